@@ -1,0 +1,20 @@
+/**
+ * Every default of clickflow, in one place. The CLI shows these in `--help`, and the
+ * README's option tables are written from them.
+ */
+export const DEFAULTS = {
+  /** Tumbling window size: 10 s. */
+  windowMs: 10_000,
+  /** Bounded out-of-orderness of the watermark: 5 s. */
+  maxOutOfOrdernessMs: 5_000,
+  /** How long a fired window still accepts records (and re-emits): none. */
+  allowedLatenessMs: 0,
+  /** Wall-clock time without records after which a partition is reported idle: 30 s. */
+  idleTimeoutMs: 30_000,
+  /** Lines per batch read from a file or stdin. */
+  fileBatchLines: 4_096,
+  /** Kafka brokers when neither --brokers nor KAFKA_BROKERS is given. */
+  brokers: 'localhost:9092',
+  /** Kafka topic of the clickstream. */
+  topic: 'clickstream',
+} as const;

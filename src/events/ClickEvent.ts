@@ -1,0 +1,24 @@
+/**
+ * One clickstream event, as the producer sends it: one JSON object per Kafka message or
+ * per line of a file. Field names are the wire names, so a parsed record is used as it is,
+ * without copying it into another shape on the per-event path.
+ */
+export interface ClickEvent {
+  user_id: string;
+  url: string;
+  /** HTTP status code, 100–599. */
+  http_status: number;
+  /** Epoch seconds (possibly fractional) or an ISO-8601 string, as sent. */
+  event_timestamp: number | string;
+  session_id?: string;
+  method?: string;
+  referrer?: string;
+  user_agent?: string;
+  latency_ms?: number;
+  event_id?: string;
+  /**
+   * Event time in epoch milliseconds (`event_timestamp` × 1000, rounded), set by
+   * validation so that the windows never convert it again.
+   */
+  eventTimeMs: number;
+}

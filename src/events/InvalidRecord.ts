@@ -1,0 +1,32 @@
+/** Why a record was refused. Stable strings: they are metric labels and dead-letter fields. */
+export type InvalidReason =
+  | 'not_json'
+  | 'not_an_object'
+  | 'missing_field'
+  | 'wrong_type'
+  | 'status_out_of_range'
+  | 'bad_timestamp';
+
+export const INVALID_REASONS: readonly InvalidReason[] = [
+  'not_json',
+  'not_an_object',
+  'missing_field',
+  'wrong_type',
+  'status_out_of_range',
+  'bad_timestamp',
+];
+
+/**
+ * A record that failed validation, kept whole so that nothing is lost: it goes to the
+ * dead-letter output with its reason and where it came from.
+ */
+export interface InvalidRecord {
+  /** The original bytes or line, untouched. */
+  readonly raw: string | Uint8Array;
+  readonly reason: InvalidReason;
+  /** What exactly is wrong, for a human: `http_status is 700, expected 100–599`. */
+  readonly detail: string;
+  readonly partition: number;
+  /** Kafka offset or 1-based line number of the record in its source. */
+  readonly position: number;
+}

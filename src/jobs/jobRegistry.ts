@@ -1,0 +1,15 @@
+import { ConfigError } from '../errors/ConfigError.js';
+import { errorRatesJob } from './errorRates/errorRatesJob.js';
+import type { Job } from './Job.js';
+
+/** The jobs clickflow ships, by name. */
+export const JOBS: ReadonlyMap<string, Job> = new Map([[errorRatesJob.name, errorRatesJob]]);
+
+/** Looks a shipped job up by name; the error lists the names there are. */
+export function findJob(name: string): Job {
+  const job = JOBS.get(name);
+  if (job === undefined) {
+    throw new ConfigError('job', `there is no job "${name}"; shipped jobs: ${[...JOBS.keys()].join(', ')}`);
+  }
+  return job;
+}

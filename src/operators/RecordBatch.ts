@@ -1,0 +1,17 @@
+/**
+ * What flows between operators: the records of one partition, in source order.
+ *
+ * Observables carry batches and loops carry records: one emission per Kafka batch or file
+ * chunk keeps the per-record cost to a plain loop, where an emission per record costs
+ * several times the work done on it.
+ */
+export interface RecordBatch<T> {
+  /** Source partition (0 for a file or stdin); each has its own watermark and windows. */
+  readonly partition: number;
+  readonly records: readonly T[];
+  /**
+   * Position of each record in its partition (Kafka offset, or line number), parallel to
+   * `records`. Absent when the source has no positions to track.
+   */
+  readonly positions?: readonly number[];
+}

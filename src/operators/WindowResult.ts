@@ -1,0 +1,45 @@
+/** One firing of one window of one partition. */
+export interface WindowResult<OUT> {
+  readonly partition: number;
+  /** Window start, epoch ms, inclusive. */
+  readonly startMs: number;
+  /** Window end, epoch ms, exclusive. */
+  readonly endMs: number;
+  readonly value: OUT;
+  /**
+   * 0 for the on-time firing; 1, 2, … for each re-emission caused by a record that arrived
+   * within the allowed lateness. A later firing carries the whole window and replaces the earlier.
+   */
+  readonly firing: number;
+}
+
+/**
+ * What {@link windowAggregate} emits for each input batch: the windows that fired while it
+ * was processed, in firing order, and the partition's progress after it.
+ */
+export interface WindowedBatch<OUT> {
+  readonly partition: number;
+  readonly results: readonly WindowResult<OUT>[];
+  /** The partition's watermark after this batch (`-Infinity` before its first record). */
+  readonly watermarkMs: number;
+  /** The highest event time the partition has seen. */
+  readonly maxTimestampMs: number;
+  /**
+   * The lowest position still held by a window that may fire again; every record before it
+   * has reached its final firing. When no window is open, one past the last position seen.
+   * A source commits up to here once `results` are durably written.
+   */
+  readonly safePosition: number;
+  /** Records of this batch that came too late for every window they belong to. */
+  readonly lateRecords: number;
+}
+
+/** A record that arrived after all its windows were closed: counted and routed, never silently dropped. */
+export interface LateRecord<T> {
+  readonly record: T;
+  readonly partition: number;
+  readonly position: number;
+  readonly eventTimeMs: number;
+  /** The partition's watermark when the record arrived. */
+  readonly watermarkMs: number;
+}

@@ -1,0 +1,35 @@
+import type { AggregateFunction } from '../AggregateFunction.js';
+
+/**
+ * Runs an aggregate per key inside each window (Flink's `keyBy` + window, with the keys of a
+ * window kept in one Map so that memory is windows × keys, and each record costs one lookup).
+ * Emits a Map from key to result, in order of first appearance.
+ *
+ * @param keyOf the key of one record
+ * @param inner the aggregate computed for each key
+ * @example keyedBy((e: ClickEvent) => e.url, count()) // Map url → events in the window
+ */
+export function keyedBy<IN, K, ACC, OUT>(
+  keyOf: (value: IN) => K,
+  inner: AggregateFunction<IN, ACC, OUT>,
+): AggregateFunction<IN, Map<K, ACC>, Map<K, OUT>> {
+  return {
+    createAccumulator: () => new Map<K, ACC>(),
+    add(accs, value) {
+      const key = keyOf(value);
+      const acc = accs.get(key);
+      if (acc === undefined) {
+        accs.set(key, inner.add(inner.createAccumulator(), value));
+      } else {
+        const next = inner.add(acc, value);
+        if (next !== acc) accs.set(key, next);
+      }
+      return accs;
+    },
+    getResult(accs) {
+      const results = new Map<K, OUT>();
+      for (const [key, acc] of accs) results.set(key, inner.getResult(acc));
+      return results;
+    },
+  };
+}
