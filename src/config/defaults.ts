@@ -17,4 +17,22 @@ export const DEFAULTS = {
   brokers: 'localhost:9092',
   /** Kafka topic of the clickstream. */
   topic: 'clickstream',
+  /** Consumer group of the error-rates job. */
+  group: 'clickflow-error-rates',
+  producer: {
+    /** Partitions of a topic the producer creates. */
+    partitions: 3,
+    /** Distinct URLs generated. */
+    urls: 200,
+    /** Distinct users generated. */
+    users: 1_000,
+    /** Share of 4xx/5xx statuses outside bursts. */
+    errorRate: 0.05,
+    /** Messages per Kafka produce request. */
+    batchSize: 2_000,
+    /** Event-time spacing of a seeded run without --rate: 1000 events per second of event time. */
+    eventsPerSecond: 1_000,
+    /** Where a seeded run's event clock starts unless --start-time says otherwise. */
+    seededStartTime: '2025-01-01T00:00:00Z',
+  },
 } as const;

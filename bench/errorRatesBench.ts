@@ -1,0 +1,102 @@
+// npm run bench: throughput of the error-rates job beside bare loops over the same events,
+// in the same process and run, and its memory as the input grows. Figures are ratios against
+// the baselines, so that they mean the same on a faster or slower machine.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { from, lastValueFrom } from 'rxjs';
+import type { ClickEvent } from '../src/events/ClickEvent.js';
+import { validateClickEvent } from '../src/events/validateClickEvent.js';
+import { errorRatesJob, errorRatesWindows } from '../src/jobs/errorRates/errorRatesJob.js';
+import type { RecordBatch } from '../src/operators/RecordBatch.js';
+import { jsonBatches } from './benchEvents.js';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 5_000_000);
+const BATCH = 4_096;
+const ROUNDS = 3;
+const windowing = { windowMs: 10_000, maxOutOfOrdernessMs: 5_000, allowedLatenessMs: 0 };
+const context = { onInvalid: () => {}, onLate: () => {} };
+
+function timed(run: () => number | Promise<number>): Promise<{ rate: number; check: number }> {
+  globalThis.gc?.();
+  const start = process.hrtime.bigint();
+  return Promise.resolve(run()).then((check) => {
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    return { rate: EVENTS / seconds, check };
+  });
+}
+
+/** Median of the rounds, baseline and candidate alternating so that drift hits both alike. */
+async function compare(
+  baseline: () => number | Promise<number>,
+  candidate: () => number | Promise<number>,
+): Promise<{ baseline: number; candidate: number }> {
+  const b: number[] = [];
+  const c: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    b.push((await timed(baseline)).rate);
+    c.push((await timed(candidate)).rate);
+  }
+  const median = (xs: number[]) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  return { baseline: median(b), candidate: median(c) };
+}
+
+const fmt = (n: number) => `${(n / 1e6).toFixed(2)}M/s`;
+const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+
+console.log(`error-rates benchmark: ${EVENTS} events, 10k URLs, batches of ${BATCH}, median of ${ROUNDS} rounds`);
+console.log('generating events…');
+const lines = jsonBatches(EVENTS, BATCH);
+const lineBatches: RecordBatch<string>[] = lines.map((records) => ({ partition: 0, records }));
+
+// (b) from JSON lines, parsing included.
+const parseLoop = () => {
+  let n = 0;
+  for (const batch of lines) for (let i = 0; i < batch.length; i++) if (JSON.parse(batch[i]!) !== null) n++;
+  return n;
+};
+const jobFromLines = async () => {
+  await lastValueFrom(from(lineBatches).pipe(errorRatesJob.pipeline(windowing, context)), { defaultValue: undefined });
+  return 0;
+};
+const b = await compare(parseLoop, jobFromLines);
+
+// (a) on parsed, validated objects.
+const objectBatches: RecordBatch<ClickEvent>[] = lines.map((batch) => ({
+  partition: 0,
+  records: batch.map((line) => {
+    const value = JSON.parse(line) as unknown;
+    if (validateClickEvent(value) !== null) throw new Error(`bench event is invalid: ${line}`);
+    return value as ClickEvent;
+  }),
+}));
+lines.length = 0;
+lineBatches.length = 0;
+const countLoop = () => {
+  let n = 0;
+  for (const batch of objectBatches) {
+    const records = batch.records;
+    for (let i = 0; i < records.length; i++) if (records[i]!.http_status !== 0) n++;
+  }
+  return n;
+};
+const jobFromObjects = async () => {
+  await lastValueFrom(from(objectBatches).pipe(errorRatesWindows(windowing, context)), { defaultValue: undefined });
+  return 0;
+};
+const a = await compare(countLoop, jobFromObjects);
+objectBatches.length = 0;
+
+console.log('');
+console.log('(a) parsed objects   bare count loop %s   job %s   job/loop %s   goal: job >= 3.00M/s', fmt(a.baseline), fmt(a.candidate), pct(a.candidate / a.baseline));
+console.log('(b) JSON lines       bare JSON.parse %s   job %s   job/parse %s   goal: >= 60%%', fmt(b.baseline), fmt(b.candidate), pct(b.candidate / b.baseline));
+
+// Memory: the same job streaming 5M and 20M generated events in child processes.
+const runner = fileURLToPath(new URL('./streamingRun.js', import.meta.url));
+const rss = (events: number) =>
+  JSON.parse(execFileSync(process.execPath, [runner, String(events)], { encoding: 'utf8' })) as { maxRssMb: number };
+const small = Number(process.env.BENCH_RSS_SMALL ?? 5_000_000);
+const large = Number(process.env.BENCH_RSS_LARGE ?? 20_000_000);
+console.log(`memory: streaming ${small} and ${large} events…`);
+const rssSmall = rss(small).maxRssMb;
+const rssLarge = rss(large).maxRssMb;
+console.log('peak RSS  %d events %d MB   %d events %d MB   growth %s   goal: within 10%%', small, rssSmall, large, rssLarge, pct(rssLarge / rssSmall - 1));

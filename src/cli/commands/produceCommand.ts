@@ -1,0 +1,180 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULTS } from '../../config/defaults.js';
+import { kafkaClient } from '../../connectors/kafka/kafkaClient.js';
+import { ConfigError } from '../../errors/ConfigError.js';
+import { parseBurstSpec, type BurstSpec } from '../../producer/BurstSpec.js';
+import type { GeneratorOptions } from '../../producer/ClickstreamGenerator.js';
+import { runProducer, type ProducerProgress, type ProducerTarget } from '../../producer/runProducer.js';
+import { parseDuration } from '../../time/parseDuration.js';
+import { durationArgument } from '../durationArgument.js';
+import { fractionArgument, integerArgument, positiveNumberArgument } from '../numberArgument.js';
+
+/** The parsed options of `clickflow produce`. */
+export interface ProduceOptions {
+  readonly brokers: string;
+  readonly topic: string;
+  readonly partitions: number;
+  readonly rate?: number;
+  readonly count?: number;
+  readonly durationMs?: number;
+  readonly urls: number;
+  readonly users: number;
+  readonly errorRate: number;
+  readonly seed?: number;
+  readonly startTimeMs?: number;
+  readonly bursts: readonly BurstSpec[];
+  readonly late?: { readonly fraction: number; readonly maxDelayMs: number };
+  readonly outOfOrderMs: number;
+  readonly invalidFraction: number;
+  readonly dryRun: boolean;
+  readonly batchSize: number;
+  readonly signal?: AbortSignal;
+  /** Where the progress line and the summary go; none when undefined. */
+  readonly log?: (text: string, final: boolean) => void;
+}
+
+/** Runs `clickflow produce`: generates events and sends them to Kafka (or stdout with `dryRun`). */
+export async function runProduce(options: ProduceOptions): Promise<ProducerProgress> {
+  if (options.count !== undefined && options.durationMs !== undefined) {
+    throw new ConfigError('--count', 'give --count or --duration, not both');
+  }
+  const seeded = options.seed !== undefined;
+  const startTimeMs = options.startTimeMs ?? (seeded ? Date.parse(DEFAULTS.producer.seededStartTime) : Date.now());
+  const generator: GeneratorOptions = {
+    seed: options.seed ?? Math.floor(Math.random() * 2 ** 31),
+    urls: options.urls,
+    users: options.users,
+    errorRate: options.errorRate,
+    startTimeMs,
+    eventsPerSecond: options.rate ?? DEFAULTS.producer.eventsPerSecond,
+    // Unseeded runs feed live dashboards, so events carry the wall-clock time; seeded runs
+    // follow a fixed timeline so that the same seed gives the same bytes.
+    clock: seeded || options.startTimeMs !== undefined ? undefined : Date.now,
+    bursts: options.bursts,
+    late: options.late,
+    outOfOrderMs: options.outOfOrderMs,
+    invalidFraction: options.invalidFraction,
+  };
+  const target: ProducerTarget = options.dryRun
+    ? {
+        kind: 'stream',
+        write: (text) =>
+          new Promise<void>((resolve, reject) =>
+            process.stdout.write(text, (error) => (error ? reject(error) : resolve())),
+          ),
+      }
+    : {
+        kind: 'kafka',
+        kafka: kafkaClient({ brokers: options.brokers, clientId: 'clickflow-producer' }),
+        brokers: options.brokers,
+        topic: options.topic,
+        partitions: options.partitions,
+      };
+  const log = options.log;
+  const line = (p: ProducerProgress) => {
+    const seconds = p.elapsedMs / 1000;
+    const rate = seconds > 0 ? Math.round(p.sent / seconds) : 0;
+    return `sent ${p.sent} events, ${rate}/s, ${seconds.toFixed(1)}s elapsed`;
+  };
+  const result = await runProducer(
+    {
+      generator,
+      count: options.count,
+      durationMs: options.durationMs,
+      rate: options.rate,
+      batchSize: options.batchSize,
+      signal: options.signal,
+      onProgress: log === undefined ? undefined : (p) => log(line(p), false),
+    },
+    target,
+  );
+  log?.(`${line(result)}${options.dryRun ? '' : ` to ${options.topic}`}`, true);
+  return result;
+}
+
+function lateArgument(text: string): { fraction: number; maxDelayMs: number } {
+  const [fraction, delay, ...rest] = text.split(':');
+  const usage = 'write <fraction>:<max-delay>, e.g. 0.02:2m';
+  if (fraction === undefined || delay === undefined || rest.length > 0) {
+    throw new InvalidArgumentError(`"${text}" is not a late spec; ${usage}.`);
+  }
+  try {
+    return { fraction: fractionArgument(fraction), maxDelayMs: parseDuration(delay) };
+  } catch {
+    throw new InvalidArgumentError(`"${text}" is not a late spec; ${usage}.`);
+  }
+}
+
+function burstArgument(text: string, previous: BurstSpec[] | undefined): BurstSpec[] {
+  try {
+    return [...(previous ?? []), parseBurstSpec(text)];
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message.replace(/^--burst: /, ''));
+  }
+}
+
+function timeArgument(text: string): number {
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) throw new InvalidArgumentError(`"${text}" is not an ISO-8601 time, e.g. 2025-01-01T00:00:00Z.`);
+  return ms;
+}
+
+/** `clickflow produce`: a Faker clickstream into Kafka. */
+export function produceCommand(): Command {
+  const p = DEFAULTS.producer;
+  return new Command('produce')
+    .description('send synthetic clickstream events (Faker) to a Kafka topic, keyed by URL')
+    .addOption(new Option('--brokers <list>', 'Kafka brokers, host:port[,…]').env('KAFKA_BROKERS').default(DEFAULTS.brokers))
+    .addOption(new Option('--topic <name>', 'topic to send to').default(DEFAULTS.topic))
+    .addOption(new Option('--partitions <n>', 'partitions of the topic if it has to be created').argParser(integerArgument(1)).default(p.partitions))
+    .addOption(new Option('--rate <events/s>', 'events per second (default: as fast as the broker takes them)').argParser(positiveNumberArgument))
+    .addOption(new Option('--count <n>', 'stop after n events').argParser(integerArgument(0)))
+    .addOption(new Option('--duration <duration>', 'stop after this long, e.g. 5m').argParser(durationArgument))
+    .addOption(new Option('--urls <n>', 'distinct URLs (Zipf popularity)').argParser(integerArgument(1)).default(p.urls))
+    .addOption(new Option('--users <n>', 'distinct users').argParser(integerArgument(1)).default(p.users))
+    .addOption(new Option('--error-rate <0..1>', 'share of 4xx/5xx statuses').argParser(fractionArgument).default(p.errorRate))
+    .addOption(new Option('--seed <n>', 'same seed and options, same events, byte for byte (event clock starts at --start-time)').argParser(integerArgument(0)))
+    .addOption(new Option('--start-time <iso>', `event time of the first event (default: now; with --seed ${p.seededStartTime})`).argParser(timeArgument))
+    .addOption(new Option('--burst <spec>', 'error spike <status>:<fraction>:<duration>[@<every>], e.g. 503:0.5:30s@5m; repeatable').argParser(burstArgument))
+    .addOption(new Option('--late <spec>', 'send <fraction> of events late by up to <max-delay>, e.g. 0.02:2m').argParser(lateArgument))
+    .addOption(new Option('--out-of-order <max-skew>', 'move every event back in time by up to this much').argParser(durationArgument).default(0, '0s'))
+    .addOption(new Option('--invalid <0..1>', 'share of malformed records').argParser(fractionArgument).default(0))
+    .addOption(new Option('--batch-size <n>', 'messages per produce request').argParser(integerArgument(1)).default(p.batchSize))
+    .option('--dry-run', 'print the events as JSON lines instead of sending them')
+    .action(async (flags: Record<string, unknown>) => {
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      const tty = process.stderr.isTTY === true;
+      try {
+        await runProduce({
+          brokers: flags.brokers as string,
+          topic: flags.topic as string,
+          partitions: flags.partitions as number,
+          rate: flags.rate as number | undefined,
+          count: flags.count as number | undefined,
+          durationMs: flags.duration as number | undefined,
+          urls: flags.urls as number,
+          users: flags.users as number,
+          errorRate: flags.errorRate as number,
+          seed: flags.seed as number | undefined,
+          startTimeMs: flags.startTime as number | undefined,
+          bursts: (flags.burst as BurstSpec[] | undefined) ?? [],
+          late: flags.late as ProduceOptions['late'],
+          outOfOrderMs: flags.outOfOrder as number,
+          invalidFraction: flags.invalid as number,
+          dryRun: flags.dryRun === true,
+          batchSize: flags.batchSize as number,
+          signal: controller.signal,
+          log: (text, final) => {
+            if (final) process.stderr.write(tty ? `\r\x1b[K${text}\n` : `${text}\n`);
+            else if (tty) process.stderr.write(`\r\x1b[K${text}`);
+          },
+        });
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+    });
+}

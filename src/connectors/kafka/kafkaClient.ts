@@ -1,0 +1,42 @@
+import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { ConfigError } from '../../errors/ConfigError.js';
+
+/** Options shared by every Kafka client clickflow creates. */
+export interface KafkaClientOptions {
+  /** Comma-separated `host:port` list, as `--brokers` or `KAFKA_BROKERS` give it. */
+  readonly brokers: string;
+  readonly clientId: string;
+}
+
+/** Splits and checks a broker list once, at construction: `host:port[,host:port…]`. */
+export function parseBrokers(text: string): string[] {
+  const brokers = text
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b.length > 0);
+  if (brokers.length === 0 || brokers.some((b) => !/^[^:\s]+:\d{1,5}$/.test(b))) {
+    throw new ConfigError('--brokers', `"${text}" is not a broker list; write host:port[,host:port…], e.g. localhost:9092`);
+  }
+  return brokers;
+}
+
+/**
+ * A kafkajs client whose own logs go to stderr as one line each, and only at warning level
+ * and above: kafkajs logs every retriable hiccup as an error, which would drown the progress line.
+ */
+export function kafkaClient(options: KafkaClientOptions): Kafka {
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: parseBrokers(options.brokers),
+    connectionTimeout: 3_000,
+    retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ namespace, label, log }: LogEntry) => {
+        if (process.env.CLICKFLOW_KAFKA_LOGS === '1') {
+          process.stderr.write(`kafkajs ${label} [${namespace}] ${log.message}\n`);
+        }
+      },
+  });
+}
