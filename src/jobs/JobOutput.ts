@@ -12,4 +12,6 @@ export interface JobOutput {
   readonly maxTimestampMs: number;
   /** See `WindowedBatch.safePosition`. */
   readonly safePosition: number;
+  /** See `WindowedBatch.nextPosition`. */
+  readonly nextPosition: number;
 }

@@ -1,4 +1,5 @@
 import type { AggregateFunction } from './AggregateFunction.js';
+import type { PartitionCheckpoint } from './PartitionCheckpoint.js';
 import { BoundedOutOfOrdernessWatermarks } from './BoundedOutOfOrdernessWatermarks.js';
 import type { WindowAssigner } from './WindowAssigner.js';
 import type { LateRecord, WindowResult } from './WindowResult.js';
@@ -43,12 +44,28 @@ export class PartitionWindows<T, ACC, OUT> {
   /** The window the previous record went to; consecutive records mostly share it. */
   private recent: OpenWindow<ACC> | undefined;
   private lastPosition = -1;
+  /** Records before this position are a replay after a restore: see {@link PartitionCheckpoint}. */
+  private replayUntil = -Infinity;
 
   constructor(
     readonly partition: number,
     private readonly config: PartitionWindowsConfig<T, ACC, OUT>,
   ) {
     this.watermarks = new BoundedOutOfOrdernessWatermarks(config.maxOutOfOrdernessMs);
+  }
+
+  /**
+   * Resumes from a checkpoint: the watermark is set to where it was, and records up to
+   * `replayUntil` rebuild the open windows without emitting anything or counting as late.
+   */
+  restore(checkpoint: PartitionCheckpoint): void {
+    this.watermarks.onEvent(checkpoint.maxTimestampMs);
+    this.replayUntil = checkpoint.replayUntil;
+  }
+
+  /** One past the last position processed. */
+  get nextPosition(): number {
+    return this.lastPosition + 1;
   }
 
   /** Number of windows holding state. */
@@ -72,6 +89,7 @@ export class PartitionWindows<T, ACC, OUT> {
       const position = positions === undefined ? this.lastPosition + 1 : positions[i]!;
       this.lastPosition = position;
       const watermarkMs = watermarks.watermarkMs;
+      const replaying = position < this.replayUntil;
       let accepted = false;
       // Windows are visited from the latest start down, so once one is past its lateness all
       // earlier ones are too.
@@ -82,9 +100,12 @@ export class PartitionWindows<T, ACC, OUT> {
         if (window === undefined || window.startMs !== startMs) {
           window = this.open.get(startMs);
           if (window === undefined) {
-            window = { startMs, endMs, acc: aggregate.createAccumulator(), firings: 0, firstPosition: position };
+            // A window the restored watermark has passed fired before the restart.
+            const firings = replaying && endMs - 1 <= watermarkMs ? 1 : 0;
+            window = { startMs, endMs, acc: aggregate.createAccumulator(), firings, firstPosition: position };
             this.open.set(startMs, window);
-            if (endMs - 1 < this.nextTimerMs) this.nextTimerMs = endMs - 1;
+            const timerMs = firings === 0 ? endMs - 1 : endMs - 1 + allowedLatenessMs;
+            if (timerMs < this.nextTimerMs) this.nextTimerMs = timerMs;
           }
           this.recent = window;
         }
@@ -93,9 +114,9 @@ export class PartitionWindows<T, ACC, OUT> {
         accepted = true;
         // Flink's EventTimeTrigger fires at once for a record whose window the watermark has
         // already passed: the re-emission within the allowed lateness.
-        if (endMs - 1 <= watermarkMs) this.fire(window, out);
+        if (endMs - 1 <= watermarkMs && !replaying) this.fire(window, out);
       }
-      if (!accepted) {
+      if (!accepted && !replaying) {
         late++;
         onLate?.({ record, partition: this.partition, position, eventTimeMs: timeMs, watermarkMs });
       }

@@ -1,3 +1,5 @@
+import type { PartitionCheckpoint } from './PartitionCheckpoint.js';
+
 /**
  * What flows between operators: the records of one partition, in source order.
  *
@@ -14,4 +16,11 @@ export interface RecordBatch<T> {
    * `records`. Absent when the source has no positions to track.
    */
   readonly positions?: readonly number[];
+  /**
+   * Set on the first batch after a partition is (re)assigned: its windows restart from this
+   * checkpoint, dropping any state they had. `null` means start fresh.
+   */
+  readonly restore?: PartitionCheckpoint | null;
+  /** The partition moved elsewhere: drop its windows without firing them. `records` is empty. */
+  readonly revoked?: boolean;
 }

@@ -30,6 +30,8 @@ export interface WindowedBatch<OUT> {
    * A source commits up to here once `results` are durably written.
    */
   readonly safePosition: number;
+  /** One past the last position processed: with the watermark, a `PartitionCheckpoint`. */
+  readonly nextPosition: number;
   /** Records of this batch that came too late for every window they belong to. */
   readonly lateRecords: number;
 }

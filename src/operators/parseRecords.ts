@@ -22,7 +22,8 @@ const decoder = new TextDecoder();
  * Emits one batch per input batch, with the valid records in order and their positions;
  * every invalid record (not JSON, or refused by `validate`) goes to `onInvalid` instead and
  * is never counted in a window. An input batch whose records are all invalid emits an empty
- * batch, so that downstream still sees the partition's progress.
+ * batch, so that downstream still sees the partition's progress. Records replayed after a
+ * restore (before the checkpoint's `replayUntil`) were routed before and are not routed again.
  *
  * @example
  * lines$.pipe(parseRecords<ClickEvent>({ validate: validateClickEvent, onInvalid: dlq.write }))
@@ -31,34 +32,39 @@ export function parseRecords<T>(
   options: ParseRecordsOptions,
 ): OperatorFunction<RecordBatch<string | Uint8Array>, RecordBatch<T>> {
   const { validate, onInvalid } = options;
-  return map((batch) => {
-    const { partition, records: raws, positions: rawPositions } = batch;
-    const records: T[] = [];
-    const positions: number[] = [];
-    for (let i = 0; i < raws.length; i++) {
-      const raw = raws[i]!;
-      const position = rawPositions === undefined ? i : rawPositions[i]!;
-      let value: unknown;
-      try {
-        value = JSON.parse(typeof raw === 'string' ? raw : decoder.decode(raw));
-      } catch (error) {
-        onInvalid({
-          raw,
-          reason: 'not_json',
-          detail: (error as Error).message,
-          partition,
-          position,
-        });
-        continue;
-      }
-      const failure = validate(value);
-      if (failure !== null) {
-        onInvalid({ raw, reason: failure.reason, detail: failure.detail, partition, position });
-        continue;
-      }
-      records.push(value as T);
-      positions.push(position);
-    }
-    return { partition, records, positions };
-  });
+  return (source) => {
+    const replayUntil = new Map<number, number>();
+    /** Where positions continue for sources that give none (0, 1, 2, … per partition). */
+    const implicitPositions = new Map<number, number>();
+    return source.pipe(
+      map((batch) => {
+        const { partition, records: raws, positions: rawPositions } = batch;
+        if (batch.restore !== undefined) replayUntil.set(partition, batch.restore?.replayUntil ?? -Infinity);
+        const replayedBefore = replayUntil.get(partition) ?? -Infinity;
+        const firstImplicit = implicitPositions.get(partition) ?? 0;
+        if (rawPositions === undefined) implicitPositions.set(partition, firstImplicit + raws.length);
+        const records: T[] = [];
+        const positions: number[] = [];
+        for (let i = 0; i < raws.length; i++) {
+          const raw = raws[i]!;
+          const position = rawPositions === undefined ? firstImplicit + i : rawPositions[i]!;
+          let value: unknown;
+          let failure: ValidationFailure | null;
+          try {
+            value = JSON.parse(typeof raw === 'string' ? raw : decoder.decode(raw));
+            failure = validate(value);
+          } catch (error) {
+            failure = { reason: 'not_json', detail: (error as Error).message };
+          }
+          if (failure === null) {
+            records.push(value as T);
+            positions.push(position);
+          } else if (position >= replayedBefore) {
+            onInvalid({ raw, reason: failure.reason, detail: failure.detail, partition, position });
+          }
+        }
+        return { ...batch, records, positions };
+      }),
+    );
+  };
 }

@@ -33,6 +33,9 @@ export interface WindowAggregateOptions<T, ACC, OUT> {
  * lateness), and the partition's watermark and safe position. When the input completes,
  * every window still open fires (Flink's end-of-input watermark) and the output completes.
  *
+ * A batch with `restore` restarts its partition from a checkpoint; one with `revoked` drops
+ * the partition's windows unfired (its new owner re-reads them from the committed position).
+ *
  * @example
  * batches$.pipe(windowAggregate({
  *   windows: TumblingWindows.of(10_000),
@@ -71,13 +74,19 @@ export function windowAggregate<T, ACC, OUT>(
         watermarkMs: state.watermarks.watermarkMs,
         maxTimestampMs: state.watermarks.maxTimestampMs,
         safePosition: state.safePosition(),
+        nextPosition: state.nextPosition,
         lateRecords,
       });
       const subscription = source.subscribe({
         next(batch) {
+          if (batch.revoked === true) {
+            partitions.delete(batch.partition);
+            return;
+          }
           let state = partitions.get(batch.partition);
-          if (state === undefined) {
+          if (state === undefined || batch.restore !== undefined) {
             state = new PartitionWindows(batch.partition, config);
+            if (batch.restore) state.restore(batch.restore);
             partitions.set(batch.partition, state);
           }
           const results: WindowResult<OUT>[] = [];

@@ -43,6 +43,7 @@ export function errorRatesWindows(
         watermarkMs: batch.watermarkMs,
         maxTimestampMs: batch.maxTimestampMs,
         safePosition: batch.safePosition,
+        nextPosition: batch.nextPosition,
       };
     }),
   );
