@@ -1,38 +1,51 @@
-import { lastValueFrom, Observable, tap } from 'rxjs';
+import { tap } from 'rxjs';
 import type { InvalidRecord } from '../events/InvalidRecord.js';
 import type { Job, WindowingOptions } from '../jobs/Job.js';
-import type { RecordBatch } from '../operators/RecordBatch.js';
+import type { JobOutput } from '../jobs/JobOutput.js';
 import type { LateRecord } from '../operators/WindowResult.js';
+import { ClickflowError } from '../errors/ClickflowError.js';
+import type { DeadLetterSink } from './DeadLetterSink.js';
 import { JobMetrics } from './JobMetrics.js';
 import type { LineSink } from './LineSink.js';
+import type { Source, SourceCommit } from './Source.js';
 
 /** What {@link runJob} connects. */
 export interface RunJobOptions {
   readonly job: Job;
   readonly windowing: WindowingOptions;
-  readonly source: Observable<RecordBatch<string | Uint8Array>>;
+  readonly source: Source;
   readonly sink: LineSink;
-  /** Receives each invalid record as a JSON line; when absent invalid records are only counted. */
-  readonly deadLetters?: LineSink;
+  /** Receives each invalid record; when absent invalid records are only counted. */
+  readonly deadLetters?: DeadLetterSink;
   /** Receives each late record as a JSON line; when absent late records are only counted. */
   readonly lateOutput?: LineSink;
   readonly metrics?: JobMetrics;
-  /** Aborting stops reading; what was read is windowed, flushed and written before returning. */
+  /**
+   * Aborting stops reading. Windows that have not fired stay unfired (a resumable source
+   * re-reads their records on restart, since its commit is held back); everything emitted
+   * is flushed and committed before `runJob` resolves.
+   */
   readonly signal?: AbortSignal;
+  /** How often outputs are flushed and the source committed, in ms. Default 5000. */
+  readonly commitIntervalMs?: number;
+  /** Called with each output batch after it is handed to the sink (progress, idleness). */
+  readonly onOutput?: (output: JobOutput) => void;
+  /** Told about failures the job survives (a commit refused during a rebalance). */
+  readonly onWarning?: (message: string) => void;
 }
 
-const decoder = new TextDecoder();
-
 /**
- * Runs a job from a source to a sink until the source completes (or `signal` aborts), then
- * fires every open window, flushes every output and resolves with the job's metrics.
+ * Runs a job from a source to a sink until the source completes (then every open window
+ * fires) or `signal` aborts, and resolves with the job's metrics once every output is
+ * flushed and the source committed. A sink's final error rejects it.
  */
 export async function runJob(options: RunJobOptions): Promise<JobMetrics> {
-  const { job, windowing, sink, deadLetters, lateOutput, signal } = options;
+  const { job, windowing, source, sink, deadLetters, lateOutput, signal } = options;
   const metrics = options.metrics ?? new JobMetrics();
+  const pending = new Map<number, SourceCommit>();
   const onInvalid = (record: InvalidRecord) => {
     metrics.invalidByReason[record.reason]++;
-    deadLetters?.write([JSON.stringify(deadLetterJson(record))]);
+    deadLetters?.write(record);
   };
   const onLate = (late: LateRecord<unknown>) => {
     lateOutput?.write([
@@ -45,8 +58,7 @@ export async function runJob(options: RunJobOptions): Promise<JobMetrics> {
       }),
     ]);
   };
-  const source = signal === undefined ? options.source : untilAborted(options.source, signal);
-  const output = source.pipe(
+  const output = source.batches.pipe(
     tap((batch) => {
       metrics.recordsIn += batch.records.length;
     }),
@@ -57,36 +69,56 @@ export async function runJob(options: RunJobOptions): Promise<JobMetrics> {
       metrics.pointsOut += out.lines.length;
       metrics.watermarks.set(out.partition, out.watermarkMs);
       sink.write(out.lines);
+      pending.set(out.partition, {
+        safePosition: out.safePosition,
+        checkpoint: { maxTimestampMs: out.maxTimestampMs, replayUntil: out.nextPosition },
+      });
+      options.onOutput?.(out);
     }),
   );
-  await lastValueFrom(output, { defaultValue: undefined });
-  await Promise.all([sink.close(), deadLetters?.close(), lateOutput?.close()]);
-  return metrics;
-}
 
-/** Completes the source when the signal aborts, so that open windows still fire and flush. */
-function untilAborted<T>(source: Observable<T>, signal: AbortSignal): Observable<T> {
-  return new Observable<T>((subscriber) => {
-    const subscription = source.subscribe(subscriber);
-    const stop = () => {
-      subscription.unsubscribe();
-      subscriber.complete();
-    };
-    if (signal.aborted) stop();
-    else signal.addEventListener('abort', stop, { once: true });
-    return () => {
-      signal.removeEventListener('abort', stop);
-      subscription.unsubscribe();
-    };
-  });
-}
-
-function deadLetterJson(record: InvalidRecord): Record<string, unknown> {
-  return {
-    reason: record.reason,
-    detail: record.detail,
-    partition: record.partition,
-    position: record.position,
-    raw: typeof record.raw === 'string' ? record.raw : decoder.decode(record.raw),
+  // Outputs are flushed before the commit that covers them: a crash between the two re-reads
+  // and rewrites the same points, never skips them.
+  const flushAndCommit = async () => {
+    const snapshot = new Map(pending);
+    await Promise.all([sink.flush(), deadLetters?.flush(), lateOutput?.flush()]);
+    if (source.commit === undefined || snapshot.size === 0) return;
+    try {
+      await source.commit(snapshot);
+    } catch (error) {
+      if (error instanceof ClickflowError && !error.retriable) throw error;
+      options.onWarning?.(`commit failed, will retry with the next one: ${(error as Error).message}`);
+    }
   };
+
+  let committing: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const subscription = output.subscribe({ error: reject, complete: resolve });
+      const stop = () => {
+        subscription.unsubscribe();
+        resolve();
+      };
+      if (signal?.aborted === true) stop();
+      signal?.addEventListener('abort', stop, { once: true });
+      timer = setInterval(() => {
+        committing ??= flushAndCommit()
+          .catch((error: unknown) => {
+            subscription.unsubscribe();
+            reject(error);
+          })
+          .finally(() => {
+            committing = undefined;
+          });
+      }, options.commitIntervalMs ?? 5_000);
+    });
+    clearInterval(timer);
+    await committing;
+    await flushAndCommit();
+  } finally {
+    clearInterval(timer);
+    await Promise.allSettled([sink.close(), deadLetters?.close(), lateOutput?.close(), source.close?.()]);
+  }
+  return metrics;
 }

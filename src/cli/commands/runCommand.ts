@@ -1,16 +1,24 @@
 import { Command, Option } from 'commander';
-import { fileSource } from '../../connectors/file/fileSource.js';
 import { WritableLineSink } from '../../connectors/file/WritableLineSink.js';
 import { DEFAULTS } from '../../config/defaults.js';
 import { ConfigError } from '../../errors/ConfigError.js';
 import { findJob } from '../../jobs/jobRegistry.js';
+import { logger } from '../../logging/logger.js';
 import { BackpressureGate } from '../../runtime/BackpressureGate.js';
-import type { JobMetrics } from '../../runtime/JobMetrics.js';
+import { JobMetrics } from '../../runtime/JobMetrics.js';
+import { ProgressReporter } from '../../runtime/ProgressReporter.js';
 import { runJob } from '../../runtime/runJob.js';
 import { formatDuration } from '../../time/parseDuration.js';
 import { durationArgument } from '../durationArgument.js';
-import { parseSideOutput, parseSinkEndpoint, parseSourceEndpoint, type Endpoint } from '../Endpoint.js';
+import {
+  parseDeadLetterEndpoint,
+  parseSideOutput,
+  parseSinkEndpoint,
+  parseSourceEndpoint,
+  type Endpoint,
+} from '../Endpoint.js';
 import { formatSummary } from '../formatSummary.js';
+import { OpenEndpoints } from '../openEndpoints.js';
 
 /** The parsed options of `clickflow run`. */
 export interface RunOptions {
@@ -21,13 +29,25 @@ export interface RunOptions {
   readonly slideMs?: number;
   readonly maxOutOfOrdernessMs: number;
   readonly allowedLatenessMs: number;
+  readonly idleTimeoutMs?: number;
   readonly deadLetter?: Endpoint;
   readonly lateOutput?: Endpoint;
+  readonly brokers?: string;
+  readonly topic?: string;
+  readonly group?: string;
+  readonly bounded?: boolean;
+  readonly influxUrl?: string;
+  readonly influxOrg?: string;
+  readonly influxBucket?: string;
+  readonly influxToken?: string;
+  readonly commitIntervalMs?: number;
+  /** Progress line (terminal) or progress logs; off by default for library calls. */
+  readonly progress?: boolean;
   readonly quiet?: boolean;
   readonly signal?: AbortSignal;
 }
 
-/** Runs a job as `clickflow run` does; resolves with its metrics once every output is flushed. */
+/** Runs a job as `clickflow run` does; resolves with its metrics once every output is flushed and committed. */
 export async function runRun(options: RunOptions): Promise<JobMetrics> {
   const job = findJob(options.job);
   if (options.slideMs !== undefined && options.slideMs > options.windowMs) {
@@ -37,12 +57,28 @@ export async function runRun(options: RunOptions): Promise<JobMetrics> {
         'a slide must be at most the window size (equal means tumbling windows)',
     );
   }
+  if (options.bounded === true && options.from.kind !== 'kafka') {
+    throw new ConfigError('--bounded', 'only applies to --from kafka (a file is always bounded)');
+  }
   const gate = new BackpressureGate();
-  const sink = new WritableLineSink(options.to.kind === 'file' ? { path: options.to.path } : 'stdout', gate);
-  const sideOutput = (endpoint: Endpoint | undefined) =>
-    endpoint?.kind === 'file' ? new WritableLineSink({ path: endpoint.path }) : undefined;
+  const endpoints = new OpenEndpoints(
+    {
+      brokers: options.brokers ?? DEFAULTS.brokers,
+      topic: options.topic ?? DEFAULTS.topic,
+      group: options.group ?? DEFAULTS.group,
+      bounded: options.bounded === true,
+    },
+    { url: options.influxUrl, org: options.influxOrg, bucket: options.influxBucket, token: options.influxToken },
+    gate,
+  );
+  const sink = endpoints.sink(options.to);
+  const source = endpoints.source(options.from);
+  const metrics = new JobMetrics();
+  const reporter =
+    options.progress === true ? new ProgressReporter(job.name, metrics, options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs) : undefined;
+  reporter?.start();
   const startedMs = Date.now();
-  const metrics = await runJob({
+  await runJob({
     job,
     windowing: {
       windowMs: options.windowMs,
@@ -50,12 +86,16 @@ export async function runRun(options: RunOptions): Promise<JobMetrics> {
       maxOutOfOrdernessMs: options.maxOutOfOrdernessMs,
       allowedLatenessMs: options.allowedLatenessMs,
     },
-    source: fileSource({ path: options.from.kind === 'file' ? options.from.path : '-', gate }),
+    source,
     sink,
-    deadLetters: sideOutput(options.deadLetter),
-    lateOutput: sideOutput(options.lateOutput),
+    deadLetters: endpoints.deadLetters(options.deadLetter, options.from),
+    lateOutput: options.lateOutput?.kind === 'file' ? new WritableLineSink({ path: options.lateOutput.path }) : undefined,
     signal: options.signal,
-  });
+    commitIntervalMs: options.commitIntervalMs,
+    metrics,
+    onOutput: reporter === undefined ? undefined : (out) => reporter.observe(out.partition, out.watermarkMs),
+    onWarning: (message) => logger.warn(message),
+  }).finally(() => reporter?.stop());
   if (options.quiet !== true) {
     process.stderr.write(`${formatSummary(job.name, metrics, Date.now() - startedMs)}\n`);
   }
@@ -64,47 +104,37 @@ export async function runRun(options: RunOptions): Promise<JobMetrics> {
 
 /** `clickflow run <job>`: runs a job in the foreground until its input ends or SIGINT/SIGTERM. */
 export function runCommand(): Command {
+  const duration = (flags: string, description: string, defaultMs?: number) => {
+    const option = new Option(flags, description).argParser(durationArgument);
+    return defaultMs === undefined ? option : option.default(defaultMs, formatDuration(defaultMs));
+  };
   return new Command('run')
-    .description('run a job over a JSON-lines file or stdin, writing InfluxDB line protocol')
+    .description('run a job from Kafka or a JSON-lines file to InfluxDB, stdout or a line-protocol file')
     .argument('<job>', 'the job to run: error-rates')
     .addOption(
-      new Option('--from <source>', 'where events come from: file:PATH or - (stdin)')
-        .argParser(parseSourceEndpoint)
-        .makeOptionMandatory(),
+      new Option('--from <source>', 'where events come from: kafka, file:PATH, or - (stdin)').argParser(parseSourceEndpoint).makeOptionMandatory(),
     )
+    .addOption(new Option('--to <sink>', 'where points go: influx, stdout or file:PATH').argParser(parseSinkEndpoint).default({ kind: 'stdout' }, 'stdout'))
+    .addOption(duration('--window <duration>', 'window size', DEFAULTS.windowMs))
+    .addOption(duration('--slide <duration>', 'hopping windows: distance between window starts (default: tumbling)'))
+    .addOption(duration('--max-out-of-orderness <duration>', 'how far behind the newest event an event may arrive', DEFAULTS.maxOutOfOrdernessMs))
+    .addOption(new Option('--allowed-lateness <duration>', 'how long a fired window still takes events and fires again').argParser(durationArgument).default(DEFAULTS.allowedLatenessMs, '0s'))
+    .addOption(duration('--idle-timeout <duration>', 'report a partition idle after this long without records', DEFAULTS.idleTimeoutMs))
     .addOption(
-      new Option('--to <sink>', 'where points go: stdout or file:PATH')
-        .argParser(parseSinkEndpoint)
-        .default({ kind: 'stdout' }, 'stdout'),
+      new Option('--dead-letter <output>', 'invalid records: file:PATH or kafka:TOPIC (default: <topic>.dlq from kafka, count only from a file)').argParser(
+        parseDeadLetterEndpoint,
+      ),
     )
-    .addOption(
-      new Option('--window <duration>', 'window size')
-        .argParser(durationArgument)
-        .default(DEFAULTS.windowMs, formatDuration(DEFAULTS.windowMs)),
-    )
-    .addOption(
-      new Option('--slide <duration>', 'hopping windows: distance between window starts (default: tumbling)')
-        .argParser(durationArgument),
-    )
-    .addOption(
-      new Option('--max-out-of-orderness <duration>', 'how far behind the newest event an event may arrive')
-        .argParser(durationArgument)
-        .default(DEFAULTS.maxOutOfOrdernessMs, formatDuration(DEFAULTS.maxOutOfOrdernessMs)),
-    )
-    .addOption(
-      new Option('--allowed-lateness <duration>', 'how long a fired window still takes events and fires again')
-        .argParser(durationArgument)
-        .default(DEFAULTS.allowedLatenessMs, '0s'),
-    )
-    .addOption(
-      new Option('--dead-letter <output>', 'where invalid records go, as JSON lines with their reason: file:PATH (default: count only)')
-        .argParser(parseSideOutput),
-    )
-    .addOption(
-      new Option('--late-output <output>', 'where late records go, as JSON lines: file:PATH (default: count only)')
-        .argParser(parseSideOutput),
-    )
-    .option('-q, --quiet', 'do not print the summary on stderr')
+    .addOption(new Option('--late-output <output>', 'late records as JSON lines: file:PATH (default: count only)').argParser(parseSideOutput))
+    .addOption(new Option('--brokers <list>', 'Kafka brokers, host:port[,…]').env('KAFKA_BROKERS').default(DEFAULTS.brokers))
+    .addOption(new Option('--topic <name>', 'Kafka topic to read').default(DEFAULTS.topic))
+    .addOption(new Option('--group <id>', 'Kafka consumer group').default(DEFAULTS.group))
+    .option('--bounded', 'read each partition up to its end offset as of the start, fire every window, commit and exit')
+    .addOption(new Option('--influx-url <url>', 'InfluxDB URL').env('INFLUX_URL'))
+    .addOption(new Option('--influx-org <org>', 'InfluxDB organisation').env('INFLUX_ORG'))
+    .addOption(new Option('--influx-bucket <bucket>', 'InfluxDB bucket').env('INFLUX_BUCKET'))
+    .addOption(new Option('--influx-token <token>', 'InfluxDB API token (never printed)').env('INFLUX_TOKEN'))
+    .option('-q, --quiet', 'no progress and no summary on stderr')
     .action(async (jobName: string, flags: Record<string, unknown>) => {
       const controller = new AbortController();
       const stop = () => controller.abort();
@@ -119,8 +149,18 @@ export function runCommand(): Command {
           slideMs: flags.slide as number | undefined,
           maxOutOfOrdernessMs: flags.maxOutOfOrderness as number,
           allowedLatenessMs: flags.allowedLateness as number,
+          idleTimeoutMs: flags.idleTimeout as number,
           deadLetter: flags.deadLetter as Endpoint | undefined,
           lateOutput: flags.lateOutput as Endpoint | undefined,
+          brokers: flags.brokers as string,
+          topic: flags.topic as string,
+          group: flags.group as string,
+          bounded: flags.bounded === true,
+          influxUrl: flags.influxUrl as string | undefined,
+          influxOrg: flags.influxOrg as string | undefined,
+          influxBucket: flags.influxBucket as string | undefined,
+          influxToken: flags.influxToken as string | undefined,
+          progress: flags.quiet !== true,
           quiet: flags.quiet === true,
           signal: controller.signal,
         });

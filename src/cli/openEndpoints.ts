@@ -1,0 +1,81 @@
+import type { Kafka } from 'kafkajs';
+import { FileDeadLetterSink } from '../connectors/file/FileDeadLetterSink.js';
+import { fileSource } from '../connectors/file/fileSource.js';
+import { WritableLineSink } from '../connectors/file/WritableLineSink.js';
+import { InfluxSink } from '../connectors/influx/InfluxSink.js';
+import { validateInfluxTarget, type InfluxTarget } from '../connectors/influx/InfluxTarget.js';
+import { KafkaDeadLetterSink } from '../connectors/kafka/KafkaDeadLetterSink.js';
+import { kafkaClient } from '../connectors/kafka/kafkaClient.js';
+import { KafkaSource } from '../connectors/kafka/KafkaSource.js';
+import { logger } from '../logging/logger.js';
+import type { BackpressureGate } from '../runtime/BackpressureGate.js';
+import type { DeadLetterSink } from '../runtime/DeadLetterSink.js';
+import type { LineSink } from '../runtime/LineSink.js';
+import type { Source } from '../runtime/Source.js';
+import type { Endpoint } from './Endpoint.js';
+
+/** Kafka settings of a run, used when an endpoint is `kafka`. */
+export interface KafkaSettings {
+  readonly brokers: string;
+  readonly topic: string;
+  readonly group: string;
+  readonly bounded: boolean;
+}
+
+/** Opens the endpoints a run names; one Kafka client is shared by the source and the dead-letter topic. */
+export class OpenEndpoints {
+  private kafka: Kafka | undefined;
+
+  constructor(
+    private readonly kafkaSettings: KafkaSettings,
+    private readonly influx: Partial<InfluxTarget>,
+    private readonly gate: BackpressureGate,
+  ) {}
+
+  source(endpoint: Endpoint): Source {
+    if (endpoint.kind === 'kafka') {
+      const { brokers, topic, group, bounded } = this.kafkaSettings;
+      return new KafkaSource({
+        kafka: this.kafkaClient(),
+        brokers,
+        topic,
+        groupId: group,
+        bounded,
+        gate: this.gate,
+        onAssignment: (partitions) => logger.info({ topic, group, partitions }, 'partitions assigned'),
+      });
+    }
+    return { batches: fileSource({ path: endpoint.kind === 'file' ? endpoint.path : '-', gate: this.gate }) };
+  }
+
+  sink(endpoint: Endpoint): LineSink {
+    if (endpoint.kind === 'influx') {
+      return new InfluxSink({
+        target: validateInfluxTarget(this.influx),
+        gate: this.gate,
+        onRetry: (message) => logger.warn(message),
+      });
+    }
+    return new WritableLineSink(endpoint.kind === 'file' ? { path: endpoint.path } : 'stdout', this.gate);
+  }
+
+  /** Dead letters: as asked, else a Kafka source's `<topic>.dlq`, else none (counted only). */
+  deadLetters(endpoint: Endpoint | undefined, source: Endpoint): DeadLetterSink | undefined {
+    if (endpoint?.kind === 'file') return new FileDeadLetterSink(endpoint.path);
+    if (endpoint?.kind === 'kafka' || (endpoint === undefined && source.kind === 'kafka')) {
+      const { brokers, topic } = this.kafkaSettings;
+      return new KafkaDeadLetterSink({
+        kafka: this.kafkaClient(),
+        brokers,
+        topic: endpoint?.kind === 'kafka' && endpoint.topic !== undefined ? endpoint.topic : `${topic}.dlq`,
+        sourceTopic: topic,
+      });
+    }
+    return undefined;
+  }
+
+  private kafkaClient(): Kafka {
+    this.kafka ??= kafkaClient({ brokers: this.kafkaSettings.brokers, clientId: `clickflow-${this.kafkaSettings.group}` });
+    return this.kafka;
+  }
+}

@@ -1,0 +1,168 @@
+import { canRetryHttpCall, HttpError, InfluxDB, setLogger, type WriteApi } from '@influxdata/influxdb-client';
+import type { BackpressureGate } from '../../runtime/BackpressureGate.js';
+import { createRetry, DEFAULT_RETRY, type RetryOptions } from '../../runtime/createRetry.js';
+import type { LineSink } from '../../runtime/LineSink.js';
+import { InfluxWriteError } from './InfluxWriteError.js';
+import type { InfluxTarget } from './InfluxTarget.js';
+
+/** Options of {@link InfluxSink}; the defaults are beside each. */
+export interface InfluxSinkOptions {
+  readonly target: InfluxTarget;
+  /** Lines per write request. Default 5000. */
+  readonly batchLines?: number;
+  /** Longest time a line waits in the buffer before it is sent, in ms. Default 1000. */
+  readonly flushIntervalMs?: number;
+  /** Lines buffered or in flight above which the gate closes (sources pause). Default 100 000. */
+  readonly maxBufferLines?: number;
+  /** Requests larger than this many bytes are gzipped. Default 1000. */
+  readonly gzipThreshold?: number;
+  readonly retry?: RetryOptions;
+  readonly gate?: BackpressureGate;
+  /** Told about each retried failure (never with the token). */
+  readonly onRetry?: (message: string) => void;
+}
+
+// The client would log each failed request to the console itself; the sink reports them.
+setLogger({ error: () => {}, warn: () => {} });
+
+/**
+ * Writes line protocol to InfluxDB 2 with the official client: batches by size and time,
+ * gzip, and retries with exponential backoff and jitter on 429, 5xx and network errors,
+ * never sooner than a `Retry-After`.
+ *
+ * Requests go one at a time, in order: a window's later firing must land after its earlier
+ * one, or InfluxDB would keep the stale point. A final error (401, 403, 404, a 400 for a
+ * malformed point) or an exhausted retry budget makes every later `write` and `flush` throw an
+ * {@link InfluxWriteError}, so the job stops instead of looping. `flush` resolving means every
+ * line written before it is stored: that is what allows a source to commit.
+ */
+export class InfluxSink implements LineSink {
+  private readonly writeApi: WriteApi;
+  private readonly batchLines: number;
+  private readonly flushIntervalMs: number;
+  private readonly maxBufferLines: number;
+  private readonly retrying: <T>(operation: (attempt: number) => Promise<T>) => Promise<T>;
+  private buffer: string[] = [];
+  private inFlightLines = 0;
+  private sending: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private failure: InfluxWriteError | undefined;
+  /** Lines InfluxDB has acknowledged. */
+  linesWritten = 0;
+
+  constructor(private readonly options: InfluxSinkOptions) {
+    const { target } = options;
+    this.batchLines = options.batchLines ?? 5_000;
+    this.flushIntervalMs = options.flushIntervalMs ?? 1_000;
+    this.maxBufferLines = options.maxBufferLines ?? 100_000;
+    this.writeApi = new InfluxDB({ url: target.url, token: target.token, timeout: 30_000 }).getWriteApi(
+      target.org,
+      target.bucket,
+      'ns',
+      {
+        // The sink batches and retries itself (in order, one request at a time): the client's
+        // own buffer must never flush on its own, and its retry buffer must stay unused.
+        batchSize: this.batchLines + 1,
+        flushInterval: 0,
+        maxRetries: 0,
+        gzipThreshold: options.gzipThreshold ?? 1_000,
+      },
+    );
+    this.retrying = createRetry(
+      options.retry ?? DEFAULT_RETRY,
+      (error) => ({
+        retriable: canRetryHttpCall(error),
+        minDelayMs: error instanceof HttpError && error.retryAfter() > 0 ? error.retryAfter() * 1000 : undefined,
+      }),
+      undefined,
+      (error, attempt, delayMs) =>
+        options.onRetry?.(`InfluxDB write failed (attempt ${attempt}: ${describe(error)}); retrying in ${delayMs} ms`),
+    );
+  }
+
+  /** Lines buffered or being sent. */
+  get backlog(): number {
+    return this.buffer.length + this.inFlightLines;
+  }
+
+  write(lines: readonly string[]): void {
+    if (this.failure !== undefined) throw this.failure;
+    if (lines.length === 0) return;
+    for (let i = 0; i < lines.length; i++) this.buffer.push(lines[i]!);
+    if (this.buffer.length >= this.batchLines) this.sendBuffered();
+    else if (this.timer === undefined) this.timer = setTimeout(() => this.sendBuffered(), this.flushIntervalMs);
+    if (this.backlog >= this.maxBufferLines) this.options.gate?.close();
+  }
+
+  async flush(): Promise<void> {
+    this.sendBuffered();
+    await this.sending;
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.flush();
+    } finally {
+      clearTimeout(this.timer);
+    }
+  }
+
+  private sendBuffered(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.buffer.length > 0) {
+      const chunk = this.buffer.length <= this.batchLines ? this.buffer : this.buffer.slice(0, this.batchLines);
+      this.buffer = chunk === this.buffer ? [] : this.buffer.slice(this.batchLines);
+      this.inFlightLines += chunk.length;
+      this.sending = this.sending.then(() => this.send(chunk));
+    }
+  }
+
+  private async send(lines: string[]): Promise<void> {
+    try {
+      if (this.failure === undefined) {
+        await this.retrying(async () => {
+          this.writeApi.writeRecords(lines);
+          await this.writeApi.flush();
+        });
+        this.linesWritten += lines.length;
+      }
+    } catch (error) {
+      this.failure = toWriteError(error, this.options.target);
+    } finally {
+      this.inFlightLines -= lines.length;
+      if (this.failure !== undefined || this.backlog < this.maxBufferLines / 2) this.options.gate?.open();
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof HttpError) return `HTTP ${error.statusCode} ${error.message}`;
+  const code = (error as NodeJS.ErrnoException)?.code;
+  return code === undefined ? String((error as Error)?.message ?? error) : `${code} ${(error as Error).message}`;
+}
+
+function toWriteError(error: unknown, target: InfluxTarget): InfluxWriteError {
+  const where = `bucket "${target.bucket}" of org "${target.org}" at ${target.url}`;
+  if (error instanceof HttpError) {
+    const status = error.statusCode;
+    const hint =
+      status === 401 || status === 403
+        ? 'the token was refused; check --influx-token / INFLUX_TOKEN and that it may write to this bucket'
+        : status === 404
+          ? 'the org or bucket does not exist; create it or fix --influx-org / --influx-bucket'
+          : status === 400
+            ? 'InfluxDB rejected a point as malformed; this is a bug in the job, please report it with the message'
+            : canRetryHttpCall(error)
+              ? 'InfluxDB kept failing for the whole retry budget; check its health and logs'
+              : 'InfluxDB refused the write';
+    return new InfluxWriteError(`cannot write to ${where}: HTTP ${status} ${error.message}: ${hint}`, status, error);
+  }
+  return new InfluxWriteError(
+    `cannot write to ${where}: ${describe(error)}; check that InfluxDB is running and --influx-url / INFLUX_URL points at it`,
+    undefined,
+    error,
+    true,
+  );
+}

@@ -1,0 +1,68 @@
+import type { Kafka, Message, Producer } from 'kafkajs';
+import type { InvalidRecord } from '../../events/InvalidRecord.js';
+import type { DeadLetterSink } from '../../runtime/DeadLetterSink.js';
+import { ensureTopic } from './ensureTopic.js';
+import { KafkaUnavailableError } from './KafkaUnavailableError.js';
+
+/** Options of {@link KafkaDeadLetterSink}. */
+export interface KafkaDeadLetterSinkOptions {
+  readonly kafka: Kafka;
+  readonly brokers: string;
+  /** The dead-letter topic; created (one partition) when missing. */
+  readonly topic: string;
+  /** The topic the records came from, for the `source.topic` header. */
+  readonly sourceTopic: string;
+}
+
+/**
+ * Sends each invalid record to a dead-letter topic: the original bytes as value, and the
+ * `reason`, `detail`, `source.topic`, `source.partition` and `source.offset` as headers.
+ * Records are batched and sent on `flush` (idempotent, `acks: -1`), which the runtime awaits
+ * before it commits the source.
+ */
+export class KafkaDeadLetterSink implements DeadLetterSink {
+  private readonly producer: Producer;
+  private buffer: Message[] = [];
+  private ready: Promise<void> | undefined;
+
+  constructor(private readonly options: KafkaDeadLetterSinkOptions) {
+    this.producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  write(record: InvalidRecord): void {
+    this.buffer.push({
+      key: null,
+      value: typeof record.raw === 'string' ? record.raw : Buffer.from(record.raw.buffer, record.raw.byteOffset, record.raw.byteLength),
+      headers: {
+        reason: record.reason,
+        detail: record.detail,
+        'source.topic': this.options.sourceTopic,
+        'source.partition': String(record.partition),
+        'source.offset': String(record.position),
+      },
+    });
+  }
+
+  async flush(): Promise<void> {
+    if (this.buffer.length === 0) return;
+    const messages = this.buffer;
+    this.buffer = [];
+    try {
+      this.ready ??= ensureTopic(this.options.kafka, this.options.topic, 1).then(() => this.producer.connect());
+      await this.ready;
+      await this.producer.send({ topic: this.options.topic, acks: -1, messages });
+    } catch (error) {
+      this.buffer = messages.concat(this.buffer);
+      this.ready = undefined;
+      throw new KafkaUnavailableError(this.options.brokers, error);
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.flush();
+    } finally {
+      await this.producer.disconnect();
+    }
+  }
+}

@@ -1,0 +1,202 @@
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { Observable, Subscriber } from 'rxjs';
+import type { PartitionCheckpoint } from '../../operators/PartitionCheckpoint.js';
+import type { RecordBatch } from '../../operators/RecordBatch.js';
+import type { BackpressureGate } from '../../runtime/BackpressureGate.js';
+import type { Source, SourceCommit } from '../../runtime/Source.js';
+import { KafkaUnavailableError } from './KafkaUnavailableError.js';
+
+/** Options of {@link KafkaSource}. */
+export interface KafkaSourceOptions {
+  readonly kafka: Kafka;
+  /** For error messages. */
+  readonly brokers: string;
+  readonly topic: string;
+  readonly groupId: string;
+  /** Read each partition up to its end offset as of the start, then complete. */
+  readonly bounded: boolean;
+  /** Awaited after each batch: a full sink holds the partitions back. */
+  readonly gate?: BackpressureGate;
+  /** Told when the group assignment changes, for logs. */
+  readonly onAssignment?: (partitions: readonly number[]) => void;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Reads a topic with a kafkajs consumer group, one {@link RecordBatch} per fetched batch with
+ * Kafka offsets as positions.
+ *
+ * Offsets are never committed automatically: the runtime commits a partition up to the lowest
+ * offset its open windows still need, once their outputs are written, with a
+ * {@link PartitionCheckpoint} as commit metadata. After every (re)assignment the first batch of
+ * each partition carries that checkpoint as `restore`, and partitions that moved away are
+ * sent as `revoked`, so that a partition's results never depend on which instance reads it.
+ */
+export class KafkaSource implements Source {
+  readonly batches: Observable<RecordBatch<Uint8Array>>;
+  private readonly consumer: Consumer;
+  private readonly admin: Admin;
+  private assigned = new Set<number>();
+  private generation = 0;
+  /** Generation in which each partition last had its checkpoint restored. */
+  private readonly restoredIn = new Map<number, number>();
+  private checkpoints: Promise<Map<number, PartitionCheckpoint | null>> | undefined;
+  /** Bounded mode: the offset to stop at, per partition, and where each one stands. */
+  private endOffsets: Map<number, number> | undefined;
+  private readonly nextOffsets = new Map<number, number>();
+  private readonly lastCommitted = new Map<number, number>();
+  private subscriber: Subscriber<RecordBatch<Uint8Array>> | undefined;
+  private completed = false;
+
+  constructor(private readonly options: KafkaSourceOptions) {
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      // A batch is processed synchronously, so a large fetch is cheap and amortises the
+      // per-request cost that otherwise bounds kafkajs's throughput.
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxBytes: 16 * 1024 * 1024,
+      maxWaitTimeInMs: 250,
+    });
+    this.admin = options.kafka.admin();
+    this.batches = new Observable<RecordBatch<Uint8Array>>((subscriber) => {
+      this.subscriber = subscriber;
+      this.start().catch((error: unknown) => subscriber.error(new KafkaUnavailableError(options.brokers, error)));
+      return () => {
+        this.subscriber = undefined;
+      };
+    });
+  }
+
+  /** Partitions this instance owns now. */
+  get assignment(): readonly number[] {
+    return [...this.assigned].sort((a, b) => a - b);
+  }
+
+  async commit(commits: ReadonlyMap<number, SourceCommit>): Promise<void> {
+    const offsets = [];
+    for (const [partition, { safePosition, checkpoint }] of commits) {
+      // A partition that moved away is its new owner's to commit.
+      if (!this.assigned.has(partition) || this.lastCommitted.get(partition) === safePosition) continue;
+      offsets.push({
+        topic: this.options.topic,
+        partition,
+        offset: String(safePosition),
+        metadata: JSON.stringify({
+          m: Number.isFinite(checkpoint.maxTimestampMs) ? checkpoint.maxTimestampMs : null,
+          r: checkpoint.replayUntil,
+        }),
+      });
+    }
+    if (offsets.length === 0) return;
+    try {
+      await this.consumer.commitOffsets(offsets);
+    } catch (error) {
+      throw new KafkaUnavailableError(this.options.brokers, error);
+    }
+    for (const { partition, offset } of offsets) this.lastCommitted.set(partition, Number(offset));
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.consumer.disconnect(), this.admin.disconnect()]);
+  }
+
+  private async start(): Promise<void> {
+    const { topic, groupId } = this.options;
+    await this.admin.connect();
+    if (this.options.bounded) {
+      const [ends, committed] = await Promise.all([
+        this.admin.fetchTopicOffsets(topic),
+        this.admin.fetchOffsets({ groupId, topics: [topic] }),
+      ]);
+      this.endOffsets = new Map(ends.map((p) => [p.partition, Number(p.high)]));
+      const committedOffsets = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
+      for (const p of ends) {
+        const start = committedOffsets.get(p.partition) ?? -1;
+        this.nextOffsets.set(p.partition, start >= 0 ? start : Number(p.low));
+      }
+      if (this.boundedDone()) return;
+    }
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => this.onJoin(event.payload.memberAssignment[topic] ?? []));
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+  }
+
+  private onJoin(partitions: number[]): void {
+    this.generation++;
+    this.checkpoints = undefined;
+    const now = new Set(partitions);
+    for (const partition of this.assigned) {
+      if (!now.has(partition)) this.subscriber?.next({ partition, records: [], revoked: true });
+    }
+    this.assigned = now;
+    this.options.onAssignment?.(this.assignment);
+  }
+
+  private async onBatch({ batch, isStale }: EachBatchPayload): Promise<void> {
+    const subscriber = this.subscriber;
+    if (subscriber === undefined || this.completed || isStale()) return;
+    const { partition } = batch;
+    let restore: PartitionCheckpoint | null | undefined;
+    if (this.restoredIn.get(partition) !== this.generation) {
+      this.checkpoints ??= this.loadCheckpoints();
+      restore = (await this.checkpoints).get(partition) ?? null;
+      this.restoredIn.set(partition, this.generation);
+    }
+    const end = this.endOffsets?.get(partition) ?? Infinity;
+    const messages = batch.messages;
+    const records: Uint8Array[] = [];
+    const positions: number[] = [];
+    for (let i = 0; i < messages.length; i++) {
+      const offset = Number(messages[i]!.offset);
+      if (offset >= end) break;
+      records.push(messages[i]!.value ?? EMPTY);
+      positions.push(offset);
+    }
+    if (positions.length > 0) this.nextOffsets.set(partition, positions[positions.length - 1]! + 1);
+    subscriber.next({ partition, records, positions, restore });
+    if (this.endOffsets !== undefined && this.boundedDone()) return;
+    const gate = this.options.gate;
+    if (gate !== undefined && !gate.isOpen) await gate.whenOpen();
+  }
+
+  /** Completes the batches once every partition has reached its end offset. */
+  private boundedDone(): boolean {
+    for (const [partition, end] of this.endOffsets!) {
+      if ((this.nextOffsets.get(partition) ?? 0) < end) return false;
+    }
+    if (!this.completed) {
+      this.completed = true;
+      this.subscriber?.complete();
+    }
+    return true;
+  }
+
+  /** The checkpoints committed with the group's offsets, read once per assignment. */
+  private async loadCheckpoints(): Promise<Map<number, PartitionCheckpoint | null>> {
+    const fetched = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.options.topic] });
+    const checkpoints = new Map<number, PartitionCheckpoint | null>();
+    for (const { partition, metadata } of fetched[0]?.partitions ?? []) {
+      checkpoints.set(partition, parseCheckpoint(metadata));
+    }
+    return checkpoints;
+  }
+}
+
+function parseCheckpoint(metadata: string | null): PartitionCheckpoint | null {
+  if (metadata === null || metadata === '') return null;
+  try {
+    const { m, r } = JSON.parse(metadata) as { m: number | null; r: number };
+    if (typeof r !== 'number') return null;
+    return { maxTimestampMs: m ?? -Infinity, replayUntil: r };
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,9 @@
+import type { InvalidRecord } from '../events/InvalidRecord.js';
+
+/** Where invalid records go, whole, with their reason: a file or a Kafka topic. */
+export interface DeadLetterSink {
+  write(record: InvalidRecord): void;
+  /** Resolves once every record written so far is stored; commits wait for it. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,66 @@
+import { ClickflowError } from '../errors/ClickflowError.js';
+
+/** How {@link createRetry} spaces its attempts. */
+export interface RetryOptions {
+  /** Delay before the first retry, in ms. */
+  readonly initialDelayMs: number;
+  /** Ceiling of one delay, in ms. */
+  readonly maxDelayMs: number;
+  /** Each delay is the previous one times this. */
+  readonly factor: number;
+  /** Each delay is randomised by up to ± this share, so that clients do not retry in step. */
+  readonly jitter: number;
+  /** Give up once this long has passed since the first attempt, in ms. */
+  readonly maxElapsedMs: number;
+}
+
+/** Retry defaults: 0.5 s doubling to 30 s, ±20 %, for up to 5 minutes. */
+export const DEFAULT_RETRY: RetryOptions = {
+  initialDelayMs: 500,
+  maxDelayMs: 30_000,
+  factor: 2,
+  jitter: 0.2,
+  maxElapsedMs: 5 * 60_000,
+};
+
+/** What an attempt learns about a failure: retry it (after at least `minDelayMs`) or not. */
+export interface RetryDecision {
+  readonly retriable: boolean;
+  /** A server's `Retry-After`, in ms; the delay is never shorter. */
+  readonly minDelayMs?: number;
+}
+
+/**
+ * Wraps an async operation in retries with exponential backoff and jitter. `classify` tells a
+ * retriable failure (a 503, a reset connection) from a final one (a 401), which is rethrown at
+ * once: programming and configuration errors are never retried. When the time budget runs
+ * out, the last error is rethrown.
+ *
+ * @example const write = createRetry(DEFAULT_RETRY, classify)((attempt) => send(lines));
+ */
+export function createRetry(
+  options: RetryOptions,
+  classify: (error: unknown) => RetryDecision,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  onRetry?: (error: unknown, attempt: number, delayMs: number) => void,
+): <T>(operation: (attempt: number) => Promise<T>) => Promise<T> {
+  return async (operation) => {
+    const startedMs = Date.now();
+    let delayMs = options.initialDelayMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await operation(attempt);
+      } catch (error) {
+        if (error instanceof ClickflowError && !error.retriable) throw error;
+        const decision = classify(error);
+        if (!decision.retriable) throw error;
+        const jittered = delayMs * (1 + options.jitter * (2 * Math.random() - 1));
+        const waitMs = Math.max(Math.round(jittered), decision.minDelayMs ?? 0);
+        if (Date.now() - startedMs + waitMs > options.maxElapsedMs) throw error;
+        onRetry?.(error, attempt, waitMs);
+        await sleep(waitMs);
+        delayMs = Math.min(delayMs * options.factor, options.maxDelayMs);
+      }
+    }
+  };
+}
