@@ -1,0 +1,44 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { startInfluxdb } from './influxdb.mjs';
+import { startKafka } from './kafka.mjs';
+import { stopProcess } from './serviceProcess.mjs';
+
+export const CACHE_DIR = process.env.CLICKFLOW_CACHE ?? join(homedir(), '.cache', 'clickflow');
+
+/**
+ * Starts Kafka and InfluxDB side by side in a fresh run directory under the cache; resolves
+ * with their addresses, credentials, pids and a `stop()` that ends both and removes the data.
+ */
+export async function startServices({ log = (m) => process.stderr.write(`${m}\n`) } = {}) {
+  mkdirSync(join(CACHE_DIR, 'runs'), { recursive: true });
+  const runDir = mkdtempSync(join(CACHE_DIR, 'runs', 'run-'));
+  const started = Date.now();
+  const results = await Promise.allSettled([startKafka(runDir), startInfluxdb(runDir)]);
+  const [kafka, influx] = results.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
+  const stop = async () => {
+    await Promise.all([stopProcess(kafka?.pid), stopProcess(influx?.pid)]);
+    rmSync(runDir, { recursive: true, force: true });
+  };
+  const failed = results.filter((r) => r.status === 'rejected');
+  if (failed.length > 0) {
+    await stop();
+    throw new Error(failed.map((r) => r.reason.message).join('\n\n'));
+  }
+  log(`services: Kafka at ${kafka.brokers} and InfluxDB at ${influx.url} ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  return {
+    runDir,
+    kafka,
+    influx,
+    env: {
+      KAFKA_BROKERS: kafka.brokers,
+      INFLUX_URL: influx.url,
+      INFLUX_ORG: influx.org,
+      INFLUX_BUCKET: influx.bucket,
+      INFLUX_TOKEN: influx.token,
+    },
+    stop,
+  };
+}

@@ -1,0 +1,28 @@
+// npm test: starts a fresh Kafka and InfluxDB (installing them once into the cache), runs every
+// test under dist/test with their addresses in the environment, and stops them whatever happens.
+// Extra arguments are passed to `node --test` instead of the default test directory.
+import { spawn } from 'node:child_process';
+import { startServices } from './services/startServices.mjs';
+
+const started = Date.now();
+let services;
+try {
+  services = await startServices();
+} catch (error) {
+  process.stderr.write(`could not start the test services:\n${error.message}\n`);
+  process.exit(1);
+}
+
+const args = process.argv.slice(2);
+const child = spawn(
+  process.execPath,
+  ['--test', '--test-reporter=spec', '--test-concurrency=1', ...(args.length > 0 ? args : ['dist/test/'])],
+  { stdio: 'inherit', env: { ...process.env, ...services.env } },
+);
+const forward = (signal) => child.kill(signal);
+process.on('SIGINT', forward);
+process.on('SIGTERM', forward);
+const code = await new Promise((resolve) => child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0))));
+await services.stop();
+process.stderr.write(`tests and services took ${((Date.now() - started) / 1000).toFixed(0)}s\n`);
+process.exit(code);
