@@ -17,6 +17,11 @@ export function handleError(error: unknown): void {
     process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
     return;
   }
+  if ((error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE') {
+    // The reader of stdout stopped early (`clickflow run … | head`): as for any Unix filter,
+    // that ends the run, and is not a failure worth a stack trace.
+    return;
+  }
   if (error instanceof ConfigError) {
     process.stderr.write(`error: ${error.message}\n`);
     process.exitCode = EXIT_USAGE;
