@@ -4,7 +4,7 @@ import { InvalidArgumentError } from 'commander';
 export function integerArgument(min: number): (text: string) => number {
   return (text) => {
     const value = Number(text);
-    if (!Number.isSafeInteger(value) || value < min) {
+    if (text.trim() === '' || !Number.isSafeInteger(value) || value < min) {
       throw new InvalidArgumentError(`"${text}" must be a whole number of at least ${min}.`);
     }
     return value;
@@ -14,7 +14,7 @@ export function integerArgument(min: number): (text: string) => number {
 /** Commander parser for a number > 0 (`--rate`). */
 export function positiveNumberArgument(text: string): number {
   const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new InvalidArgumentError(`"${text}" must be a number greater than 0.`);
+  if (text.trim() === '' || !Number.isFinite(value) || value <= 0) throw new InvalidArgumentError(`"${text}" must be a number greater than 0.`);
   return value;
 }
 

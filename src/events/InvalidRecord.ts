@@ -5,7 +5,9 @@ export type InvalidReason =
   | 'missing_field'
   | 'wrong_type'
   | 'status_out_of_range'
-  | 'bad_timestamp';
+  | 'bad_timestamp'
+  /** A URL the job cannot store as an InfluxDB tag value (ends in a backslash, or too long). */
+  | 'bad_url';
 
 export const INVALID_REASONS: readonly InvalidReason[] = [
   'not_json',
@@ -14,6 +16,7 @@ export const INVALID_REASONS: readonly InvalidReason[] = [
   'wrong_type',
   'status_out_of_range',
   'bad_timestamp',
+  'bad_url',
 ];
 
 /**

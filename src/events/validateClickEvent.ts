@@ -1,3 +1,4 @@
+import { parseIsoTime } from '../time/parseIsoTime.js';
 import type { ClickEvent } from './ClickEvent.js';
 import type { InvalidReason } from './InvalidRecord.js';
 
@@ -48,7 +49,7 @@ export function validateClickEvent(value: unknown): ValidationFailure | null {
       return { reason: 'bad_timestamp', detail: `event_timestamp ${ts} is not a finite epoch time` };
     }
   } else if (typeof ts === 'string') {
-    eventTimeMs = Date.parse(ts);
+    eventTimeMs = parseIsoTime(ts);
     if (Number.isNaN(eventTimeMs)) {
       return {
         reason: 'bad_timestamp',

@@ -23,9 +23,12 @@ export class BoundedOutOfOrdernessWatermarks {
     }
   }
 
-  /** Takes a record's time; returns `true` when the watermark advanced. O(1). */
+  /**
+   * Takes a record's time; returns `true` when the watermark advanced. O(1). A time that is
+   * not finite never moves the watermark (a NaN would otherwise make it go back).
+   */
   onEvent(timestampMs: number): boolean {
-    if (timestampMs <= this.maxTimestampMs) return false;
+    if (!(timestampMs > this.maxTimestampMs) || timestampMs === Infinity) return false;
     this.maxTimestampMs = timestampMs;
     this.watermarkMs = timestampMs - this.maxOutOfOrdernessMs - 1;
     return true;

@@ -68,6 +68,14 @@ export class PartitionWindows<T, ACC, OUT> {
     return this.lastPosition + 1;
   }
 
+  /**
+   * Notes that the source has read up to `endPosition` (exclusive) in this partition although
+   * the records after the last processed one never reached the windows (e.g. invalid ones).
+   */
+  skipTo(endPosition: number): void {
+    if (endPosition - 1 > this.lastPosition) this.lastPosition = endPosition - 1;
+  }
+
   /** Number of windows holding state. */
   get openWindows(): number {
     return this.open.size;

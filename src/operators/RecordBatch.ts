@@ -17,6 +17,12 @@ export interface RecordBatch<T> {
    */
   readonly positions?: readonly number[];
   /**
+   * One past the last position the source read for this batch, when it differs from one past
+   * the last of `positions`: records a filter dropped (invalid ones) still count as read, so
+   * that a checkpoint does not send them to the dead-letter output again after a restart.
+   */
+  readonly endPosition?: number;
+  /**
    * Set on the first batch after a partition is (re)assigned: its windows restart from this
    * checkpoint, dropping any state they had. `null` means start fresh.
    */

@@ -10,6 +10,8 @@
  */
 export class WatermarkTracker {
   private readonly partitions = new Map<number, { watermarkMs: number; lastActiveMs: number }>();
+  /** The combined watermark never goes back, as in Flink, even when a partition wakes up behind. */
+  private combinedMs = -Infinity;
 
   /** @param idleTimeoutMs wall-clock time without records after which a partition is idle */
   constructor(readonly idleTimeoutMs: number) {}
@@ -46,8 +48,9 @@ export class WatermarkTracker {
   }
 
   /**
-   * The minimum watermark over active partitions; `-Infinity` while no partition has one,
-   * and the maximum over all when every partition is idle (nothing holds it back).
+   * The minimum watermark over active partitions, or the maximum over all when every
+   * partition is idle; `-Infinity` while no partition has one. Never lower than a value it
+   * returned before.
    */
   combinedWatermark(nowMs: number): number {
     let min = Infinity;
@@ -56,6 +59,8 @@ export class WatermarkTracker {
       max = Math.max(max, state.watermarkMs);
       if (!this.isIdle(partition, nowMs)) min = Math.min(min, state.watermarkMs);
     }
-    return min === Infinity ? max : min;
+    const candidate = min === Infinity ? max : min;
+    if (candidate > this.combinedMs) this.combinedMs = candidate;
+    return this.combinedMs;
   }
 }

@@ -9,6 +9,8 @@ export interface WindowResult<OUT> {
   /**
    * 0 for the on-time firing; 1, 2, … for each re-emission caused by a record that arrived
    * within the allowed lateness. A later firing carries the whole window and replaces the earlier.
+   * Numbering is not checkpointed: after a restore, the next re-emission of a window that had
+   * fired before is numbered 1 again (its value is still the whole window).
    */
   readonly firing: number;
 }

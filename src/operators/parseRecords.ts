@@ -63,7 +63,8 @@ export function parseRecords<T>(
             onInvalid({ raw, reason: failure.reason, detail: failure.detail, partition, position });
           }
         }
-        return { ...batch, records, positions };
+        const endPosition = raws.length === 0 ? batch.endPosition : (rawPositions === undefined ? firstImplicit + raws.length - 1 : rawPositions[raws.length - 1]!) + 1;
+        return endPosition === undefined ? { ...batch, records, positions } : { ...batch, records, positions, endPosition };
       }),
     );
   };

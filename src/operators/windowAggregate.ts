@@ -93,6 +93,7 @@ export function windowAggregate<T, ACC, OUT>(
           let lateRecords: number;
           try {
             lateRecords = state.process(batch.records, batch.positions, results);
+            if (batch.endPosition !== undefined) state.skipTo(batch.endPosition);
           } catch (error) {
             subscriber.error(error);
             return;

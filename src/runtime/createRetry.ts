@@ -54,7 +54,8 @@ export function createRetry(
         if (error instanceof ClickflowError && !error.retriable) throw error;
         const decision = classify(error);
         if (!decision.retriable) throw error;
-        const jittered = delayMs * (1 + options.jitter * (2 * Math.random() - 1));
+        const jittered = Math.min(delayMs * (1 + options.jitter * (2 * Math.random() - 1)), options.maxDelayMs);
+        // A server's Retry-After outranks the cap: retrying sooner would only be refused again.
         const waitMs = Math.max(Math.round(jittered), decision.minDelayMs ?? 0);
         if (Date.now() - startedMs + waitMs > options.maxElapsedMs) throw error;
         onRetry?.(error, attempt, waitMs);

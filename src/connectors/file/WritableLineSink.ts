@@ -36,10 +36,14 @@ export class WritableLineSink {
     if (!this.stream.write(`${lines.join('\n')}\n`)) this.gate?.close();
   }
 
-  /** Resolves once everything written so far has left the buffer. */
+  /**
+   * Resolves once everything written so far has been handed to the file or pipe: a commit
+   * that follows never covers lines still in the stream's buffer.
+   */
   async flush(): Promise<void> {
-    if (this.failure === undefined && this.stream.writableNeedDrain) {
-      await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]);
+    if (this.failure === undefined && this.stream.writableLength > 0) {
+      // Writes complete in order, so an empty write's callback means every earlier one is done.
+      await new Promise<void>((resolve) => this.stream.write('', () => resolve()));
     }
     if (this.failure !== undefined) throw this.failure;
   }

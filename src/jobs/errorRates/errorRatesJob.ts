@@ -1,6 +1,5 @@
 import { map, pipe, type OperatorFunction } from 'rxjs';
 import type { ClickEvent } from '../../events/ClickEvent.js';
-import { validateClickEvent } from '../../events/validateClickEvent.js';
 import { parseRecords } from '../../operators/parseRecords.js';
 import type { RecordBatch } from '../../operators/RecordBatch.js';
 import { SlidingWindows } from '../../operators/SlidingWindows.js';
@@ -10,6 +9,7 @@ import type { Job, JobContext, WindowingOptions } from '../Job.js';
 import type { JobOutput } from '../JobOutput.js';
 import { errorRatesAggregate } from './ErrorRatesAggregate.js';
 import { errorRatesLines } from './errorRatesLines.js';
+import { validateErrorRatesEvent } from './validateErrorRatesEvent.js';
 
 /**
  * The windowed half of the error-rates job, on events that are already parsed and validated:
@@ -58,7 +58,7 @@ export const errorRatesJob: Job = {
   description: 'per-URL counts, per-status counts and HTTP error rates in event-time windows',
   pipeline(options, context) {
     return pipe(
-      parseRecords<ClickEvent>({ validate: validateClickEvent, onInvalid: context.onInvalid }),
+      parseRecords<ClickEvent>({ validate: validateErrorRatesEvent, onInvalid: context.onInvalid }),
       errorRatesWindows(options, context),
     );
   },

@@ -1,0 +1,178 @@
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
+import { after, before, describe, test } from 'node:test';
+import { lastValueFrom, toArray } from 'rxjs';
+import { FileDeadLetterSink } from '../../../src/connectors/file/FileDeadLetterSink.js';
+import { fileSource } from '../../../src/connectors/file/fileSource.js';
+import { WritableLineSink } from '../../../src/connectors/file/WritableLineSink.js';
+import { ClickflowError } from '../../../src/errors/ClickflowError.js';
+import type { RecordBatch } from '../../../src/operators/RecordBatch.js';
+import { BackpressureGate } from '../../../src/runtime/BackpressureGate.js';
+import { tempDir } from '../cli/cliHarness.js';
+
+let tmp: Awaited<ReturnType<typeof tempDir>>;
+before(async () => {
+  tmp = await tempDir('connectors');
+});
+after(() => tmp.remove());
+
+const flatten = (batches: RecordBatch<string>[]) => ({
+  records: batches.flatMap((b) => [...b.records]),
+  positions: batches.flatMap((b) => [...(b.positions ?? [])]),
+  partitions: new Set(batches.map((b) => b.partition)),
+});
+
+describe('fileSource', () => {
+  test('emits non-empty lines with 1-based line numbers, drops \\r, keeps a last line without newline', async () => {
+    const path = tmp.path('lines.jsonl');
+    await writeFile(path, 'one\r\ntwo\n\nthree\r\n\r\nfour');
+    const got = flatten(await lastValueFrom(fileSource({ path }).pipe(toArray())));
+    assert.deepEqual(got.records, ['one', 'two', 'three', 'four']);
+    assert.deepEqual(got.positions, [1, 2, 4, 6]);
+    assert.deepEqual([...got.partitions], [0]);
+  });
+
+  test('lines split across small chunks come out whole, multi-byte characters intact', async () => {
+    const path = tmp.path('chunks.jsonl');
+    const lines = Array.from({ length: 40 }, (_, i) => `{"url":"/café/${'é'.repeat(i % 7)}🙂${i}"}`);
+    await writeFile(path, `${lines.join('\n')}\n`);
+    const batches = await lastValueFrom(fileSource({ path, chunkBytes: 7 }).pipe(toArray()));
+    assert.ok(batches.length > 10, `read in many chunks (${batches.length})`);
+    const got = flatten(batches);
+    assert.deepEqual(got.records, lines);
+    assert.deepEqual(got.positions, lines.map((_, i) => i + 1));
+  });
+
+  test('an empty file completes with no batch', async () => {
+    const path = tmp.path('empty.jsonl');
+    await writeFile(path, '');
+    assert.deepEqual(await lastValueFrom(fileSource({ path }).pipe(toArray())), []);
+  });
+
+  test('a missing file errors with a ClickflowError naming the file and the cause', async () => {
+    const path = tmp.path('missing.jsonl');
+    await assert.rejects(lastValueFrom(fileSource({ path })), (error: unknown) => {
+      assert.ok(error instanceof ClickflowError);
+      assert.ok(error.message.includes(path));
+      assert.match(error.message, /ENOENT/);
+      assert.equal(error.retriable, false);
+      return true;
+    });
+  });
+
+  test('waits on a closed gate between chunks', async () => {
+    const path = tmp.path('gated.jsonl');
+    await writeFile(path, Array.from({ length: 20 }, (_, i) => `line-${i}`).join('\n'));
+    const gate = new BackpressureGate();
+    gate.close();
+    const batches: RecordBatch<string>[] = [];
+    let completed = false;
+    const subscription = fileSource({ path, gate, chunkBytes: 16 }).subscribe({
+      next: (b) => batches.push(b),
+      complete: () => (completed = true),
+    });
+    try {
+      const deadline = Date.now() + 2_000;
+      while (batches.length === 0 && Date.now() < deadline) await delay(2);
+      await delay(30);
+      assert.equal(batches.length, 1, 'one chunk, then it waits');
+      assert.equal(completed, false);
+      gate.open();
+      while (!completed && Date.now() < deadline) {
+        await delay(2);
+        gate.open();
+      }
+      assert.equal(completed, true);
+      assert.equal(flatten(batches).records.length, 20);
+    } finally {
+      subscription.unsubscribe();
+    }
+  });
+});
+
+describe('WritableLineSink', () => {
+  test('writes each batch as newline-terminated lines; close finishes the file', async () => {
+    const path = tmp.path('out.lp');
+    const sink = new WritableLineSink({ path });
+    sink.write(['a 1', 'b 2']);
+    sink.write([]);
+    sink.write(['c 3']);
+    await sink.close();
+    assert.equal(await readFile(path, 'utf8'), 'a 1\nb 2\nc 3\n');
+  });
+
+  test('truncates an existing file', async () => {
+    const path = tmp.path('truncate.lp');
+    await writeFile(path, 'old content that is long\n');
+    const sink = new WritableLineSink({ path });
+    sink.write(['new']);
+    await sink.close();
+    assert.equal(await readFile(path, 'utf8'), 'new\n');
+  });
+
+  test(
+    'flush resolves only once the lines written so far are in the file',
+    async () => {
+      const path = tmp.path('flushed.lp');
+      const sink = new WritableLineSink({ path });
+      try {
+        sink.write(['x 1']);
+        await sink.flush();
+        assert.equal(await readFile(path, 'utf8').catch(() => '<no file>'), 'x 1\n');
+      } finally {
+        await sink.close();
+      }
+    },
+  );
+
+  test('closes the gate when its buffer is full and opens it once drained', async () => {
+    const path = tmp.path('big.lp');
+    const gate = new BackpressureGate();
+    const sink = new WritableLineSink({ path }, gate);
+    const line = 'x'.repeat(1023);
+    sink.write(Array.from({ length: 64 }, () => line)); // 64 KiB > the 16 KiB high-water mark
+    assert.equal(gate.isOpen, false);
+    await sink.flush();
+    assert.equal(gate.isOpen, true);
+    await sink.close();
+    assert.equal((await readFile(path, 'utf8')).length, 64 * 1024);
+  });
+
+  test('a file that cannot be opened fails the next write or flush with the cause', async () => {
+    const path = tmp.path('no-such-dir/out.lp');
+    const sink = new WritableLineSink({ path });
+    // The open fails asynchronously: wait for flush to report it.
+    let failure: unknown;
+    const deadline = Date.now() + 2_000;
+    while (failure === undefined && Date.now() < deadline) {
+      await sink.flush().catch((error: unknown) => (failure = error));
+      if (failure === undefined) await delay(2);
+    }
+    assert.match(String(failure), /ENOENT/);
+    assert.ok(String(failure).includes('no-such-dir'), String(failure));
+    assert.throws(() => sink.write(['a']), /ENOENT/);
+  });
+});
+
+describe('FileDeadLetterSink', () => {
+  test('writes each invalid record as a JSON line with reason, detail, partition, position and raw', async () => {
+    const path = tmp.path('dead.jsonl');
+    const sink = new FileDeadLetterSink(path);
+    sink.write({ raw: '{"url":', reason: 'not_json', detail: 'Unexpected end of JSON input', partition: 0, position: 3 });
+    sink.write({
+      raw: new TextEncoder().encode('{"http_status":700,"url":"/é"}'),
+      reason: 'status_out_of_range',
+      detail: 'http_status is 700',
+      partition: 2,
+      position: 1234,
+    });
+    await sink.flush();
+    await sink.close();
+    const lines = (await readFile(path, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as unknown);
+    assert.deepEqual(lines, [
+      { reason: 'not_json', detail: 'Unexpected end of JSON input', partition: 0, position: 3, raw: '{"url":' },
+      { reason: 'status_out_of_range', detail: 'http_status is 700', partition: 2, position: 1234, raw: '{"http_status":700,"url":"/é"}' },
+    ]);
+  });
+});

@@ -1,0 +1,230 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { of, lastValueFrom, toArray } from 'rxjs';
+import type { ClickEvent } from '../../../src/events/ClickEvent.js';
+import { INVALID_REASONS, type InvalidReason, type InvalidRecord } from '../../../src/events/InvalidRecord.js';
+import { validateClickEvent } from '../../../src/events/validateClickEvent.js';
+import { parseRecords } from '../../../src/operators/parseRecords.js';
+
+/** A valid event; tests spread it and change one field. */
+function base(): Record<string, unknown> {
+  return { user_id: 'u-1', url: 'search/categories', http_status: 404, event_timestamp: 1755720654 };
+}
+
+function eventTimeOf(value: Record<string, unknown>): number {
+  const failure = validateClickEvent(value);
+  assert.equal(failure, null, `expected valid, got ${JSON.stringify(failure)}`);
+  return (value as unknown as ClickEvent).eventTimeMs;
+}
+
+function reasonOf(value: unknown): InvalidReason {
+  const failure = validateClickEvent(value);
+  assert.notEqual(failure, null, `expected ${JSON.stringify(value)} to be refused`);
+  return failure!.reason;
+}
+
+/** Every reason some test below has seen; compared with INVALID_REASONS at the end. */
+const seenReasons = new Set<InvalidReason>();
+function expectReason(value: unknown, reason: InvalidReason, detailPattern?: RegExp): void {
+  const failure = validateClickEvent(value);
+  assert.notEqual(failure, null, `expected ${String(JSON.stringify(value))} to be refused`);
+  assert.equal(failure!.reason, reason, `detail: ${failure!.detail}`);
+  assert.ok(failure!.detail.length > 0, 'a failure says what is wrong');
+  if (detailPattern !== undefined) assert.match(failure!.detail, detailPattern);
+  seenReasons.add(reason);
+}
+
+/** Runs raw lines through parseRecords with validateClickEvent, as the job does. */
+async function parseLines(lines: string[]): Promise<{ valid: ClickEvent[]; invalid: InvalidRecord[] }> {
+  const invalid: InvalidRecord[] = [];
+  const batches = await lastValueFrom(
+    of({ partition: 3, records: lines, positions: lines.map((_, i) => 100 + i) }).pipe(
+      parseRecords<ClickEvent>({ validate: validateClickEvent, onInvalid: (r) => invalid.push(r) }),
+      toArray(),
+    ),
+  );
+  return { valid: batches.flatMap((b) => [...b.records]), invalid };
+}
+
+describe('validateClickEvent: event time', () => {
+  test('integer epoch seconds become milliseconds', () => {
+    assert.equal(eventTimeOf(base()), 1_755_720_654_000);
+  });
+
+  test('fractional epoch seconds are multiplied by 1000 and rounded to the nearest ms', () => {
+    assert.equal(eventTimeOf({ ...base(), event_timestamp: 1755720654.483 }), 1_755_720_654_483);
+    // 1.0004 s = 1000.4 ms → 1000; 1.0006 s = 1000.6 ms → 1001
+    assert.equal(eventTimeOf({ ...base(), event_timestamp: 1.0004 }), 1000);
+    assert.equal(eventTimeOf({ ...base(), event_timestamp: 1.0006 }), 1001);
+    // 1735689609.9996 s is 0.4 ms before 1735689610 s: rounds up into the next second
+    assert.equal(eventTimeOf({ ...base(), event_timestamp: 1735689609.9996 }), 1_735_689_610_000);
+    assert.equal(eventTimeOf({ ...base(), event_timestamp: 1735689609.9994 }), 1_735_689_609_999);
+  });
+
+  test('zero and negative epoch seconds are valid times', () => {
+    assert.equal(eventTimeOf({ ...base(), event_timestamp: 0 }), 0);
+    assert.equal(eventTimeOf({ ...base(), event_timestamp: -1.5 }), -1500);
+  });
+
+  test('ISO-8601 strings are accepted, with Z or an offset', () => {
+    assert.equal(eventTimeOf({ ...base(), event_timestamp: '2025-01-01T00:00:03.250Z' }), Date.UTC(2025, 0, 1, 0, 0, 3, 250));
+    assert.equal(eventTimeOf({ ...base(), event_timestamp: '2025-01-01T01:00:00+01:00' }), Date.UTC(2025, 0, 1, 0, 0, 0));
+    assert.equal(eventTimeOf({ ...base(), event_timestamp: '2024-12-31T19:30:00-04:30' }), Date.UTC(2025, 0, 1, 0, 0, 0));
+  });
+
+  test('sets eventTimeMs in place on the same object (no copy)', () => {
+    const value = base();
+    assert.equal(validateClickEvent(value), null);
+    assert.equal((value as unknown as ClickEvent).eventTimeMs, 1_755_720_654_000);
+    assert.equal(value.event_timestamp, 1755720654, 'the wire field is left as sent');
+  });
+
+  test(
+    'a string that is not ISO-8601 is refused as bad_timestamp',
+    () => {
+      for (const text of ['1', '2025', 'March 7, 2025', '12/31/2024']) {
+        assert.equal(reasonOf({ ...base(), event_timestamp: text }), 'bad_timestamp', text);
+      }
+    },
+  );
+});
+
+describe('validateClickEvent: optional fields', () => {
+  test('pass through untouched when present', () => {
+    const value = {
+      ...base(),
+      session_id: 's-9',
+      method: 'POST',
+      referrer: 'https://example.com/a?b=c',
+      user_agent: 'Mozilla/5.0 (X11)',
+      latency_ms: 12.5,
+      event_id: 'e-1',
+      extra_field: { nested: true },
+    };
+    const snapshot = structuredClone(value);
+    assert.equal(validateClickEvent(value), null);
+    const { eventTimeMs, ...rest } = value as typeof value & { eventTimeMs: number };
+    assert.equal(eventTimeMs, 1_755_720_654_000);
+    assert.deepEqual(rest, snapshot);
+  });
+
+  test('may be absent or null', () => {
+    assert.equal(validateClickEvent(base()), null);
+    const withNulls = { ...base(), session_id: null, method: null, referrer: null, user_agent: null, latency_ms: null, event_id: null };
+    assert.equal(validateClickEvent(withNulls), null);
+  });
+
+  test('status codes at both ends of 100–599 are valid', () => {
+    for (const http_status of [100, 399, 400, 599]) assert.equal(validateClickEvent({ ...base(), http_status }), null, String(http_status));
+  });
+});
+
+describe('validateClickEvent: every reason in InvalidRecord', () => {
+  test('not_json: a line that does not parse (reported by parseRecords)', async () => {
+    const lines = ['{"user_id":"u","url":', 'hello', ''];
+    const { valid, invalid } = await parseLines(lines);
+    assert.equal(valid.length, 0);
+    assert.deepEqual(
+      invalid.map((r) => [r.reason, r.raw, r.partition, r.position]),
+      lines.map((line, i) => ['not_json', line, 3, 100 + i]),
+    );
+    for (const r of invalid) assert.ok(r.detail.length > 0);
+    seenReasons.add('not_json');
+  });
+
+  test('not_an_object: JSON that is not an object', () => {
+    expectReason(null, 'not_an_object', /null/);
+    expectReason([base()], 'not_an_object', /array/);
+    expectReason('a string', 'not_an_object');
+    expectReason(42, 'not_an_object', /42/);
+    expectReason(true, 'not_an_object');
+  });
+
+  test('missing_field: each required field absent, null or empty', () => {
+    for (const field of ['user_id', 'url', 'http_status', 'event_timestamp']) {
+      const absent = base();
+      delete absent[field];
+      expectReason(absent, 'missing_field', new RegExp(field));
+      expectReason({ ...base(), [field]: null }, 'missing_field', new RegExp(field));
+    }
+    expectReason({ ...base(), user_id: '' }, 'missing_field', /user_id/);
+    expectReason({ ...base(), url: '' }, 'missing_field', /url/);
+  });
+
+  test('wrong_type: required and optional fields of the wrong JSON type', () => {
+    expectReason({ ...base(), user_id: 17 }, 'wrong_type', /user_id/);
+    expectReason({ ...base(), url: ['a'] }, 'wrong_type', /url/);
+    expectReason({ ...base(), http_status: '404' }, 'wrong_type', /http_status.*"404"/);
+    expectReason({ ...base(), event_timestamp: true }, 'wrong_type', /event_timestamp/);
+    expectReason({ ...base(), event_timestamp: { s: 1 } }, 'wrong_type', /event_timestamp/);
+    for (const field of ['session_id', 'method', 'referrer', 'user_agent', 'event_id']) {
+      expectReason({ ...base(), [field]: 5 }, 'wrong_type', new RegExp(field));
+    }
+    expectReason({ ...base(), latency_ms: '12' }, 'wrong_type', /latency_ms/);
+  });
+
+  test('status_out_of_range: outside 100–599 or not an integer', () => {
+    for (const http_status of [99, 600, 700, 0, -200, 200.5]) {
+      expectReason({ ...base(), http_status }, 'status_out_of_range', new RegExp(`${http_status}.*100.*599`));
+    }
+  });
+
+  test('bad_timestamp: non-finite numbers, unsafe magnitudes and unparseable strings', () => {
+    for (const ts of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e300, Number.MAX_SAFE_INTEGER]) {
+      expectReason({ ...base(), event_timestamp: ts }, 'bad_timestamp');
+    }
+    expectReason({ ...base(), event_timestamp: 'yesterday' }, 'bad_timestamp', /yesterday/);
+    expectReason({ ...base(), event_timestamp: '' }, 'bad_timestamp');
+    // Epoch seconds sent as a string are neither a number nor ISO-8601.
+    expectReason({ ...base(), event_timestamp: '1755720654.483' }, 'bad_timestamp');
+  });
+
+  test('an invalid record gets no eventTimeMs', () => {
+    const value: Record<string, unknown> = { ...base(), http_status: 700 };
+    validateClickEvent(value);
+    assert.equal('eventTimeMs' in value, false);
+  });
+
+  test('the tests above cover every reason in INVALID_REASONS but the error-rates job\'s own bad_url', () => {
+    assert.deepEqual([...seenReasons].sort(), INVALID_REASONS.filter((r) => r !== 'bad_url').sort());
+  });
+});
+
+describe('parseRecords with validateClickEvent', () => {
+  test('keeps valid records with their positions and routes each invalid one with its reason', async () => {
+    const lines = [
+      JSON.stringify(base()),
+      '{"user_id":"u","url":"/x","http_status":700,"event_timestamp":1}',
+      '[]',
+      JSON.stringify({ ...base(), url: 'other', event_timestamp: '2025-01-01T00:00:00Z' }),
+    ];
+    const { valid, invalid } = await parseLines(lines);
+    assert.deepEqual(
+      valid.map((e) => [e.url, e.eventTimeMs]),
+      [
+        ['search/categories', 1_755_720_654_000],
+        ['other', Date.UTC(2025, 0, 1)],
+      ],
+    );
+    assert.deepEqual(
+      invalid.map((r) => [r.reason, r.position, r.raw]),
+      [
+        ['status_out_of_range', 101, lines[1]],
+        ['not_an_object', 102, '[]'],
+      ],
+    );
+  });
+
+  test('bytes are decoded as UTF-8', async () => {
+    const invalid: InvalidRecord[] = [];
+    const json = JSON.stringify({ ...base(), url: 'café/menü' });
+    const [batch] = await lastValueFrom(
+      of({ partition: 0, records: [new TextEncoder().encode(json)] }).pipe(
+        parseRecords<ClickEvent>({ validate: validateClickEvent, onInvalid: (r) => invalid.push(r) }),
+        toArray(),
+      ),
+    );
+    assert.equal(invalid.length, 0);
+    assert.equal(batch!.records[0]!.url, 'café/menü');
+  });
+});

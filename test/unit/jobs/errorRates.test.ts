@@ -1,0 +1,284 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { lastValueFrom, of, toArray } from 'rxjs';
+import type { ClickEvent } from '../../../src/events/ClickEvent.js';
+import type { InvalidRecord } from '../../../src/events/InvalidRecord.js';
+import { ConfigError } from '../../../src/errors/ConfigError.js';
+import { errorRatesAggregate, type ErrorRatesWindow } from '../../../src/jobs/errorRates/ErrorRatesAggregate.js';
+import { errorRatesJob } from '../../../src/jobs/errorRates/errorRatesJob.js';
+import { errorRatesLines } from '../../../src/jobs/errorRates/errorRatesLines.js';
+import { findJob, JOBS } from '../../../src/jobs/jobRegistry.js';
+import type { WindowResult } from '../../../src/operators/WindowResult.js';
+
+function event(url: string, http_status: number, eventTimeMs = 0): ClickEvent {
+  return { user_id: 'u', url, http_status, event_timestamp: eventTimeMs / 1000, eventTimeMs };
+}
+
+function aggregate(events: ClickEvent[]): ErrorRatesWindow {
+  const agg = errorRatesAggregate();
+  let acc = agg.createAccumulator();
+  for (const e of events) acc = agg.add(acc, e);
+  return agg.getResult(acc);
+}
+
+function windowOf(value: ErrorRatesWindow, startMs: number, partition = 0): WindowResult<ErrorRatesWindow> {
+  return { partition, startMs, endMs: startMs + 10_000, value, firing: 0 };
+}
+
+/** Splits one line-protocol line at unescaped spaces and commas, per the line-protocol spec. */
+function parseLine(line: string): { measurement: string; tags: Record<string, string>; fields: Record<string, string>; timestamp: string } {
+  const sections: string[] = [];
+  let current = '';
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (c === '\\' && i + 1 < line.length) {
+      current += c + line[i + 1];
+      i++;
+    } else if (c === ' ') {
+      sections.push(current);
+      current = '';
+    } else current += c;
+  }
+  sections.push(current);
+  assert.equal(sections.length, 3, `measurement+tags, fields, timestamp in ${JSON.stringify(line)}`);
+  const splitUnescaped = (text: string, sep: string) => {
+    const parts: string[] = [];
+    let part = '';
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i]!;
+      if (c === '\\' && i + 1 < text.length) {
+        part += c + text[i + 1];
+        i++;
+      } else if (c === sep) {
+        parts.push(part);
+        part = '';
+      } else part += c;
+    }
+    parts.push(part);
+    return parts;
+  };
+  const unescape = (text: string) => text.replace(/\\([ ,=])/g, '$1');
+  const [measurement, ...tagPairs] = splitUnescaped(sections[0]!, ',');
+  const tags: Record<string, string> = {};
+  for (const pair of tagPairs) {
+    const [k, v, ...rest] = splitUnescaped(pair, '=');
+    assert.equal(rest.length, 0, `one unescaped = in tag ${pair}`);
+    tags[unescape(k!)] = unescape(v!);
+  }
+  const fields: Record<string, string> = {};
+  for (const pair of splitUnescaped(sections[1]!, ',')) {
+    const [k, v] = splitUnescaped(pair, '=');
+    fields[k!] = v!;
+  }
+  return { measurement: measurement!, tags, fields, timestamp: sections[2]! };
+}
+
+describe('errorRatesAggregate', () => {
+  test('an empty window has total 0 and rate 0', () => {
+    const w = aggregate([]);
+    assert.equal(w.total, 0);
+    assert.equal(w.errors, 0);
+    assert.equal(w.rate, 0);
+    assert.equal(w.urlCounts.size, 0);
+    assert.equal(w.statusCounts.size, 0);
+  });
+
+  test('errors are statuses >= 400: client 4xx, server 5xx; 1xx–3xx are not errors', () => {
+    const statuses = [100, 200, 204, 301, 399, 400, 404, 499, 500, 503, 599];
+    const w = aggregate(statuses.map((s) => event('/a', s)));
+    assert.equal(w.total, 11);
+    assert.equal(w.clientErrors, 3); // 400, 404, 499
+    assert.equal(w.serverErrors, 3); // 500, 503, 599
+    assert.equal(w.errors, 6);
+    assert.equal(w.rate, 6 / 11);
+  });
+
+  test('counts per URL in order of first appearance and per status in ascending order', () => {
+    const w = aggregate([
+      event('/b', 503),
+      event('/a', 200),
+      event('/b', 200),
+      event('/c', 404),
+      event('/a', 200),
+      event('/b', 100),
+    ]);
+    assert.deepEqual([...w.urlCounts], [
+      ['/b', 3],
+      ['/a', 2],
+      ['/c', 1],
+    ]);
+    assert.deepEqual([...w.statusCounts], [
+      [100, 1],
+      [200, 3],
+      [404, 1],
+      [503, 1],
+    ]);
+    assert.equal(w.total, 6);
+    assert.equal(w.errors, 2);
+    assert.equal(w.rate, 2 / 6);
+  });
+
+  test('sums over URLs and over statuses equal the total', () => {
+    const events: ClickEvent[] = [];
+    for (let i = 0; i < 1000; i++) events.push(event(`/p${i % 37}`, 100 + ((i * 7) % 500)));
+    const w = aggregate(events);
+    const sum = (m: Map<unknown, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+    assert.equal(sum(w.urlCounts), 1000);
+    assert.equal(sum(w.statusCounts), 1000);
+    assert.equal(w.urlCounts.size, 37);
+  });
+
+  test('a result is a snapshot: adding more later does not change it', () => {
+    const agg = errorRatesAggregate();
+    const acc = agg.add(agg.createAccumulator(), event('/a', 500));
+    const first = agg.getResult(acc);
+    agg.add(acc, event('/a', 200));
+    assert.equal(first.total, 1);
+    assert.equal(first.urlCounts.get('/a'), 1);
+    assert.equal(agg.getResult(acc).total, 2);
+  });
+});
+
+describe('errorRatesLines', () => {
+  const startMs = Date.UTC(2025, 0, 1, 0, 0, 10);
+  const ns = (BigInt(startMs) * 1_000_000n).toString();
+
+  test('writes url_counts, status_counts and error_rates with the window start in ns', () => {
+    const w = aggregate([event('/home', 200), event('/cart', 404), event('/home', 503), event('/home', 200)]);
+    const out: string[] = [];
+    errorRatesLines(windowOf(w, startMs, 2), out);
+    assert.deepEqual(out, [
+      `url_counts,partition=2,url=/home count=3i ${ns}`,
+      `url_counts,partition=2,url=/cart count=1i ${ns}`,
+      `status_counts,partition=2,status=200 count=2i ${ns}`,
+      `status_counts,partition=2,status=404 count=1i ${ns}`,
+      `status_counts,partition=2,status=503 count=1i ${ns}`,
+      `error_rates,partition=2 total=4i,errors=2i,client_errors=1i,server_errors=1i,rate=0.5 ${ns}`,
+    ]);
+  });
+
+  test('appends to the array it is given', () => {
+    const out = ['existing'];
+    errorRatesLines(windowOf(aggregate([event('/a', 200)]), 0), out);
+    assert.equal(out[0], 'existing');
+    assert.equal(out.length, 1 + 1 + 1 + 1);
+  });
+
+  test('escapes spaces, commas and equals signs in URL tags so they parse back exactly', () => {
+    const url = '/search?q=a b,c=d&x=1';
+    const out: string[] = [];
+    errorRatesLines(windowOf(aggregate([event(url, 200)]), startMs), out);
+    assert.equal(out[0], `url_counts,partition=0,url=/search?q\\=a\\ b\\,c\\=d&x\\=1 count=1i ${ns}`);
+    const parsed = parseLine(out[0]!);
+    assert.equal(parsed.measurement, 'url_counts');
+    assert.deepEqual(parsed.tags, { partition: '0', url });
+    assert.deepEqual(parsed.fields, { count: '1i' });
+    assert.equal(parsed.timestamp, ns);
+  });
+
+  test('counts are integer fields (suffix i), rate is a float field (no suffix)', () => {
+    const w = aggregate([event('/a', 500), event('/a', 200), event('/a', 200)]);
+    const out: string[] = [];
+    errorRatesLines(windowOf(w, startMs), out);
+    const rates = parseLine(out.at(-1)!);
+    assert.equal(rates.measurement, 'error_rates');
+    for (const field of ['total', 'errors', 'client_errors', 'server_errors']) assert.match(rates.fields[field]!, /^\d+i$/, field);
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(rates.fields).filter(([k]) => k !== 'rate')),
+      { total: '3i', errors: '1i', client_errors: '0i', server_errors: '1i' },
+    );
+    assert.doesNotMatch(rates.fields.rate!, /i$/);
+    assert.equal(Number(rates.fields.rate), 1 / 3);
+    for (const line of out.slice(0, -1)) assert.match(parseLine(line).fields.count!, /^\d+i$/);
+  });
+
+  test('timestamps stay exact beyond 2^53 ns for any ms window start', () => {
+    // 2^53 ms would be far in the future; pick a start whose ns value is not representable as a double.
+    const start = 1_735_689_612_345;
+    const out: string[] = [];
+    errorRatesLines(windowOf(aggregate([event('/a', 200)]), start), out);
+    const expected = (BigInt(start) * 1_000_000n).toString();
+    for (const line of out) assert.equal(parseLine(line).timestamp, expected);
+  });
+
+  test('an empty window still writes its error_rates point with total 0', () => {
+    const out: string[] = [];
+    errorRatesLines(windowOf(aggregate([]), startMs), out);
+    assert.deepEqual(out, [`error_rates,partition=0 total=0i,errors=0i,client_errors=0i,server_errors=0i,rate=0 ${ns}`]);
+  });
+
+});
+
+describe('errorRatesJob pipeline', () => {
+  test('parses, validates, windows and writes a partition of JSON lines', async () => {
+    const t0 = Date.UTC(2025, 0, 1) / 1000; // a multiple of 10 s
+    const lines = [
+      { url: '/a', http_status: 200, event_timestamp: t0 + 1 },
+      { url: '/a', http_status: 500, event_timestamp: t0 + 2 },
+      'garbage',
+      { url: '/b', http_status: 404, event_timestamp: t0 + 12 },
+    ].map((e) => (typeof e === 'string' ? e : JSON.stringify({ user_id: 'u', ...e })));
+    const invalid: InvalidRecord[] = [];
+    const outputs = await lastValueFrom(
+      of({ partition: 1, records: lines, positions: [10, 11, 12, 13] }).pipe(
+        errorRatesJob.pipeline(
+          { windowMs: 10_000, maxOutOfOrdernessMs: 5_000, allowedLatenessMs: 0 },
+          { onInvalid: (r) => invalid.push(r), onLate: () => assert.fail('nothing is late') },
+        ),
+        toArray(),
+      ),
+    );
+    assert.deepEqual(invalid.map((r) => [r.reason, r.position, r.partition]), [['not_json', 12, 1]]);
+    const lp = outputs.flatMap((o) => o.lines);
+    const ts0 = `${t0 * 1000}000000`;
+    const ts1 = `${(t0 + 10) * 1000}000000`;
+    // t0+12 s is before [t0, t0+10) + 5 s, so both windows fire only at the end of input.
+    assert.deepEqual(lp, [
+      `url_counts,partition=1,url=/a count=2i ${ts0}`,
+      `status_counts,partition=1,status=200 count=1i ${ts0}`,
+      `status_counts,partition=1,status=500 count=1i ${ts0}`,
+      `error_rates,partition=1 total=2i,errors=1i,client_errors=0i,server_errors=1i,rate=0.5 ${ts0}`,
+      `url_counts,partition=1,url=/b count=1i ${ts1}`,
+      `status_counts,partition=1,status=404 count=1i ${ts1}`,
+      `error_rates,partition=1 total=1i,errors=1i,client_errors=1i,server_errors=0i,rate=1 ${ts1}`,
+    ]);
+    assert.equal(outputs.reduce((n, o) => n + o.windowsFired, 0), 2);
+  });
+
+  test('dead-letters a URL that no InfluxDB tag can hold (trailing backslash, over-long) instead of failing the write', async () => {
+    const t0 = Date.UTC(2025, 0, 1) / 1000;
+    const urls = ['C:\\dir\\', 'x'.repeat(16_001), 'C:\\dir\\file', 'ok'];
+    const lines = urls.map((url) => JSON.stringify({ user_id: 'u', url, http_status: 200, event_timestamp: t0 }));
+    const invalid: InvalidRecord[] = [];
+    const outputs = await lastValueFrom(
+      of({ partition: 0, records: lines }).pipe(
+        errorRatesJob.pipeline(
+          { windowMs: 10_000, maxOutOfOrdernessMs: 0, allowedLatenessMs: 0 },
+          { onInvalid: (r) => invalid.push(r), onLate: () => assert.fail('nothing is late') },
+        ),
+        toArray(),
+      ),
+    );
+    assert.deepEqual(invalid.map((r) => [r.reason, r.position]), [['bad_url', 0], ['bad_url', 1]]);
+    assert.match(invalid[0]!.detail, /backslash/);
+    const lp = outputs.flatMap((o) => o.lines);
+    assert.deepEqual(lp.filter((l) => l.startsWith('url_counts')).map((l) => parseLine(l).tags.url), ['C:\\dir\\file', 'ok']);
+    assert.match(lp.at(-1)!, /^error_rates,partition=0 total=2i,/);
+  });
+});
+
+describe('jobRegistry', () => {
+  test('ships error-rates under its name', () => {
+    assert.equal(findJob('error-rates'), errorRatesJob);
+    assert.deepEqual([...JOBS.keys()], ['error-rates']);
+  });
+
+  test('an unknown job is a ConfigError that lists the shipped jobs', () => {
+    assert.throws(() => findJob('error-rate'), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.message, /"error-rate"/);
+      assert.match(error.message, /error-rates/);
+      return true;
+    });
+  });
+});
