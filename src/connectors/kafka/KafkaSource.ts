@@ -48,6 +48,9 @@ export class KafkaSource implements Source {
   private readonly lastCommitted = new Map<number, number>();
   private subscriber: Subscriber<RecordBatch<Uint8Array>> | undefined;
   private completed = false;
+  /** The consumer's start-up, which `close` must outwait: a consumer started after it would run forever. */
+  private starting: Promise<void> | undefined;
+  private closed = false;
 
   constructor(private readonly options: KafkaSourceOptions) {
     this.consumer = options.kafka.consumer({
@@ -62,7 +65,9 @@ export class KafkaSource implements Source {
     this.admin = options.kafka.admin();
     this.batches = new Observable<RecordBatch<Uint8Array>>((subscriber) => {
       this.subscriber = subscriber;
-      this.start().catch((error: unknown) => subscriber.error(new KafkaUnavailableError(options.brokers, error)));
+      this.starting = this.start().catch((error: unknown) => {
+        if (!this.closed) subscriber.error(new KafkaUnavailableError(options.brokers, error));
+      });
       return () => {
         this.subscriber = undefined;
       };
@@ -98,13 +103,26 @@ export class KafkaSource implements Source {
     for (const { partition, offset } of offsets) this.lastCommitted.set(partition, Number(offset));
   }
 
+  /**
+   * Stops consuming and disconnects. Safe at any moment, also while the consumer is still
+   * connecting or joining its group (a SIGTERM right after start-up).
+   */
   async close(): Promise<void> {
-    await Promise.allSettled([this.consumer.disconnect(), this.admin.disconnect()]);
+    this.closed = true;
+    this.subscriber = undefined;
+    // A batch waiting for a full sink would hold `disconnect` back; nothing reads it any more.
+    this.options.gate?.open();
+    await this.starting;
+    // The consumer first: its disconnect waits for the batch in hand, which may still be
+    // reading checkpoints through the admin client (an admin call reconnects it).
+    await this.consumer.disconnect().catch(() => undefined);
+    await this.admin.disconnect().catch(() => undefined);
   }
 
   private async start(): Promise<void> {
     const { topic, groupId } = this.options;
     await this.admin.connect();
+    if (this.closed) return;
     if (this.options.bounded) {
       const [ends, committed] = await Promise.all([
         this.admin.fetchTopicOffsets(topic),
@@ -118,9 +136,11 @@ export class KafkaSource implements Source {
       }
       if (this.boundedDone()) return;
     }
+    if (this.closed) return;
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => this.onJoin(event.payload.memberAssignment[topic] ?? []));
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [topic], fromBeginning: true });
+    if (this.closed) return;
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: true,
@@ -148,6 +168,7 @@ export class KafkaSource implements Source {
     if (this.restoredIn.get(partition) !== this.generation) {
       this.checkpoints ??= this.loadCheckpoints();
       restore = (await this.checkpoints).get(partition) ?? null;
+      if (this.subscriber === undefined) return;
       this.restoredIn.set(partition, this.generation);
     }
     const end = this.endOffsets?.get(partition) ?? Infinity;
