@@ -4,6 +4,7 @@
 // consumer group and the same fetch settings as clickflow's source.
 import { Kafka, logLevel } from 'kafkajs';
 import { runRun } from '../src/cli/commands/runCommand.js';
+import { DEFAULTS } from '../src/config/defaults.js';
 import { uniqueName } from '../src/testing/uniqueName.js';
 import { benchServices } from './benchServices.js';
 import { benchGenerator } from './benchEvents.js';
@@ -22,8 +23,8 @@ console.log(`e2e benchmark: producing ${EVENTS} events to ${topic}…`);
 const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
 await producer.connect();
 const generator = benchGenerator();
-for (let left = EVENTS; left > 0; left -= 10_000) {
-  const messages = Array.from({ length: Math.min(10_000, left) }, () => generator.next());
+for (let left = EVENTS; left > 0; left -= 2_000) {
+  const messages = Array.from({ length: Math.min(2_000, left) }, () => generator.next());
   await producer.send({ topic, acks: -1, messages });
 }
 await producer.disconnect();
@@ -31,9 +32,7 @@ await producer.disconnect();
 async function bareLoop(parse: boolean): Promise<number> {
   const consumer = kafka.consumer({
     groupId: uniqueName('bench-bare'),
-    maxBytesPerPartition: 4 * 1024 * 1024,
-    maxBytes: 16 * 1024 * 1024,
-    maxWaitTimeInMs: 250,
+    ...DEFAULTS.kafkaFetch,
   });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });

@@ -19,6 +19,16 @@ export const DEFAULTS = {
   topic: 'clickstream',
   /** Consumer group of the error-rates job. */
   group: 'clickflow-error-rates',
+  /**
+   * How the Kafka source fetches. A batch is processed synchronously, so large fetches are
+   * cheap and amortise kafkajs's per-request cost; a short wait keeps a bounded run's last,
+   * empty long-poll (which stopping has to outwait) brief.
+   */
+  kafkaFetch: {
+    maxBytesPerPartition: 4 * 1024 * 1024, // 4 MiB
+    maxBytes: 16 * 1024 * 1024, // 16 MiB
+    maxWaitTimeInMs: 100,
+  },
   producer: {
     /** Partitions of a topic the producer creates. */
     partitions: 3,

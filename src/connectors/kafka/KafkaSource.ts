@@ -4,6 +4,7 @@ import type { PartitionCheckpoint } from '../../operators/PartitionCheckpoint.js
 import type { RecordBatch } from '../../operators/RecordBatch.js';
 import type { BackpressureGate } from '../../runtime/BackpressureGate.js';
 import type { Source, SourceCommit } from '../../runtime/Source.js';
+import { DEFAULTS } from '../../config/defaults.js';
 import { KafkaUnavailableError } from './KafkaUnavailableError.js';
 
 /** Options of {@link KafkaSource}. */
@@ -22,6 +23,10 @@ export interface KafkaSourceOptions {
 }
 
 const EMPTY = new Uint8Array(0);
+/** Records per batch handed downstream. */
+const CHUNK_RECORDS = 1_024;
+/** Queued after the last batch of a bounded read. */
+const END = Symbol('end');
 
 /**
  * Reads a topic with a kafkajs consumer group, one {@link RecordBatch} per fetched batch with
@@ -51,16 +56,21 @@ export class KafkaSource implements Source {
   /** The consumer's start-up, which `close` must outwait: a consumer started after it would run forever. */
   private starting: Promise<void> | undefined;
   private closed = false;
+  /**
+   * Batches kafkajs has handed over, pushed downstream on the next turn of the event loop.
+   * kafkajs fetches again only once `eachBatch` returns, so returning at once lets the broker
+   * prepare the next fetch while this one is processed. At most one fetch is queued: kafkajs
+   * cannot deliver another while the queue is being drained, and the gate holds it back when
+   * the sink is full.
+   */
+  private readonly queue: (RecordBatch<Uint8Array> | typeof END)[] = [];
+  private draining = false;
 
   constructor(private readonly options: KafkaSourceOptions) {
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
-      // A batch is processed synchronously, so a large fetch is cheap and amortises the
-      // per-request cost that otherwise bounds kafkajs's throughput.
-      maxBytesPerPartition: 4 * 1024 * 1024,
-      maxBytes: 16 * 1024 * 1024,
-      maxWaitTimeInMs: 250,
+      ...DEFAULTS.kafkaFetch,
     });
     this.admin = options.kafka.admin();
     this.batches = new Observable<RecordBatch<Uint8Array>>((subscriber) => {
@@ -154,15 +164,14 @@ export class KafkaSource implements Source {
     this.checkpoints = undefined;
     const now = new Set(partitions);
     for (const partition of this.assigned) {
-      if (!now.has(partition)) this.subscriber?.next({ partition, records: [], revoked: true });
+      if (!now.has(partition)) this.enqueue({ partition, records: [], revoked: true });
     }
     this.assigned = now;
     this.options.onAssignment?.(this.assignment);
   }
 
   private async onBatch({ batch, isStale }: EachBatchPayload): Promise<void> {
-    const subscriber = this.subscriber;
-    if (subscriber === undefined || this.completed || isStale()) return;
+    if (this.subscriber === undefined || this.completed || isStale()) return;
     const { partition } = batch;
     let restore: PartitionCheckpoint | null | undefined;
     if (this.restoredIn.get(partition) !== this.generation) {
@@ -173,19 +182,46 @@ export class KafkaSource implements Source {
     }
     const end = this.endOffsets?.get(partition) ?? Infinity;
     const messages = batch.messages;
-    const records: Uint8Array[] = [];
-    const positions: number[] = [];
-    for (let i = 0; i < messages.length; i++) {
-      const offset = Number(messages[i]!.offset);
-      if (offset >= end) break;
-      records.push(messages[i]!.value ?? EMPTY);
-      positions.push(offset);
+    // A fetch holds thousands of records per partition; handing them on in chunks lets each
+    // chunk's parsed records die young instead of being promoted by the garbage collector.
+    for (let from = 0; from < messages.length; from += CHUNK_RECORDS) {
+      const to = Math.min(from + CHUNK_RECORDS, messages.length);
+      const records: Uint8Array[] = [];
+      const positions: number[] = [];
+      for (let i = from; i < to; i++) {
+        const offset = Number(messages[i]!.offset);
+        if (offset >= end) break;
+        records.push(messages[i]!.value ?? EMPTY);
+        positions.push(offset);
+      }
+      if (positions.length === 0) break;
+      this.nextOffsets.set(partition, positions[positions.length - 1]! + 1);
+      this.enqueue(from === 0 ? { partition, records, positions, restore } : { partition, records, positions });
     }
-    if (positions.length > 0) this.nextOffsets.set(partition, positions[positions.length - 1]! + 1);
-    subscriber.next({ partition, records, positions, restore });
+    if (messages.length === 0 && restore !== undefined) this.enqueue({ partition, records: [], restore });
     if (this.endOffsets !== undefined && this.boundedDone()) return;
     const gate = this.options.gate;
     if (gate !== undefined && !gate.isOpen) await gate.whenOpen();
+  }
+
+  private enqueue(item: RecordBatch<Uint8Array> | typeof END): void {
+    this.queue.push(item);
+    if (!this.draining) {
+      this.draining = true;
+      setImmediate(() => this.drain());
+    }
+  }
+
+  private drain(): void {
+    this.draining = false;
+    // Index, then one truncation: shift() per batch would copy the array each time.
+    const items = this.queue;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      if (item === END) this.subscriber?.complete();
+      else this.subscriber?.next(item);
+    }
+    items.length = 0;
   }
 
   /** Completes the batches once every partition has reached its end offset. */
@@ -195,7 +231,7 @@ export class KafkaSource implements Source {
     }
     if (!this.completed) {
       this.completed = true;
-      this.subscriber?.complete();
+      this.enqueue(END);
     }
     return true;
   }
