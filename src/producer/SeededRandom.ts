@@ -4,6 +4,8 @@
  */
 export class SeededRandom {
   private state: number;
+  /** Scratch space for {@link hex32}: one native hex encoding beats four toString/padStart. */
+  private readonly bytes = Buffer.alloc(16);
 
   constructor(seed: number) {
     this.state = seed >>> 0;
@@ -28,8 +30,7 @@ export class SeededRandom {
 
   /** 32 hex digits, e.g. for event ids. */
   hex32(): string {
-    let out = '';
-    for (let i = 0; i < 4; i++) out += ((this.next() * 4294967296) >>> 0).toString(16).padStart(8, '0');
-    return out;
+    for (let i = 0; i < 4; i++) this.bytes.writeUInt32BE((this.next() * 4294967296) >>> 0, i * 4);
+    return this.bytes.toString('hex');
   }
 }

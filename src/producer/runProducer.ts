@@ -40,10 +40,6 @@ export async function runProducer(run: ProducerRun, target: ProducerTarget): Pro
   const startedMs = Date.now();
   let sent = 0;
   const progress = (): ProducerProgress => ({ sent, elapsedMs: Date.now() - startedMs });
-  const done = () =>
-    run.signal?.aborted === true ||
-    (run.count !== undefined && sent >= run.count) ||
-    (run.durationMs !== undefined && Date.now() - startedMs >= run.durationMs);
 
   let send: (messages: Message[]) => Promise<void>;
   let close = async () => {};
@@ -72,31 +68,50 @@ export async function runProducer(run: ProducerRun, target: ProducerTarget): Pro
   }
 
   let lastReportMs = 0;
+  // The next batch is generated while the previous one is on its way: with one request in
+  // flight (idempotence keeps order), generation would otherwise add to every round trip.
+  let generated = 0;
+  let inFlight: Promise<void> | undefined;
+  const report = () => {
+    const nowMs = Date.now();
+    if (run.onProgress !== undefined && nowMs - lastReportMs >= 500) {
+      lastReportMs = nowMs;
+      run.onProgress(progress());
+    }
+  };
+  const stop = () =>
+    run.signal?.aborted === true ||
+    (run.count !== undefined && generated >= run.count) ||
+    (run.durationMs !== undefined && Date.now() - startedMs >= run.durationMs);
   try {
-    while (!done()) {
+    while (!stop()) {
       let size = run.batchSize;
-      if (run.count !== undefined) size = Math.min(size, run.count - sent);
+      if (run.count !== undefined) size = Math.min(size, run.count - generated);
       if (run.rate !== undefined) {
         // Pace against the schedule rather than sleeping a fixed time per batch, so that the
         // rate holds however long each send takes.
-        const dueMs = startedMs + (sent * 1000) / run.rate;
+        const dueMs = startedMs + (generated * 1000) / run.rate;
         const waitMs = dueMs - Date.now();
         if (waitMs > 0) await sleep(Math.min(waitMs, 100));
-        const allowed = Math.floor(((Date.now() - startedMs) * run.rate) / 1000) - sent;
+        const allowed = Math.floor(((Date.now() - startedMs) * run.rate) / 1000) - generated;
         size = Math.min(size, Math.max(allowed, 0));
         if (size === 0) continue;
       }
       const messages: Message[] = new Array(size);
       for (let i = 0; i < size; i++) messages[i] = generator.next();
-      await send(messages);
-      sent += size;
-      const nowMs = Date.now();
-      if (run.onProgress !== undefined && nowMs - lastReportMs >= 500) {
-        lastReportMs = nowMs;
-        run.onProgress(progress());
-      }
+      generated += size;
+      if (inFlight !== undefined) await inFlight;
+      report();
+      inFlight = send(messages).then(() => {
+        sent += size;
+      });
+      // Awaited before the next send; this only keeps a failure in the meantime from being
+      // reported as unhandled.
+      inFlight.catch(() => undefined);
     }
+    await inFlight;
   } finally {
+    await inFlight?.catch(() => undefined);
     await close();
   }
   const final = progress();
