@@ -4,6 +4,7 @@ import { escape } from '@influxdata/influxdb-client';
 import { map, pipe } from 'rxjs';
 import {
   fileSource,
+  jobOutputOf,
   keyedBy,
   max,
   parseRecords,
@@ -30,18 +31,14 @@ export const slowestUrlsJob: Job = {
         aggregate: keyedBy((e: ClickEvent) => e.url, max((e: ClickEvent) => e.latency_ms ?? 0)),
         onLate: context.onLate,
       }),
-      map((batch) => ({
-        partition: batch.partition,
-        lines: batch.results.flatMap((window) =>
-          [...window.value].map(([url, ms]) => `slowest,url=${escape.tag(url)} latency_ms=${ms} ${window.startMs}000000`),
+      map((batch) =>
+        jobOutputOf(
+          batch,
+          batch.results.flatMap((window) =>
+            [...window.value].map(([url, ms]) => `slowest,url=${escape.tag(url)} latency_ms=${ms} ${window.startMs}000000`),
+          ),
         ),
-        windowsFired: batch.results.length,
-        lateRecords: batch.lateRecords,
-        watermarkMs: batch.watermarkMs,
-        maxTimestampMs: batch.maxTimestampMs,
-        safePosition: batch.safePosition,
-        nextPosition: batch.nextPosition,
-      })),
+      ),
     ),
 };
 

@@ -23,6 +23,7 @@ export { INVALID_REASONS, type InvalidReason, type InvalidRecord } from './event
 export { validateClickEvent, type ValidationFailure } from './events/validateClickEvent.js';
 export type { Job, JobContext, WindowingOptions } from './jobs/Job.js';
 export type { JobOutput } from './jobs/JobOutput.js';
+export { jobOutputOf } from './jobs/jobOutputOf.js';
 export { JOBS, findJob } from './jobs/jobRegistry.js';
 export { errorRatesJob, errorRatesWindows } from './jobs/errorRates/errorRatesJob.js';
 export { errorRatesAggregate, type ErrorRatesWindow } from './jobs/errorRates/ErrorRatesAggregate.js';

@@ -7,6 +7,7 @@ import { TumblingWindows } from '../../operators/TumblingWindows.js';
 import { windowAggregate } from '../../operators/windowAggregate.js';
 import type { Job, JobContext, WindowingOptions } from '../Job.js';
 import type { JobOutput } from '../JobOutput.js';
+import { jobOutputOf } from '../jobOutputOf.js';
 import { errorRatesAggregate } from './ErrorRatesAggregate.js';
 import { errorRatesLines } from './errorRatesLines.js';
 import { validateErrorRatesEvent } from './validateErrorRatesEvent.js';
@@ -35,16 +36,7 @@ export function errorRatesWindows(
     map((batch) => {
       const lines: string[] = [];
       for (const result of batch.results) errorRatesLines(result, lines);
-      return {
-        partition: batch.partition,
-        lines,
-        windowsFired: batch.results.length,
-        lateRecords: batch.lateRecords,
-        watermarkMs: batch.watermarkMs,
-        maxTimestampMs: batch.maxTimestampMs,
-        safePosition: batch.safePosition,
-        nextPosition: batch.nextPosition,
-      };
+      return jobOutputOf(batch, lines);
     }),
   );
 }
