@@ -2,6 +2,8 @@
 // test under dist/test with their addresses in the environment, and stops them whatever happens.
 // Extra arguments are passed to `node --test` instead of the default test directory.
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { startServices } from './services/startServices.mjs';
 
 const started = Date.now();
@@ -14,9 +16,15 @@ try {
 }
 
 const args = process.argv.slice(2);
+// Only *.test.js: given a directory, node --test would also run the helpers beside the tests.
+const allTests = () =>
+  readdirSync('dist/test', { recursive: true })
+    .filter((file) => file.endsWith('.test.js'))
+    .sort()
+    .map((file) => join('dist/test', file));
 const child = spawn(
   process.execPath,
-  ['--test', '--test-reporter=spec', '--test-concurrency=1', ...(args.length > 0 ? args : ['dist/test/'])],
+  ['--test', '--test-reporter=spec', '--test-concurrency=1', ...(args.length > 0 ? args : allTests())],
   { stdio: 'inherit', env: { ...process.env, ...services.env } },
 );
 const forward = (signal) => child.kill(signal);
