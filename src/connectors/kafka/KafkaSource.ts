@@ -23,6 +23,9 @@ export interface KafkaSourceOptions {
 }
 
 const EMPTY = new Uint8Array(0);
+/** How often a consumer held back by a full sink tells the group it is alive. */
+const HEARTBEAT_WHILE_PAUSED_MS = 3_000;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 /** Records per batch handed downstream. */
 const CHUNK_RECORDS = 1_024;
 /** Queued after the last batch of a bounded read. */
@@ -170,7 +173,7 @@ export class KafkaSource implements Source {
     this.options.onAssignment?.(this.assignment);
   }
 
-  private async onBatch({ batch, isStale }: EachBatchPayload): Promise<void> {
+  private async onBatch({ batch, isStale, heartbeat }: EachBatchPayload): Promise<void> {
     if (this.subscriber === undefined || this.completed || isStale()) return;
     const { partition } = batch;
     let restore: PartitionCheckpoint | null | undefined;
@@ -200,8 +203,14 @@ export class KafkaSource implements Source {
     }
     if (messages.length === 0 && restore !== undefined) this.enqueue({ partition, records: [], restore });
     if (this.endOffsets !== undefined && this.boundedDone()) return;
+    // A full sink holds the fetch loop here (kafkajs fetches no more until this returns). The
+    // wait may outlast the session timeout while InfluxDB is down, so keep heartbeating, or
+    // the group would take the partitions away from a consumer that is only waiting.
     const gate = this.options.gate;
-    if (gate !== undefined && !gate.isOpen) await gate.whenOpen();
+    while (gate !== undefined && !gate.isOpen && !this.closed) {
+      await Promise.race([gate.whenOpen(), sleep(HEARTBEAT_WHILE_PAUSED_MS)]);
+      await heartbeat().catch(() => undefined);
+    }
   }
 
   private enqueue(item: RecordBatch<Uint8Array> | typeof END): void {
