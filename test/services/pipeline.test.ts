@@ -108,6 +108,56 @@ describe('error-rates from a real Kafka topic into a real InfluxDB', () => {
     }
   });
 
+  test('a job stopped mid-stream and restarted writes each fired window exactly once, and dead-letters each invalid record once', async () => {
+    const { brokers } = serviceEnv();
+    const restartTopic = uniqueName('restart');
+    const dlq = uniqueName('restart-dlq');
+    const half = (seed: string, startTime: string) =>
+      runCli([
+        'produce', '--brokers', brokers, '--topic', restartTopic, '--partitions', '3', '--seed', seed, '--count', String(COUNT / 2),
+        '--start-time', startTime, '--urls', '60', '--late', '0.03:6s', '--out-of-order', '400ms', '--invalid', '0.02', '--error-rate', '0.1',
+      ]);
+    const bucket = await InfluxTestBucket.create('restart');
+    try {
+      assert.equal((await half('7', '2025-01-01T00:00:00Z')).code, 0);
+      const group = uniqueName('restart');
+      const args = ['run', 'error-rates', '--from', 'kafka', '--to', 'influx', '--topic', restartTopic, '--group', group, '--dead-letter', `kafka:${dlq}`, ...JOB_ARGS];
+      const firstHalf = await consumeAll(brokers, restartTopic, COUNT / 2);
+      const firstReference = comparable(referenceWindows(firstHalf, { ...WINDOW, bounded: false }).windows);
+      const first = startCli(args, env(bucket));
+      await waitFor(async () => JSON.stringify(comparable(await readErrorRates(bucket))) === JSON.stringify(firstReference), {
+        timeoutMs: 60_000, stepMs: 300, what: 'the first run to write the windows of the first half',
+      });
+      first.child.kill('SIGTERM');
+      const firstResult = await first.done;
+      assert.equal(firstResult.code, 0, firstResult.stderr);
+
+      // The second half continues the event clock: windows left open by the first run now fire.
+      assert.equal((await half('8', '2025-01-01T00:00:03Z')).code, 0);
+      const all = await consumeAll(brokers, restartTopic, COUNT);
+      const reference = referenceWindows(all, { ...WINDOW, bounded: false });
+      const second = startCli(args, env(bucket));
+      await waitFor(async () => JSON.stringify(comparable(await readErrorRates(bucket))) === JSON.stringify(comparable(reference.windows)), {
+        timeoutMs: 60_000, stepMs: 300, what: 'the restarted run to write every fired window',
+      });
+      second.child.kill('SIGTERM');
+      const secondResult = await second.done;
+      assert.equal(secondResult.code, 0, secondResult.stderr);
+
+      // Each point written once across both runs: nothing re-fired after the restart, nothing skipped.
+      let expectedPoints = 0;
+      for (const w of reference.windows.values()) expectedPoints += w.urls.size + w.statuses.size + 1;
+      const pointsOut = (r: { stderr: string }) => Number(/(\d+) points out/.exec(r.stderr)?.[1]);
+      assert.equal(pointsOut(firstResult) + pointsOut(secondResult), expectedPoints);
+      const invalid = COUNT - reference.valid;
+      const dead = await consumeAll(brokers, dlq, invalid);
+      assert.equal(dead.length, invalid);
+      assert.equal(new Set(dead.map((d) => `${d.headers['source.partition']}/${d.headers['source.offset']}`)).size, invalid, 'no record dead-lettered twice');
+    } finally {
+      await bucket.drop();
+    }
+  });
+
   test('SIGTERM at any moment of start-up, rebalance or reading ends the job cleanly and promptly', async () => {
     const bucket = await InfluxTestBucket.create('sigterm');
     try {
