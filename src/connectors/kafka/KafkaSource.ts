@@ -164,7 +164,12 @@ export class KafkaSource implements Source {
 
   private onJoin(partitions: number[]): void {
     this.generation++;
-    this.checkpoints = undefined;
+    // Read while the first fetch is on its way rather than after it arrives. A failure here
+    // is left to the first batch, which awaits this and retries the read.
+    this.checkpoints = this.loadCheckpoints();
+    this.checkpoints.catch(() => {
+      this.checkpoints = undefined;
+    });
     const now = new Set(partitions);
     for (const partition of this.assigned) {
       if (!now.has(partition)) this.enqueue({ partition, records: [], revoked: true });
