@@ -209,6 +209,16 @@ describe('error-rates from a real Kafka topic into a real InfluxDB', () => {
     }
   });
 
+  test('a topic that does not exist is named, with how to create it, and the run exits 2', async () => {
+    for (const extra of [['--bounded'], []]) {
+      const missing = uniqueName('missing');
+      const result = await runCli(['run', 'error-rates', '--from', 'kafka', '--to', 'stdout', '--topic', missing, ...extra], { KAFKA_BROKERS: serviceEnv().brokers });
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, new RegExp(`topic "${missing}" does not exist.*clickflow produce --topic ${missing}`));
+      assert.doesNotMatch(result.stderr, /still open/);
+    }
+  });
+
   test('a wrong InfluxDB token stops the job with a clear message that does not show the token', async () => {
     const bucket = await InfluxTestBucket.create('badtoken');
     try {

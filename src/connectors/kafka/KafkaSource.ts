@@ -5,6 +5,8 @@ import type { RecordBatch } from '../../operators/RecordBatch.js';
 import type { BackpressureGate } from '../../runtime/BackpressureGate.js';
 import type { Source, SourceCommit } from '../../runtime/Source.js';
 import { DEFAULTS } from '../../config/defaults.js';
+import { ClickflowError } from '../../errors/ClickflowError.js';
+import { KafkaTopicMissingError } from './KafkaTopicMissingError.js';
 import { KafkaUnavailableError } from './KafkaUnavailableError.js';
 
 /** Options of {@link KafkaSource}. */
@@ -79,7 +81,7 @@ export class KafkaSource implements Source {
     this.batches = new Observable<RecordBatch<Uint8Array>>((subscriber) => {
       this.subscriber = subscriber;
       this.starting = this.start().catch((error: unknown) => {
-        if (!this.closed) subscriber.error(new KafkaUnavailableError(options.brokers, error));
+        if (!this.closed) subscriber.error(error instanceof ClickflowError ? error : new KafkaUnavailableError(options.brokers, error));
       });
       return () => {
         this.subscriber = undefined;
@@ -136,6 +138,8 @@ export class KafkaSource implements Source {
     const { topic, groupId } = this.options;
     await this.admin.connect();
     if (this.closed) return;
+    // Without this check kafkajs reports a missing topic as a partition no broker hosts.
+    if (!(await this.admin.listTopics()).includes(topic)) throw new KafkaTopicMissingError(topic, this.options.brokers);
     if (this.options.bounded) {
       const [ends, committed] = await Promise.all([
         this.admin.fetchTopicOffsets(topic),
@@ -151,6 +155,11 @@ export class KafkaSource implements Source {
     }
     if (this.closed) return;
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => this.onJoin(event.payload.memberAssignment[topic] ?? []));
+    // kafkajs restarts a crashed consumer itself when the error is retriable; when it gives
+    // up, the job must stop with the reason rather than wait for batches that never come.
+    this.consumer.on(this.consumer.events.CRASH, (event) => {
+      if (!event.payload.restart && !this.closed) this.subscriber?.error(new KafkaUnavailableError(this.options.brokers, event.payload.error));
+    });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [topic], fromBeginning: true });
     if (this.closed) return;
