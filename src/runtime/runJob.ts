@@ -81,7 +81,9 @@ export async function runJob(options: RunJobOptions): Promise<JobMetrics> {
   // and rewrites the same points, never skips them.
   const flushAndCommit = async () => {
     const snapshot = new Map(pending);
-    await Promise.all([sink.flush(), deadLetters?.flush(), lateOutput?.flush()]);
+    // allSettled, not all: a failing sink must not leave another's flush running into close().
+    const flushed = await Promise.allSettled([sink.flush(), deadLetters?.flush(), lateOutput?.flush()]);
+    for (const result of flushed) if (result.status === 'rejected') throw result.reason;
     if (source.commit === undefined || snapshot.size === 0) return;
     try {
       await source.commit(snapshot);
@@ -118,6 +120,9 @@ export async function runJob(options: RunJobOptions): Promise<JobMetrics> {
     await flushAndCommit();
   } finally {
     clearInterval(timer);
+    // A flush or commit still on its way when the job failed must end before its clients
+    // are closed, or it would reconnect them after they were closed.
+    await committing;
     await Promise.allSettled([sink.close(), deadLetters?.close(), lateOutput?.close(), source.close?.()]);
   }
   return metrics;

@@ -53,6 +53,7 @@ describe('error-rates from a real Kafka topic into a real InfluxDB', () => {
         assert.ok(Math.abs(w.rate - (w.clientErrors + w.serverErrors) / w.total) < 1e-12, `rate of ${key}`);
       }
       assert.match(result.stderr, new RegExp(`${COUNT} records in`));
+      assert.doesNotMatch(result.stderr, /still open/, 'every client is closed at the end');
       assert.match(result.stderr, new RegExp(`${reference.late} late`));
 
       const invalid = COUNT - reference.valid;
@@ -229,6 +230,7 @@ describe('error-rates from a real Kafka topic into a real InfluxDB', () => {
       );
       assert.equal(result.code, 1, result.stderr);
       assert.match(result.stderr, /HTTP 401.*check --influx-token/);
+      assert.doesNotMatch(result.stderr, /still open/, 'every client is closed after the failure');
       assert.doesNotMatch(result.stderr + result.stdout, new RegExp(secret));
     } finally {
       await bucket.drop();
