@@ -1,5 +1,5 @@
 // npm run services:up | services:down — a local Kafka and InfluxDB for the CLI and the
-// Grafana-less demo, without Docker. `up` prints the settings as env lines:
+// Grafana-less demo, without Docker. `up` prints the settings as `export KEY=value` lines:
 //   eval "$(npm run -s services:up)"
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ const stateFile = join(CACHE_DIR, 'services.json');
 const command = process.argv[2];
 
 const printEnv = (env) => {
-  for (const [key, value] of Object.entries(env)) process.stdout.write(`${key}=${value}\n`);
+  for (const [key, value] of Object.entries(env)) process.stdout.write(`export ${key}=${value}\n`);
 };
 const readState = () => (existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')) : undefined);
 
