@@ -107,36 +107,34 @@ export class PartitionWindows<T, ACC, OUT> {
       if (tumbling && recent !== undefined && timeMs >= recent.startMs && timeMs < recent.endMs) {
         const acc = aggregate.add(recent.acc, record);
         if (acc !== recent.acc) recent.acc = acc;
-        if (recent.endMs - 1 <= watermarkMs && !replaying) this.fire(recent, out);
-        if (watermarks.onEvent(timeMs) && watermarks.watermarkMs >= this.nextTimerMs) {
-          this.advance(watermarks.watermarkMs, out);
-        }
-        continue;
-      }
-      // Windows are visited from the latest start down, so once one is past its lateness all
-      // earlier ones are too.
-      for (let startMs = windowStart(timeMs, offsetMs, slideMs); startMs > timeMs - sizeMs; startMs -= slideMs) {
-        const endMs = startMs + sizeMs;
-        if (endMs - 1 + allowedLatenessMs <= watermarkMs) break;
-        let window = this.recent;
-        if (window === undefined || window.startMs !== startMs) {
-          window = this.open.get(startMs);
-          if (window === undefined) {
-            // A window the restored watermark has passed fired before the restart.
-            const firings = replaying && endMs - 1 <= watermarkMs ? 1 : 0;
-            window = { startMs, endMs, acc: aggregate.createAccumulator(), firings, firstPosition: position };
-            this.open.set(startMs, window);
-            const timerMs = firings === 0 ? endMs - 1 : endMs - 1 + allowedLatenessMs;
-            if (timerMs < this.nextTimerMs) this.nextTimerMs = timerMs;
-          }
-          this.recent = window;
-        }
-        const acc = aggregate.add(window.acc, record);
-        if (acc !== window.acc) window.acc = acc;
         accepted = true;
-        // Flink's EventTimeTrigger fires at once for a record whose window the watermark has
-        // already passed: the re-emission within the allowed lateness.
-        if (endMs - 1 <= watermarkMs && !replaying) this.fire(window, out);
+        if (recent.endMs - 1 <= watermarkMs && !replaying) this.fire(recent, out);
+      } else {
+        // Windows are visited from the latest start down, so once one is past its lateness all
+        // earlier ones are too.
+        for (let startMs = windowStart(timeMs, offsetMs, slideMs); startMs > timeMs - sizeMs; startMs -= slideMs) {
+          const endMs = startMs + sizeMs;
+          if (endMs - 1 + allowedLatenessMs <= watermarkMs) break;
+          let window = this.recent;
+          if (window === undefined || window.startMs !== startMs) {
+            window = this.open.get(startMs);
+            if (window === undefined) {
+              // A window the restored watermark has passed fired before the restart.
+              const firings = replaying && endMs - 1 <= watermarkMs ? 1 : 0;
+              window = { startMs, endMs, acc: aggregate.createAccumulator(), firings, firstPosition: position };
+              this.open.set(startMs, window);
+              const timerMs = firings === 0 ? endMs - 1 : endMs - 1 + allowedLatenessMs;
+              if (timerMs < this.nextTimerMs) this.nextTimerMs = timerMs;
+            }
+            this.recent = window;
+          }
+          const acc = aggregate.add(window.acc, record);
+          if (acc !== window.acc) window.acc = acc;
+          accepted = true;
+          // Flink's EventTimeTrigger fires at once for a record whose window the watermark has
+          // already passed: the re-emission within the allowed lateness.
+          if (endMs - 1 <= watermarkMs && !replaying) this.fire(window, out);
+        }
       }
       if (!accepted && !replaying) {
         late++;

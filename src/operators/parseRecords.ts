@@ -51,9 +51,11 @@ export function parseRecords<T>(
         if (rawPositions === undefined) implicitPositions.set(partition, firstImplicit + raws.length);
         const records: T[] = [];
         const positions: number[] = [];
+        let endPosition = batch.endPosition;
         for (let i = 0; i < raws.length; i++) {
           const raw = raws[i]!;
           const position = rawPositions === undefined ? firstImplicit + i : rawPositions[i]!;
+          endPosition = position + 1;
           let value: unknown;
           let failure: ValidationFailure | null;
           try {
@@ -69,7 +71,6 @@ export function parseRecords<T>(
             onInvalid({ raw, reason: failure.reason, detail: failure.detail, partition, position });
           }
         }
-        const endPosition = raws.length === 0 ? batch.endPosition : (rawPositions === undefined ? firstImplicit + raws.length - 1 : rawPositions[raws.length - 1]!) + 1;
         return endPosition === undefined ? { ...batch, records, positions } : { ...batch, records, positions, endPosition };
       }),
     );

@@ -34,8 +34,8 @@ const CHUNK_RECORDS = 1_024;
 const END = Symbol('end');
 
 /**
- * Reads a topic with a kafkajs consumer group, one {@link RecordBatch} per fetched batch with
- * Kafka offsets as positions.
+ * Reads a topic with a kafkajs consumer group: each fetched batch is emitted as
+ * {@link RecordBatch}es of up to 1024 records, with Kafka offsets as positions.
  *
  * Offsets are never committed automatically: the runtime commits a partition up to the lowest
  * offset its open windows still need, once their outputs are written, with a
@@ -175,9 +175,10 @@ export class KafkaSource implements Source {
     this.generation++;
     // Read while the first fetch is on its way rather than after it arrives. A failure here
     // is left to the first batch, which awaits this and retries the read.
-    this.checkpoints = this.loadCheckpoints();
-    this.checkpoints.catch(() => {
-      this.checkpoints = undefined;
+    const checkpoints = this.loadCheckpoints();
+    this.checkpoints = checkpoints;
+    checkpoints.catch(() => {
+      if (this.checkpoints === checkpoints) this.checkpoints = undefined;
     });
     const now = new Set(partitions);
     for (const partition of this.assigned) {
