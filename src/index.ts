@@ -1,16 +1,28 @@
-// The public API of clickflow: `import { windowAggregate, TumblingWindows, … } from 'clickflow'`.
+// The public API of clickflow: `import { job, clickEvents, TumblingEventTimeWindows, startJob, … } from 'clickflow'`.
+
+// Jobs, in Flink's vocabulary.
+export { job, type JobBuilder } from './api/job.js';
+export { DataStream } from './api/DataStream.js';
+export { KeyedStream } from './api/KeyedStream.js';
+export { WindowedStream } from './api/WindowedStream.js';
+export { AggregatedStream, type PointFactory, type ToPoints } from './api/AggregatedStream.js';
+export type { RecordFormat } from './api/RecordFormat.js';
+export { json, type JsonFormatOptions, type Validator } from './api/json.js';
+export { clickEvents } from './api/clickEvents.js';
+export type { Job, JobContext, JobParameters, JobSettings } from './jobs/Job.js';
+export type { JobOutput } from './jobs/JobOutput.js';
+export { JOBS, findJob } from './jobs/jobRegistry.js';
+export { errorRatesJob } from './jobs/errorRates/errorRatesJob.js';
+export { errorRatesAggregate, type ErrorRatesWindow } from './jobs/errorRates/ErrorRatesAggregate.js';
+
+// Windows, triggers and aggregates.
+export type { Duration } from './operators/Duration.js';
+export { TumblingEventTimeWindows } from './operators/TumblingEventTimeWindows.js';
+export { SlidingEventTimeWindows } from './operators/SlidingEventTimeWindows.js';
+export { EventTimeSessionWindows } from './operators/EventTimeSessionWindows.js';
+export type { WindowAssigner, AlignedWindowAssigner, SessionWindowAssigner } from './operators/WindowAssigner.js';
+export { EventTimeTrigger, type Trigger, type TimeWindow } from './operators/Trigger.js';
 export type { AggregateFunction } from './operators/AggregateFunction.js';
-export { BoundedOutOfOrdernessWatermarks } from './operators/BoundedOutOfOrdernessWatermarks.js';
-export type { PartitionCheckpoint } from './operators/PartitionCheckpoint.js';
-export type { RecordBatch } from './operators/RecordBatch.js';
-export { SlidingWindows } from './operators/SlidingWindows.js';
-export { TumblingWindows } from './operators/TumblingWindows.js';
-export { WatermarkTracker } from './operators/WatermarkTracker.js';
-export type { WindowAssigner } from './operators/WindowAssigner.js';
-export type { LateRecord, WindowedBatch, WindowResult } from './operators/WindowResult.js';
-export { windowAggregate, type WindowAggregateOptions } from './operators/windowAggregate.js';
-export { windowStart } from './operators/windowStart.js';
-export { parseRecords, type ParseRecordsOptions } from './operators/parseRecords.js';
 export { count } from './operators/aggregates/count.js';
 export { sum } from './operators/aggregates/sum.js';
 export { min } from './operators/aggregates/min.js';
@@ -18,22 +30,49 @@ export { max } from './operators/aggregates/max.js';
 export { ratio, type Ratio } from './operators/aggregates/ratio.js';
 export { keyedBy } from './operators/aggregates/keyedBy.js';
 export { combine } from './operators/aggregates/combine.js';
+
+// The operators underneath, for pipelines written directly in RxJS.
+export { windowAggregate, type WindowAggregateOptions } from './operators/windowAggregate.js';
+export { parseRecords, type ParseRecordsOptions } from './operators/parseRecords.js';
+export { windowStart } from './operators/windowStart.js';
+export { BoundedOutOfOrdernessWatermarks } from './operators/BoundedOutOfOrdernessWatermarks.js';
+export { WatermarkTracker } from './operators/WatermarkTracker.js';
+export type { PartitionCheckpoint } from './operators/PartitionCheckpoint.js';
+export type { RecordBatch } from './operators/RecordBatch.js';
+export type { LateRecord, WindowedBatch, WindowResult } from './operators/WindowResult.js';
+
+// Points.
+export { Point, type FieldValue } from './points/Point.js';
+export { PointError } from './points/PointError.js';
+export { toLineProtocol } from './points/lineProtocol.js';
+
+// Events.
 export type { ClickEvent } from './events/ClickEvent.js';
 export { INVALID_REASONS, type InvalidReason, type InvalidRecord } from './events/InvalidRecord.js';
 export { validateClickEvent, type ValidationFailure } from './events/validateClickEvent.js';
-export type { Job, JobContext, WindowingOptions } from './jobs/Job.js';
-export type { JobOutput } from './jobs/JobOutput.js';
-export { jobOutputOf } from './jobs/jobOutputOf.js';
-export { JOBS, findJob } from './jobs/jobRegistry.js';
-export { errorRatesJob, errorRatesWindows } from './jobs/errorRates/errorRatesJob.js';
-export { errorRatesAggregate, type ErrorRatesWindow } from './jobs/errorRates/ErrorRatesAggregate.js';
-export { runJob, type RunJobOptions } from './runtime/runJob.js';
+
+// Running jobs.
+export { startJob, type StartJobOptions } from './runtime/startJob.js';
+export type { JobHandle } from './runtime/JobHandle.js';
+export type { JobEvent } from './runtime/JobEvent.js';
+export type { JobStatus } from './runtime/JobStatus.js';
+export { JobMetrics } from './runtime/JobMetrics.js';
+export type { Connector, ConnectorContext, SourceConnector, SinkConnector, DeadLetterConnector, LateOutputConnector } from './runtime/Connector.js';
 export type { Source, SourceCommit } from './runtime/Source.js';
+export type { PointSink } from './runtime/PointSink.js';
 export type { LineSink } from './runtime/LineSink.js';
 export type { DeadLetterSink } from './runtime/DeadLetterSink.js';
-export { JobMetrics } from './runtime/JobMetrics.js';
+
+// Connectors.
+export { kafkaSource, type KafkaSourceSettings } from './connectors/kafka/kafkaSourceConnector.js';
+export { kafkaDeadLetters, type KafkaDeadLetterSettings } from './connectors/kafka/kafkaDeadLetterConnector.js';
+export { influxSink, type InfluxSinkSettings } from './connectors/influx/influxSinkConnector.js';
+export { fileSource } from './connectors/file/fileSourceConnector.js';
+export { fileSink } from './connectors/file/fileSinkConnector.js';
+export { fileDeadLetters } from './connectors/file/fileDeadLetterConnector.js';
+export { fileLateOutput } from './connectors/file/fileLateOutputConnector.js';
+
+// Errors and durations.
 export { ClickflowError } from './errors/ClickflowError.js';
 export { ConfigError } from './errors/ConfigError.js';
 export { parseDuration } from './time/parseDuration.js';
-export { fileSource, type FileSourceOptions } from './connectors/file/fileSource.js';
-export { WritableLineSink } from './connectors/file/WritableLineSink.js';

@@ -1,10 +1,10 @@
-import { INVALID_REASONS } from '../events/InvalidRecord.js';
 import type { JobMetrics } from '../runtime/JobMetrics.js';
 
 /** The one-line account a job prints on exit: what came in, what was refused, what went out. */
 export function formatSummary(jobName: string, metrics: JobMetrics, elapsedMs: number): string {
-  const invalid = INVALID_REASONS.filter((reason) => metrics.invalidByReason[reason] > 0)
-    .map((reason) => `${metrics.invalidByReason[reason]} ${reason}`)
+  const invalid = Object.entries(metrics.invalidByReason)
+    .filter(([, n]) => n > 0)
+    .map(([reason, n]) => `${n} ${reason}`)
     .join(', ');
   const seconds = elapsedMs / 1000;
   const rate = seconds > 0 ? Math.round(metrics.recordsIn / seconds) : metrics.recordsIn;

@@ -11,6 +11,13 @@ export const DEFAULTS = {
   allowedLatenessMs: 0,
   /** Wall-clock time without records after which a partition is reported idle: 30 s. */
   idleTimeoutMs: 30_000,
+  /**
+   * Hopping windows: the most windows one record may fall in (`size / slide`). Each is an
+   * accumulator per record, so `--window 1d --slide 1ms` (86.4M) would exhaust the heap.
+   */
+  maxWindowsPerRecord: 1_000,
+  /** How often a job flushes its outputs and then commits its source, in ms: 5 s. */
+  commitIntervalMs: 5_000,
   /** Lines per batch read from a file or stdin. */
   fileBatchLines: 4_096,
   /** Kafka brokers when neither --brokers nor KAFKA_BROKERS is given. */

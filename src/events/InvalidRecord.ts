@@ -26,7 +26,8 @@ export const INVALID_REASONS: readonly InvalidReason[] = [
 export interface InvalidRecord {
   /** The original bytes or line, untouched. */
   readonly raw: string | Uint8Array;
-  readonly reason: InvalidReason;
+  /** A built-in {@link InvalidReason}, or one a job's own validator gave. */
+  readonly reason: InvalidReason | (string & {});
   /** What exactly is wrong, for a human: `http_status is 700, expected 100–599`. */
   readonly detail: string;
   readonly partition: number;

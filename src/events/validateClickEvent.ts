@@ -4,7 +4,8 @@ import type { InvalidReason } from './InvalidRecord.js';
 
 /** The outcome of validating one parsed value: `null` when valid. */
 export interface ValidationFailure {
-  readonly reason: InvalidReason;
+  /** A built-in {@link InvalidReason}, or a job's own (a short snake_case word: it becomes a metric label). */
+  readonly reason: InvalidReason | (string & {});
   readonly detail: string;
 }
 

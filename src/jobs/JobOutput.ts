@@ -1,11 +1,13 @@
+import type { Point } from '../points/Point.js';
+
 /**
- * What a job hands its sink for each input batch: line-protocol points and the progress of
- * the partition they came from, which tells a source how far it may commit once they are written.
+ * What a job hands its sink for each input batch: the points of the windows that fired and
+ * the progress of the partition they came from, which tells a source how far it may commit
+ * once they are written.
  */
 export interface JobOutput {
   readonly partition: number;
-  /** InfluxDB line protocol, one point a string. */
-  readonly lines: readonly string[];
+  readonly points: readonly Point[];
   readonly windowsFired: number;
   readonly lateRecords: number;
   readonly watermarkMs: number;

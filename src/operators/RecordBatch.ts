@@ -17,6 +17,14 @@ export interface RecordBatch<T> {
    */
   readonly positions?: readonly number[];
   /**
+   * Event time of each record in epoch ms, parallel to `records`, when the source assigned
+   * them (Flink's record timestamps): a `map` that changes the records keeps their times.
+   * When absent, the window operator asks its `eventTimeOf`.
+   */
+  readonly timestampsMs?: readonly number[];
+  /** The original text or bytes of each record, parallel to `records`: what side outputs write. */
+  readonly raws?: readonly (string | Uint8Array)[];
+  /**
    * One past the last position the source read for this batch, when it differs from one past
    * the last of `positions`: records a filter dropped (invalid ones) still count as read, so
    * that a checkpoint does not send them to the dead-letter output again after a restart.

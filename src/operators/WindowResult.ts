@@ -1,6 +1,8 @@
-/** One firing of one window of one partition. */
-export interface WindowResult<OUT> {
+/** One firing of one window of one partition (and of one key, for a keyed window). */
+export interface WindowResult<OUT, K = undefined> {
   readonly partition: number;
+  /** The key of a keyed window; `undefined` for a window over all the partition's records. */
+  readonly key: K;
   /** Window start, epoch ms, inclusive. */
   readonly startMs: number;
   /** Window end, epoch ms, exclusive. */
@@ -19,9 +21,9 @@ export interface WindowResult<OUT> {
  * What {@link windowAggregate} emits for each input batch: the windows that fired while it
  * was processed, in firing order, and the partition's progress after it.
  */
-export interface WindowedBatch<OUT> {
+export interface WindowedBatch<OUT, K = undefined> {
   readonly partition: number;
-  readonly results: readonly WindowResult<OUT>[];
+  readonly results: readonly WindowResult<OUT, K>[];
   /** The partition's watermark after this batch (`-Infinity` before its first record). */
   readonly watermarkMs: number;
   /** The highest event time the partition has seen. */
@@ -41,6 +43,8 @@ export interface WindowedBatch<OUT> {
 /** A record that arrived after all its windows were closed: counted and routed, never silently dropped. */
 export interface LateRecord<T> {
   readonly record: T;
+  /** The record as the source read it, when the source kept it (what a late output writes). */
+  readonly raw: string | Uint8Array | undefined;
   readonly partition: number;
   readonly position: number;
   readonly eventTimeMs: number;

@@ -12,6 +12,12 @@ export interface ParseRecordsOptions {
   readonly validate: (value: unknown) => ValidationFailure | null;
   /** Dead-letter output: receives every refused record, with its reason and position. */
   readonly onInvalid: (record: InvalidRecord) => void;
+  /**
+   * The event time of a valid record, in epoch ms. When given, each output batch carries
+   * `timestampsMs` and the original `raws` of its records, so that later stages may change
+   * the records and side outputs still write what was read.
+   */
+  readonly eventTimeOf?: (record: never) => number;
 }
 
 const decoder = new TextDecoder();
@@ -38,6 +44,7 @@ export function parseRecords<T>(
   options: ParseRecordsOptions,
 ): OperatorFunction<RecordBatch<string | Uint8Array>, RecordBatch<T>> {
   const { validate, onInvalid } = options;
+  const eventTimeOf = options.eventTimeOf as ((record: T) => number) | undefined;
   return (source) => {
     const replayUntil = new Map<number, number>();
     /** Where positions continue for sources that give none (0, 1, 2, … per partition). */
@@ -51,6 +58,8 @@ export function parseRecords<T>(
         if (rawPositions === undefined) implicitPositions.set(partition, firstImplicit + raws.length);
         const records: T[] = [];
         const positions: number[] = [];
+        const timestampsMs: number[] | undefined = eventTimeOf === undefined ? undefined : [];
+        const kept: (string | Uint8Array)[] | undefined = eventTimeOf === undefined ? undefined : [];
         let endPosition = batch.endPosition;
         for (let i = 0; i < raws.length; i++) {
           const raw = raws[i]!;
@@ -67,11 +76,17 @@ export function parseRecords<T>(
           if (failure === null) {
             records.push(value as T);
             positions.push(position);
+            if (timestampsMs !== undefined) {
+              timestampsMs.push(eventTimeOf!(value as T));
+              kept!.push(raw);
+            }
           } else if (position >= replayedBefore) {
             onInvalid({ raw, reason: failure.reason, detail: failure.detail, partition, position });
           }
         }
-        return endPosition === undefined ? { ...batch, records, positions } : { ...batch, records, positions, endPosition };
+        const out: RecordBatch<T> = { ...batch, records, positions };
+        if (timestampsMs !== undefined) Object.assign(out, { timestampsMs, raws: kept });
+        return endPosition === undefined ? out : { ...out, endPosition };
       }),
     );
   };

@@ -1,22 +1,33 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import { ConfigError } from '../errors/ConfigError.js';
 import type { AggregateFunction } from './AggregateFunction.js';
-import { PartitionWindows, type PartitionWindowsConfig } from './PartitionWindows.js';
+import { keyedBy } from './aggregates/keyedBy.js';
+import { PartitionSessions } from './PartitionSessions.js';
+import type { PartitionState } from './PartitionState.js';
+import { PartitionWindows } from './PartitionWindows.js';
 import type { RecordBatch } from './RecordBatch.js';
+import { EventTimeTrigger, type Trigger } from './Trigger.js';
 import type { WindowAssigner } from './WindowAssigner.js';
 import type { LateRecord, WindowedBatch, WindowResult } from './WindowResult.js';
 
 /** Options of {@link windowAggregate}. */
-export interface WindowAggregateOptions<T, ACC, OUT> {
-  /** Which windows a record belongs to: `TumblingWindows.of(…)` or `SlidingWindows.of(…)`. */
+export interface WindowAggregateOptions<T, ACC, OUT, K = undefined> {
+  /** Which windows a record belongs to: `TumblingEventTimeWindows.of(…)`, `SlidingEventTimeWindows.of(…)` or `EventTimeSessionWindows.withGap(…)`. */
   readonly windows: WindowAssigner;
-  /** A record's event time in epoch milliseconds. */
-  readonly eventTimeOf: (record: T) => number;
+  /** When windows fire; default {@link EventTimeTrigger}. */
+  readonly trigger?: Trigger;
+  /**
+   * A record's event time in epoch milliseconds. Needed unless every batch carries
+   * `timestampsMs` (what the job API's sources assign).
+   */
+  readonly eventTimeOf?: (record: T) => number;
+  /** Keyed windows: one window (and one result) per key, as Flink's `keyBy`. */
+  readonly keyOf?: (record: T) => K;
   /** How far behind the latest record another may arrive and still be on time, in ms. */
   readonly maxOutOfOrdernessMs: number;
   /** How long after a window fired a record may still update it, in ms. Default 0. */
   readonly allowedLatenessMs?: number;
-  /** What each window computes. */
+  /** What each window (of each key) computes. */
   readonly aggregate: AggregateFunction<T, ACC, OUT>;
   /** Late-data side output: every record that arrived after all its windows closed. */
   readonly onLate?: (late: LateRecord<T>) => void;
@@ -28,7 +39,7 @@ export interface WindowAggregateOptions<T, ACC, OUT> {
  * Each partition has its own bounded-out-of-orderness watermark and its own windows, so a
  * window's result depends only on that partition's records in order, never on how the
  * partitions interleave. Emits one {@link WindowedBatch} per input batch: the windows that
- * fired while it was processed (a window fires when a record with time
+ * fired while it was processed (by default a window fires when a record with time
  * `>= end + maxOutOfOrdernessMs` arrives, and again for each record within the allowed
  * lateness), and the partition's watermark and safe position. When the input completes,
  * every window still open fires (Flink's end-of-input watermark) and the output completes.
@@ -38,15 +49,16 @@ export interface WindowAggregateOptions<T, ACC, OUT> {
  *
  * @example
  * batches$.pipe(windowAggregate({
- *   windows: TumblingWindows.of(10_000),
+ *   windows: TumblingEventTimeWindows.of('10s'),
  *   eventTimeOf: (e: ClickEvent) => e.eventTimeMs,
+ *   keyOf: (e: ClickEvent) => e.url,
  *   maxOutOfOrdernessMs: 5_000,
- *   aggregate: keyedBy((e: ClickEvent) => e.url, count()),
- * }))
+ *   aggregate: count(),
+ * })) // one result per URL and window: its number of events
  */
-export function windowAggregate<T, ACC, OUT>(
-  options: WindowAggregateOptions<T, ACC, OUT>,
-): OperatorFunction<RecordBatch<T>, WindowedBatch<OUT>> {
+export function windowAggregate<T, ACC, OUT, K = undefined>(
+  options: WindowAggregateOptions<T, ACC, OUT, K>,
+): OperatorFunction<RecordBatch<T>, WindowedBatch<OUT, K>> {
   const allowedLatenessMs = options.allowedLatenessMs ?? 0;
   if (!Number.isSafeInteger(allowedLatenessMs) || allowedLatenessMs < 0) {
     throw new ConfigError(
@@ -54,21 +66,14 @@ export function windowAggregate<T, ACC, OUT>(
       `must be zero or a positive whole number of milliseconds, got ${allowedLatenessMs}`,
     );
   }
-  const config: PartitionWindowsConfig<T, ACC, OUT> = {
-    windows: options.windows,
-    eventTimeOf: options.eventTimeOf,
-    maxOutOfOrdernessMs: options.maxOutOfOrdernessMs,
-    allowedLatenessMs,
-    aggregate: options.aggregate,
-    onLate: options.onLate,
-  };
+  const newPartition = partitionFactory(options, allowedLatenessMs);
   // Fail at construction, not on the first record.
-  new PartitionWindows(0, config);
+  newPartition(0);
 
   return (source) =>
-    new Observable<WindowedBatch<OUT>>((subscriber) => {
-      const partitions = new Map<number, PartitionWindows<T, ACC, OUT>>();
-      const progress = (state: PartitionWindows<T, ACC, OUT>, results: WindowResult<OUT>[], lateRecords: number) => ({
+    new Observable<WindowedBatch<OUT, K>>((subscriber) => {
+      const partitions = new Map<number, PartitionState<T, OUT, K>>();
+      const progress = (state: PartitionState<T, OUT, K>, results: WindowResult<OUT, K>[], lateRecords: number) => ({
         partition: state.partition,
         results,
         watermarkMs: state.watermarks.watermarkMs,
@@ -85,14 +90,14 @@ export function windowAggregate<T, ACC, OUT>(
           }
           let state = partitions.get(batch.partition);
           if (state === undefined || batch.restore !== undefined) {
-            state = new PartitionWindows(batch.partition, config);
+            state = newPartition(batch.partition);
             if (batch.restore) state.restore(batch.restore);
             partitions.set(batch.partition, state);
           }
-          const results: WindowResult<OUT>[] = [];
+          const results: WindowResult<OUT, K>[] = [];
           let lateRecords: number;
           try {
-            lateRecords = state.process(batch.records, batch.positions, results);
+            lateRecords = state.process(batch, results);
             if (batch.endPosition !== undefined) state.skipTo(batch.endPosition);
           } catch (error) {
             subscriber.error(error);
@@ -104,7 +109,7 @@ export function windowAggregate<T, ACC, OUT>(
         complete() {
           const ordered = [...partitions.values()].sort((a, b) => a.partition - b.partition);
           for (const state of ordered) {
-            const results: WindowResult<OUT>[] = [];
+            const results: WindowResult<OUT, K>[] = [];
             state.flush(results);
             subscriber.next(progress(state, results, 0));
           }
@@ -117,4 +122,41 @@ export function windowAggregate<T, ACC, OUT>(
         partitions.clear();
       };
     });
+}
+
+/** The per-partition state the assigner calls for. */
+function partitionFactory<T, ACC, OUT, K>(
+  options: WindowAggregateOptions<T, ACC, OUT, K>,
+  allowedLatenessMs: number,
+): (partition: number) => PartitionState<T, OUT, K> {
+  const { windows, eventTimeOf, keyOf, maxOutOfOrdernessMs, aggregate, onLate } = options;
+  const trigger = options.trigger ?? EventTimeTrigger;
+  if (windows.kind === 'session') {
+    if (aggregate.merge === undefined) {
+      throw new ConfigError('aggregate', 'session windows merge accumulators: give the AggregateFunction a merge(a, b)');
+    }
+    const config = {
+      windows,
+      trigger,
+      eventTimeOf,
+      keyOf: keyOf ?? ((() => undefined) as unknown as (record: T) => K),
+      maxOutOfOrdernessMs,
+      allowedLatenessMs,
+      aggregate,
+      onLate,
+    };
+    return (partition) => new PartitionSessions(partition, config);
+  }
+  // A keyed aligned window keeps its keys in one Map per window: one lookup per record.
+  const config = {
+    windows,
+    trigger,
+    eventTimeOf,
+    maxOutOfOrdernessMs,
+    allowedLatenessMs,
+    aggregate: (keyOf === undefined ? aggregate : keyedBy(keyOf, aggregate)) as AggregateFunction<T, unknown, OUT>,
+    keyed: keyOf !== undefined,
+    onLate,
+  };
+  return (partition) => new PartitionWindows(partition, config);
 }

@@ -1,21 +1,20 @@
-import { INVALID_REASONS, type InvalidReason } from '../events/InvalidRecord.js';
+import { INVALID_REASONS } from '../events/InvalidRecord.js';
 
 /** Counters of a running job; read by the progress line, the exit summary and tests. */
 export class JobMetrics {
   /** Records read from the source, valid or not. */
   recordsIn = 0;
-  readonly invalidByReason: Record<InvalidReason, number> = Object.fromEntries(
-    INVALID_REASONS.map((reason) => [reason, 0]),
-  ) as Record<InvalidReason, number>;
+  /** Invalid records by reason: every built-in reason (0 until seen), and a job's own as they occur. */
+  readonly invalidByReason: Record<string, number> = Object.fromEntries(INVALID_REASONS.map((reason) => [reason, 0]));
   lateRecords = 0;
   windowsFired = 0;
   pointsOut = 0;
-  /** Watermark of each partition after its latest batch. */
+  /** Watermark of each partition after its latest batch; a partition that moved away is removed. */
   readonly watermarks = new Map<number, number>();
 
   get invalidRecords(): number {
     let total = 0;
-    for (const reason of INVALID_REASONS) total += this.invalidByReason[reason];
+    for (const n of Object.values(this.invalidByReason)) total += n;
     return total;
   }
 

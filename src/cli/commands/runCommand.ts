@@ -1,15 +1,12 @@
 import { Command, Option } from 'commander';
-import { WritableLineSink } from '../../connectors/file/WritableLineSink.js';
 import { DEFAULTS } from '../../config/defaults.js';
 import { ConfigError } from '../../errors/ConfigError.js';
-import { findJob } from '../../jobs/jobRegistry.js';
-import { logger } from '../../logging/logger.js';
-import { BackpressureGate } from '../../runtime/BackpressureGate.js';
-import { JobMetrics } from '../../runtime/JobMetrics.js';
-import { ProgressReporter } from '../../runtime/ProgressReporter.js';
-import { runJob } from '../../runtime/runJob.js';
+import type { JobParameters } from '../../jobs/Job.js';
+import type { JobMetrics } from '../../runtime/JobMetrics.js';
+import { startJob } from '../../runtime/startJob.js';
 import { formatDuration } from '../../time/parseDuration.js';
 import { durationArgument } from '../durationArgument.js';
+import { endpointConnectors } from '../endpointConnectors.js';
 import {
   parseDeadLetterEndpoint,
   parseSideOutput,
@@ -18,22 +15,21 @@ import {
   type Endpoint,
 } from '../Endpoint.js';
 import { formatSummary } from '../formatSummary.js';
-import { OpenEndpoints } from '../openEndpoints.js';
+import { loadJob } from '../loadJob.js';
+import { ProgressReporter } from '../ProgressReporter.js';
 
-/** The parsed options of `clickflow run`. */
-export interface RunOptions {
+/** The parsed options of `clickflow run`; windowing left out keeps the job's own. */
+export interface RunOptions extends JobParameters {
+  /** A shipped job's name, or the path of a job module. */
   readonly job: string;
   readonly from: Endpoint;
   readonly to: Endpoint;
-  readonly windowMs: number;
-  readonly slideMs?: number;
-  readonly maxOutOfOrdernessMs: number;
-  readonly allowedLatenessMs: number;
   readonly idleTimeoutMs?: number;
   readonly deadLetter?: Endpoint;
   readonly lateOutput?: Endpoint;
   readonly brokers?: string;
   readonly topic?: string;
+  /** Default `clickflow-<job name>`. */
   readonly group?: string;
   readonly bounded?: boolean;
   readonly influxUrl?: string;
@@ -44,62 +40,54 @@ export interface RunOptions {
   /** Progress line (terminal) or progress logs; off by default for library calls. */
   readonly progress?: boolean;
   readonly quiet?: boolean;
+  /** Aborting cancels the job: it flushes, commits and resolves. */
   readonly signal?: AbortSignal;
 }
 
 /** Runs a job as `clickflow run` does; resolves with its metrics once every output is flushed and committed. */
 export async function runRun(options: RunOptions): Promise<JobMetrics> {
-  const job = findJob(options.job);
-  if (options.slideMs !== undefined && options.slideMs > options.windowMs) {
-    throw new ConfigError(
-      '--slide',
-      `${formatDuration(options.slideMs)} is longer than --window ${formatDuration(options.windowMs)}; ` +
-        'a slide must be at most the window size (equal means tumbling windows)',
-    );
-  }
+  const job = await loadJob(options.job);
   if (options.bounded === true && options.from.kind !== 'kafka') {
     throw new ConfigError('--bounded', 'only applies to --from kafka (a file is always bounded)');
   }
-  const gate = new BackpressureGate();
-  const endpoints = new OpenEndpoints(
-    {
+  const parameters: JobParameters = {
+    windowMs: options.windowMs,
+    slideMs: options.slideMs,
+    maxOutOfOrdernessMs: options.maxOutOfOrdernessMs,
+    allowedLatenessMs: options.allowedLatenessMs,
+  };
+  // Every setting is checked here, before a connector opens or an output file is touched.
+  job.settings(parameters);
+  const connectors = endpointConnectors({
+    from: options.from,
+    to: options.to,
+    deadLetter: options.deadLetter,
+    lateOutput: options.lateOutput,
+    kafka: {
       brokers: options.brokers ?? DEFAULTS.brokers,
       topic: options.topic ?? DEFAULTS.topic,
-      group: options.group ?? DEFAULTS.group,
+      group: options.group,
       bounded: options.bounded === true,
     },
-    { url: options.influxUrl, org: options.influxOrg, bucket: options.influxBucket, token: options.influxToken },
-    gate,
-  );
-  const sink = endpoints.sink(options.to);
-  const source = endpoints.source(options.from);
-  const metrics = new JobMetrics();
-  const reporter =
-    options.progress === true ? new ProgressReporter(job.name, metrics, options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs) : undefined;
+    influx: { url: options.influxUrl, org: options.influxOrg, bucket: options.influxBucket, token: options.influxToken },
+  });
+  const handle = startJob(job, { ...connectors, parameters, commitIntervalMs: options.commitIntervalMs });
+  const reporter = options.progress === true ? new ProgressReporter(handle, options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs) : undefined;
   reporter?.start();
+  const cancel = () => void handle.cancel();
+  if (options.signal?.aborted === true) cancel();
+  options.signal?.addEventListener('abort', cancel, { once: true });
   const startedMs = Date.now();
-  await runJob({
-    job,
-    windowing: {
-      windowMs: options.windowMs,
-      slideMs: options.slideMs,
-      maxOutOfOrdernessMs: options.maxOutOfOrdernessMs,
-      allowedLatenessMs: options.allowedLatenessMs,
-    },
-    source,
-    sink,
-    deadLetters: endpoints.deadLetters(options.deadLetter, options.from),
-    lateOutput: options.lateOutput?.kind === 'file' ? new WritableLineSink({ path: options.lateOutput.path }) : undefined,
-    signal: options.signal,
-    commitIntervalMs: options.commitIntervalMs,
-    metrics,
-    onOutput: reporter === undefined ? undefined : (out) => reporter.observe(out.partition, out.watermarkMs),
-    onWarning: (message) => logger.warn(message),
-  }).finally(() => reporter?.stop());
-  if (options.quiet !== true) {
-    process.stderr.write(`${formatSummary(job.name, metrics, Date.now() - startedMs)}\n`);
+  try {
+    await handle.done;
+  } finally {
+    options.signal?.removeEventListener('abort', cancel);
+    reporter?.stop();
   }
-  return metrics;
+  if (options.quiet !== true) {
+    process.stderr.write(`${formatSummary(job.name, handle.metrics, Date.now() - startedMs)}\n`);
+  }
+  return handle.metrics;
 }
 
 /** `clickflow run <job>`: runs a job in the foreground until its input ends or SIGINT/SIGTERM. */
@@ -110,15 +98,19 @@ export function runCommand(): Command {
   };
   return new Command('run')
     .description('run a job from Kafka or a JSON-lines file to InfluxDB, stdout or a line-protocol file')
-    .argument('<job>', 'the job to run: error-rates')
+    .argument('<job>', 'a shipped job (error-rates) or the path of a job module (./my-job.js)')
     .addOption(
       new Option('--from <source>', 'where events come from: kafka, file:PATH, or - (stdin)').argParser(parseSourceEndpoint).makeOptionMandatory(),
     )
     .addOption(new Option('--to <sink>', 'where points go: influx, stdout or file:PATH').argParser(parseSinkEndpoint).default({ kind: 'stdout' }, 'stdout'))
-    .addOption(duration('--window <duration>', 'window size', DEFAULTS.windowMs))
-    .addOption(duration('--slide <duration>', 'hopping windows: distance between window starts (default: tumbling)'))
-    .addOption(duration('--max-out-of-orderness <duration>', 'how far behind the newest event an event may arrive', DEFAULTS.maxOutOfOrdernessMs))
-    .addOption(new Option('--allowed-lateness <duration>', 'how long a fired window still takes events and fires again').argParser(durationArgument).default(DEFAULTS.allowedLatenessMs, '0s'))
+    .addOption(duration('--window <duration>', `window size (default: the job's; error-rates: ${formatDuration(DEFAULTS.windowMs)} tumbling)`))
+    .addOption(duration('--slide <duration>', 'hopping windows: distance between window starts (default: the job\'s)'))
+    .addOption(
+      duration('--max-out-of-orderness <duration>', `how far behind the newest event an event may arrive (default: the job's, else ${formatDuration(DEFAULTS.maxOutOfOrdernessMs)})`),
+    )
+    .addOption(
+      duration('--allowed-lateness <duration>', `how long a fired window still takes events and fires again (default: the job's, else ${formatDuration(DEFAULTS.allowedLatenessMs)})`),
+    )
     .addOption(duration('--idle-timeout <duration>', 'report a partition idle after this long without records', DEFAULTS.idleTimeoutMs))
     .addOption(
       new Option('--dead-letter <output>', 'invalid records: file:PATH or kafka:TOPIC (default: <topic>.dlq from kafka, count only from a file)').argParser(
@@ -128,33 +120,33 @@ export function runCommand(): Command {
     .addOption(new Option('--late-output <output>', 'late records as JSON lines: file:PATH (default: count only)').argParser(parseSideOutput))
     .addOption(new Option('--brokers <list>', 'Kafka brokers, host:port[,…]').env('KAFKA_BROKERS').default(DEFAULTS.brokers))
     .addOption(new Option('--topic <name>', 'Kafka topic to read').default(DEFAULTS.topic))
-    .addOption(new Option('--group <id>', 'Kafka consumer group').default(DEFAULTS.group))
+    .addOption(new Option('--group <id>', 'Kafka consumer group (default: clickflow-<job name>)'))
     .option('--bounded', 'read each partition up to its end offset as of the start, fire every window, commit and exit')
     .addOption(new Option('--influx-url <url>', 'InfluxDB URL').env('INFLUX_URL'))
     .addOption(new Option('--influx-org <org>', 'InfluxDB organisation').env('INFLUX_ORG'))
     .addOption(new Option('--influx-bucket <bucket>', 'InfluxDB bucket').env('INFLUX_BUCKET'))
     .addOption(new Option('--influx-token <token>', 'InfluxDB API token (never printed)').env('INFLUX_TOKEN'))
     .option('-q, --quiet', 'no progress and no summary on stderr')
-    .action(async (jobName: string, flags: Record<string, unknown>) => {
+    .action(async (jobSpec: string, flags: Record<string, unknown>) => {
       const controller = new AbortController();
       const stop = () => controller.abort();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       try {
         await runRun({
-          job: jobName,
+          job: jobSpec,
           from: flags.from as Endpoint,
           to: flags.to as Endpoint,
-          windowMs: flags.window as number,
+          windowMs: flags.window as number | undefined,
           slideMs: flags.slide as number | undefined,
-          maxOutOfOrdernessMs: flags.maxOutOfOrderness as number,
-          allowedLatenessMs: flags.allowedLateness as number,
+          maxOutOfOrdernessMs: flags.maxOutOfOrderness as number | undefined,
+          allowedLatenessMs: flags.allowedLateness as number | undefined,
           idleTimeoutMs: flags.idleTimeout as number,
           deadLetter: flags.deadLetter as Endpoint | undefined,
           lateOutput: flags.lateOutput as Endpoint | undefined,
           brokers: flags.brokers as string,
           topic: flags.topic as string,
-          group: flags.group as string,
+          group: flags.group as string | undefined,
           bounded: flags.bounded === true,
           influxUrl: flags.influxUrl as string | undefined,
           influxOrg: flags.influxOrg as string | undefined,

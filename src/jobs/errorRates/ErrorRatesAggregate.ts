@@ -72,5 +72,17 @@ export function errorRatesAggregate(): AggregateFunction<ClickEvent, ErrorRatesA
         rate: acc.total === 0 ? 0 : errors / acc.total,
       };
     },
+    merge(a, b) {
+      for (const [url, counter] of b.urls) {
+        const mine = a.urls.get(url);
+        if (mine === undefined) a.urls.set(url, { n: counter.n });
+        else mine.n += counter.n;
+      }
+      for (let i = 0; i < a.statuses.length; i++) a.statuses[i]! += b.statuses[i]!;
+      a.total += b.total;
+      a.clientErrors += b.clientErrors;
+      a.serverErrors += b.serverErrors;
+      return a;
+    },
   };
 }

@@ -1,4 +1,5 @@
 import type { AggregateFunction } from '../AggregateFunction.js';
+import { mergeOrFail } from './mergeOrFail.js';
 
 type Accumulators<A> = { [K in keyof A]: A[K] extends AggregateFunction<any, infer ACC, any> ? ACC : never };
 type Results<A> = { [K in keyof A]: A[K] extends AggregateFunction<any, any, infer OUT> ? OUT : never };
@@ -36,6 +37,14 @@ export function combine<IN, A extends Record<string, AggregateFunction<IN, any, 
         results[name] = parts[i]!.getResult((accs as Record<string, unknown>)[name]);
       }
       return results as Results<A>;
+    },
+    merge(a, b) {
+      const merged = {} as Record<string, unknown>;
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i]!;
+        merged[name] = mergeOrFail(parts[i]!, (a as Record<string, unknown>)[name], (b as Record<string, unknown>)[name]);
+      }
+      return merged as Accumulators<A>;
     },
   };
 }

@@ -12,5 +12,6 @@ export function count<IN>(): AggregateFunction<IN, { n: number }, number> {
       return acc;
     },
     getResult: (acc) => acc.n,
+    merge: (a, b) => ({ n: a.n + b.n }),
   };
 }

@@ -1,4 +1,5 @@
 import type { AggregateFunction } from '../AggregateFunction.js';
+import { mergeOrFail } from './mergeOrFail.js';
 
 /**
  * Runs an aggregate per key inside each window (Flink's `keyBy` + window, with the keys of a
@@ -30,6 +31,14 @@ export function keyedBy<IN, K, ACC, OUT>(
       const results = new Map<K, OUT>();
       for (const [key, acc] of accs) results.set(key, inner.getResult(acc));
       return results;
+    },
+    merge(a, b) {
+      const merged = new Map(a);
+      for (const [key, acc] of b) {
+        const mine = merged.get(key);
+        merged.set(key, mine === undefined ? acc : mergeOrFail(inner, mine, acc));
+      }
+      return merged;
     },
   };
 }

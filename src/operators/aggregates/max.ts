@@ -13,5 +13,6 @@ export function max<IN>(valueOf: (value: IN) => number): AggregateFunction<IN, {
       return acc;
     },
     getResult: (acc) => acc.max,
+    merge: (a, b) => ({ max: Math.max(a.max, b.max) }),
   };
 }

@@ -14,5 +14,6 @@ export function min<IN>(valueOf: (value: IN) => number): AggregateFunction<IN, {
       return acc;
     },
     getResult: (acc) => acc.min,
+    merge: (a, b) => ({ min: Math.min(a.min, b.min) }),
   };
 }

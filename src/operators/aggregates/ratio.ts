@@ -24,5 +24,6 @@ export function ratio<IN>(
       return acc;
     },
     getResult: ({ matching, total }) => ({ matching, total, ratio: total === 0 ? 0 : matching / total }),
+    merge: (a, b) => ({ matching: a.matching + b.matching, total: a.total + b.total }),
   };
 }

@@ -13,5 +13,6 @@ export function sum<IN>(valueOf: (value: IN) => number): AggregateFunction<IN, {
       return acc;
     },
     getResult: (acc) => acc.total,
+    merge: (a, b) => ({ total: a.total + b.total }),
   };
 }

@@ -1,39 +1,50 @@
+import type { Subscription } from 'rxjs';
 import { logger } from '../logging/logger.js';
-import type { JobMetrics } from './JobMetrics.js';
 import { WatermarkTracker } from '../operators/WatermarkTracker.js';
+import type { JobHandle } from '../runtime/JobHandle.js';
 
 /**
- * Reports a running job: a progress line redrawn once a second on a terminal, a structured
- * `progress` log every 10 s otherwise. Also tracks idle partitions (no records for
- * `idleTimeoutMs`), which it names in both.
+ * Reports a running job on stderr: a progress line redrawn once a second on a terminal, a
+ * structured `progress` log every 10 s otherwise, and the job's own reports as logs. Tracks
+ * idle partitions (no records for `idleTimeoutMs`), which it names in both; a partition that
+ * moves to another instance is forgotten.
  */
 export class ProgressReporter {
   readonly tracker: WatermarkTracker;
   private timer: NodeJS.Timeout | undefined;
+  private subscription: Subscription | undefined;
   private readonly startedMs = Date.now();
   private lastRecordsIn = 0;
 
   constructor(
-    private readonly jobName: string,
-    private readonly metrics: JobMetrics,
+    private readonly handle: JobHandle,
     idleTimeoutMs: number,
     private readonly tty = process.stderr.isTTY === true,
   ) {
     this.tracker = new WatermarkTracker(idleTimeoutMs);
   }
 
-  /** Called on each output batch: keeps the tracker's watermarks and activity current. */
-  observe(partition: number, watermarkMs: number, nowMs = Date.now()): void {
-    this.tracker.update(partition, watermarkMs, nowMs);
+  private get jobName(): string {
+    return this.handle.name;
+  }
+
+  private get metrics() {
+    return this.handle.metrics;
   }
 
   start(): void {
+    this.subscription = this.handle.events.subscribe((event) => {
+      if (event.type === 'progress') this.tracker.update(event.partition, event.watermarkMs, Date.now());
+      else if (event.type === 'revoked') this.tracker.remove(event.partition);
+      else if (event.type === 'log') logger[event.level]({ job: this.jobName, ...event.fields }, event.message);
+    });
     this.timer = setInterval(() => this.report(), this.tty ? 1_000 : 10_000);
     this.timer.unref();
   }
 
   stop(): void {
     clearInterval(this.timer);
+    this.subscription?.unsubscribe();
     if (this.tty) process.stderr.write('\r\x1b[K');
   }
 

@@ -1,0 +1,34 @@
+import { ConfigError } from '../errors/ConfigError.js';
+import type { JobParameters } from '../jobs/Job.js';
+import { SlidingEventTimeWindows } from '../operators/SlidingEventTimeWindows.js';
+import { TumblingEventTimeWindows } from '../operators/TumblingEventTimeWindows.js';
+import type { WindowAssigner } from '../operators/WindowAssigner.js';
+
+/**
+ * The job's declared windows with `--window` and `--slide` applied: `--window` resizes a
+ * tumbling or hopping window, `--slide` makes it hop (a slide equal to the size is tumbling).
+ * The declared offset is kept where it still fits.
+ *
+ * @throws ConfigError for a session window, whose only setting is its gap
+ */
+export function applyWindowParameters(declared: WindowAssigner, parameters: JobParameters, jobName: string): WindowAssigner {
+  const { windowMs, slideMs } = parameters;
+  if (windowMs === undefined && slideMs === undefined) return declared;
+  if (declared.kind === 'session') {
+    throw new ConfigError(
+      windowMs !== undefined ? '--window' : '--slide',
+      `job "${jobName}" uses session windows (gap ${declared.gapMs} ms), which have no size or slide; leave the option out`,
+    );
+  }
+  const sizeMs = windowMs ?? declared.sizeMs;
+  const tumbling = declared.slideMs === declared.sizeMs;
+  const slide = slideMs ?? (tumbling ? sizeMs : declared.slideMs);
+  if (slide > sizeMs) {
+    throw new ConfigError(
+      '--slide',
+      `${slide} ms is longer than the window (${sizeMs} ms); a slide must be at most the window size (equal means tumbling windows)`,
+    );
+  }
+  const offsetMs = declared.offsetMs < slide ? declared.offsetMs : 0;
+  return slide === sizeMs ? TumblingEventTimeWindows.of(sizeMs, offsetMs) : SlidingEventTimeWindows.of(sizeMs, slide, offsetMs);
+}

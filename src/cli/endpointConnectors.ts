@@ -1,0 +1,49 @@
+import { fileDeadLetters } from '../connectors/file/fileDeadLetterConnector.js';
+import { fileLateOutput } from '../connectors/file/fileLateOutputConnector.js';
+import { fileSink } from '../connectors/file/fileSinkConnector.js';
+import { fileSource } from '../connectors/file/fileSourceConnector.js';
+import { influxSink } from '../connectors/influx/influxSinkConnector.js';
+import type { InfluxTarget } from '../connectors/influx/InfluxTarget.js';
+import { kafkaDeadLetters } from '../connectors/kafka/kafkaDeadLetterConnector.js';
+import { kafkaSource, type KafkaSourceSettings } from '../connectors/kafka/kafkaSourceConnector.js';
+import type { DeadLetterConnector, LateOutputConnector, SinkConnector, SourceConnector } from '../runtime/Connector.js';
+import type { Endpoint } from './Endpoint.js';
+
+/** The connectors a `clickflow run` command line names. */
+export interface EndpointConnectors {
+  readonly source: SourceConnector;
+  readonly sink: SinkConnector;
+  readonly deadLetter?: DeadLetterConnector;
+  readonly lateOutput?: LateOutputConnector;
+}
+
+/** What `--from`, `--to`, `--dead-letter` and `--late-output` name, with the Kafka and InfluxDB settings they use. */
+export interface EndpointSettings {
+  readonly from: Endpoint;
+  readonly to: Endpoint;
+  readonly deadLetter?: Endpoint;
+  readonly lateOutput?: Endpoint;
+  readonly kafka: KafkaSourceSettings & { readonly brokers: string; readonly topic: string };
+  readonly influx: Partial<InfluxTarget>;
+}
+
+/**
+ * Builds the connectors; nothing opens until the job starts. Dead letters go where asked,
+ * else to `<topic>.dlq` when reading Kafka, else nowhere (counted only).
+ */
+export function endpointConnectors(settings: EndpointSettings): EndpointConnectors {
+  const { from, to, deadLetter, lateOutput, kafka, influx } = settings;
+  const source = from.kind === 'kafka' ? kafkaSource(kafka) : fileSource(from.kind === 'file' ? from.path : '-');
+  const sink = to.kind === 'influx' ? influxSink(influx) : fileSink(to.kind === 'file' ? to.path : '-');
+  let deadLetters: DeadLetterConnector | undefined;
+  if (deadLetter?.kind === 'file') deadLetters = fileDeadLetters(deadLetter.path);
+  else if (deadLetter?.kind === 'kafka' || (deadLetter === undefined && from.kind === 'kafka')) {
+    deadLetters = kafkaDeadLetters({ brokers: kafka.brokers, sourceTopic: kafka.topic, topic: deadLetter?.kind === 'kafka' ? deadLetter.topic : undefined });
+  }
+  return {
+    source,
+    sink,
+    deadLetter: deadLetters,
+    lateOutput: lateOutput?.kind === 'file' ? fileLateOutput(lateOutput.path) : undefined,
+  };
+}

@@ -1,0 +1,40 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ConfigError } from '../errors/ConfigError.js';
+import type { Job } from '../jobs/Job.js';
+import { findJob, JOBS } from '../jobs/jobRegistry.js';
+
+/** Whether the `run` argument names a module file rather than a shipped job. */
+function isModulePath(spec: string): boolean {
+  return spec.includes('/') || spec.includes('\\') || /\.(c|m)?js$/.test(spec);
+}
+
+function isJob(value: unknown): value is Job {
+  const job = value as Partial<Job> | null;
+  return (
+    typeof job === 'object' && job !== null && typeof job.name === 'string' && typeof job.pipeline === 'function' && typeof job.settings === 'function'
+  );
+}
+
+/**
+ * The job `clickflow run <job>` names: a shipped job by name, or a user's module by path
+ * (`./my-job.js`) whose default export (or export named `job`) is a job built with `job(…)`.
+ * A module that fails to load stops with its own error: its stack points at the user's code.
+ */
+export async function loadJob(spec: string): Promise<Job> {
+  if (!isModulePath(spec)) return findJob(spec);
+  const path = resolve(spec);
+  if (!existsSync(path)) {
+    throw new ConfigError('job', `module ${spec} does not exist; give the path of a built .js file, or a shipped job: ${[...JOBS.keys()].join(', ')}`);
+  }
+  const module = (await import(pathToFileURL(path).href)) as { default?: unknown; job?: unknown };
+  const job = isJob(module.default) ? module.default : module.job;
+  if (!isJob(job)) {
+    throw new ConfigError(
+      'job',
+      `${spec} exports no job; export one built with job(name).from(…)…toPoints(…) as its default export (see README, "Your own job")`,
+    );
+  }
+  return job;
+}

@@ -1,0 +1,14 @@
+import type { SourceConnector } from '../../runtime/Connector.js';
+import { fileSource as readLineBatches } from './fileSource.js';
+
+/**
+ * A JSON-lines file, or standard input for `-`, as one partition (0) with line numbers as
+ * positions. Bounded: the job ends, firing every window, when the input ends.
+ * @example startJob(job, { source: fileSource('events.jsonl'), sink: fileSink('points.lp') })
+ */
+export function fileSource(path: string): SourceConnector {
+  return {
+    description: path === '-' ? 'stdin' : `file ${path}`,
+    open: async ({ gate }) => ({ batches: readLineBatches({ path, gate }) }),
+  };
+}

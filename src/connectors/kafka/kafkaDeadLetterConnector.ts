@@ -1,0 +1,26 @@
+import { DEFAULTS } from '../../config/defaults.js';
+import type { DeadLetterConnector } from '../../runtime/Connector.js';
+import { kafkaClient } from './kafkaClient.js';
+import { KafkaDeadLetterSink } from './KafkaDeadLetterSink.js';
+
+/** Options of {@link kafkaDeadLetters}. */
+export interface KafkaDeadLetterSettings {
+  /** Default `DEFAULTS.brokers`. */
+  readonly brokers?: string;
+  /** The dead-letter topic, created when missing. Default `<sourceTopic>.dlq`. */
+  readonly topic?: string;
+  /** The topic the records came from (the `source.topic` header). Default `DEFAULTS.topic`. */
+  readonly sourceTopic?: string;
+}
+
+/** Invalid records to a Kafka topic: the original bytes as value, reason and origin as headers. */
+export function kafkaDeadLetters(settings: KafkaDeadLetterSettings = {}): DeadLetterConnector {
+  const brokers = settings.brokers ?? DEFAULTS.brokers;
+  const sourceTopic = settings.sourceTopic ?? DEFAULTS.topic;
+  const topic = settings.topic ?? `${sourceTopic}.dlq`;
+  return {
+    description: `kafka ${topic}`,
+    open: async ({ jobName }) =>
+      new KafkaDeadLetterSink({ kafka: kafkaClient({ brokers, clientId: `clickflow-${jobName}-dlq` }), brokers, topic, sourceTopic }),
+  };
+}

@@ -1,0 +1,40 @@
+import { DEFAULTS } from '../../config/defaults.js';
+import type { SourceConnector } from '../../runtime/Connector.js';
+import { kafkaClient } from './kafkaClient.js';
+import { KafkaSource } from './KafkaSource.js';
+
+/** Options of {@link kafkaSource}; the defaults are beside each. */
+export interface KafkaSourceSettings {
+  /** `host:port[,…]`. Default `DEFAULTS.brokers` (`localhost:9092`). */
+  readonly brokers?: string;
+  /** Default `DEFAULTS.topic` (`clickstream`). */
+  readonly topic?: string;
+  /** Consumer group; instances in one group share the partitions. Default `clickflow-<job name>`. */
+  readonly group?: string;
+  /** Read each partition up to its end offset as of the start, fire every window, commit, end. Default false. */
+  readonly bounded?: boolean;
+}
+
+/**
+ * A Kafka topic read by a consumer group, each partition with its own watermark and windows;
+ * offsets are committed with checkpoints once the outputs are flushed (README, "Commits and restarts").
+ */
+export function kafkaSource(settings: KafkaSourceSettings = {}): SourceConnector {
+  const brokers = settings.brokers ?? DEFAULTS.brokers;
+  const topic = settings.topic ?? DEFAULTS.topic;
+  return {
+    description: `kafka ${topic}`,
+    open: async ({ jobName, gate, report }) => {
+      const groupId = settings.group ?? `clickflow-${jobName}`;
+      return new KafkaSource({
+        kafka: kafkaClient({ brokers, clientId: groupId }),
+        brokers,
+        topic,
+        groupId,
+        bounded: settings.bounded === true,
+        gate,
+        onAssignment: (partitions) => report('info', 'partitions assigned', { topic, group: groupId, partitions }),
+      });
+    },
+  };
+}

@@ -1,0 +1,9 @@
+import { parseDuration } from '../time/parseDuration.js';
+
+/** A length of time: milliseconds as a number, or a string with a unit (`'500ms'`, `'10s'`, `'1m'`). */
+export type Duration = number | string;
+
+/** Milliseconds of a {@link Duration}; `what` names it in the error of a malformed string. */
+export function durationMs(duration: Duration, what: string): number {
+  return typeof duration === 'number' ? duration : parseDuration(duration, what);
+}

@@ -1,0 +1,223 @@
+import type { AggregateFunction } from './AggregateFunction.js';
+import { mergeOrFail } from './aggregates/mergeOrFail.js';
+import { PartitionState } from './PartitionState.js';
+import type { RecordBatch } from './RecordBatch.js';
+import { TimerQueue } from './TimerQueue.js';
+import type { Trigger } from './Trigger.js';
+import type { SessionWindowAssigner } from './WindowAssigner.js';
+import type { LateRecord, WindowResult } from './WindowResult.js';
+
+/** What one partition's sessions need to know; validated once by `windowAggregate`. */
+export interface PartitionSessionsConfig<T, ACC, OUT, K> {
+  readonly windows: SessionWindowAssigner;
+  readonly trigger: Trigger;
+  readonly eventTimeOf: ((record: T) => number) | undefined;
+  readonly keyOf: (record: T) => K;
+  readonly maxOutOfOrdernessMs: number;
+  readonly allowedLatenessMs: number;
+  readonly aggregate: AggregateFunction<T, ACC, OUT>;
+  readonly onLate: ((late: LateRecord<T>) => void) | undefined;
+}
+
+interface Session<ACC, K> {
+  readonly key: K;
+  startMs: number;
+  endMs: number;
+  acc: ACC;
+  firings: number;
+  /** Whether the trigger's timer is pending: the session fires when the watermark reaches it. */
+  armed: boolean;
+  firstPosition: number;
+  /** Creation order, which breaks ties between sessions firing at one watermark. */
+  readonly sequence: number;
+  /** False once merged away or dropped: its queued timers are then ignored. */
+  live: boolean;
+}
+
+/**
+ * The event-time session windows of one partition, per key, under the rules of Flink's
+ * `WindowOperator` with merging windows:
+ * - a record at `t` makes a window `[t, t + gap)`, merged with every session of its key that
+ *   it touches (Flink's `TimeWindow.intersects`: bounds may meet); the accumulators merge;
+ * - a merged session whose `end - 1 + allowedLateness` the watermark has passed takes no
+ *   record: the record is late;
+ * - a session fires when its trigger says so (by default when the watermark reaches
+ *   `end - 1`, and again for a record that extends or joins it within the allowed lateness);
+ * - its state is dropped when the watermark passes `end - 1 + allowedLateness`.
+ *
+ * Timers sit in a heap, so a watermark step costs O(log n) per due session, not a scan.
+ */
+export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K> {
+  private readonly sessions = new Map<K, Session<ACC, K>[]>();
+  private readonly timers = new TimerQueue<Session<ACC, K>>();
+  private sequence = 0;
+
+  constructor(
+    partition: number,
+    private readonly config: PartitionSessionsConfig<T, ACC, OUT, K>,
+  ) {
+    super(partition, config.maxOutOfOrdernessMs);
+  }
+
+  /** Number of sessions holding state. */
+  get openWindows(): number {
+    let n = 0;
+    for (const list of this.sessions.values()) n += list.length;
+    return n;
+  }
+
+  process(batch: RecordBatch<T>, out: WindowResult<OUT, K>[]): number {
+    const { windows, trigger, eventTimeOf, keyOf, allowedLatenessMs, aggregate, onLate } = this.config;
+    const { records, positions, timestampsMs, raws } = batch;
+    const gapMs = windows.gapMs;
+    const watermarks = this.watermarks;
+    let late = 0;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
+      const timeMs = timestampsMs === undefined ? eventTimeOf!(record) : timestampsMs[i]!;
+      const position = positions === undefined ? this.lastPosition + 1 : positions[i]!;
+      this.lastPosition = position;
+      const watermarkMs = watermarks.watermarkMs;
+      const replaying = position < this.replayUntil;
+      const key = keyOf(record);
+      const list = this.sessions.get(key);
+      let startMs = timeMs;
+      let endMs = timeMs + gapMs;
+      let touching = 0;
+      if (list !== undefined) {
+        for (const session of list) {
+          if (session.startMs <= endMs && session.endMs >= startMs) {
+            touching++;
+            if (session.startMs < startMs) startMs = session.startMs;
+            if (session.endMs > endMs) endMs = session.endMs;
+          }
+        }
+      }
+      // Existing sessions are never past their lateness (they would have been dropped), so
+      // only a record that touches none can be late.
+      if (touching === 0 && endMs - 1 + allowedLatenessMs <= watermarkMs) {
+        if (!replaying) {
+          late++;
+          onLate?.({ record, raw: raws?.[i], partition: this.partition, position, eventTimeMs: timeMs, watermarkMs });
+        }
+      } else {
+        const session = this.join(key, list, startMs, endMs, position, watermarkMs, replaying);
+        const acc = aggregate.add(session.acc, record);
+        if (acc !== session.acc) session.acc = acc;
+        if (!replaying && trigger.onElement(session, watermarkMs)) this.fire(session, out);
+      }
+      if (watermarks.onEvent(timeMs) && watermarks.watermarkMs >= this.timers.peekTimeMs()) {
+        this.advance(watermarks.watermarkMs, out);
+      }
+    }
+    return late;
+  }
+
+  flush(out: WindowResult<OUT, K>[]): void {
+    this.advance(Infinity, out);
+    this.sessions.clear();
+    this.timers.clear();
+  }
+
+  safePosition(): number {
+    let safe = this.lastPosition + 1;
+    for (const list of this.sessions.values()) {
+      for (const session of list) if (session.firstPosition < safe) safe = session.firstPosition;
+    }
+    return safe;
+  }
+
+  /** The session `[startMs, endMs)` of `key`, made of the sessions it covers, merged. */
+  private join(
+    key: K,
+    list: Session<ACC, K>[] | undefined,
+    startMs: number,
+    endMs: number,
+    position: number,
+    watermarkMs: number,
+    replaying: boolean,
+  ): Session<ACC, K> {
+    const { aggregate, trigger } = this.config;
+    let merged: Session<ACC, K> | undefined;
+    const kept: Session<ACC, K>[] = [];
+    for (const session of list ?? []) {
+      if (session.startMs > endMs || session.endMs < startMs) {
+        kept.push(session);
+      } else if (merged === undefined) {
+        merged = session;
+      } else {
+        const [first, second] = merged.startMs <= session.startMs ? [merged, session] : [session, merged];
+        first.acc = mergeOrFail(aggregate, first.acc, second.acc);
+        first.firings = Math.max(first.firings, second.firings);
+        first.firstPosition = Math.min(first.firstPosition, second.firstPosition);
+        second.live = false;
+        merged = first;
+      }
+    }
+    if (merged === undefined) {
+      merged = {
+        key,
+        startMs,
+        endMs,
+        acc: aggregate.createAccumulator(),
+        firings: 0,
+        armed: false,
+        firstPosition: position,
+        sequence: this.sequence++,
+        live: true,
+      };
+    }
+    merged.startMs = startMs;
+    merged.endMs = endMs;
+    kept.push(merged);
+    this.sessions.set(key, kept);
+    const fireAtMs = trigger.fireAtMs(merged);
+    // A session rebuilt by a replay that the restored watermark has passed fired before the restart.
+    if (replaying && fireAtMs <= watermarkMs && merged.firings === 0) merged.firings = 1;
+    merged.armed = fireAtMs > watermarkMs;
+    this.timers.push(merged.armed ? fireAtMs : endMs - 1 + this.config.allowedLatenessMs, merged);
+    return merged;
+  }
+
+  private fire(session: Session<ACC, K>, out: WindowResult<OUT, K>[]): void {
+    out.push({
+      partition: this.partition,
+      key: session.key,
+      startMs: session.startMs,
+      endMs: session.endMs,
+      value: this.config.aggregate.getResult(session.acc),
+      firing: session.firings++,
+    });
+  }
+
+  /** Fires the armed sessions the watermark has reached, oldest first, and drops those past their lateness. */
+  private advance(watermarkMs: number, out: WindowResult<OUT, K>[]): void {
+    const { trigger, allowedLatenessMs } = this.config;
+    const due: Session<ACC, K>[] = [];
+    const expired: Session<ACC, K>[] = [];
+    while (this.timers.size > 0 && this.timers.peekTimeMs() <= watermarkMs) {
+      const session = this.timers.pop();
+      if (!session.live) continue;
+      if (session.armed && trigger.fireAtMs(session) <= watermarkMs) {
+        session.armed = false;
+        due.push(session);
+      }
+      const cleanupMs = session.endMs - 1 + allowedLatenessMs;
+      if (cleanupMs <= watermarkMs) {
+        session.live = false;
+        expired.push(session);
+      } else if (!session.armed) {
+        this.timers.push(cleanupMs, session);
+      }
+    }
+    due.sort((a, b) => a.endMs - b.endMs || a.startMs - b.startMs || a.sequence - b.sequence);
+    for (const session of due) this.fire(session, out);
+    for (const session of expired) {
+      const list = this.sessions.get(session.key);
+      if (list === undefined) continue;
+      const remaining = list.filter((s) => s !== session);
+      if (remaining.length === 0) this.sessions.delete(session.key);
+      else this.sessions.set(session.key, remaining);
+    }
+  }
+}

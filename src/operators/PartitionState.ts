@@ -1,0 +1,56 @@
+import { BoundedOutOfOrdernessWatermarks } from './BoundedOutOfOrdernessWatermarks.js';
+import type { PartitionCheckpoint } from './PartitionCheckpoint.js';
+import type { RecordBatch } from './RecordBatch.js';
+import type { WindowResult } from './WindowResult.js';
+
+/**
+ * What every window operator keeps per partition besides its windows: the watermark, the
+ * last position processed and the replay boundary of a restore. Subclasses hold the windows.
+ */
+export abstract class PartitionState<T, OUT, K> {
+  readonly watermarks: BoundedOutOfOrdernessWatermarks;
+  protected lastPosition = -1;
+  /** Records before this position are a replay after a restore: see {@link PartitionCheckpoint}. */
+  protected replayUntil = -Infinity;
+
+  constructor(
+    readonly partition: number,
+    maxOutOfOrdernessMs: number,
+  ) {
+    this.watermarks = new BoundedOutOfOrdernessWatermarks(maxOutOfOrdernessMs);
+  }
+
+  /**
+   * Resumes from a checkpoint: the watermark is set to where it was, and records up to
+   * `replayUntil` rebuild the open windows without emitting anything or counting as late.
+   */
+  restore(checkpoint: PartitionCheckpoint): void {
+    this.watermarks.onEvent(checkpoint.maxTimestampMs);
+    this.replayUntil = checkpoint.replayUntil;
+  }
+
+  /** One past the last position processed. */
+  get nextPosition(): number {
+    return this.lastPosition + 1;
+  }
+
+  /**
+   * Notes that the source has read up to `endPosition` (exclusive) in this partition although
+   * the records after the last processed one never reached the windows (e.g. invalid ones).
+   */
+  skipTo(endPosition: number): void {
+    if (endPosition - 1 > this.lastPosition) this.lastPosition = endPosition - 1;
+  }
+
+  /** Adds a batch's records in order, appending every firing to `out`; returns how many were late. */
+  abstract process(batch: RecordBatch<T>, out: WindowResult<OUT, K>[]): number;
+
+  /** End of input: fires every window that has not fired, oldest first, and drops all state. */
+  abstract flush(out: WindowResult<OUT, K>[]): void;
+
+  /**
+   * The lowest position held by a window that may still fire; one past the last position
+   * when none is open. Records before it have all had their final firing.
+   */
+  abstract safePosition(): number;
+}

@@ -1,0 +1,84 @@
+import { PointError } from './PointError.js';
+
+/** A field value with the InfluxDB type it is written as. */
+export type FieldValue =
+  | { readonly type: 'int'; readonly value: number }
+  | { readonly type: 'float'; readonly value: number }
+  | { readonly type: 'string'; readonly value: string }
+  | { readonly type: 'boolean'; readonly value: boolean };
+
+/**
+ * One typed data point: a measurement, tags and fields in the order they were added, and a
+ * time in epoch milliseconds. Jobs build points; sinks serialise them (line protocol for
+ * InfluxDB and files, JSON for a live view), so no job writes a wire format by hand.
+ *
+ * Values are checked as they are added, so a point that exists can always be written:
+ * a NaN, an infinite float or a fractional integer fails in the job that made it, with
+ * the field's name, instead of as a refused write later.
+ *
+ * @example new Point('slowest', window.startMs).tag('url', url).floatField('latency_ms', 812.5)
+ */
+export class Point {
+  readonly tags: [string, string][] = [];
+  readonly fields: [string, FieldValue][] = [];
+
+  constructor(
+    readonly measurement: string,
+    /** Epoch milliseconds; a window's points are stamped with its start. */
+    public timeMs: number,
+  ) {
+    if (measurement.length === 0) throw new PointError('a point needs a measurement name');
+    if (!Number.isSafeInteger(timeMs)) throw new PointError(`${measurement}: time must be whole epoch milliseconds, got ${timeMs}`);
+  }
+
+  tag(name: string, value: string): this {
+    if (name.length === 0 || value.length === 0) {
+      throw new PointError(`${this.measurement}: tag "${name}" must have a name and a non-empty value (InfluxDB drops empty tags)`);
+    }
+    this.tags.push([name, value]);
+    return this;
+  }
+
+  /** A 64-bit integer field (`count=3i`); the value must be a safe integer. */
+  intField(name: string, value: number): this {
+    if (!Number.isSafeInteger(value)) throw new PointError(`${this.measurement}: int field "${name}" must be a safe integer, got ${value}`);
+    return this.field(name, { type: 'int', value });
+  }
+
+  /** A float field; InfluxDB stores only finite floats. */
+  floatField(name: string, value: number): this {
+    if (!Number.isFinite(value)) throw new PointError(`${this.measurement}: float field "${name}" must be finite, got ${value}`);
+    return this.field(name, { type: 'float', value });
+  }
+
+  stringField(name: string, value: string): this {
+    return this.field(name, { type: 'string', value });
+  }
+
+  booleanField(name: string, value: boolean): this {
+    return this.field(name, { type: 'boolean', value });
+  }
+
+  /** Overrides the time the point was created with. */
+  at(timeMs: number): this {
+    if (!Number.isSafeInteger(timeMs)) throw new PointError(`${this.measurement}: time must be whole epoch milliseconds, got ${timeMs}`);
+    this.timeMs = timeMs;
+    return this;
+  }
+
+  /** A plain object, e.g. for a live view: `{ measurement, tags, fields, time }` with `time` in ms. */
+  toJSON(): { measurement: string; tags: Record<string, string>; fields: Record<string, number | string | boolean>; timeMs: number } {
+    return {
+      measurement: this.measurement,
+      tags: Object.fromEntries(this.tags),
+      fields: Object.fromEntries(this.fields.map(([name, field]) => [name, field.value])),
+      timeMs: this.timeMs,
+    };
+  }
+
+  private field(name: string, value: FieldValue): this {
+    if (name.length === 0) throw new PointError(`${this.measurement}: a field needs a name`);
+    this.fields.push([name, value]);
+    return this;
+  }
+}

@@ -1,0 +1,32 @@
+import type { BackpressureGate } from './BackpressureGate.js';
+import type { DeadLetterSink } from './DeadLetterSink.js';
+import type { LineSink } from './LineSink.js';
+import type { PointSink } from './PointSink.js';
+import type { Source } from './Source.js';
+
+/** What the runtime gives a connector when the job starts. */
+export interface ConnectorContext {
+  /** The job's name: the default consumer group is derived from it. */
+  readonly jobName: string;
+  /** Shared by the job's source and outputs: a full output closes it, and the source waits. */
+  readonly gate: BackpressureGate;
+  /** Reports something the job survives (a retried write, a rebalance); it reaches the job's events. */
+  readonly report: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+}
+
+/**
+ * A source or output described by its settings, opened by the runtime when the job starts:
+ * nothing is connected, created or truncated before that, and a failing option is reported
+ * before any output is touched.
+ */
+export interface Connector<T> {
+  /** For messages and job listings, without secrets: `kafka clickstream`, `file out.lp`. */
+  readonly description: string;
+  open(context: ConnectorContext): Promise<T>;
+}
+
+export type SourceConnector = Connector<Source>;
+export type SinkConnector = Connector<PointSink>;
+export type DeadLetterConnector = Connector<DeadLetterSink>;
+/** Late records, one JSON line each. */
+export type LateOutputConnector = Connector<LineSink>;

@@ -1,0 +1,9 @@
+import type { Point } from '../points/Point.js';
+
+/** Where a job's points go: InfluxDB, a line-protocol file, stdout. `write` buffers; `flush` makes it durable. */
+export interface PointSink {
+  write(points: readonly Point[]): void;
+  /** Resolves once every point written so far is stored; commits wait for it. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}

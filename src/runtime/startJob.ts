@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import { Subject, tap } from 'rxjs';
+import { ClickflowError } from '../errors/ClickflowError.js';
+import type { InvalidRecord } from '../events/InvalidRecord.js';
+import type { Job, JobParameters } from '../jobs/Job.js';
+import type { LateRecord } from '../operators/WindowResult.js';
+import { BackpressureGate } from './BackpressureGate.js';
+import type { ConnectorContext, DeadLetterConnector, LateOutputConnector, SinkConnector, SourceConnector } from './Connector.js';
+import type { DeadLetterSink } from './DeadLetterSink.js';
+import type { JobEvent } from './JobEvent.js';
+import type { JobHandle } from './JobHandle.js';
+import { JobMetrics } from './JobMetrics.js';
+import type { JobStatus } from './JobStatus.js';
+import { lateRecordLine } from './lateRecordLine.js';
+import type { LineSink } from './LineSink.js';
+import type { PointSink } from './PointSink.js';
+import type { Source, SourceCommit } from './Source.js';
+import { DEFAULTS } from '../config/defaults.js';
+
+/** What {@link startJob} connects; connectors are opened when the job starts. */
+export interface StartJobOptions {
+  readonly source: SourceConnector;
+  readonly sink: SinkConnector;
+  /** Invalid records; when absent they are only counted. */
+  readonly deadLetter?: DeadLetterConnector;
+  /** Late records as JSON lines; when absent they are only counted. */
+  readonly lateOutput?: LateOutputConnector;
+  /** Overrides of the job's windowing (`--window`, …). */
+  readonly parameters?: JobParameters;
+  /** How often outputs are flushed and the source committed, in ms. Default `DEFAULTS.commitIntervalMs`. */
+  readonly commitIntervalMs?: number;
+  /** Default: a random UUID. */
+  readonly id?: string;
+}
+
+/**
+ * Starts a job: opens its source and outputs, runs the job's pipeline between them until the
+ * source completes (then every open window fires) or `cancel()`, flushing the outputs and
+ * then committing the source every `commitIntervalMs` and at the end.
+ *
+ * Settings are checked before anything opens: a bad parameter throws a `ConfigError` here,
+ * synchronously. Everything else (a connector that cannot open, a failing sink, a bug in the
+ * job) fails the job: `done` rejects and the status is FAILED.
+ *
+ * @example
+ * const handle = startJob(errorRatesJob, { source: kafkaSource({ topic: 'clickstream' }), sink: influxSink(target) });
+ * process.once('SIGINT', () => handle.cancel());
+ * await handle.done;
+ */
+export function startJob(job: Job, options: StartJobOptions): JobHandle {
+  job.settings(options.parameters ?? {});
+  return new RunningJob(job, options);
+}
+
+class RunningJob implements JobHandle {
+  readonly id: string;
+  readonly name: string;
+  readonly metrics = new JobMetrics();
+  readonly done: Promise<JobMetrics>;
+  private readonly eventSubject = new Subject<JobEvent>();
+  readonly events = this.eventSubject.asObservable();
+  private currentStatus: JobStatus = 'CREATED';
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly job: Job,
+    private readonly options: StartJobOptions,
+  ) {
+    this.id = options.id ?? randomUUID();
+    this.name = job.name;
+    // Started on the next turn, so that a caller subscribing to `events` right away sees every one.
+    this.done = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.run())
+      .then(
+        () => {
+          this.setStatus(this.abort.signal.aborted ? 'CANCELED' : 'FINISHED');
+          this.eventSubject.complete();
+          return this.metrics;
+        },
+        (error: unknown) => {
+          const failure = error instanceof Error ? error : new Error(String(error));
+          this.setStatus('FAILED', failure);
+          this.eventSubject.complete();
+          throw failure;
+        },
+      );
+    // A caller that only cancels still must not see an unhandled rejection.
+    this.done.catch(() => {});
+  }
+
+  get status(): JobStatus {
+    return this.currentStatus;
+  }
+
+  cancel(): Promise<JobMetrics> {
+    this.abort.abort();
+    return this.done;
+  }
+
+  private setStatus(status: JobStatus, error?: Error): void {
+    this.currentStatus = status;
+    this.eventSubject.next(error === undefined ? { type: 'status', status } : { type: 'status', status, error });
+  }
+
+  private async run(): Promise<void> {
+    const { job, options, metrics } = this;
+    const signal = this.abort.signal;
+    const context: ConnectorContext = {
+      jobName: job.name,
+      gate: new BackpressureGate(),
+      report: (level, message, fields) => this.eventSubject.next({ type: 'log', level, message, fields }),
+    };
+    const closers: (() => Promise<void>)[] = [];
+    const open = async <T>(connector: { open(c: ConnectorContext): Promise<T> } | undefined, close: (value: T) => Promise<void>) => {
+      if (connector === undefined || signal.aborted) return undefined;
+      const value = await connector.open(context);
+      closers.push(() => close(value));
+      return value;
+    };
+    try {
+      // The source first: an input that cannot be read must fail the job before any output
+      // file is created or truncated.
+      const source = await open(options.source, async (s) => s.close?.());
+      const sink = await open(options.sink, (s) => s.close());
+      const deadLetters = await open(options.deadLetter, (s) => s.close());
+      const lateOutput = await open(options.lateOutput, (s) => s.close());
+      if (source === undefined || sink === undefined) return;
+      this.setStatus('RUNNING');
+      await this.pump(source, sink, deadLetters, lateOutput);
+    } finally {
+      // Every client closes, whatever failed: a socket left open would keep the process alive.
+      await Promise.allSettled(closers.map((close) => close()));
+    }
+  }
+
+  private async pump(source: Source, sink: PointSink, deadLetters: DeadLetterSink | undefined, lateOutput: LineSink | undefined): Promise<void> {
+    const { job, options, metrics } = this;
+    const signal = this.abort.signal;
+    const pending = new Map<number, SourceCommit>();
+    const onInvalid = (record: InvalidRecord) => {
+      metrics.invalidByReason[record.reason] = (metrics.invalidByReason[record.reason] ?? 0) + 1;
+      deadLetters?.write(record);
+    };
+    const onLate = (late: LateRecord<unknown>) => {
+      lateOutput?.write([lateRecordLine(late)]);
+    };
+    const output = source.batches.pipe(
+      tap((batch) => {
+        metrics.recordsIn += batch.records.length;
+        if (batch.revoked === true) {
+          metrics.watermarks.delete(batch.partition);
+          pending.delete(batch.partition);
+          this.eventSubject.next({ type: 'revoked', partition: batch.partition });
+        }
+      }),
+      job.pipeline(options.parameters ?? {}, { onInvalid, onLate }),
+      tap((out) => {
+        metrics.lateRecords += out.lateRecords;
+        metrics.windowsFired += out.windowsFired;
+        metrics.pointsOut += out.points.length;
+        metrics.watermarks.set(out.partition, out.watermarkMs);
+        sink.write(out.points);
+        pending.set(out.partition, {
+          safePosition: out.safePosition,
+          checkpoint: { maxTimestampMs: out.maxTimestampMs, replayUntil: out.nextPosition },
+        });
+        this.eventSubject.next({ type: 'progress', partition: out.partition, watermarkMs: out.watermarkMs });
+      }),
+    );
+
+    // Outputs are flushed before the commit that covers them: a crash between the two re-reads
+    // and rewrites the same points, never skips them.
+    const flushAndCommit = async () => {
+      const snapshot = new Map(pending);
+      // allSettled, not all: a failing sink must not leave another's flush running into close().
+      const flushed = await Promise.allSettled([sink.flush(), deadLetters?.flush(), lateOutput?.flush()]);
+      for (const result of flushed) if (result.status === 'rejected') throw result.reason;
+      if (source.commit === undefined || snapshot.size === 0) return;
+      try {
+        await source.commit(snapshot);
+      } catch (error) {
+        if (error instanceof ClickflowError && !error.retriable) throw error;
+        this.eventSubject.next({ type: 'log', level: 'warn', message: `commit failed, will retry with the next one: ${(error as Error).message}` });
+      }
+    };
+
+    let committing: Promise<void> | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const subscription = output.subscribe({ error: reject, complete: resolve });
+        const stop = () => {
+          subscription.unsubscribe();
+          resolve();
+        };
+        if (signal.aborted) stop();
+        signal.addEventListener('abort', stop, { once: true });
+        timer = setInterval(() => {
+          committing ??= flushAndCommit()
+            .catch((error: unknown) => {
+              subscription.unsubscribe();
+              reject(error);
+            })
+            .finally(() => {
+              committing = undefined;
+            });
+        }, options.commitIntervalMs ?? DEFAULTS.commitIntervalMs);
+      });
+      clearInterval(timer);
+      await committing;
+      await flushAndCommit();
+    } finally {
+      clearInterval(timer);
+      // A flush or commit still on its way when the job failed must end before its clients
+      // are closed, or it would reconnect them after they were closed.
+      await committing;
+    }
+  }
+}
