@@ -3,17 +3,25 @@
 // the baselines, so that they mean the same on a faster or slower machine.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { from, lastValueFrom } from 'rxjs';
+import { from, lastValueFrom, tap } from 'rxjs';
 import type { ClickEvent } from '../src/events/ClickEvent.js';
 import { validateClickEvent } from '../src/events/validateClickEvent.js';
-import { errorRatesJob, errorRatesWindows } from '../src/jobs/errorRates/errorRatesJob.js';
+import { errorRatesAggregate } from '../src/jobs/errorRates/ErrorRatesAggregate.js';
+import { errorRatesJob } from '../src/jobs/errorRates/errorRatesJob.js';
+import { errorRatesPoints } from '../src/jobs/errorRates/errorRatesPoints.js';
 import type { RecordBatch } from '../src/operators/RecordBatch.js';
+import { TumblingEventTimeWindows } from '../src/operators/TumblingEventTimeWindows.js';
+import { windowAggregate } from '../src/operators/windowAggregate.js';
+import { Point } from '../src/points/Point.js';
+import { toLineProtocol } from '../src/points/lineProtocol.js';
 import { jsonBatches } from './benchEvents.js';
+import { operatorPathErrorRates } from './operatorPathErrorRates.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 5_000_000);
 const BATCH = 4_096;
 const ROUNDS = 3;
-const windowing = { windowMs: 10_000, maxOutOfOrdernessMs: 5_000, allowedLatenessMs: 0 };
+const WINDOW_MS = 10_000;
+const OUT_OF_ORDERNESS_MS = 5_000;
 const context = { onInvalid: () => {}, onLate: () => {} };
 
 function timed(run: () => number | Promise<number>): Promise<{ rate: number; check: number }> {
@@ -48,17 +56,34 @@ console.log('generating events…');
 const lines = jsonBatches(EVENTS, BATCH);
 const lineBatches: RecordBatch<string>[] = lines.map((records) => ({ partition: 0, records }));
 
-// (b) from JSON lines, parsing included.
+// (b) from JSON lines, parsing included: the job on the API (new path) and the same job wired
+// by hand from operators with line protocol written as strings (old path); both serialise
+// every point to line protocol, as a sink would.
 const parseLoop = () => {
   let n = 0;
   for (const batch of lines) for (let i = 0; i < batch.length; i++) if (JSON.parse(batch[i]!) !== null) n++;
   return n;
 };
 const jobFromLines = async () => {
-  await lastValueFrom(from(lineBatches).pipe(errorRatesJob.pipeline(windowing, context)), { defaultValue: undefined });
-  return 0;
+  let bytes = 0;
+  const run = from(lineBatches).pipe(errorRatesJob.pipeline({}, context));
+  await lastValueFrom(run.pipe(tap((out) => {
+    for (const point of out.points) bytes += toLineProtocol(point).length;
+  })), { defaultValue: undefined });
+  return bytes;
+};
+const operatorsFromLines = async () => {
+  let bytes = 0;
+  const run = from(lineBatches).pipe(operatorPathErrorRates(WINDOW_MS, OUT_OF_ORDERNESS_MS));
+  await lastValueFrom(run.pipe(tap((out) => {
+    for (const line of out) bytes += line.length;
+  })), { defaultValue: undefined });
+  return bytes;
 };
 const b = await compare(parseLoop, jobFromLines);
+const bOld = await compare(parseLoop, operatorsFromLines);
+const same = (await timed(jobFromLines)).check === (await timed(operatorsFromLines)).check;
+if (!same) throw new Error('the API job and the operator path wrote different line protocol');
 
 // (a) on parsed, validated objects.
 const objectBatches: RecordBatch<ClickEvent>[] = lines.map((batch) => ({
@@ -80,8 +105,19 @@ const countLoop = () => {
   return n;
 };
 const jobFromObjects = async () => {
-  await lastValueFrom(from(objectBatches).pipe(errorRatesWindows(windowing, context)), { defaultValue: undefined });
-  return 0;
+  const windows = windowAggregate({
+    windows: TumblingEventTimeWindows.of(WINDOW_MS),
+    eventTimeOf: (event: ClickEvent) => event.eventTimeMs,
+    maxOutOfOrdernessMs: OUT_OF_ORDERNESS_MS,
+    aggregate: errorRatesAggregate(),
+  });
+  let points = 0;
+  await lastValueFrom(from(objectBatches).pipe(windows, tap((batch) => {
+    for (const result of batch.results) {
+      points += errorRatesPoints(result, (m) => new Point(m, result.startMs).tag('partition', String(result.partition))).length;
+    }
+  })), { defaultValue: undefined });
+  return points;
 };
 const a = await compare(countLoop, jobFromObjects);
 objectBatches.length = 0;
@@ -89,6 +125,8 @@ objectBatches.length = 0;
 console.log('');
 console.log('(a) parsed objects   bare count loop %s   job %s   job/loop %s   goal: job >= 3.00M/s', fmt(a.baseline), fmt(a.candidate), pct(a.candidate / a.baseline));
 console.log('(b) JSON lines       bare JSON.parse %s   job %s   job/parse %s   goal: >= 60%%', fmt(b.baseline), fmt(b.candidate), pct(b.candidate / b.baseline));
+console.log('    old path (hand-wired operators, string lines)   bare JSON.parse %s   job %s   job/parse %s', fmt(bOld.baseline), fmt(bOld.candidate), pct(bOld.candidate / bOld.baseline));
+console.log('    new/old: %s (same line protocol: %s)', pct(b.candidate / b.baseline / (bOld.candidate / bOld.baseline)), same ? 'yes' : 'no');
 
 // Memory: the same job streaming 5M and 20M generated events in child processes.
 const runner = fileURLToPath(new URL('./streamingRun.js', import.meta.url));

@@ -21,12 +21,9 @@ const source = new Observable<RecordBatch<string>>((subscriber) => {
 let points = 0;
 await lastValueFrom(
   source.pipe(
-    errorRatesJob.pipeline(
-      { windowMs: 10_000, maxOutOfOrdernessMs: 5_000, allowedLatenessMs: 0 },
-      { onInvalid: () => {}, onLate: () => {} },
-    ),
+    errorRatesJob.pipeline({}, { onInvalid: () => {}, onLate: () => {} }),
     tap((out) => {
-      points += out.lines.length;
+      points += out.points.length;
     }),
   ),
 );

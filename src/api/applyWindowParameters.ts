@@ -3,6 +3,7 @@ import type { JobParameters } from '../jobs/Job.js';
 import { SlidingEventTimeWindows } from '../operators/SlidingEventTimeWindows.js';
 import { TumblingEventTimeWindows } from '../operators/TumblingEventTimeWindows.js';
 import type { WindowAssigner } from '../operators/WindowAssigner.js';
+import { formatDuration } from '../time/parseDuration.js';
 
 /**
  * The job's declared windows with `--window` and `--slide` applied: `--window` resizes a
@@ -17,7 +18,7 @@ export function applyWindowParameters(declared: WindowAssigner, parameters: JobP
   if (declared.kind === 'session') {
     throw new ConfigError(
       windowMs !== undefined ? '--window' : '--slide',
-      `job "${jobName}" uses session windows (gap ${declared.gapMs} ms), which have no size or slide; leave the option out`,
+      `job "${jobName}" uses session windows (gap ${formatDuration(declared.gapMs)}), which have no size or slide; leave the option out`,
     );
   }
   const sizeMs = windowMs ?? declared.sizeMs;
@@ -26,7 +27,7 @@ export function applyWindowParameters(declared: WindowAssigner, parameters: JobP
   if (slide > sizeMs) {
     throw new ConfigError(
       '--slide',
-      `${slide} ms is longer than the window (${sizeMs} ms); a slide must be at most the window size (equal means tumbling windows)`,
+      `${formatDuration(slide)} is longer than the window (${formatDuration(sizeMs)}); a slide must be at most the window size (equal means tumbling windows)`,
     );
   }
   const offsetMs = declared.offsetMs < slide ? declared.offsetMs : 0;

@@ -1,0 +1,43 @@
+// The error-rates job as it was wired before the job API: RxJS operators by hand and line
+// protocol written as strings. Kept as the bench's "old path", so that `npm run bench`
+// shows what the API costs (or saves) beside it.
+import { escape } from '@influxdata/influxdb-client';
+import { map, pipe, type OperatorFunction } from 'rxjs';
+import type { ClickEvent } from '../src/events/ClickEvent.js';
+import { validateClickEvent } from '../src/events/validateClickEvent.js';
+import { errorRatesAggregate } from '../src/jobs/errorRates/ErrorRatesAggregate.js';
+import { urlFitsInfluxTag } from '../src/jobs/errorRates/urlFitsInfluxTag.js';
+import { parseRecords } from '../src/operators/parseRecords.js';
+import type { RecordBatch } from '../src/operators/RecordBatch.js';
+import { TumblingEventTimeWindows } from '../src/operators/TumblingEventTimeWindows.js';
+import { windowAggregate } from '../src/operators/windowAggregate.js';
+
+export function operatorPathErrorRates(windowMs: number, maxOutOfOrdernessMs: number): OperatorFunction<RecordBatch<string>, string[]> {
+  return pipe(
+    parseRecords<ClickEvent>({
+      validate: (value) => validateClickEvent(value) ?? urlFitsInfluxTag(value),
+      onInvalid: () => {},
+    }),
+    windowAggregate({
+      windows: TumblingEventTimeWindows.of(windowMs),
+      eventTimeOf: (event: ClickEvent) => event.eventTimeMs,
+      maxOutOfOrdernessMs,
+      aggregate: errorRatesAggregate(),
+    }),
+    map((batch) => {
+      const out: string[] = [];
+      for (const result of batch.results) {
+        const timestamp = `${result.startMs}000000`;
+        const partitionTag = `,partition=${result.partition}`;
+        const w = result.value;
+        for (const [url, n] of w.urlCounts) out.push(`url_counts${partitionTag},url=${escape.tag(url)} count=${n}i ${timestamp}`);
+        for (const [status, n] of w.statusCounts) out.push(`status_counts${partitionTag},status=${status} count=${n}i ${timestamp}`);
+        out.push(
+          `error_rates${partitionTag} total=${w.total}i,errors=${w.errors}i,client_errors=${w.clientErrors}i,` +
+            `server_errors=${w.serverErrors}i,rate=${w.rate} ${timestamp}`,
+        );
+      }
+      return out;
+    }),
+  );
+}
