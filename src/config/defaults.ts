@@ -1,3 +1,6 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
 /**
  * Every default of clickflow, in one place. The CLI shows these in `--help`, and the
  * README's option tables are written from them.
@@ -35,6 +38,21 @@ export const DEFAULTS = {
     maxBytesPerPartition: 4 * 1024 * 1024, // 4 MiB
     maxBytes: 16 * 1024 * 1024, // 16 MiB
     maxWaitTimeInMs: 100,
+  },
+  jobManager: {
+    /** Where `clickflow jobmanager` listens; loopback unless --host says otherwise. */
+    port: 8081,
+    host: '127.0.0.1',
+    /** The jobs it resumes after a restart. */
+    stateFile: join(homedir(), '.local', 'state', 'clickflow', 'jobmanager.json'),
+    /** How long a cancelled job may take to flush and commit before its process is killed: 30 s. */
+    cancelTimeoutMs: 30_000,
+    /** How often each job's worker reports its metrics: 1 s. */
+    metricsIntervalMs: 1_000,
+    /** `--restart` when none is given. */
+    restart: 'fixed-delay:3:10s',
+    /** `clickflow submit`/`list`/`status`/`cancel` talk to this unless --jobmanager or CLICKFLOW_JOBMANAGER say otherwise. */
+    url: 'http://127.0.0.1:8081',
   },
   producer: {
     /** Partitions of a topic the producer creates. */

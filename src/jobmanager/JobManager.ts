@@ -1,0 +1,231 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { DEFAULTS } from '../config/defaults.js';
+import { EMPTY_METRICS, isEnded, type JobRecord } from './ManagedJob.js';
+import type { JobStateFile } from './JobStateFile.js';
+import { restartDelayMs, type RestartStrategy } from './RestartStrategy.js';
+import type { FromWorker, JobMetricsSnapshot, ToWorker, WorkerError } from './WorkerMessage.js';
+
+/** Told about every change, for metrics and logs. */
+export interface JobManagerObserver {
+  onMetrics?(record: JobRecord, previous: JobMetricsSnapshot, current: JobMetricsSnapshot): void;
+  onRestart?(record: JobRecord): void;
+  onLog?(record: JobRecord, level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
+}
+
+interface Attempt {
+  readonly child: ChildProcess;
+  /** The totals of the attempts before this one; the worker's snapshots count from zero. */
+  readonly base: JobMetricsSnapshot;
+  finalStatus?: 'FINISHED' | 'CANCELED' | 'FAILED';
+  error?: WorkerError;
+  readonly exited: Promise<void>;
+}
+
+const WORKER = fileURLToPath(new URL('./jobWorker.js', import.meta.url));
+
+/** Adds two snapshots: counters add; watermarks and lags are the latest attempt's. */
+function addMetrics(base: JobMetricsSnapshot, current: JobMetricsSnapshot): JobMetricsSnapshot {
+  const invalidByReason: Record<string, number> = { ...base.invalidByReason };
+  for (const [reason, n] of Object.entries(current.invalidByReason)) invalidByReason[reason] = (invalidByReason[reason] ?? 0) + n;
+  return {
+    recordsIn: base.recordsIn + current.recordsIn,
+    pointsOut: base.pointsOut + current.pointsOut,
+    lateRecords: base.lateRecords + current.lateRecords,
+    windowsFired: base.windowsFired + current.windowsFired,
+    invalidByReason,
+    watermarksMs: current.watermarksMs,
+    consumerLag: current.consumerLag,
+    sinkWriteSeconds: current.sinkWriteSeconds,
+    sinkRetries: base.sinkRetries + current.sinkRetries,
+  };
+}
+
+/**
+ * Runs submitted jobs, each in a child process of its own: a job that crashes, exhausts its
+ * heap or blocks its event loop cannot stop another job or the manager's API. Applies each
+ * job's restart strategy to retriable failures (a restart resumes from the committed
+ * positions), and keeps the jobs in a state file so a restarted manager resumes the ones
+ * that were running.
+ */
+export class JobManager {
+  private readonly jobs = new Map<string, JobRecord>();
+  private readonly attempts = new Map<string, Attempt>();
+  private readonly restartTimers = new Map<string, NodeJS.Timeout>();
+  private stopping = false;
+
+  constructor(
+    private readonly stateFile: JobStateFile,
+    private readonly observer: JobManagerObserver = {},
+  ) {}
+
+  /** Loads the state file and starts again every job that was not ended. */
+  resume(): JobRecord[] {
+    const resumed: JobRecord[] = [];
+    for (const record of this.stateFile.load()) {
+      this.jobs.set(record.id, record);
+      if (!isEnded(record.state)) {
+        resumed.push(record);
+        this.launch(record);
+      }
+    }
+    return resumed;
+  }
+
+  list(): JobRecord[] {
+    return [...this.jobs.values()];
+  }
+
+  get(id: string): JobRecord | undefined {
+    return this.jobs.get(id);
+  }
+
+  /** Records a job and starts its first attempt; the flags were validated by the caller. */
+  submit(job: string, args: readonly string[], restart: RestartStrategy, name: string): JobRecord {
+    const record: JobRecord = {
+      id: randomUUID(),
+      job,
+      name,
+      args,
+      restart,
+      state: 'CREATED',
+      submittedAt: new Date().toISOString(),
+      restarts: 0,
+      metrics: EMPTY_METRICS,
+    };
+    this.jobs.set(record.id, record);
+    this.persist();
+    this.launch(record);
+    return record;
+  }
+
+  /** Cancels a job: its worker stops reading, flushes, commits, and the job ends CANCELED. */
+  async cancel(id: string): Promise<JobRecord | undefined> {
+    const record = this.jobs.get(id);
+    if (record === undefined || isEnded(record.state)) return record;
+    const timer = this.restartTimers.get(id);
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      this.restartTimers.delete(id);
+      this.end(record, 'CANCELED');
+      return record;
+    }
+    const attempt = this.attempts.get(id);
+    if (attempt !== undefined) {
+      this.send(attempt.child, { type: 'cancel' });
+      await this.waitOrKill(attempt);
+    }
+    return record;
+  }
+
+  /**
+   * Stops every job gracefully (flush, commit) for a manager shutdown. The jobs that were
+   * running stay RUNNING in the state file, so the next manager resumes them.
+   */
+  async shutdown(): Promise<void> {
+    this.stopping = true;
+    for (const timer of this.restartTimers.values()) clearTimeout(timer);
+    const running = [...this.attempts.entries()];
+    for (const [, attempt] of running) this.send(attempt.child, { type: 'cancel' });
+    await Promise.all(running.map(([, attempt]) => this.waitOrKill(attempt)));
+    this.persist();
+  }
+
+  private async waitOrKill(attempt: Attempt): Promise<void> {
+    const timer = setTimeout(() => attempt.child.kill('SIGKILL'), DEFAULTS.jobManager.cancelTimeoutMs);
+    await attempt.exited;
+    clearTimeout(timer);
+  }
+
+  private send(child: ChildProcess, message: ToWorker): void {
+    if (child.connected) child.send(message);
+  }
+
+  private launch(record: JobRecord): void {
+    const base = record.metrics;
+    const child = fork(WORKER, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' });
+    let stderrTail = '';
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      stderrTail = (stderrTail + chunk).slice(-4_000);
+    });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const attempt: Attempt = { child, base, exited };
+    this.attempts.set(record.id, attempt);
+    child.on('message', (message: FromWorker) => this.onMessage(record, attempt, message));
+    child.once('exit', (code, signal) => {
+      this.attempts.delete(record.id);
+      if (this.stopping) return;
+      if (attempt.finalStatus === 'FINISHED' || attempt.finalStatus === 'CANCELED') {
+        this.end(record, attempt.finalStatus);
+        return;
+      }
+      // A worker that died without a word (killed, out of memory, a native crash) may well
+      // run if started again: retriable.
+      const error: WorkerError = attempt.error ?? {
+        name: 'WorkerExit',
+        message: `the job's process exited ${signal === null ? `with code ${code}` : `on ${signal}`}${stderrTail === '' ? '' : `: ${stderrTail.trim().split('\n').slice(-3).join(' | ')}`}`,
+        retriable: true,
+      };
+      this.onFailure(record, error);
+    });
+    this.send(child, { type: 'start', id: record.id, args: [record.job, ...record.args] });
+  }
+
+  private onMessage(record: JobRecord, attempt: Attempt, message: FromWorker): void {
+    switch (message.type) {
+      case 'status':
+        if (message.status === 'RUNNING') {
+          record.state = 'RUNNING';
+          record.startedAt ??= new Date().toISOString();
+          this.persist();
+        } else if (message.status === 'FINISHED' || message.status === 'CANCELED' || message.status === 'FAILED') {
+          attempt.finalStatus = message.status;
+          attempt.error = message.error;
+        }
+        return;
+      case 'metrics': {
+        const previous = record.metrics;
+        record.metrics = addMetrics(attempt.base, message.metrics);
+        this.observer.onMetrics?.(record, previous, record.metrics);
+        return;
+      }
+      case 'log':
+        this.observer.onLog?.(record, message.level, message.message, message.fields);
+        return;
+      case 'named':
+        record.name = message.name;
+        return;
+    }
+  }
+
+  private onFailure(record: JobRecord, error: WorkerError): void {
+    record.lastError = error;
+    const delayMs = error.retriable ? restartDelayMs(record.restart, record.restarts + 1) : undefined;
+    if (delayMs === undefined) {
+      this.end(record, 'FAILED');
+      return;
+    }
+    record.state = 'RESTARTING';
+    record.restarts++;
+    this.observer.onRestart?.(record);
+    this.observer.onLog?.(record, 'warn', `job failed, restart ${record.restarts} in ${delayMs} ms: ${error.message}`);
+    this.persist();
+    const timer = setTimeout(() => {
+      this.restartTimers.delete(record.id);
+      this.launch(record);
+    }, delayMs);
+    this.restartTimers.set(record.id, timer);
+  }
+
+  private end(record: JobRecord, state: 'FINISHED' | 'CANCELED' | 'FAILED'): void {
+    record.state = state;
+    record.endedAt = new Date().toISOString();
+    this.persist();
+  }
+
+  private persist(): void {
+    this.stateFile.save(this.list());
+  }
+}

@@ -1,0 +1,37 @@
+import type { JobStatus } from '../runtime/JobStatus.js';
+
+/** A job's counters as its worker reports them, once a second and at the end. */
+export interface JobMetricsSnapshot {
+  readonly recordsIn: number;
+  readonly pointsOut: number;
+  readonly lateRecords: number;
+  readonly windowsFired: number;
+  readonly invalidByReason: Readonly<Record<string, number>>;
+  /** Watermark per partition, epoch ms (absent before a partition's first record). */
+  readonly watermarksMs: Readonly<Record<string, number>>;
+  /** Records behind the end of each partition, where the source knows it (Kafka). */
+  readonly consumerLag: Readonly<Record<string, number>>;
+  /** Seconds each sink write took since the last snapshot, and retries since the last snapshot. */
+  readonly sinkWriteSeconds: readonly number[];
+  readonly sinkRetries: number;
+}
+
+/** A failure as it crosses the process boundary. */
+export interface WorkerError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack?: string;
+  /** Whether running the job again may succeed (a broker restarting, a 503): the restart strategy applies. */
+  readonly retriable: boolean;
+}
+
+/** Parent → worker. */
+export type ToWorker = { readonly type: 'start'; readonly id: string; readonly args: readonly string[] } | { readonly type: 'cancel' };
+
+/** Worker → parent. */
+export type FromWorker =
+  /** The job's own name, once its worker has loaded it (a module's is not known before). */
+  | { readonly type: 'named'; readonly name: string }
+  | { readonly type: 'status'; readonly status: JobStatus; readonly error?: WorkerError }
+  | { readonly type: 'metrics'; readonly metrics: JobMetricsSnapshot }
+  | { readonly type: 'log'; readonly level: 'info' | 'warn'; readonly message: string; readonly fields?: Record<string, unknown> };

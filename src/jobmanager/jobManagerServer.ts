@@ -1,0 +1,118 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { ClickflowError } from '../errors/ClickflowError.js';
+import { ConfigError } from '../errors/ConfigError.js';
+import { parseRestartStrategy } from './RestartStrategy.js';
+import type { JobManager } from './JobManager.js';
+import { jobDetailView, jobSummaryView } from './jobView.js';
+import type { ManagerMetrics } from './ManagerMetrics.js';
+
+/** Checks a submission as `clickflow run` would, before anything starts; throws with run's message. */
+export type SubmissionCheck = (job: string, args: readonly string[]) => Promise<{ readonly name: string }>;
+
+/** What the server serves. */
+export interface JobManagerServerOptions {
+  readonly manager: JobManager;
+  readonly metrics: ManagerMetrics;
+  readonly check: SubmissionCheck;
+  /** Required as `Authorization: Bearer <token>` on every call but /health and /metrics, when set. */
+  readonly token?: string;
+  readonly defaultRestart: string;
+}
+
+const MAX_BODY_BYTES = 1 << 20;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, `the request body is over ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'the body is not JSON; send {"job": "error-rates", "args": ["--from", "kafka", ...], "restart": "fixed-delay:3:10s"}');
+  }
+}
+
+function authorised(request: IncomingMessage, token: string): boolean {
+  const header = request.headers.authorization ?? '';
+  const given = Buffer.from(header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * The job manager's REST API, in the shape of Flink's: `POST /jobs`, `GET /jobs`,
+ * `GET /jobs/:id`, `DELETE /jobs/:id`, `GET /health`, and `GET /metrics` for Prometheus.
+ */
+export function jobManagerServer(options: JobManagerServerOptions): Server {
+  const { manager, metrics, check, token } = options;
+  const route = async (request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const method = request.method ?? 'GET';
+    if (path === '/health' && method === 'GET') return send(response, 200, { status: 'ok', jobs: manager.list().length });
+    if (path === '/metrics' && method === 'GET') {
+      const text = await metrics.text();
+      response.writeHead(200, { 'content-type': metrics.contentType });
+      response.end(text);
+      return;
+    }
+    if (token !== undefined && !authorised(request, token)) {
+      throw new HttpError(401, 'missing or wrong bearer token; send Authorization: Bearer <token> (clickflow: --token or CLICKFLOW_TOKEN)');
+    }
+    if (path === '/jobs' && method === 'GET') return send(response, 200, { jobs: manager.list().map(jobSummaryView) });
+    if (path === '/jobs' && method === 'POST') {
+      const body = (await readJson(request)) as { job?: unknown; args?: unknown; restart?: unknown } | null;
+      if (typeof body?.job !== 'string' || body.job.length === 0) throw new HttpError(400, 'job: missing; give a shipped job\'s name (error-rates) or a module path');
+      const args = body.args ?? [];
+      if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) throw new HttpError(400, 'args: must be an array of strings, the flags of clickflow run');
+      const restart = parseRestartStrategy(typeof body.restart === 'string' ? body.restart : options.defaultRestart);
+      const { name } = await check(body.job, args as string[]);
+      const record = manager.submit(body.job, args as string[], restart, name);
+      return send(response, 201, jobDetailView(record));
+    }
+    const match = /^\/jobs\/([^/]+)$/.exec(path);
+    if (match !== null) {
+      const id = decodeURIComponent(match[1]!);
+      const record = manager.get(id);
+      if (record === undefined) throw new HttpError(404, `no job ${id}; GET /jobs lists them`);
+      if (method === 'GET') return send(response, 200, jobDetailView(record));
+      if (method === 'DELETE') {
+        await manager.cancel(id);
+        return send(response, 200, jobDetailView(record));
+      }
+      throw new HttpError(405, `${method} is not allowed on /jobs/:id; use GET or DELETE`);
+    }
+    throw new HttpError(404, `nothing at ${method} ${path}; the API has /jobs, /jobs/:id, /health and /metrics`);
+  };
+  return createServer((request, response) => {
+    route(request, response).catch((error: unknown) => {
+      if (response.headersSent) {
+        response.destroy();
+        return;
+      }
+      if (error instanceof HttpError) send(response, error.status, { error: error.message });
+      else if (error instanceof ConfigError || error instanceof ClickflowError) send(response, 400, { error: error.message });
+      else send(response, 500, { error: (error as Error).message });
+    });
+  });
+}

@@ -1,0 +1,38 @@
+import { formatRestartStrategy } from './RestartStrategy.js';
+import type { JobRecord } from './ManagedJob.js';
+import { redactArgs } from './redactArgs.js';
+
+/** One line of `GET /jobs`. */
+export function jobSummaryView(record: JobRecord): Record<string, unknown> {
+  return {
+    id: record.id,
+    name: record.name,
+    state: record.state,
+    submittedAt: record.submittedAt,
+    startedAt: record.startedAt ?? null,
+    restarts: record.restarts,
+    recordsIn: record.metrics.recordsIn,
+    pointsOut: record.metrics.pointsOut,
+  };
+}
+
+/** `GET /jobs/:id`: everything about a job, secrets redacted. */
+export function jobDetailView(record: JobRecord): Record<string, unknown> {
+  const m = record.metrics;
+  return {
+    ...jobSummaryView(record),
+    job: record.job,
+    args: redactArgs(record.args),
+    restart: formatRestartStrategy(record.restart),
+    endedAt: record.endedAt ?? null,
+    lateRecords: m.lateRecords,
+    windowsFired: m.windowsFired,
+    invalidRecords: Object.values(m.invalidByReason).reduce((a, b) => a + b, 0),
+    invalidByReason: m.invalidByReason,
+    watermarks: Object.fromEntries(
+      Object.entries(m.watermarksMs).map(([p, ms]) => [p, Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : null]),
+    ),
+    consumerLag: m.consumerLag,
+    lastError: record.lastError === undefined ? null : { name: record.lastError.name, message: record.lastError.message, retriable: record.lastError.retriable },
+  };
+}

@@ -1,0 +1,20 @@
+/** Flags whose values are secrets: shown as `***` by the API, logs and listings. */
+const SECRET_FLAGS = ['--influx-token'];
+
+/** The submitted flags with every secret replaced, in both `--flag value` and `--flag=value` forms. */
+export function redactArgs(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const inline = SECRET_FLAGS.find((flag) => arg.startsWith(`${flag}=`));
+    if (inline !== undefined) {
+      out.push(`${inline}=***`);
+    } else if (SECRET_FLAGS.includes(arg) && i + 1 < args.length) {
+      out.push(arg, '***');
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
