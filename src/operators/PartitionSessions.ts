@@ -1,5 +1,7 @@
 import type { AggregateFunction } from './AggregateFunction.js';
 import { mergeOrFail } from './aggregates/mergeOrFail.js';
+import { BoundedOutOfOrdernessWatermarks } from './BoundedOutOfOrdernessWatermarks.js';
+import type { PartitionCheckpoint } from './PartitionCheckpoint.js';
 import { PartitionState } from './PartitionState.js';
 import type { RecordBatch } from './RecordBatch.js';
 import { TimerQueue } from './TimerQueue.js';
@@ -28,6 +30,11 @@ interface Session<ACC, K> {
   /** Whether the trigger's timer is pending: the session fires when the watermark reaches it. */
   armed: boolean;
   firstPosition: number;
+  /**
+   * Where a restore must start re-reading to rebuild this session exactly: its first position, or,
+   * when that record was behind the partition's highest event time, the record that held it.
+   */
+  replayFrom: number;
   /** Creation order, which breaks ties between sessions firing at one watermark. */
   readonly sequence: number;
   /** False once merged away or dropped: its queued timers are then ignored. */
@@ -46,11 +53,26 @@ interface Session<ACC, K> {
  * - its state is dropped when the watermark passes `end - 1 + allowedLateness`.
  *
  * Timers sit in a heap, so a watermark step costs O(log n) per due session, not a scan.
+ *
+ * Restores differ from aligned windows: whether a record joins a session depends on the
+ * watermark when it arrived, not only on the session's end (its own window `[t, t + gap)` may be
+ * behind the final watermark while the session it grew is not). So a replay does not hold the
+ * watermark at the checkpoint's: it re-derives it record by record, and `safePosition` reaches
+ * back to the record that held the highest event time when the oldest session began (when its
+ * first record was behind it), so that the replay sees the same watermark at every record as the
+ * first run did. Firings during the replay are silent (they were written before); at its end the
+ * checkpoint's watermark applies. One case stays approximate: after a restore that did not
+ * re-read the record holding the restored maximum (no session was open), a session begun behind
+ * that maximum, before any newer one, is replayed from its own first record.
  */
 export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K> {
   private readonly sessions = new Map<K, Session<ACC, K>[]>();
   private readonly timers = new TimerQueue<Session<ACC, K>>();
   private sequence = 0;
+  /** Position of the record that set the highest event time; undefined while unknown (after a restore). */
+  private maxPosition: number | undefined;
+  /** While replaying after a restore: the watermark the first run had at each replayed record. */
+  private replay: { readonly watermarks: BoundedOutOfOrdernessWatermarks; maxPosition: number | undefined } | undefined;
 
   constructor(
     partition: number,
@@ -66,19 +88,28 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
     return n;
   }
 
+  override restore(checkpoint: PartitionCheckpoint): void {
+    super.restore(checkpoint);
+    this.replay = { watermarks: new BoundedOutOfOrdernessWatermarks(this.config.maxOutOfOrdernessMs), maxPosition: undefined };
+    this.maxPosition = undefined;
+  }
+
   process(batch: RecordBatch<T>, out: WindowResult<OUT, K>[]): number {
     const { windows, trigger, eventTimeOf, keyOf, allowedLatenessMs, aggregate, onLate } = this.config;
     const { records, positions, timestampsMs, raws } = batch;
     const gapMs = windows.gapMs;
-    const watermarks = this.watermarks;
     let late = 0;
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
       const timeMs = timestampsMs === undefined ? eventTimeOf!(record) : timestampsMs[i]!;
       const position = positions === undefined ? this.lastPosition + 1 : positions[i]!;
       this.lastPosition = position;
-      const watermarkMs = watermarks.watermarkMs;
       const replaying = position < this.replayUntil;
+      if (!replaying && this.replay !== undefined) this.endReplay();
+      const replay = this.replay;
+      const watermarks = replay === undefined ? this.watermarks : replay.watermarks;
+      const watermarkMs = watermarks.watermarkMs;
+      const holder = replay === undefined ? this.maxPosition : replay.maxPosition;
       const key = keyOf(record);
       const list = this.sessions.get(key);
       let startMs = timeMs;
@@ -101,19 +132,31 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
           onLate?.({ record, raw: raws?.[i], partition: this.partition, position, eventTimeMs: timeMs, watermarkMs });
         }
       } else {
-        const session = this.join(key, list, startMs, endMs, position, watermarkMs, replaying);
+        // A record at or above the highest time so far needs nothing before it to be replayed exactly.
+        const replayFrom = timeMs >= watermarks.maxTimestampMs || holder === undefined || holder > position ? position : holder;
+        const session = this.join(key, list, startMs, endMs, position, replayFrom, watermarkMs);
         const acc = aggregate.add(session.acc, record);
         if (acc !== session.acc) session.acc = acc;
-        if (!replaying && trigger.onElement(session, watermarkMs)) this.fire(session, out);
+        // A replayed firing was written before the restart: only its number moves on.
+        if (trigger.onElement(session, watermarkMs)) this.fire(session, replay === undefined ? out : undefined);
       }
-      if (watermarks.onEvent(timeMs) && watermarks.watermarkMs >= this.timers.peekTimeMs()) {
-        this.advance(watermarks.watermarkMs, out);
+      if (replay !== undefined) {
+        // The restored maximum stays what the partition reports; the replay's own decides.
+        this.watermarks.onEvent(timeMs);
+        if (replay.watermarks.onEvent(timeMs)) {
+          replay.maxPosition = position;
+          if (replay.watermarks.watermarkMs >= this.timers.peekTimeMs()) this.advance(replay.watermarks.watermarkMs, undefined);
+        }
+      } else if (watermarks.onEvent(timeMs)) {
+        this.maxPosition = position;
+        if (watermarks.watermarkMs >= this.timers.peekTimeMs()) this.advance(watermarks.watermarkMs, out);
       }
     }
     return late;
   }
 
   flush(out: WindowResult<OUT, K>[]): void {
+    if (this.replay !== undefined) this.endReplay();
     this.advance(Infinity, out);
     this.sessions.clear();
     this.timers.clear();
@@ -122,9 +165,20 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
   safePosition(): number {
     let safe = this.lastPosition + 1;
     for (const list of this.sessions.values()) {
-      for (const session of list) if (session.firstPosition < safe) safe = session.firstPosition;
+      for (const session of list) if (session.replayFrom < safe) safe = session.replayFrom;
     }
     return safe;
+  }
+
+  /**
+   * The replay is over: the checkpoint's watermark applies, silently (what it fired or dropped was
+   * before the restart). The record holding the highest time is known if the replay read it.
+   */
+  private endReplay(): void {
+    const replay = this.replay!;
+    this.replay = undefined;
+    this.maxPosition = replay.watermarks.maxTimestampMs === this.watermarks.maxTimestampMs ? replay.maxPosition : undefined;
+    if (this.watermarks.watermarkMs >= this.timers.peekTimeMs()) this.advance(this.watermarks.watermarkMs, undefined);
   }
 
   /** The session `[startMs, endMs)` of `key`, made of the sessions it covers, merged. */
@@ -134,8 +188,8 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
     startMs: number,
     endMs: number,
     position: number,
+    replayFrom: number,
     watermarkMs: number,
-    replaying: boolean,
   ): Session<ACC, K> {
     const { aggregate, trigger } = this.config;
     let merged: Session<ACC, K> | undefined;
@@ -150,6 +204,7 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
         first.acc = mergeOrFail(aggregate, first.acc, second.acc);
         first.firings = Math.max(first.firings, second.firings);
         first.firstPosition = Math.min(first.firstPosition, second.firstPosition);
+        first.replayFrom = Math.min(first.replayFrom, second.replayFrom);
         second.live = false;
         merged = first;
       }
@@ -163,23 +218,28 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
         firings: 0,
         armed: false,
         firstPosition: position,
+        replayFrom,
         sequence: this.sequence++,
         live: true,
       };
     }
     merged.startMs = startMs;
     merged.endMs = endMs;
+    if (replayFrom < merged.replayFrom) merged.replayFrom = replayFrom;
     kept.push(merged);
     this.sessions.set(key, kept);
     const fireAtMs = trigger.fireAtMs(merged);
-    // A session rebuilt by a replay that the restored watermark has passed fired before the restart.
-    if (replaying && fireAtMs <= watermarkMs && merged.firings === 0) merged.firings = 1;
     merged.armed = fireAtMs > watermarkMs;
     this.timers.push(merged.armed ? fireAtMs : endMs - 1 + this.config.allowedLatenessMs, merged);
     return merged;
   }
 
-  private fire(session: Session<ACC, K>, out: WindowResult<OUT, K>[]): void {
+  /** Emits the session's result to `out`; without `out` (a replay) only counts the firing. */
+  private fire(session: Session<ACC, K>, out: WindowResult<OUT, K>[] | undefined): void {
+    if (out === undefined) {
+      session.firings++;
+      return;
+    }
     out.push({
       partition: this.partition,
       key: session.key,
@@ -191,7 +251,7 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
   }
 
   /** Fires the armed sessions the watermark has reached, oldest first, and drops those past their lateness. */
-  private advance(watermarkMs: number, out: WindowResult<OUT, K>[]): void {
+  private advance(watermarkMs: number, out: WindowResult<OUT, K>[] | undefined): void {
     const { trigger, allowedLatenessMs } = this.config;
     const due: Session<ACC, K>[] = [];
     const expired: Session<ACC, K>[] = [];

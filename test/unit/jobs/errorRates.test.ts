@@ -6,9 +6,12 @@ import type { InvalidRecord } from '../../../src/events/InvalidRecord.js';
 import { ConfigError } from '../../../src/errors/ConfigError.js';
 import { errorRatesAggregate, type ErrorRatesWindow } from '../../../src/jobs/errorRates/ErrorRatesAggregate.js';
 import { errorRatesJob } from '../../../src/jobs/errorRates/errorRatesJob.js';
-import { errorRatesLines } from '../../../src/jobs/errorRates/errorRatesLines.js';
+import { errorRatesPoints } from '../../../src/jobs/errorRates/errorRatesPoints.js';
 import { findJob, JOBS } from '../../../src/jobs/jobRegistry.js';
+import type { JobOutput } from '../../../src/jobs/JobOutput.js';
 import type { WindowResult } from '../../../src/operators/WindowResult.js';
+import { toLineProtocol } from '../../../src/points/lineProtocol.js';
+import { Point } from '../../../src/points/Point.js';
 
 function event(url: string, http_status: number, eventTimeMs = 0): ClickEvent {
   return { user_id: 'u', url, http_status, event_timestamp: eventTimeMs / 1000, eventTimeMs };
@@ -22,8 +25,17 @@ function aggregate(events: ClickEvent[]): ErrorRatesWindow {
 }
 
 function windowOf(value: ErrorRatesWindow, startMs: number, partition = 0): WindowResult<ErrorRatesWindow> {
-  return { partition, startMs, endMs: startMs + 10_000, value, firing: 0 };
+  return { partition, key: undefined, startMs, endMs: startMs + 10_000, value, firing: 0 };
 }
+
+/** The window's points as line protocol, made with the factory the job API hands `toPoints`. */
+function linesOf(window: WindowResult<ErrorRatesWindow>): string[] {
+  const points = errorRatesPoints(window, (measurement) => new Point(measurement, window.startMs).tag('partition', String(window.partition)));
+  return points.map(toLineProtocol);
+}
+
+/** Every point of a job's outputs, as line protocol, in order. */
+const lineProtocolOf = (outputs: readonly JobOutput[]) => outputs.flatMap((o) => o.points.map(toLineProtocol));
 
 /** Splits one line-protocol line at unescaped spaces and commas, per the line-protocol spec. */
 function parseLine(line: string): { measurement: string; tags: Record<string, string>; fields: Record<string, string>; timestamp: string } {
@@ -139,14 +151,47 @@ describe('errorRatesAggregate', () => {
   });
 });
 
-describe('errorRatesLines', () => {
+describe('errorRatesAggregate.merge', () => {
+  test('merging the accumulators of two halves equals aggregating the whole', () => {
+    const events: ClickEvent[] = [];
+    for (let i = 0; i < 200; i++) events.push(event(`/p${(i * 13) % 11}`, 100 + ((i * 37) % 500)));
+    for (const cut of [0, 1, 57, 199, 200]) {
+      const agg = errorRatesAggregate();
+      let a = agg.createAccumulator();
+      for (const e of events.slice(0, cut)) a = agg.add(a, e);
+      let b = agg.createAccumulator();
+      for (const e of events.slice(cut)) b = agg.add(b, e);
+      assert.deepEqual(agg.getResult(agg.merge!(a, b)), aggregate(events), `cut ${cut}`);
+    }
+  });
+});
+
+describe('errorRatesJob settings', () => {
+  test('declares 10 s tumbling windows, 5 s out-of-orderness and no lateness', () => {
+    assert.deepEqual(errorRatesJob.settings(), {
+      windows: { kind: 'aligned', sizeMs: 10_000, slideMs: 10_000, offsetMs: 0 },
+      trigger: errorRatesJob.settings().trigger,
+      maxOutOfOrdernessMs: 5_000,
+      allowedLatenessMs: 0,
+    });
+  });
+
+  test('--window, --slide, --max-out-of-orderness and --allowed-lateness override them', () => {
+    const settings = errorRatesJob.settings({ windowMs: 60_000, slideMs: 15_000, maxOutOfOrdernessMs: 0, allowedLatenessMs: 30_000 });
+    assert.deepEqual(settings.windows, { kind: 'aligned', sizeMs: 60_000, slideMs: 15_000, offsetMs: 0 });
+    assert.equal(settings.maxOutOfOrdernessMs, 0);
+    assert.equal(settings.allowedLatenessMs, 30_000);
+    assert.throws(() => errorRatesJob.settings({ slideMs: 20_000 }), ConfigError, 'a slide longer than the 10 s window');
+  });
+});
+
+describe('errorRatesPoints', () => {
   const startMs = Date.UTC(2025, 0, 1, 0, 0, 10);
   const ns = (BigInt(startMs) * 1_000_000n).toString();
 
   test('writes url_counts, status_counts and error_rates with the window start in ns', () => {
     const w = aggregate([event('/home', 200), event('/cart', 404), event('/home', 503), event('/home', 200)]);
-    const out: string[] = [];
-    errorRatesLines(windowOf(w, startMs, 2), out);
+    const out = linesOf(windowOf(w, startMs, 2));
     assert.deepEqual(out, [
       `url_counts,partition=2,url=/home count=3i ${ns}`,
       `url_counts,partition=2,url=/cart count=1i ${ns}`,
@@ -157,17 +202,20 @@ describe('errorRatesLines', () => {
     ]);
   });
 
-  test('appends to the array it is given', () => {
-    const out = ['existing'];
-    errorRatesLines(windowOf(aggregate([event('/a', 200)]), 0), out);
-    assert.equal(out[0], 'existing');
-    assert.equal(out.length, 1 + 1 + 1 + 1);
+  test('one point per URL, one per status and one error_rates point, each tagged with the partition and stamped with the window start', () => {
+    const window = windowOf(aggregate([event('/a', 200), event('/b', 200)]), 20_000, 3);
+    const points = errorRatesPoints(window, (measurement) => new Point(measurement, window.startMs).tag('partition', String(window.partition)));
+    assert.equal(points.length, 2 + 1 + 1);
+    for (const point of points) {
+      assert.equal(point.timeMs, 20_000);
+      assert.deepEqual(point.tags[0], ['partition', '3']);
+    }
+    assert.deepEqual(points.map((p) => p.measurement), ['url_counts', 'url_counts', 'status_counts', 'error_rates']);
   });
 
   test('escapes spaces, commas and equals signs in URL tags so they parse back exactly', () => {
     const url = '/search?q=a b,c=d&x=1';
-    const out: string[] = [];
-    errorRatesLines(windowOf(aggregate([event(url, 200)]), startMs), out);
+    const out = linesOf(windowOf(aggregate([event(url, 200)]), startMs));
     assert.equal(out[0], `url_counts,partition=0,url=/search?q\\=a\\ b\\,c\\=d&x\\=1 count=1i ${ns}`);
     const parsed = parseLine(out[0]!);
     assert.equal(parsed.measurement, 'url_counts');
@@ -178,8 +226,7 @@ describe('errorRatesLines', () => {
 
   test('counts are integer fields (suffix i), rate is a float field (no suffix)', () => {
     const w = aggregate([event('/a', 500), event('/a', 200), event('/a', 200)]);
-    const out: string[] = [];
-    errorRatesLines(windowOf(w, startMs), out);
+    const out = linesOf(windowOf(w, startMs));
     const rates = parseLine(out.at(-1)!);
     assert.equal(rates.measurement, 'error_rates');
     for (const field of ['total', 'errors', 'client_errors', 'server_errors']) assert.match(rates.fields[field]!, /^\d+i$/, field);
@@ -195,15 +242,13 @@ describe('errorRatesLines', () => {
   test('timestamps stay exact beyond 2^53 ns for any ms window start', () => {
     // 2^53 ms would be far in the future; pick a start whose ns value is not representable as a double.
     const start = 1_735_689_612_345;
-    const out: string[] = [];
-    errorRatesLines(windowOf(aggregate([event('/a', 200)]), start), out);
+    const out = linesOf(windowOf(aggregate([event('/a', 200)]), start));
     const expected = (BigInt(start) * 1_000_000n).toString();
     for (const line of out) assert.equal(parseLine(line).timestamp, expected);
   });
 
   test('an empty window still writes its error_rates point with total 0', () => {
-    const out: string[] = [];
-    errorRatesLines(windowOf(aggregate([]), startMs), out);
+    const out = linesOf(windowOf(aggregate([]), startMs));
     assert.deepEqual(out, [`error_rates,partition=0 total=0i,errors=0i,client_errors=0i,server_errors=0i,rate=0 ${ns}`]);
   });
 
@@ -229,7 +274,7 @@ describe('errorRatesJob pipeline', () => {
       ),
     );
     assert.deepEqual(invalid.map((r) => [r.reason, r.position, r.partition]), [['not_json', 12, 1]]);
-    const lp = outputs.flatMap((o) => o.lines);
+    const lp = lineProtocolOf(outputs);
     const ts0 = `${t0 * 1000}000000`;
     const ts1 = `${(t0 + 10) * 1000}000000`;
     // t0+12 s is before [t0, t0+10) + 5 s, so both windows fire only at the end of input.
@@ -261,7 +306,7 @@ describe('errorRatesJob pipeline', () => {
     );
     assert.deepEqual(invalid.map((r) => [r.reason, r.position]), [['bad_url', 0], ['bad_url', 1]]);
     assert.match(invalid[0]!.detail, /backslash/);
-    const lp = outputs.flatMap((o) => o.lines);
+    const lp = lineProtocolOf(outputs);
     assert.deepEqual(lp.filter((l) => l.startsWith('url_counts')).map((l) => parseLine(l).tags.url), ['C:\\dir\\file', 'ok']);
     assert.match(lp.at(-1)!, /^error_rates,partition=0 total=2i,/);
   });

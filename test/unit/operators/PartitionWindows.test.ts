@@ -2,32 +2,41 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { count } from '../../../src/operators/aggregates/count.js';
 import { PartitionWindows, type PartitionWindowsConfig } from '../../../src/operators/PartitionWindows.js';
-import { SlidingWindows } from '../../../src/operators/SlidingWindows.js';
-import { TumblingWindows } from '../../../src/operators/TumblingWindows.js';
-import type { WindowAssigner } from '../../../src/operators/WindowAssigner.js';
+import { SlidingEventTimeWindows } from '../../../src/operators/SlidingEventTimeWindows.js';
+import { TumblingEventTimeWindows } from '../../../src/operators/TumblingEventTimeWindows.js';
+import type { RecordBatch } from '../../../src/operators/RecordBatch.js';
+import { EventTimeTrigger } from '../../../src/operators/Trigger.js';
+import type { AlignedWindowAssigner } from '../../../src/operators/WindowAssigner.js';
 import type { LateRecord, WindowResult } from '../../../src/operators/WindowResult.js';
 import { collectIds, evs, timeOf, type Ev } from './reference.js';
 
 function make(
-  o: { windows?: WindowAssigner; ooo?: number; lateness?: number; eventTimeOf?: (e: Ev) => number } = {},
+  o: { windows?: AlignedWindowAssigner; ooo?: number; lateness?: number; eventTimeOf?: (e: Ev) => number } = {},
   late: LateRecord<Ev>[] = [],
 ) {
-  const config: PartitionWindowsConfig<Ev, readonly number[], number[]> = {
-    windows: o.windows ?? TumblingWindows.of(10),
+  const config: PartitionWindowsConfig<Ev, readonly number[], number[], undefined> = {
+    windows: o.windows ?? TumblingEventTimeWindows.of(10),
+    trigger: EventTimeTrigger,
     eventTimeOf: o.eventTimeOf ?? timeOf,
     maxOutOfOrdernessMs: o.ooo ?? 0,
     allowedLatenessMs: o.lateness ?? 0,
     aggregate: collectIds(),
+    keyed: false,
     onLate: (l) => late.push(l),
   };
   return new PartitionWindows(0, config);
 }
 
+/** A batch of partition 0: the records, with `positions` unless they are left out. */
+function rb(records: Ev[], positions: number[] | undefined): RecordBatch<Ev> {
+  return positions === undefined ? { partition: 0, records } : { partition: 0, records, positions };
+}
+
 /** Processes records one at a time and returns what each one fired. */
-function feed(pw: PartitionWindows<Ev, readonly number[], number[]>, records: Ev[]) {
+function feed(pw: PartitionWindows<Ev, readonly number[], number[], undefined>, records: Ev[]) {
   return records.map((r) => {
     const out: WindowResult<number[]>[] = [];
-    const late = pw.process([r], [r.position], out);
+    const late = pw.process(rb([r], [r.position]), out);
     return { out: out.map((w) => [w.startMs, w.firing, w.value] as const), late };
   });
 }
@@ -74,7 +83,7 @@ describe('PartitionWindows: allowed lateness', () => {
     const pw = make({ lateness: 5 });
     const opens: number[] = [];
     for (const r of evs(0, [1, 10, 14, 15, 27])) {
-      pw.process([r], [r.position], []);
+      pw.process(rb([r], [r.position]), []);
       opens.push(pw.openWindows);
     }
     // after 10: [0,10) fired but kept + [10,20); after 15 (watermark 14): [0,10) dropped;
@@ -86,7 +95,7 @@ describe('PartitionWindows: allowed lateness', () => {
     const pw = make();
     const opens: number[] = [];
     for (const r of evs(0, [1, 5, 10, 31])) {
-      pw.process([r], [r.position], []);
+      pw.process(rb([r], [r.position]), []);
       opens.push(pw.openWindows);
     }
     assert.deepEqual(opens, [1, 1, 1, 1]);
@@ -97,10 +106,10 @@ describe('PartitionWindows: allowed lateness', () => {
   });
 
   it('holds one window per slide for hopping windows and drops them as they close', () => {
-    const pw = make({ windows: SlidingWindows.of(10, 5) });
-    pw.process(evs(0, [7]), [0], []);
+    const pw = make({ windows: SlidingEventTimeWindows.of(10, 5) });
+    pw.process(rb(evs(0, [7]), [0]), []);
     assert.equal(pw.openWindows, 2);
-    pw.process(evs(0, [12], 1), [1], []); // fires and drops [0,10) at watermark 11
+    pw.process(rb(evs(0, [12], 1), [1]), []); // fires and drops [0,10) at watermark 11
     assert.equal(pw.openWindows, 2);
   });
 });
@@ -109,9 +118,9 @@ describe('PartitionWindows: positions', () => {
   it('nextPosition is one past the last position; positions continue when absent', () => {
     const pw = make();
     assert.equal(pw.nextPosition, 0);
-    pw.process(evs(0, [1, 2], 100), [100, 105], []);
+    pw.process(rb(evs(0, [1, 2], 100), [100, 105]), []);
     assert.equal(pw.nextPosition, 106);
-    pw.process(evs(0, [3, 4]), undefined, []);
+    pw.process(rb(evs(0, [3, 4]), undefined), []);
     assert.equal(pw.nextPosition, 108);
   });
 
@@ -119,7 +128,7 @@ describe('PartitionWindows: positions', () => {
     const pw = make({ lateness: 5 });
     const safe: number[] = [];
     for (const r of evs(0, [1, 10, 3, 15, 16, 25, 30], 20)) {
-      pw.process([r], [r.position], []);
+      pw.process(rb([r], [r.position]), []);
       safe.push(pw.safePosition());
     }
     // positions 20..26. [0,10) starts at 20 and is held until watermark 14 (record 15 at 23);
@@ -130,7 +139,7 @@ describe('PartitionWindows: positions', () => {
   it('safePosition is one past the last position when no window is open', () => {
     const pw = make();
     assert.equal(pw.safePosition(), 0);
-    pw.process(evs(0, [1], 7), [7], []);
+    pw.process(rb(evs(0, [1], 7), [7]), []);
     pw.flush([]);
     assert.equal(pw.safePosition(), 8);
   });
@@ -141,7 +150,7 @@ describe('PartitionWindows: restore and replay', () => {
   function uninterrupted(o: Parameters<typeof make>[0], records: Ev[]) {
     const pw = make(o);
     const out: WindowResult<number[]>[] = [];
-    for (const r of records) pw.process([r], [r.position], out);
+    for (const r of records) pw.process(rb([r], [r.position]), out);
     pw.flush(out);
     return out;
   }
@@ -153,7 +162,7 @@ describe('PartitionWindows: restore and replay', () => {
   function interrupted(o: Parameters<typeof make>[0], records: Ev[], cut: number, lateOut: LateRecord<Ev>[] = []) {
     const first = make(o);
     const before: WindowResult<number[]>[] = [];
-    for (const r of records.slice(0, cut)) first.process([r], [r.position], before);
+    for (const r of records.slice(0, cut)) first.process(rb([r], [r.position]), before);
     const commit = first.safePosition();
     const checkpoint = { maxTimestampMs: first.watermarks.maxTimestampMs, replayUntil: first.nextPosition };
     const second = make(o, lateOut);
@@ -164,7 +173,7 @@ describe('PartitionWindows: restore and replay', () => {
     let openAfterReplay = second.openWindows;
     for (const r of rest) {
       const replaying = r.position < checkpoint.replayUntil;
-      lateAfter += second.process([r], [r.position], replaying ? replayed : before);
+      lateAfter += second.process(rb([r], [r.position]), replaying ? replayed : before);
       if (replaying) openAfterReplay = second.openWindows;
     }
     second.flush(before);
@@ -231,7 +240,7 @@ describe('PartitionWindows: restore and replay', () => {
     pw.restore({ maxTimestampMs: -Infinity, replayUntil: 0 });
     assert.equal(pw.watermarks.watermarkMs, -Infinity);
     const out: WindowResult<number[]>[] = [];
-    pw.process(evs(0, [1, 10]), [0, 1], out);
+    pw.process(rb(evs(0, [1, 10]), [0, 1]), out);
     assert.deepEqual(short(out), [[0, 0, [0]]]);
   });
 
@@ -255,7 +264,7 @@ describe('PartitionWindows: event times', () => {
     const late: LateRecord<Ev>[] = [];
     const pw = make({}, late);
     const out: WindowResult<number[]>[] = [];
-    const n = pw.process(evs(0, [1, 20, 3, 9, 21, 19]), undefined, out);
+    const n = pw.process(rb(evs(0, [1, 20, 3, 9, 21, 19]), undefined), out);
     // 3 and 9 are late for [0,10) (watermark 19); 19 is late for [10,20) once 21 made the watermark 20.
     assert.equal(n, 3);
     assert.deepEqual(
@@ -267,15 +276,17 @@ describe('PartitionWindows: event times', () => {
 
   it('a count aggregate gives the same totals as the collecting one', () => {
     const pw = new PartitionWindows(0, {
-      windows: TumblingWindows.of(10),
+      windows: TumblingEventTimeWindows.of(10),
       eventTimeOf: timeOf,
       maxOutOfOrdernessMs: 3,
       allowedLatenessMs: 0,
+      trigger: EventTimeTrigger,
       aggregate: count<Ev>(),
+      keyed: false,
       onLate: undefined,
     });
     const out: WindowResult<number>[] = [];
-    pw.process(evs(0, [1, 4, 11, 8, 13, 2, 40]), undefined, out);
+    pw.process(rb(evs(0, [1, 4, 11, 8, 13, 2, 40]), undefined), out);
     pw.flush(out);
     // 8 is on time (watermark 7 after 11); 2 is late (watermark 9 after 13)
     assert.deepEqual(
@@ -293,7 +304,7 @@ describe('PartitionWindows: event times', () => {
     () => {
       const pw = make({ eventTimeOf: (e) => (e.t === -999 ? NaN : e.t) });
       const out: WindowResult<number[]>[] = [];
-      const late = pw.process(evs(0, [1, 20, -999, 5]), undefined, out);
+      const late = pw.process(rb(evs(0, [1, 20, -999, 5]), undefined), out);
       pw.flush(out);
       assert.deepEqual(
         out.filter((w) => w.startMs === 0).map((w) => w.value),

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { DEFAULTS } from '../../../src/config/defaults.js';
 import { ConfigError } from '../../../src/errors/ConfigError.js';
-import { SlidingWindows } from '../../../src/operators/SlidingWindows.js';
-import { TumblingWindows } from '../../../src/operators/TumblingWindows.js';
+import { SlidingEventTimeWindows } from '../../../src/operators/SlidingEventTimeWindows.js';
+import { TumblingEventTimeWindows } from '../../../src/operators/TumblingEventTimeWindows.js';
 import { windowAggregate } from '../../../src/operators/windowAggregate.js';
 import type { WindowAssigner } from '../../../src/operators/WindowAssigner.js';
 import { batch, collectIds, evs, firingsOf, runSync, timeOf } from './reference.js';
@@ -15,10 +16,10 @@ function run(times: number[], windows: WindowAssigner, maxOutOfOrdernessMs: numb
   return { outputs, firings: firingsOf(outputs, 0) };
 }
 
-describe('SlidingWindows.of', () => {
+describe('SlidingEventTimeWindows.of', () => {
   it('describes hopping windows', () => {
-    assert.deepEqual(SlidingWindows.of(60_000, 10_000), { sizeMs: 60_000, slideMs: 10_000, offsetMs: 0 });
-    assert.deepEqual(SlidingWindows.of(60_000, 10_000, 2_000), { sizeMs: 60_000, slideMs: 10_000, offsetMs: 2_000 });
+    assert.deepEqual(SlidingEventTimeWindows.of(60_000, 10_000), { kind: 'aligned', sizeMs: 60_000, slideMs: 10_000, offsetMs: 0 });
+    assert.deepEqual(SlidingEventTimeWindows.of(60_000, 10_000, 2_000), { kind: 'aligned', sizeMs: 60_000, slideMs: 10_000, offsetMs: 2_000 });
   });
 
   it('refuses a bad size, a slide outside (0, size] and an offset outside [0, slide)', () => {
@@ -34,16 +35,41 @@ describe('SlidingWindows.of', () => {
       [10, 5, -1],
       [10, 5, 0.5],
     ] as const) {
-      assert.throws(() => SlidingWindows.of(size, slide, offset), ConfigError, `${size}/${slide}/${offset}`);
+      assert.throws(() => SlidingEventTimeWindows.of(size, slide, offset), ConfigError, `${size}/${slide}/${offset}`);
     }
-    assert.doesNotThrow(() => SlidingWindows.of(10, 10));
-    assert.doesNotThrow(() => SlidingWindows.of(10, 5, 4));
+    assert.doesNotThrow(() => SlidingEventTimeWindows.of(10, 10));
+    assert.doesNotThrow(() => SlidingEventTimeWindows.of(10, 5, 4));
+  });
+
+  it('takes durations with a unit as well as milliseconds', () => {
+    assert.deepEqual(SlidingEventTimeWindows.of('1m', '10s'), SlidingEventTimeWindows.of(60_000, 10_000));
+    assert.deepEqual(SlidingEventTimeWindows.of('1m', '10s', '2s'), SlidingEventTimeWindows.of(60_000, 10_000, 2_000));
+    assert.throws(() => SlidingEventTimeWindows.of('1m', 'often'), ConfigError);
+  });
+
+  it(`refuses more than DEFAULTS.maxWindowsPerRecord (${DEFAULTS.maxWindowsPerRecord}) windows per record, naming the smallest slide allowed`, () => {
+    const max = DEFAULTS.maxWindowsPerRecord;
+    assert.doesNotThrow(() => SlidingEventTimeWindows.of(max, 1), 'exactly the limit');
+    assert.doesNotThrow(() => SlidingEventTimeWindows.of(10 * max, 10));
+    assert.throws(() => SlidingEventTimeWindows.of(max + 1, 1), ConfigError);
+    // ceil(size / slide): 10 * max + 1 ms by 10 ms is max + 1 windows for some records.
+    assert.throws(() => SlidingEventTimeWindows.of(10 * max + 1, 10), ConfigError);
+    assert.throws(
+      () => SlidingEventTimeWindows.of('1d', '1ms'),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /86400000 windows/);
+        assert.match(error.message, new RegExp(`at least ${Math.ceil(86_400_000 / max)} ms`));
+        return true;
+      },
+    );
+    assert.doesNotThrow(() => SlidingEventTimeWindows.of('1d', `${Math.ceil(86_400_000 / max)}ms`), 'the slide the message names is accepted');
   });
 
   it('with slide = size behaves as tumbling windows', () => {
     const times = [1, 9, 10, 25, 3, 40, 41];
-    const a = run(times, SlidingWindows.of(10, 10), 4);
-    const b = run(times, TumblingWindows.of(10), 4);
+    const a = run(times, SlidingEventTimeWindows.of(10, 10), 4);
+    const b = run(times, TumblingEventTimeWindows.of(10), 4);
     assert.deepEqual(a.firings, b.firings);
     assert.ok(a.firings.length > 0);
   });
@@ -62,7 +88,7 @@ describe('hopping event-time windows', () => {
     for (const [size, slide, offset] of cases) {
       for (let t = -2 * size; t <= 2 * size; t++) {
         // A huge bound: nothing fires before the flush, which emits each of the record's windows once.
-        const { firings } = run([t], SlidingWindows.of(size, slide, offset), 1_000_000);
+        const { firings } = run([t], SlidingEventTimeWindows.of(size, slide, offset), 1_000_000);
         const expected: number[] = [];
         for (let s = offset - slide * Math.ceil((4 * size) / slide); s <= t; s += slide) if (t < s + size) expected.push(s);
         assert.deepEqual(
@@ -81,7 +107,7 @@ describe('hopping event-time windows', () => {
     // size 10, slide 5, ooo 0:
     //  1 → [-5,5) [0,10);  7 → [0,10) [5,15), fires [-5,5);  12 → [5,15) [10,20), fires [0,10);
     //  16 → [10,20) [15,25), fires [5,15);  flush: [10,20), [15,25).
-    const { firings, outputs } = run([1, 7, 12, 16], SlidingWindows.of(10, 5), 0);
+    const { firings, outputs } = run([1, 7, 12, 16], SlidingEventTimeWindows.of(10, 5), 0);
     assert.deepEqual(
       firings.map((f) => [f.startMs, f.endMs, f.ids]),
       [
@@ -99,7 +125,7 @@ describe('hopping event-time windows', () => {
   });
 
   it('fires several windows passed by one record oldest end first', () => {
-    const { outputs } = run([1, 3, 100], SlidingWindows.of(10, 5), 0);
+    const { outputs } = run([1, 3, 100], SlidingEventTimeWindows.of(10, 5), 0);
     assert.deepEqual(
       outputs[2]!.results.map((r) => [r.startMs, r.value]),
       [
@@ -113,7 +139,7 @@ describe('hopping event-time windows', () => {
     // size 10, slide 5, ooo 0. After 10 the watermark is 9: [0,10) has fired.
     // 7 belongs to [0,10) (closed) and [5,15) (open): it counts in [5,15) and is not late.
     // 4 belongs to [-5,5) and [0,10), both closed: late.
-    const { firings, outputs } = run([6, 10, 7, 4, 20], SlidingWindows.of(10, 5), 0);
+    const { firings, outputs } = run([6, 10, 7, 4, 20], SlidingEventTimeWindows.of(10, 5), 0);
     assert.deepEqual(firings.find((f) => f.startMs === 5)?.ids, [0, 1, 2]);
     assert.deepEqual(firings.find((f) => f.startMs === 0)?.ids, [0]);
     assert.deepEqual(
@@ -126,7 +152,7 @@ describe('hopping event-time windows', () => {
     // size 10, slide 5, ooo 0, lateness 10. 15 fires [0,10) and [5,15) (watermark 14).
     // 8 belongs to [5,15) and [0,10), both fired and within lateness: both re-emitted, [5,15) first (Flink iterates
     // the assigned windows from the latest start).
-    const { outputs } = run([8, 15, 8], SlidingWindows.of(10, 5), 0, 10);
+    const { outputs } = run([8, 15, 8], SlidingEventTimeWindows.of(10, 5), 0, 10);
     assert.deepEqual(
       outputs[1]!.results.map((r) => [r.startMs, r.firing, r.value]),
       [

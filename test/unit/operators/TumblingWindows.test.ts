@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../../src/errors/ConfigError.js';
-import { TumblingWindows } from '../../../src/operators/TumblingWindows.js';
+import { TumblingEventTimeWindows } from '../../../src/operators/TumblingEventTimeWindows.js';
 import { windowAggregate } from '../../../src/operators/windowAggregate.js';
 import type { LateRecord } from '../../../src/operators/WindowResult.js';
 import { batch, collectIds, evs, firingsOf, runSync, timeOf, type Ev } from './reference.js';
@@ -13,7 +13,7 @@ function run(times: number[], sizeMs: number, maxOutOfOrdernessMs: number, offse
   const { outputs, completed } = runSync(
     records.map((r) => batch([r])),
     windowAggregate({
-      windows: TumblingWindows.of(sizeMs, offsetMs),
+      windows: TumblingEventTimeWindows.of(sizeMs, offsetMs),
       eventTimeOf: timeOf,
       maxOutOfOrdernessMs,
       aggregate: collectIds(),
@@ -24,23 +24,31 @@ function run(times: number[], sizeMs: number, maxOutOfOrdernessMs: number, offse
   return { outputs, late, firings: firingsOf(outputs, 0) };
 }
 
-describe('TumblingWindows.of', () => {
+describe('TumblingEventTimeWindows.of', () => {
   it('describes non-overlapping windows: slide equals size', () => {
-    assert.deepEqual(TumblingWindows.of(10_000), { sizeMs: 10_000, slideMs: 10_000, offsetMs: 0 });
-    assert.deepEqual(TumblingWindows.of(60_000, 15_000), { sizeMs: 60_000, slideMs: 60_000, offsetMs: 15_000 });
+    assert.deepEqual(TumblingEventTimeWindows.of(10_000), { kind: 'aligned', sizeMs: 10_000, slideMs: 10_000, offsetMs: 0 });
+    assert.deepEqual(TumblingEventTimeWindows.of(60_000, 15_000), { kind: 'aligned', sizeMs: 60_000, slideMs: 60_000, offsetMs: 15_000 });
   });
 
   it('refuses sizes that are not positive whole milliseconds', () => {
     for (const size of [0, -1, 1.5, NaN, Infinity, 2 ** 53]) {
-      assert.throws(() => TumblingWindows.of(size), ConfigError, `size ${size}`);
+      assert.throws(() => TumblingEventTimeWindows.of(size), ConfigError, `size ${size}`);
     }
+  });
+
+  it('takes durations with a unit as well as milliseconds', () => {
+    assert.deepEqual(TumblingEventTimeWindows.of('10s'), TumblingEventTimeWindows.of(10_000));
+    assert.deepEqual(TumblingEventTimeWindows.of('1m', '15s'), TumblingEventTimeWindows.of(60_000, 15_000));
+    assert.deepEqual(TumblingEventTimeWindows.of('500ms'), TumblingEventTimeWindows.of(500));
+    assert.throws(() => TumblingEventTimeWindows.of('ten seconds'), ConfigError);
+    assert.throws(() => TumblingEventTimeWindows.of('10s', '10s'), ConfigError, 'an offset of a whole window');
   });
 
   it('refuses offsets outside [0, size)', () => {
     for (const offset of [-1, 10, 11, 0.5, NaN]) {
-      assert.throws(() => TumblingWindows.of(10, offset), ConfigError, `offset ${offset}`);
+      assert.throws(() => TumblingEventTimeWindows.of(10, offset), ConfigError, `offset ${offset}`);
     }
-    assert.doesNotThrow(() => TumblingWindows.of(10, 9));
+    assert.doesNotThrow(() => TumblingEventTimeWindows.of(10, 9));
   });
 });
 

@@ -8,7 +8,7 @@ import { max } from '../../../src/operators/aggregates/max.js';
 import { min } from '../../../src/operators/aggregates/min.js';
 import { ratio } from '../../../src/operators/aggregates/ratio.js';
 import { sum } from '../../../src/operators/aggregates/sum.js';
-import { TumblingWindows } from '../../../src/operators/TumblingWindows.js';
+import { TumblingEventTimeWindows } from '../../../src/operators/TumblingEventTimeWindows.js';
 import { windowAggregate } from '../../../src/operators/windowAggregate.js';
 import { prng, randInt, runSync, timeOf, type Ev } from './reference.js';
 
@@ -221,13 +221,73 @@ describe('combine', () => {
   });
 });
 
+describe('merge (what session windows need)', () => {
+  /** Folds `values` from a fresh accumulator, without reading the result. */
+  function accOf<IN, ACC, OUT>(agg: AggregateFunction<IN, ACC, OUT>, values: readonly IN[]): ACC {
+    let acc = agg.createAccumulator();
+    for (const v of values) acc = agg.add(acc, v);
+    return acc;
+  }
+
+  const builtIns = (): [string, AggregateFunction<Hit, any, unknown>][] => [
+    ['count', count<Hit>()],
+    ['sum', sum((h: Hit) => h.latency)],
+    ['min', min((h: Hit) => h.latency)],
+    ['max', max((h: Hit) => h.latency)],
+    ['ratio', ratio((h: Hit) => h.status >= 400)],
+    ['keyedBy', keyedBy((h: Hit) => h.url, count())],
+    ['keyedBy(max)', keyedBy((h: Hit) => h.status, max((h: Hit) => h.latency))],
+    [
+      'combine',
+      combine({ n: count<Hit>(), perUrl: keyedBy((h: Hit) => h.url, sum((h: Hit) => h.latency)), errors: ratio((h: Hit) => h.status >= 500) }),
+    ],
+  ];
+
+  it('every built-in aggregate has merge', () => {
+    for (const [name, agg] of builtIns()) assert.equal(typeof agg.merge, 'function', name);
+  });
+
+  it('merging the accumulators of two halves equals folding the whole, for every split, on random data', () => {
+    const rand = prng(77);
+    const urls = ['/a', '/b', '/c'];
+    for (let round = 0; round < 30; round++) {
+      const data: Hit[] = Array.from({ length: randInt(rand, 0, 25) }, () => ({
+        url: urls[randInt(rand, 0, 2)]!,
+        status: randInt(rand, 100, 599),
+        latency: randInt(rand, -50, 2_000),
+      }));
+      const cut = randInt(rand, 0, data.length);
+      for (const [name, agg] of builtIns()) {
+        const merged = agg.merge!(accOf(agg, data.slice(0, cut)), accOf(agg, data.slice(cut)));
+        assert.deepEqual(agg.getResult(merged), fold(agg, data), `${name}, round ${round}, cut ${cut}/${data.length}`);
+      }
+    }
+  });
+
+  it('a merged accumulator keeps counting: adding after a merge equals folding everything', () => {
+    for (const [name, agg] of builtIns()) {
+      let acc = agg.merge!(accOf(agg, hits.slice(0, 2)), accOf(agg, hits.slice(2, 4)));
+      acc = agg.add(acc, hits[4]!);
+      assert.deepEqual(agg.getResult(acc), fold(agg, hits), name);
+    }
+  });
+
+  it('combine refuses to merge a part without merge, naming the fix', () => {
+    const agg = combine({
+      n: count<Hit>(),
+      noMerge: { createAccumulator: () => 0, add: (acc: number) => acc + 1, getResult: (acc: number) => acc },
+    });
+    assert.throws(() => agg.merge!(agg.createAccumulator(), agg.createAccumulator()), /merge\(a, b\)/);
+  });
+});
+
 describe('aggregates inside windows', () => {
   it('each window folds only its own records', () => {
     const records: Ev[] = [1, 2, 11, 12, 13, 25].map((t, i) => ({ id: i, partition: 0, position: i, t }));
     const { outputs } = runSync(
       [{ partition: 0, records }],
       windowAggregate({
-        windows: TumblingWindows.of(10),
+        windows: TumblingEventTimeWindows.of(10),
         eventTimeOf: timeOf,
         maxOutOfOrdernessMs: 0,
         aggregate: combine({ n: count<Ev>(), s: sum((e: Ev) => e.t), hi: max((e: Ev) => e.t) }),

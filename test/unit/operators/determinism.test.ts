@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RecordBatch } from '../../../src/operators/RecordBatch.js';
-import { SlidingWindows } from '../../../src/operators/SlidingWindows.js';
-import { TumblingWindows } from '../../../src/operators/TumblingWindows.js';
-import type { WindowAssigner } from '../../../src/operators/WindowAssigner.js';
+import { SlidingEventTimeWindows } from '../../../src/operators/SlidingEventTimeWindows.js';
+import { TumblingEventTimeWindows } from '../../../src/operators/TumblingEventTimeWindows.js';
+import type { AlignedWindowAssigner } from '../../../src/operators/WindowAssigner.js';
 import { windowAggregate } from '../../../src/operators/windowAggregate.js';
 import type { LateRecord, WindowedBatch } from '../../../src/operators/WindowResult.js';
 import {
@@ -21,16 +21,16 @@ import {
 
 interface Scenario {
   readonly name: string;
-  readonly windows: WindowAssigner;
+  readonly windows: AlignedWindowAssigner;
   readonly maxOutOfOrdernessMs: number;
   readonly allowedLatenessMs: number;
 }
 
 const SCENARIOS: Scenario[] = [
-  { name: 'tumbling, no lateness', windows: TumblingWindows.of(50), maxOutOfOrdernessMs: 30, allowedLatenessMs: 0 },
-  { name: 'tumbling with offset and lateness', windows: TumblingWindows.of(40, 15), maxOutOfOrdernessMs: 20, allowedLatenessMs: 35 },
-  { name: 'hopping with lateness', windows: SlidingWindows.of(50, 20), maxOutOfOrdernessMs: 30, allowedLatenessMs: 40 },
-  { name: 'hopping, slide not dividing size, zero bound', windows: SlidingWindows.of(30, 7, 3), maxOutOfOrdernessMs: 0, allowedLatenessMs: 10 },
+  { name: 'tumbling, no lateness', windows: TumblingEventTimeWindows.of(50), maxOutOfOrdernessMs: 30, allowedLatenessMs: 0 },
+  { name: 'tumbling with offset and lateness', windows: TumblingEventTimeWindows.of(40, 15), maxOutOfOrdernessMs: 20, allowedLatenessMs: 35 },
+  { name: 'hopping with lateness', windows: SlidingEventTimeWindows.of(50, 20), maxOutOfOrdernessMs: 30, allowedLatenessMs: 40 },
+  { name: 'hopping, slide not dividing size, zero bound', windows: SlidingEventTimeWindows.of(30, 7, 3), maxOutOfOrdernessMs: 0, allowedLatenessMs: 10 },
 ];
 const SEEDS = [1, 2, 3, 2024];
 const BATCH_SIZES = [1, 7, 1000];

@@ -7,7 +7,7 @@ import { validateClickEvent } from '../../../src/events/validateClickEvent.js';
 import { count } from '../../../src/operators/aggregates/count.js';
 import { parseRecords } from '../../../src/operators/parseRecords.js';
 import type { RecordBatch } from '../../../src/operators/RecordBatch.js';
-import { TumblingWindows } from '../../../src/operators/TumblingWindows.js';
+import { TumblingEventTimeWindows as TumblingWindows } from '../../../src/operators/TumblingEventTimeWindows.js';
 import { windowAggregate } from '../../../src/operators/windowAggregate.js';
 import type { WindowedBatch } from '../../../src/operators/WindowResult.js';
 

@@ -1,20 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { finalize, map, Observable, Subject, throwError, concat, of } from 'rxjs';
+import { finalize, from, map, Observable, Subject, throwError, concat, of, type OperatorFunction } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { ConfigError } from '../../../src/errors/ConfigError.js';
 import type { AggregateFunction } from '../../../src/operators/AggregateFunction.js';
 import { count } from '../../../src/operators/aggregates/count.js';
+import { keyedBy } from '../../../src/operators/aggregates/keyedBy.js';
+import { EventTimeSessionWindows } from '../../../src/operators/EventTimeSessionWindows.js';
 import type { RecordBatch } from '../../../src/operators/RecordBatch.js';
-import { SlidingWindows } from '../../../src/operators/SlidingWindows.js';
-import { TumblingWindows } from '../../../src/operators/TumblingWindows.js';
+import type { Trigger } from '../../../src/operators/Trigger.js';
+import { SlidingEventTimeWindows } from '../../../src/operators/SlidingEventTimeWindows.js';
+import { TumblingEventTimeWindows } from '../../../src/operators/TumblingEventTimeWindows.js';
 import { windowAggregate, type WindowAggregateOptions } from '../../../src/operators/windowAggregate.js';
 import type { LateRecord, WindowedBatch } from '../../../src/operators/WindowResult.js';
 import { batch, collectIds, evs, firingsOf, runInterrupted, runSync, timeOf, type Ev } from './reference.js';
 
 const tumbling10 = (o: Partial<WindowAggregateOptions<Ev, { n: number }, number>> = {}) =>
   windowAggregate<Ev, { n: number }, number>({
-    windows: TumblingWindows.of(10),
+    windows: TumblingEventTimeWindows.of(10),
     eventTimeOf: timeOf,
     maxOutOfOrdernessMs: 0,
     aggregate: count(),
@@ -146,7 +149,7 @@ describe('windowAggregate: partitions', () => {
     const late: LateRecord<Ev>[] = [];
     const { outputs } = runSync(
       [batch(evs(0, [1, 2])), batch(evs(1, [500])), batch(evs(0, [3], 2)), batch(evs(1, [5], 1))],
-      windowAggregate({ windows: TumblingWindows.of(10), eventTimeOf: timeOf, maxOutOfOrdernessMs: 0, aggregate: collectIds(), onLate: (l) => late.push(l) }),
+      windowAggregate({ windows: TumblingEventTimeWindows.of(10), eventTimeOf: timeOf, maxOutOfOrdernessMs: 0, aggregate: collectIds(), onLate: (l) => late.push(l) }),
     );
     // Partition 1 at 500 neither fires partition 0's [0,10) nor makes 3 late there.
     assert.deepEqual(outputs[2]!.results, []);
@@ -235,7 +238,7 @@ describe('windowAggregate: restore and replay through the operator', () => {
   it('replay + continue emits exactly what an uninterrupted run emits', () => {
     // hopping windows with allowed lateness: size 10, slide 5, ooo 2, lateness 6
     const options = {
-      windows: SlidingWindows.of(10, 5),
+      windows: SlidingEventTimeWindows.of(10, 5),
       eventTimeOf: timeOf,
       maxOutOfOrdernessMs: 2,
       allowedLatenessMs: 6,
@@ -271,7 +274,116 @@ describe('windowAggregate: restore and replay through the operator', () => {
   });
 });
 
+describe('windowAggregate: keys, record timestamps and triggers', () => {
+  interface Click {
+    readonly url: string;
+    readonly t: number;
+  }
+  /** Runs one subscription over `batches` synchronously and returns the outputs. */
+  function collect<T, OUT, K>(batches: RecordBatch<T>[], op: OperatorFunction<RecordBatch<T>, WindowedBatch<OUT, K>>): WindowedBatch<OUT, K>[] {
+    const outputs: WindowedBatch<OUT, K>[] = [];
+    from(batches).pipe(op).subscribe({ next: (o) => outputs.push(o), error: (e: unknown) => assert.fail(String(e)) });
+    return outputs;
+  }
+  const clicks = (spec: [string, number][]): RecordBatch<Click> => ({
+    partition: 0,
+    records: spec.map(([url, t]) => ({ url, t })),
+    positions: spec.map((_, i) => i),
+  });
+
+  it('keyOf gives one result per key and window, the same as keyedBy over the window', () => {
+    const input = clicks([['/a', 1], ['/b', 2], ['/a', 3], ['/c', 12], ['/a', 14], ['/b', 25], ['/b', 9]]);
+    const keyed = collect(
+      [input],
+      windowAggregate<Click, { n: number }, number, string>({
+        windows: TumblingEventTimeWindows.of(10),
+        eventTimeOf: (c) => c.t,
+        keyOf: (c) => c.url,
+        maxOutOfOrdernessMs: 5,
+        aggregate: count(),
+      }),
+    );
+    const whole = collect(
+      [input],
+      windowAggregate<Click, Map<string, { n: number }>, Map<string, number>>({
+        windows: TumblingEventTimeWindows.of(10),
+        eventTimeOf: (c) => c.t,
+        maxOutOfOrdernessMs: 5,
+        aggregate: keyedBy((c: Click) => c.url, count()),
+      }),
+    );
+    const flat = keyed.flatMap((o) => o.results.map((r) => [r.startMs, r.endMs, r.key, r.value, r.firing]));
+    const expected = whole.flatMap((o) => o.results.flatMap((r) => [...r.value].map(([url, n]) => [r.startMs, r.endMs, url, n, r.firing])));
+    assert.deepEqual(flat, expected);
+    // 9 is late (watermark 19 after 25): [0,10) has /a 2, /b 1; [10,20) /c 1, /a 1; [20,30) /b 1.
+    assert.deepEqual(flat, [
+      [0, 10, '/a', 2, 0],
+      [0, 10, '/b', 1, 0],
+      [10, 20, '/c', 1, 0],
+      [10, 20, '/a', 1, 0],
+      [20, 30, '/b', 1, 0],
+    ]);
+    assert.equal(keyed.reduce((n, o) => n + o.lateRecords, 0), 1);
+  });
+
+  it('an unkeyed result has key undefined', () => {
+    const { outputs } = runSync([batch(evs(0, [1]))], tumbling10());
+    assert.deepEqual(outputs.flatMap((o) => o.results.map((r) => r.key)), [undefined]);
+  });
+
+  it('batch timestampsMs are the event times (no eventTimeOf needed), and late records carry their raw', () => {
+    const late: LateRecord<string>[] = [];
+    const outputs = collect(
+      [{ partition: 0, records: ['a', 'b', 'c', 'd'], positions: [0, 1, 2, 3], timestampsMs: [1, 15, 4, 16], raws: ['RA', 'RB', 'RC', 'RD'] }],
+      windowAggregate<string, readonly string[], string[]>({
+        windows: TumblingEventTimeWindows.of(10),
+        maxOutOfOrdernessMs: 0,
+        aggregate: { createAccumulator: () => [], add: (acc, r) => [...acc, r], getResult: (acc) => [...acc] },
+        onLate: (l) => late.push(l),
+      }),
+    );
+    assert.deepEqual(
+      outputs.flatMap((o) => o.results.map((r) => [r.startMs, r.value])),
+      [
+        [0, ['a']],
+        [10, ['b', 'd']],
+      ],
+    );
+    assert.deepEqual(
+      late.map((l) => [l.record, l.raw, l.position, l.eventTimeMs, l.watermarkMs]),
+      [['c', 'RC', 2, 4, 14]],
+    );
+  });
+
+  it('timestampsMs win over eventTimeOf when a batch carries them', () => {
+    const { outputs } = runSync(
+      [batch(evs(0, [1, 2]), { timestampsMs: [31, 32] })],
+      tumbling10(),
+    );
+    assert.deepEqual(outputs.flatMap((o) => o.results.map((r) => r.startMs)), [30]);
+  });
+
+  it('a custom trigger decides when windows fire; the end of input fires only windows that never fired', () => {
+    // Fires a window each time it gets a record.
+    const eager: Trigger = { onElement: () => true, fireAtMs: (w) => w.endMs - 1 };
+    const { outputs } = runSync([batch(evs(0, [1, 2, 12]))], tumbling10({ trigger: eager }));
+    assert.deepEqual(
+      outputs.map((o) => o.results.map((r) => `${r.startMs}:${r.value}#${r.firing}`)),
+      [['0:1#0', '0:2#1', '10:1#0'], []],
+    );
+  });
+});
+
 describe('windowAggregate: configuration and errors', () => {
+  it('refuses session windows over an aggregate without merge, at construction', () => {
+    const noMerge: AggregateFunction<Ev, number, number> = { createAccumulator: () => 0, add: (a) => a + 1, getResult: (a) => a };
+    assert.throws(
+      () => windowAggregate({ windows: EventTimeSessionWindows.withGap(10), eventTimeOf: timeOf, maxOutOfOrdernessMs: 0, aggregate: noMerge }),
+      (error: unknown) => error instanceof ConfigError && /merge\(a, b\)/.test(error.message),
+    );
+    assert.doesNotThrow(() => windowAggregate({ windows: TumblingEventTimeWindows.of(10), eventTimeOf: timeOf, maxOutOfOrdernessMs: 0, aggregate: noMerge }));
+  });
+
   it('refuses a negative or fractional allowed lateness and a bad out-of-orderness at construction', () => {
     assert.throws(() => tumbling10({ allowedLatenessMs: -1 }), ConfigError);
     assert.throws(() => tumbling10({ allowedLatenessMs: 1.5 }), ConfigError);
@@ -295,7 +407,7 @@ describe('windowAggregate: configuration and errors', () => {
     let error: unknown;
     source
       .pipe(finalize(() => (unsubscribed = true)))
-      .pipe(windowAggregate({ windows: TumblingWindows.of(10), eventTimeOf: timeOf, maxOutOfOrdernessMs: 0, aggregate: boom }))
+      .pipe(windowAggregate({ windows: TumblingEventTimeWindows.of(10), eventTimeOf: timeOf, maxOutOfOrdernessMs: 0, aggregate: boom }))
       .subscribe({ next: (o) => seen.push(String(o.results.length)), error: (e: unknown) => (error = e) });
     source.next(batch(evs(0, [1])));
     source.next(batch(evs(0, [13], 1)));
