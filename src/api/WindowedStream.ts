@@ -51,10 +51,15 @@ export class WindowedStream<T, K> {
 
 /** The settings of a window plan under a run's parameters. */
 export function resolveSettings(plan: WindowPlan<unknown, unknown>, parameters: JobParameters): JobSettings {
+  const maxOutOfOrdernessMs = parameters.maxOutOfOrdernessMs ?? plan.stream.maxOutOfOrdernessMs ?? DEFAULTS.maxOutOfOrdernessMs;
+  const allowedLatenessMs = parameters.allowedLatenessMs ?? plan.allowedLatenessMs ?? DEFAULTS.allowedLatenessMs;
+  for (const [option, ms] of [['--max-out-of-orderness', maxOutOfOrdernessMs], ['--allowed-lateness', allowedLatenessMs]] as const) {
+    if (!Number.isSafeInteger(ms) || ms < 0) throw new ConfigError(option, `must be zero or a positive whole number of milliseconds, got ${ms}`);
+  }
   return {
     windows: applyWindowParameters(plan.windows, parameters, plan.stream.name),
     trigger: plan.trigger,
-    maxOutOfOrdernessMs: parameters.maxOutOfOrdernessMs ?? plan.stream.maxOutOfOrdernessMs ?? DEFAULTS.maxOutOfOrdernessMs,
-    allowedLatenessMs: parameters.allowedLatenessMs ?? plan.allowedLatenessMs ?? DEFAULTS.allowedLatenessMs,
+    maxOutOfOrdernessMs,
+    allowedLatenessMs,
   };
 }

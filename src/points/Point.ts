@@ -13,8 +13,9 @@ export type FieldValue =
  * InfluxDB and files, JSON for a live view), so no job writes a wire format by hand.
  *
  * Values are checked as they are added, so a point that exists can always be written:
- * a NaN, an infinite float or a fractional integer fails in the job that made it, with
- * the field's name, instead of as a refused write later.
+ * a NaN, an infinite float, a fractional integer, a repeated tag, a name or tag value ending
+ * in a backslash, a line break in a string field or a measurement starting with `#` fails in
+ * the job that made it, with the field's name, instead of as a refused or lost write later.
  *
  * @example new Point('slowest', window.startMs).tag('url', url).floatField('latency_ms', 812.5)
  */
@@ -28,6 +29,9 @@ export class Point {
     public timeMs: number,
   ) {
     if (measurement.length === 0) throw new PointError('a point needs a measurement name');
+    // A line that starts with # is a comment: InfluxDB would drop the point without a word.
+    if (measurement.startsWith('#')) throw new PointError(`measurement "${measurement}" starts with #, which makes its line a comment`);
+    refuseTrailingBackslash(measurement, 'measurement', measurement);
     if (!Number.isSafeInteger(timeMs)) throw new PointError(`${measurement}: time must be whole epoch milliseconds, got ${timeMs}`);
   }
 
@@ -35,6 +39,9 @@ export class Point {
     if (name.length === 0 || value.length === 0) {
       throw new PointError(`${this.measurement}: tag "${name}" must have a name and a non-empty value (InfluxDB drops empty tags)`);
     }
+    refuseTrailingBackslash(this.measurement, `tag name "${name}"`, name);
+    refuseTrailingBackslash(this.measurement, `tag "${name}"`, value);
+    if (this.tags.some(([existing]) => existing === name)) throw new PointError(`${this.measurement}: tag "${name}" is set twice; InfluxDB refuses duplicate tags`);
     this.tags.push([name, value]);
     return this;
   }
@@ -51,7 +58,9 @@ export class Point {
     return this.field(name, { type: 'float', value });
   }
 
+  /** A string field; line protocol cannot carry a line break in it. */
   stringField(name: string, value: string): this {
+    if (value.includes('\n')) throw new PointError(`${this.measurement}: string field "${name}" holds a line break, which line protocol cannot carry`);
     return this.field(name, { type: 'string', value });
   }
 
@@ -78,7 +87,14 @@ export class Point {
 
   private field(name: string, value: FieldValue): this {
     if (name.length === 0) throw new PointError(`${this.measurement}: a field needs a name`);
+    refuseTrailingBackslash(this.measurement, `field name "${name}"`, name);
+    if (this.fields.some(([existing]) => existing === name)) throw new PointError(`${this.measurement}: field "${name}" is set twice`);
     this.fields.push([name, value]);
     return this;
   }
+}
+
+/** Line protocol escapes with a backslash, so one at the end escapes the separator after it. */
+function refuseTrailingBackslash(measurement: string, what: string, text: string): void {
+  if (text.endsWith('\\')) throw new PointError(`${measurement}: ${what} ends with a backslash, which line protocol cannot store`);
 }

@@ -1,0 +1,26 @@
+import { Command, Option } from 'commander';
+import { resolve } from 'node:path';
+import { clientOf, jobManagerClientOptions } from './jobManagerClientOptions.js';
+
+/** Whether a `submit` argument is a module path, which the manager needs absolute. */
+const isModulePath = (spec: string) => spec.includes('/') || spec.includes('\\') || /\.(c|m)?js$/.test(spec);
+
+/**
+ * `clickflow submit <job> [run options]`: hands a job to a job manager and prints its id.
+ * Every option after the job is a `clickflow run` option, checked by the manager as run
+ * checks it; Kafka and InfluxDB settings not given come from the manager's environment.
+ */
+export function submitCommand(): Command {
+  const command = new Command('submit')
+    .description('submit a job to a job manager; prints its id (run options as for clickflow run)')
+    .argument('<job>', 'a shipped job (error-rates) or the path of a job module')
+    .argument('[run-options...]', 'clickflow run options: --from kafka --to influx --window 1m …')
+    .addOption(new Option('--restart <strategy>', 'none, fixed-delay:<attempts>:<delay> or exponential:<initial>:<max>:<attempts> (default: the manager\'s)'))
+    .allowUnknownOption()
+    .helpOption('-h, --help', 'show this help (run options: clickflow run --help)');
+  for (const option of jobManagerClientOptions()) command.addOption(option);
+  return command.action(async (job: string, runArgs: string[], flags: Record<string, unknown>) => {
+    const created = await clientOf(flags).submit(isModulePath(job) ? resolve(job) : job, runArgs, flags.restart as string | undefined);
+    process.stdout.write(`${String(created.id)}\n`);
+  });
+}
