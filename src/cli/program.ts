@@ -1,6 +1,11 @@
 import { Command } from 'commander';
+import { cancelCommand } from './commands/cancelCommand.js';
+import { jobManagerCommand } from './commands/jobManagerCommand.js';
+import { listCommand } from './commands/listCommand.js';
 import { produceCommand } from './commands/produceCommand.js';
 import { runCommand } from './commands/runCommand.js';
+import { statusCommand } from './commands/statusCommand.js';
+import { submitCommand } from './commands/submitCommand.js';
 
 /** The `clickflow` command line: one sub-command per file in `commands/`. */
 export function buildProgram(): Command {
@@ -9,6 +14,11 @@ export function buildProgram(): Command {
     .version('0.1.0');
   program.addCommand(runCommand());
   program.addCommand(produceCommand());
+  program.addCommand(jobManagerCommand());
+  program.addCommand(submitCommand());
+  program.addCommand(listCommand());
+  program.addCommand(statusCommand());
+  program.addCommand(cancelCommand());
   for (const command of [program, ...program.commands]) {
     command.exitOverride().showHelpAfterError('(run with --help for usage)');
   }

@@ -150,11 +150,12 @@ export class JobManager {
     child.stderr?.on('data', (chunk: string) => {
       stderrTail = (stderrTail + chunk).slice(-4_000);
     });
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // 'close', not 'exit': it comes after the last IPC message, so the final status is in.
+    const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
     const attempt: Attempt = { child, base, exited };
     this.attempts.set(record.id, attempt);
     child.on('message', (message: FromWorker) => this.onMessage(record, attempt, message));
-    child.once('exit', (code, signal) => {
+    child.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
       this.attempts.delete(record.id);
       if (this.stopping) return;
       if (attempt.finalStatus === 'FINISHED' || attempt.finalStatus === 'CANCELED') {

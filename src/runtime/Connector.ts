@@ -1,4 +1,5 @@
 import type { BackpressureGate } from './BackpressureGate.js';
+import type { JobMetrics } from './JobMetrics.js';
 import type { DeadLetterSink } from './DeadLetterSink.js';
 import type { LineSink } from './LineSink.js';
 import type { PointSink } from './PointSink.js';
@@ -12,6 +13,8 @@ export interface ConnectorContext {
   readonly gate: BackpressureGate;
   /** Reports something the job survives (a retried write, a rebalance); it reaches the job's events. */
   readonly report: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+  /** The job's counters, where a connector adds what only it knows: consumer lag, sink write times and retries. */
+  readonly metrics: JobMetrics;
 }
 
 /**

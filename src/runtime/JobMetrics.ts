@@ -11,6 +11,25 @@ export class JobMetrics {
   pointsOut = 0;
   /** Watermark of each partition after its latest batch; a partition that moved away is removed. */
   readonly watermarks = new Map<number, number>();
+  /** Records between each partition's end and the job's position, where the source knows it (Kafka). */
+  readonly consumerLag = new Map<number, number>();
+  /** Sink writes retried. */
+  sinkRetries = 0;
+  /** Duration of each sink write request, in seconds, until a reader takes them ({@link takeSinkWriteSeconds}). */
+  private sinkWrites: number[] = [];
+
+  /** A sink's write request took `seconds`. */
+  recordSinkWrite(seconds: number): void {
+    // Bounded, so that nobody reading them never costs memory.
+    if (this.sinkWrites.length < 10_000) this.sinkWrites.push(seconds);
+  }
+
+  /** The sink write durations since the last call. */
+  takeSinkWriteSeconds(): number[] {
+    const taken = this.sinkWrites;
+    this.sinkWrites = [];
+    return taken;
+  }
 
   get invalidRecords(): number {
     let total = 0;

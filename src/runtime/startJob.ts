@@ -109,6 +109,7 @@ class RunningJob implements JobHandle {
       jobName: job.name,
       gate: new BackpressureGate(),
       report: (level, message, fields) => this.eventSubject.next({ type: 'log', level, message, fields }),
+      metrics,
     };
     const closers: (() => Promise<void>)[] = [];
     const open = async <T>(connector: { open(c: ConnectorContext): Promise<T> } | undefined, close: (value: T) => Promise<void>) => {
@@ -149,6 +150,7 @@ class RunningJob implements JobHandle {
         metrics.recordsIn += batch.records.length;
         if (batch.revoked === true) {
           metrics.watermarks.delete(batch.partition);
+          metrics.consumerLag.delete(batch.partition);
           pending.delete(batch.partition);
           this.eventSubject.next({ type: 'revoked', partition: batch.partition });
         }

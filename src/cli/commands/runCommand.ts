@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
 import { DEFAULTS } from '../../config/defaults.js';
 import { ConfigError } from '../../errors/ConfigError.js';
-import type { JobParameters } from '../../jobs/Job.js';
+import type { Job, JobParameters } from '../../jobs/Job.js';
+import type { JobHandle } from '../../runtime/JobHandle.js';
 import type { JobMetrics } from '../../runtime/JobMetrics.js';
 import { startJob } from '../../runtime/startJob.js';
 import { formatDuration } from '../../time/parseDuration.js';
@@ -44,8 +45,11 @@ export interface RunOptions extends JobParameters {
   readonly signal?: AbortSignal;
 }
 
-/** Runs a job as `clickflow run` does; resolves with its metrics once every output is flushed and committed. */
-export async function runRun(options: RunOptions): Promise<JobMetrics> {
+/**
+ * Checks a run's options and starts its job: every setting is checked before a connector
+ * opens or an output file is touched (ConfigError). The job manager's workers start jobs with it too.
+ */
+export async function startRun(options: RunOptions): Promise<{ job: Job; handle: JobHandle }> {
   const job = await loadJob(options.job);
   if (options.bounded === true && options.from.kind !== 'kafka') {
     throw new ConfigError('--bounded', 'only applies to --from kafka (a file is always bounded)');
@@ -56,7 +60,6 @@ export async function runRun(options: RunOptions): Promise<JobMetrics> {
     maxOutOfOrdernessMs: options.maxOutOfOrdernessMs,
     allowedLatenessMs: options.allowedLatenessMs,
   };
-  // Every setting is checked here, before a connector opens or an output file is touched.
   job.settings(parameters);
   const connectors = endpointConnectors({
     from: options.from,
@@ -71,7 +74,12 @@ export async function runRun(options: RunOptions): Promise<JobMetrics> {
     },
     influx: { url: options.influxUrl, org: options.influxOrg, bucket: options.influxBucket, token: options.influxToken },
   });
-  const handle = startJob(job, { ...connectors, parameters, commitIntervalMs: options.commitIntervalMs });
+  return { job, handle: startJob(job, { ...connectors, parameters, commitIntervalMs: options.commitIntervalMs }) };
+}
+
+/** Runs a job as `clickflow run` does; resolves with its metrics once every output is flushed and committed. */
+export async function runRun(options: RunOptions): Promise<JobMetrics> {
+  const { job, handle } = await startRun(options);
   const reporter = options.progress === true ? new ProgressReporter(handle, options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs) : undefined;
   reporter?.start();
   const cancel = () => void handle.cancel();
@@ -90,8 +98,8 @@ export async function runRun(options: RunOptions): Promise<JobMetrics> {
   return handle.metrics;
 }
 
-/** `clickflow run <job>`: runs a job in the foreground until its input ends or SIGINT/SIGTERM. */
-export function runCommand(): Command {
+/** `clickflow run`'s arguments and options, without an action: the job manager parses submissions with it. */
+export function runCommandDefinition(): Command {
   const duration = (flags: string, description: string, defaultMs?: number) => {
     const option = new Option(flags, description).argParser(durationArgument);
     return defaultMs === undefined ? option : option.default(defaultMs, formatDuration(defaultMs));
@@ -126,39 +134,47 @@ export function runCommand(): Command {
     .addOption(new Option('--influx-org <org>', 'InfluxDB organisation').env('INFLUX_ORG'))
     .addOption(new Option('--influx-bucket <bucket>', 'InfluxDB bucket').env('INFLUX_BUCKET'))
     .addOption(new Option('--influx-token <token>', 'InfluxDB API token (never printed)').env('INFLUX_TOKEN'))
-    .option('-q, --quiet', 'no progress and no summary on stderr')
-    .action(async (jobSpec: string, flags: Record<string, unknown>) => {
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      try {
-        await runRun({
-          job: jobSpec,
-          from: flags.from as Endpoint,
-          to: flags.to as Endpoint,
-          windowMs: flags.window as number | undefined,
-          slideMs: flags.slide as number | undefined,
-          maxOutOfOrdernessMs: flags.maxOutOfOrderness as number | undefined,
-          allowedLatenessMs: flags.allowedLateness as number | undefined,
-          idleTimeoutMs: flags.idleTimeout as number,
-          deadLetter: flags.deadLetter as Endpoint | undefined,
-          lateOutput: flags.lateOutput as Endpoint | undefined,
-          brokers: flags.brokers as string,
-          topic: flags.topic as string,
-          group: flags.group as string | undefined,
-          bounded: flags.bounded === true,
-          influxUrl: flags.influxUrl as string | undefined,
-          influxOrg: flags.influxOrg as string | undefined,
-          influxBucket: flags.influxBucket as string | undefined,
-          influxToken: flags.influxToken as string | undefined,
-          progress: flags.quiet !== true,
-          quiet: flags.quiet === true,
-          signal: controller.signal,
-        });
-      } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-      }
-    });
+    .option('-q, --quiet', 'no progress and no summary on stderr');
+}
+
+/** The options of a run from what commander parsed. */
+export function runOptionsOf(jobSpec: string, flags: Record<string, unknown>): RunOptions {
+  return {
+    job: jobSpec,
+    from: flags.from as Endpoint,
+    to: flags.to as Endpoint,
+    windowMs: flags.window as number | undefined,
+    slideMs: flags.slide as number | undefined,
+    maxOutOfOrdernessMs: flags.maxOutOfOrderness as number | undefined,
+    allowedLatenessMs: flags.allowedLateness as number | undefined,
+    idleTimeoutMs: flags.idleTimeout as number,
+    deadLetter: flags.deadLetter as Endpoint | undefined,
+    lateOutput: flags.lateOutput as Endpoint | undefined,
+    brokers: flags.brokers as string,
+    topic: flags.topic as string,
+    group: flags.group as string | undefined,
+    bounded: flags.bounded === true,
+    influxUrl: flags.influxUrl as string | undefined,
+    influxOrg: flags.influxOrg as string | undefined,
+    influxBucket: flags.influxBucket as string | undefined,
+    influxToken: flags.influxToken as string | undefined,
+    progress: flags.quiet !== true,
+    quiet: flags.quiet === true,
+  };
+}
+
+/** `clickflow run <job>`: runs a job in the foreground until its input ends or SIGINT/SIGTERM. */
+export function runCommand(): Command {
+  return runCommandDefinition().action(async (jobSpec: string, flags: Record<string, unknown>) => {
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      await runRun({ ...runOptionsOf(jobSpec, flags), signal: controller.signal });
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+  });
 }

@@ -1,0 +1,27 @@
+import { CommanderError } from 'commander';
+import { ConfigError } from '../errors/ConfigError.js';
+import { runCommandDefinition, runOptionsOf, type RunOptions } from './commands/runCommand.js';
+
+/**
+ * Parses `clickflow run` arguments (`<job> --from kafka …`) exactly as the command line does,
+ * so that a job manager refuses a submission with the message `run` would print.
+ * @throws ConfigError with commander's message for a bad or missing option
+ */
+export function parseRunArgs(args: readonly string[]): RunOptions {
+  let parsed: RunOptions | undefined;
+  let message = '';
+  const command = runCommandDefinition()
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => (message += text), writeOut: () => {} })
+    .action((jobSpec: string, flags: Record<string, unknown>) => {
+      parsed = runOptionsOf(jobSpec, flags);
+    });
+  try {
+    command.parse([...args], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) throw new ConfigError('run options', (message || error.message).replace(/^error: /, '').trim());
+    throw error;
+  }
+  if (parsed === undefined) throw new ConfigError('run options', 'no job given; the first argument is a shipped job or a module path');
+  return parsed;
+}

@@ -1,0 +1,81 @@
+// A job manager's worker: one child process per running job, so that a job that crashes or
+// blocks its event loop cannot take the manager or another job with it. It runs the job as
+// `clickflow run` would and reports over IPC; the manager sends `start` once and `cancel`
+// when the job is to stop.
+import { ClickflowError } from '../errors/ClickflowError.js';
+import { parseRunArgs } from '../cli/parseRunArgs.js';
+import { startRun } from '../cli/commands/runCommand.js';
+import { DEFAULTS } from '../config/defaults.js';
+import type { JobHandle } from '../runtime/JobHandle.js';
+import type { FromWorker, JobMetricsSnapshot, ToWorker, WorkerError } from './WorkerMessage.js';
+
+const send = (message: FromWorker) => {
+  if (process.connected) process.send?.(message);
+};
+
+function errorOf(error: unknown): WorkerError {
+  const e = error instanceof Error ? error : new Error(String(error));
+  return { name: e.name, message: e.message, stack: e.stack, retriable: !(e instanceof ClickflowError) || e.retriable };
+}
+
+function snapshot(handle: JobHandle): JobMetricsSnapshot {
+  const m = handle.metrics;
+  return {
+    recordsIn: m.recordsIn,
+    pointsOut: m.pointsOut,
+    lateRecords: m.lateRecords,
+    windowsFired: m.windowsFired,
+    invalidByReason: { ...m.invalidByReason },
+    watermarksMs: Object.fromEntries(m.watermarks),
+    consumerLag: Object.fromEntries(m.consumerLag),
+    sinkWriteSeconds: m.takeSinkWriteSeconds(),
+    sinkRetries: m.sinkRetries,
+  };
+}
+
+let handle: JobHandle | undefined;
+let cancelled = false;
+
+async function start(args: readonly string[]): Promise<void> {
+  const options = parseRunArgs(args);
+  const started = await startRun({ ...options, progress: false, quiet: true });
+  handle = started.handle;
+  send({ type: 'named', name: started.job.name });
+  if (cancelled) void handle.cancel();
+  handle.events.subscribe((event) => {
+    if (event.type === 'status' && event.status === 'RUNNING') send({ type: 'status', status: 'RUNNING' });
+    else if (event.type === 'log') send({ type: 'log', level: event.level, message: event.message, fields: event.fields });
+  });
+  const timer = setInterval(() => send({ type: 'metrics', metrics: snapshot(handle!) }), DEFAULTS.jobManager.metricsIntervalMs);
+  try {
+    await handle.done;
+    send({ type: 'metrics', metrics: snapshot(handle) });
+    send({ type: 'status', status: handle.status });
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+process.on('message', (message: ToWorker) => {
+  if (message.type === 'cancel') {
+    cancelled = true;
+    void handle?.cancel();
+    return;
+  }
+  start(message.args).then(
+    () => {
+      process.disconnect();
+      // Everything is flushed and committed: a client library's stray socket must not keep the process.
+      setTimeout(() => process.exit(), 10_000).unref();
+    },
+    (error: unknown) => {
+      if (handle !== undefined) send({ type: 'metrics', metrics: snapshot(handle) });
+      send({ type: 'status', status: 'FAILED', error: errorOf(error) });
+      process.exitCode = 1;
+      process.disconnect();
+    },
+  );
+});
+// The manager's signals are for the manager: it cancels its jobs itself, so that each flushes and commits.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => void handle?.cancel());
