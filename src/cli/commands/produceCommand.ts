@@ -108,6 +108,28 @@ export async function runProduce(options: ProduceOptions): Promise<ProducerProgr
 
 function ignoreStdoutError(): void {}
 
+/**
+ * Pools of URLs and users are built before the first event, without a turn of the event loop:
+ * a million take about ten seconds, and ten million would run for minutes into gigabytes.
+ */
+const MAX_POOL_SIZE = 1_000_000;
+/**
+ * A batch is generated in one synchronous loop before it is sent, so its size bounds how long
+ * a signal waits: 100 000 records take a fraction of a second, a hundred million would take
+ * minutes and gigabytes.
+ */
+const MAX_BATCH_SIZE = 100_000;
+
+/** {@link integerArgument} with an upper bound the message states. */
+function boundedIntegerArgument(min: number, max: number): (text: string) => number {
+  const parse = integerArgument(min);
+  return (text) => {
+    const value = parse(text);
+    if (value > max) throw new InvalidArgumentError(`"${text}" must be a whole number from ${min} to ${max}.`);
+    return value;
+  };
+}
+
 /** Turns a producer parser's ConfigError into commander's InvalidArgumentError, so that the flag is reported like every other (exit 2). */
 function commanderArgument<T>(parse: (text: string) => T): (text: string) => T {
   return (text) => {
@@ -152,8 +174,8 @@ export function produceCommand(): Command {
     .addOption(new Option('--rate <events/s>', 'events per second, 0.001 to 10000000 (default: as fast as the broker takes them)').argParser(commanderArgument(parseRate)))
     .addOption(new Option('--count <n>', 'stop after n events').argParser(integerArgument(0)))
     .addOption(new Option('--duration <duration>', 'stop after this long, e.g. 5m').argParser(durationArgument))
-    .addOption(new Option('--urls <n>', 'distinct URLs (Zipf popularity)').argParser(integerArgument(1)).default(p.urls))
-    .addOption(new Option('--users <n>', 'distinct users').argParser(integerArgument(1)).default(p.users))
+    .addOption(new Option('--urls <n>', `distinct URLs (Zipf popularity), at most ${MAX_POOL_SIZE}`).argParser(boundedIntegerArgument(1, MAX_POOL_SIZE)).default(p.urls))
+    .addOption(new Option('--users <n>', `distinct users, at most ${MAX_POOL_SIZE}`).argParser(boundedIntegerArgument(1, MAX_POOL_SIZE)).default(p.users))
     .addOption(new Option('--error-rate <0..1>', 'share of 4xx/5xx statuses').argParser(fractionArgument).default(p.errorRate))
     .addOption(new Option('--seed <n>', '0 to 2^53-1; same seed and options, same events, byte for byte (event clock starts at --start-time)').argParser(commanderArgument(parseSeed)))
     .addOption(
@@ -165,7 +187,7 @@ export function produceCommand(): Command {
     .addOption(new Option('--late <spec>', 'send <fraction> of events late by up to <max-delay>, e.g. 0.02:2m').argParser(lateArgument))
     .addOption(new Option('--out-of-order <max-skew>', 'move every event back in time by up to this much').argParser(durationArgument).default(0, '0s'))
     .addOption(new Option('--invalid <0..1>', 'share of malformed records').argParser(fractionArgument).default(0))
-    .addOption(new Option('--batch-size <n>', 'messages per produce request').argParser(integerArgument(1)).default(p.batchSize))
+    .addOption(new Option('--batch-size <n>', `messages per produce request, at most ${MAX_BATCH_SIZE}`).argParser(boundedIntegerArgument(1, MAX_BATCH_SIZE)).default(p.batchSize))
     .option('--dry-run', 'print the events as JSON lines instead of sending them')
     .action(async (flags: Record<string, unknown>) => {
       const controller = new AbortController();

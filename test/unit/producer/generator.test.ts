@@ -134,6 +134,8 @@ describe('parseBurstSpec', () => {
     ['503:0.5:10x', /"10x" is not a duration/],
     ['503:0.5:10s@soon', /"soon" is not a duration/],
     ['503:0.5:1m@30s', /period @30s is shorter than the burst 1m/],
+    ['503:0.5:0s', /burst 0s lasts no time/],
+    ['503:0.5:0s@0s', /burst 0s lasts no time/],
   ];
   for (const [text, pattern] of bad) {
     test(`refuses ${JSON.stringify(text)}`, () => {

@@ -113,3 +113,21 @@ describe('--rate', () => {
     }
   });
 });
+
+describe('sizes that would block for minutes are refused', () => {
+  test('--urls and --users above 1 000 000, --batch-size above 100 000: exit 2, with the range', async () => {
+    const cases: [string, string, RegExp][] = [
+      ['--urls', '1000001', /--urls.*"1000001".*from 1 to 1000000/],
+      ['--users', '50000000', /--users.*"50000000".*from 1 to 1000000/],
+      ['--batch-size', '100000000', /--batch-size.*"100000000".*from 1 to 100000/],
+    ];
+    await Promise.all(
+      cases.map(async ([flag, value, pattern]) => {
+        const r = await runCli(['produce', '--dry-run', '--count', '1', flag, value]);
+        assert.equal(r.code, 2, `${flag} ${value}: ${r.stderr}`);
+        assert.match(r.stderr, pattern);
+        assert.equal(r.stdout, '');
+      }),
+    );
+  });
+});
