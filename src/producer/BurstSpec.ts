@@ -24,6 +24,9 @@ export function parseBurstSpec(text: string): BurstSpec {
     throw new ConfigError('--burst', `fraction ${match[2]} is not from 0 to 1; ${usage}`);
   }
   const durationMs = parseDuration(match[3]!, '--burst');
+  // A 0 s burst never happens, and with @0s the period check below would let a period of 0
+  // through, which the generator's modulo turns into "never" too: a spike silently missing.
+  if (durationMs === 0) throw new ConfigError('--burst', `the burst ${match[3]} lasts no time; ${usage}`);
   const everyMs = match[4] === undefined ? undefined : parseDuration(match[4], '--burst');
   if (everyMs !== undefined && everyMs < durationMs) {
     throw new ConfigError('--burst', `the period @${match[4]} is shorter than the burst ${match[3]}; ${usage}`);

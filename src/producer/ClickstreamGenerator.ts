@@ -1,11 +1,12 @@
 import { Faker, base, en } from '@faker-js/faker';
 import type { BurstSpec } from './BurstSpec.js';
+import { checkSeed } from './checkSeed.js';
 import { SeededRandom } from './SeededRandom.js';
 import { ZipfSampler } from './ZipfSampler.js';
 
 /** Options of {@link ClickstreamGenerator}; defaults live in `DEFAULTS.producer`. */
 export interface GeneratorOptions {
-  /** Same seed and options, same records, byte for byte. */
+  /** Same seed and options, same records, byte for byte; a whole number from 0 to 2^53 − 1, every bit of which counts. */
   readonly seed: number;
   /** Distinct URLs; popularity follows a Zipf law (a few hot pages, a long tail). */
   readonly urls: number;
@@ -67,9 +68,16 @@ export class ClickstreamGenerator {
   private invalidKind = 0;
 
   constructor(private readonly options: GeneratorOptions) {
+    checkSeed(options.seed);
     const faker = new Faker({ locale: [en, base] });
-    faker.seed(options.seed);
-    this.random = new SeededRandom(options.seed ^ 0x9e3779b9);
+    const low = options.seed >>> 0;
+    const high = Math.floor(options.seed / 2 ** 32);
+    // Faker keeps only the low 32 bits of a numeric seed; its array form (MT19937's
+    // init_by_array) takes both halves. A seed below 2^32 keeps the numeric form, and so the
+    // pools it always gave.
+    faker.seed(high === 0 ? low : [low, high]);
+    // The same seed with its low half scrambled, so that the draws are not Faker's own stream.
+    this.random = new SeededRandom(high * 2 ** 32 + ((low ^ 0x9e3779b9) >>> 0));
     const paths = new Set<string>();
     while (paths.size < options.urls) {
       const depth = 1 + (paths.size % 3);

@@ -3,11 +3,14 @@ import { DEFAULTS } from '../../config/defaults.js';
 import { kafkaClient } from '../../connectors/kafka/kafkaClient.js';
 import { ConfigError } from '../../errors/ConfigError.js';
 import { parseBurstSpec, type BurstSpec } from '../../producer/BurstSpec.js';
+import { parseRate } from '../../producer/checkRate.js';
+import { parseSeed } from '../../producer/checkSeed.js';
 import type { GeneratorOptions } from '../../producer/ClickstreamGenerator.js';
+import { parseStartTime } from '../../producer/parseStartTime.js';
 import { runProducer, type ProducerProgress, type ProducerTarget } from '../../producer/runProducer.js';
 import { parseDuration } from '../../time/parseDuration.js';
 import { durationArgument } from '../durationArgument.js';
-import { fractionArgument, integerArgument, positiveNumberArgument } from '../numberArgument.js';
+import { fractionArgument, integerArgument } from '../numberArgument.js';
 
 /** The parsed options of `clickflow produce`. */
 export interface ProduceOptions {
@@ -28,7 +31,10 @@ export interface ProduceOptions {
   readonly invalidFraction: number;
   readonly dryRun: boolean;
   readonly batchSize: number;
+  /** Stops the run: what was generated is flushed and the run resolves with what was sent. */
   readonly signal?: AbortSignal;
+  /** Called once the generator is built, before the first connection or record; see {@link ProducerRun.onStart}. */
+  readonly onStart?: () => void;
   /** Where the progress line and the summary go; none when undefined. */
   readonly log?: (text: string, final: boolean) => void;
 }
@@ -39,7 +45,7 @@ export async function runProduce(options: ProduceOptions): Promise<ProducerProgr
     throw new ConfigError('--count', 'give --count or --duration, not both');
   }
   const seeded = options.seed !== undefined;
-  const startTimeMs = options.startTimeMs ?? (seeded ? Date.parse(DEFAULTS.producer.seededStartTime) : Date.now());
+  const startTimeMs = options.startTimeMs ?? (seeded ? parseStartTime(DEFAULTS.producer.seededStartTime) : Date.now());
   const generator: GeneratorOptions = {
     seed: options.seed ?? Math.floor(Math.random() * 2 ** 31),
     urls: options.urls,
@@ -55,6 +61,13 @@ export async function runProduce(options: ProduceOptions): Promise<ProducerProgr
     outOfOrderMs: options.outOfOrderMs,
     invalidFraction: options.invalidFraction,
   };
+  if (options.dryRun) {
+    // A failed write's callback carries the error (EPIPE once `| head` has what it wants)
+    // into the run, which stops and rethrows it; without a listener the stream would also
+    // emit it as an 'error' event and crash the process with a stack trace. Never removed:
+    // the event follows the callback, after the run may have ended.
+    if (!process.stdout.listeners('error').includes(ignoreStdoutError)) process.stdout.on('error', ignoreStdoutError);
+  }
   const target: ProducerTarget = options.dryRun
     ? {
         kind: 'stream',
@@ -84,12 +97,49 @@ export async function runProduce(options: ProduceOptions): Promise<ProducerProgr
       rate: options.rate,
       batchSize: options.batchSize,
       signal: options.signal,
+      onStart: options.onStart,
       onProgress: log === undefined ? undefined : (p) => log(line(p), false),
     },
     target,
   );
   log?.(`${line(result)}${options.dryRun ? '' : ` to ${options.topic}`}`, true);
   return result;
+}
+
+function ignoreStdoutError(): void {}
+
+/**
+ * Pools of URLs and users are built before the first event, without a turn of the event loop:
+ * a million take about ten seconds, and ten million would run for minutes into gigabytes.
+ */
+const MAX_POOL_SIZE = 1_000_000;
+/**
+ * A batch is generated in one synchronous loop before it is sent, so its size bounds how long
+ * a signal waits: 100 000 records take a fraction of a second, a hundred million would take
+ * minutes and gigabytes.
+ */
+const MAX_BATCH_SIZE = 100_000;
+
+/** {@link integerArgument} with an upper bound the message states. */
+function boundedIntegerArgument(min: number, max: number): (text: string) => number {
+  const parse = integerArgument(min);
+  return (text) => {
+    const value = parse(text);
+    if (value > max) throw new InvalidArgumentError(`"${text}" must be a whole number from ${min} to ${max}.`);
+    return value;
+  };
+}
+
+/** Turns a producer parser's ConfigError into commander's InvalidArgumentError, so that the flag is reported like every other (exit 2). */
+function commanderArgument<T>(parse: (text: string) => T): (text: string) => T {
+  return (text) => {
+    try {
+      return parse(text);
+    } catch (error) {
+      if (error instanceof ConfigError) throw new InvalidArgumentError(error.message.slice(error.option.length + 2));
+      throw error;
+    }
+  };
 }
 
 function lateArgument(text: string): { fraction: number; maxDelayMs: number } {
@@ -113,12 +163,6 @@ function burstArgument(text: string, previous: BurstSpec[] | undefined): BurstSp
   }
 }
 
-function timeArgument(text: string): number {
-  const ms = Date.parse(text);
-  if (Number.isNaN(ms)) throw new InvalidArgumentError(`"${text}" is not an ISO-8601 time, e.g. 2025-01-01T00:00:00Z.`);
-  return ms;
-}
-
 /** `clickflow produce`: a Faker clickstream into Kafka. */
 export function produceCommand(): Command {
   const p = DEFAULTS.producer;
@@ -127,25 +171,32 @@ export function produceCommand(): Command {
     .addOption(new Option('--brokers <list>', 'Kafka brokers, host:port[,…]').env('KAFKA_BROKERS').default(DEFAULTS.brokers))
     .addOption(new Option('--topic <name>', 'topic to send to').default(DEFAULTS.topic))
     .addOption(new Option('--partitions <n>', 'partitions of the topic if it has to be created').argParser(integerArgument(1)).default(p.partitions))
-    .addOption(new Option('--rate <events/s>', 'events per second (default: as fast as the broker takes them)').argParser(positiveNumberArgument))
+    .addOption(new Option('--rate <events/s>', 'events per second, 0.001 to 10000000 (default: as fast as the broker takes them)').argParser(commanderArgument(parseRate)))
     .addOption(new Option('--count <n>', 'stop after n events').argParser(integerArgument(0)))
     .addOption(new Option('--duration <duration>', 'stop after this long, e.g. 5m').argParser(durationArgument))
-    .addOption(new Option('--urls <n>', 'distinct URLs (Zipf popularity)').argParser(integerArgument(1)).default(p.urls))
-    .addOption(new Option('--users <n>', 'distinct users').argParser(integerArgument(1)).default(p.users))
+    .addOption(new Option('--urls <n>', `distinct URLs (Zipf popularity), at most ${MAX_POOL_SIZE}`).argParser(boundedIntegerArgument(1, MAX_POOL_SIZE)).default(p.urls))
+    .addOption(new Option('--users <n>', `distinct users, at most ${MAX_POOL_SIZE}`).argParser(boundedIntegerArgument(1, MAX_POOL_SIZE)).default(p.users))
     .addOption(new Option('--error-rate <0..1>', 'share of 4xx/5xx statuses').argParser(fractionArgument).default(p.errorRate))
-    .addOption(new Option('--seed <n>', 'same seed and options, same events, byte for byte (event clock starts at --start-time)').argParser(integerArgument(0)))
-    .addOption(new Option('--start-time <iso>', `event time of the first event (default: now; with --seed ${p.seededStartTime})`).argParser(timeArgument))
+    .addOption(new Option('--seed <n>', '0 to 2^53-1; same seed and options, same events, byte for byte (event clock starts at --start-time)').argParser(commanderArgument(parseSeed)))
+    .addOption(
+      new Option('--start-time <iso>', `event time of the first event, ISO-8601, UTC unless an offset is given (default: now; with --seed ${p.seededStartTime})`).argParser(
+        commanderArgument(parseStartTime),
+      ),
+    )
     .addOption(new Option('--burst <spec>', 'error spike <status>:<fraction>:<duration>[@<every>], e.g. 503:0.5:30s@5m; repeatable').argParser(burstArgument))
     .addOption(new Option('--late <spec>', 'send <fraction> of events late by up to <max-delay>, e.g. 0.02:2m').argParser(lateArgument))
     .addOption(new Option('--out-of-order <max-skew>', 'move every event back in time by up to this much').argParser(durationArgument).default(0, '0s'))
     .addOption(new Option('--invalid <0..1>', 'share of malformed records').argParser(fractionArgument).default(0))
-    .addOption(new Option('--batch-size <n>', 'messages per produce request').argParser(integerArgument(1)).default(p.batchSize))
+    .addOption(new Option('--batch-size <n>', `messages per produce request, at most ${MAX_BATCH_SIZE}`).argParser(boundedIntegerArgument(1, MAX_BATCH_SIZE)).default(p.batchSize))
     .option('--dry-run', 'print the events as JSON lines instead of sending them')
     .action(async (flags: Record<string, unknown>) => {
       const controller = new AbortController();
       const stop = () => controller.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      // `once`: a second Ctrl-C gets the default effect and ends a run that waits on a broker.
+      const listen = () => {
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      };
       const tty = process.stderr.isTTY === true;
       try {
         await runProduce({
@@ -167,6 +218,7 @@ export function produceCommand(): Command {
           dryRun: flags.dryRun === true,
           batchSize: flags.batchSize as number,
           signal: controller.signal,
+          onStart: listen,
           log: (text, final) => {
             if (final) process.stderr.write(tty ? `\r\x1b[K${text}\n` : `${text}\n`);
             else if (tty) process.stderr.write(`\r\x1b[K${text}`);

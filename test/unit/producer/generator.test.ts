@@ -25,17 +25,38 @@ describe('SeededRandom', () => {
     assert.notDeepEqual(sa, sc);
   });
 
+  test('every bit of a safe-integer seed counts: seeds that differ only above bit 32 give other streams', () => {
+    const stream = (seed: number) => {
+      const r = new SeededRandom(seed);
+      return Array.from({ length: 20 }, () => r.next());
+    };
+    const pairs: [number, number][] = [
+      [1, 2 ** 32 + 1],
+      [0, 2 ** 52],
+      [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER - 2 ** 32],
+      [2 ** 33, 2 ** 34],
+    ];
+    for (const [a, b] of pairs) assert.notDeepEqual(stream(a), stream(b), `seeds ${a} and ${b}`);
+  });
+
+  test('a seed must be a whole number from 0 to 2^53 − 1', () => {
+    for (const seed of [-1, 1.5, 2 ** 53, Number.NaN]) assert.throws(() => new SeededRandom(seed), RangeError, String(seed));
+  });
+
   test('next() is in [0, 1) and roughly uniform', () => {
-    const r = new SeededRandom(7);
-    const buckets = new Array<number>(10).fill(0);
-    const n = 100_000;
-    for (let i = 0; i < n; i++) {
-      const x = r.next();
-      assert.ok(x >= 0 && x < 1);
-      buckets[Math.floor(x * 10)]!++;
+    // A seed of 2^32 or more counts with another step; it must be as uniform as mulberry32's own.
+    for (const seed of [7, 2 ** 32 + 7, Number.MAX_SAFE_INTEGER]) {
+      const r = new SeededRandom(seed);
+      const buckets = new Array<number>(10).fill(0);
+      const n = 100_000;
+      for (let i = 0; i < n; i++) {
+        const x = r.next();
+        assert.ok(x >= 0 && x < 1);
+        buckets[Math.floor(x * 10)]!++;
+      }
+      // Each decile expects 10 000 (sd ≈ 95); allow ±500.
+      for (const count of buckets) assert.ok(Math.abs(count - n / 10) < 500, `seed ${seed}: decile count ${count}`);
     }
-    // Each decile expects 10 000 (sd ≈ 95); allow ±500.
-    for (const count of buckets) assert.ok(Math.abs(count - n / 10) < 500, `decile count ${count}`);
   });
 
   test('int(n) stays in [0, n), pick() picks members, hex32() is 32 hex digits', () => {
@@ -113,6 +134,8 @@ describe('parseBurstSpec', () => {
     ['503:0.5:10x', /"10x" is not a duration/],
     ['503:0.5:10s@soon', /"soon" is not a duration/],
     ['503:0.5:1m@30s', /period @30s is shorter than the burst 1m/],
+    ['503:0.5:0s', /burst 0s lasts no time/],
+    ['503:0.5:0s@0s', /burst 0s lasts no time/],
   ];
   for (const [text, pattern] of bad) {
     test(`refuses ${JSON.stringify(text)}`, () => {
@@ -157,6 +180,19 @@ describe('ClickstreamGenerator', () => {
     const c = take(new ClickstreamGenerator(options({ seed: 8 })), 300);
     assert.deepEqual(a, b);
     assert.notDeepEqual(a.map((r) => r.value), c.map((r) => r.value));
+  });
+
+  test('seeds that differ only above bit 32 give other records; a seed beyond 2^53 − 1 is a ConfigError', () => {
+    const a = take(new ClickstreamGenerator(options({ seed: 1 })), 50);
+    const b = take(new ClickstreamGenerator(options({ seed: 2 ** 32 + 1 })), 50);
+    assert.notDeepEqual(a.map((r) => r.value), b.map((r) => r.value));
+    for (const seed of [-1, 2 ** 53, 0.5]) {
+      assert.throws(
+        () => new ClickstreamGenerator(options({ seed })),
+        (error: unknown) => error instanceof ConfigError && error.option === '--seed' && /9007199254740991/.test(error.message),
+        String(seed),
+      );
+    }
   });
 
   test('records follow the schema, are keyed by URL, and follow the seeded timeline', () => {
