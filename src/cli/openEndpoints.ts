@@ -5,7 +5,7 @@ import { WritableLineSink } from '../connectors/file/WritableLineSink.js';
 import { InfluxSink } from '../connectors/influx/InfluxSink.js';
 import { validateInfluxTarget, type InfluxTarget } from '../connectors/influx/InfluxTarget.js';
 import { KafkaDeadLetterSink } from '../connectors/kafka/KafkaDeadLetterSink.js';
-import { kafkaClient } from '../connectors/kafka/kafkaClient.js';
+import { kafkaClient, parseBrokers } from '../connectors/kafka/kafkaClient.js';
 import { KafkaSource } from '../connectors/kafka/KafkaSource.js';
 import { logger } from '../logging/logger.js';
 import type { BackpressureGate } from '../runtime/BackpressureGate.js';
@@ -22,7 +22,11 @@ export interface KafkaSettings {
   readonly bounded: boolean;
 }
 
-/** Opens the endpoints a run names; one Kafka client is shared by the source and the dead-letter topic. */
+/**
+ * Opens the endpoints a run names; one Kafka client is shared by the source and the dead-letter
+ * topic. Constructing a file sink creates or truncates its file, so callers check everything
+ * first (`checkSettings`, `checkFileEndpoints`, `connect`) and open the outputs last.
+ */
 export class OpenEndpoints {
   private kafka: Kafka | undefined;
 
@@ -31,6 +35,12 @@ export class OpenEndpoints {
     private readonly influx: Partial<InfluxTarget>,
     private readonly gate: BackpressureGate,
   ) {}
+
+  /** Checks the InfluxDB and Kafka settings the endpoints need, without connecting. */
+  checkSettings(source: Endpoint, sink: Endpoint, deadLetters: Endpoint | undefined): void {
+    if (sink.kind === 'influx') validateInfluxTarget(this.influx);
+    if (source.kind === 'kafka' || deadLetters?.kind === 'kafka') parseBrokers(this.kafkaSettings.brokers);
+  }
 
   source(endpoint: Endpoint): Source {
     if (endpoint.kind === 'kafka') {
@@ -45,7 +55,22 @@ export class OpenEndpoints {
         onAssignment: (partitions) => logger.info({ topic, group, partitions }, 'partitions assigned'),
       });
     }
+    if (endpoint.kind === 'stdin') {
+      return {
+        batches: fileSource({ path: '-', gate: this.gate }),
+        // A run stopped by a signal leaves stdin open (a terminal, a producer still writing),
+        // and an open stdin would keep the process alive after the run.
+        close: async () => {
+          process.stdin.destroy();
+        },
+      };
+    }
     return { batches: fileSource({ path: endpoint.kind === 'file' ? endpoint.path : '-', gate: this.gate }) };
+  }
+
+  /** Resolves once the source is reachable (Kafka: connected, topic found); a file was checked before. */
+  async connect(source: Source): Promise<void> {
+    if (source instanceof KafkaSource) await source.connect();
   }
 
   sink(endpoint: Endpoint): LineSink {
@@ -56,7 +81,12 @@ export class OpenEndpoints {
         onRetry: (message) => logger.warn(message),
       });
     }
-    return new WritableLineSink(endpoint.kind === 'file' ? { path: endpoint.path } : 'stdout', this.gate);
+    return new WritableLineSink(endpoint.kind === 'file' ? { path: endpoint.path, option: '--to' } : 'stdout', this.gate);
+  }
+
+  /** Late records as JSON lines, when `--late-output` names a file. */
+  lateOutput(endpoint: Endpoint | undefined): WritableLineSink | undefined {
+    return endpoint?.kind === 'file' ? new WritableLineSink({ path: endpoint.path, option: '--late-output' }) : undefined;
   }
 
   /** Dead letters: as asked, else a Kafka source's `<topic>.dlq`, else none (counted only). */

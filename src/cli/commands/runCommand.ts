@@ -1,7 +1,5 @@
 import { Command, Option } from 'commander';
-import { WritableLineSink } from '../../connectors/file/WritableLineSink.js';
 import { DEFAULTS } from '../../config/defaults.js';
-import { ConfigError } from '../../errors/ConfigError.js';
 import { findJob } from '../../jobs/jobRegistry.js';
 import { logger } from '../../logging/logger.js';
 import { BackpressureGate } from '../../runtime/BackpressureGate.js';
@@ -18,7 +16,9 @@ import {
   type Endpoint,
 } from '../Endpoint.js';
 import { formatSummary } from '../formatSummary.js';
-import { OpenEndpoints } from '../openEndpoints.js';
+import { openRun } from '../openRun.js';
+import { shutdownSignal } from '../shutdownSignal.js';
+import { validateRunOptions } from '../validateRunOptions.js';
 
 /** The parsed options of `clickflow run`. */
 export interface RunOptions {
@@ -50,52 +50,37 @@ export interface RunOptions {
 /** Runs a job as `clickflow run` does; resolves with its metrics once every output is flushed and committed. */
 export async function runRun(options: RunOptions): Promise<JobMetrics> {
   const job = findJob(options.job);
-  if (options.slideMs !== undefined && options.slideMs > options.windowMs) {
-    throw new ConfigError(
-      '--slide',
-      `${formatDuration(options.slideMs)} is longer than --window ${formatDuration(options.windowMs)}; ` +
-        'a slide must be at most the window size (equal means tumbling windows)',
-    );
-  }
-  if (options.bounded === true && options.from.kind !== 'kafka') {
-    throw new ConfigError('--bounded', 'only applies to --from kafka (a file is always bounded)');
-  }
-  const gate = new BackpressureGate();
-  const endpoints = new OpenEndpoints(
-    {
-      brokers: options.brokers ?? DEFAULTS.brokers,
-      topic: options.topic ?? DEFAULTS.topic,
-      group: options.group ?? DEFAULTS.group,
-      bounded: options.bounded === true,
-    },
-    { url: options.influxUrl, org: options.influxOrg, bucket: options.influxBucket, token: options.influxToken },
-    gate,
-  );
-  const sink = endpoints.sink(options.to);
-  const source = endpoints.source(options.from);
+  const windowing = {
+    windowMs: options.windowMs,
+    slideMs: options.slideMs,
+    maxOutOfOrdernessMs: options.maxOutOfOrdernessMs,
+    allowedLatenessMs: options.allowedLatenessMs,
+  };
+  validateRunOptions(job, { from: options.from, windowing, bounded: options.bounded });
   const metrics = new JobMetrics();
-  const reporter =
-    options.progress === true ? new ProgressReporter(job.name, metrics, options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs) : undefined;
-  reporter?.start();
   const startedMs = Date.now();
-  await runJob({
-    job,
-    windowing: {
-      windowMs: options.windowMs,
-      slideMs: options.slideMs,
-      maxOutOfOrdernessMs: options.maxOutOfOrdernessMs,
-      allowedLatenessMs: options.allowedLatenessMs,
-    },
-    source,
-    sink,
-    deadLetters: endpoints.deadLetters(options.deadLetter, options.from),
-    lateOutput: options.lateOutput?.kind === 'file' ? new WritableLineSink({ path: options.lateOutput.path }) : undefined,
-    signal: options.signal,
-    commitIntervalMs: options.commitIntervalMs,
-    metrics,
-    onOutput: reporter === undefined ? undefined : (out) => reporter.observe(out.partition, out.watermarkMs),
-    onWarning: (message) => logger.warn(message),
-  }).finally(() => reporter?.stop());
+  // Undefined when a signal came before the outputs were opened: nothing to run or flush.
+  const run = await openRun(options, new BackpressureGate());
+  if (run !== undefined) {
+    const reporter =
+      options.progress === true ? new ProgressReporter(job.name, metrics, options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs) : undefined;
+    reporter?.start();
+    logger.debug({ job: job.name }, 'job started');
+    await runJob({
+      job,
+      windowing,
+      source: run.source,
+      sink: run.sink,
+      deadLetters: run.deadLetters,
+      lateOutput: run.lateOutput,
+      signal: run.signal,
+      commitIntervalMs: options.commitIntervalMs,
+      metrics,
+      onOutput: reporter === undefined ? undefined : (out) => reporter.observe(out.partition, out.watermarkMs),
+      onWarning: (message) => logger.warn(message),
+    }).finally(() => reporter?.stop());
+    run.throwIfOutputFailed();
+  }
   if (options.quiet !== true) {
     process.stderr.write(`${formatSummary(job.name, metrics, Date.now() - startedMs)}\n`);
   }
@@ -136,37 +121,29 @@ export function runCommand(): Command {
     .addOption(new Option('--influx-token <token>', 'InfluxDB API token (never printed)').env('INFLUX_TOKEN'))
     .option('-q, --quiet', 'no progress and no summary on stderr')
     .action(async (jobName: string, flags: Record<string, unknown>) => {
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      try {
-        await runRun({
-          job: jobName,
-          from: flags.from as Endpoint,
-          to: flags.to as Endpoint,
-          windowMs: flags.window as number,
-          slideMs: flags.slide as number | undefined,
-          maxOutOfOrdernessMs: flags.maxOutOfOrderness as number,
-          allowedLatenessMs: flags.allowedLateness as number,
-          idleTimeoutMs: flags.idleTimeout as number,
-          deadLetter: flags.deadLetter as Endpoint | undefined,
-          lateOutput: flags.lateOutput as Endpoint | undefined,
-          brokers: flags.brokers as string,
-          topic: flags.topic as string,
-          group: flags.group as string,
-          bounded: flags.bounded === true,
-          influxUrl: flags.influxUrl as string | undefined,
-          influxOrg: flags.influxOrg as string | undefined,
-          influxBucket: flags.influxBucket as string | undefined,
-          influxToken: flags.influxToken as string | undefined,
-          progress: flags.quiet !== true,
-          quiet: flags.quiet === true,
-          signal: controller.signal,
-        });
-      } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-      }
+      await runRun({
+        job: jobName,
+        from: flags.from as Endpoint,
+        to: flags.to as Endpoint,
+        windowMs: flags.window as number,
+        slideMs: flags.slide as number | undefined,
+        maxOutOfOrdernessMs: flags.maxOutOfOrderness as number,
+        allowedLatenessMs: flags.allowedLateness as number,
+        idleTimeoutMs: flags.idleTimeout as number,
+        deadLetter: flags.deadLetter as Endpoint | undefined,
+        lateOutput: flags.lateOutput as Endpoint | undefined,
+        brokers: flags.brokers as string,
+        topic: flags.topic as string,
+        group: flags.group as string,
+        bounded: flags.bounded === true,
+        influxUrl: flags.influxUrl as string | undefined,
+        influxOrg: flags.influxOrg as string | undefined,
+        influxBucket: flags.influxBucket as string | undefined,
+        influxToken: flags.influxToken as string | undefined,
+        progress: flags.quiet !== true,
+        quiet: flags.quiet === true,
+        // Caught since the first line of bin/clickflow.js, so a signal during start-up counts too.
+        signal: shutdownSignal,
+      });
     });
 }

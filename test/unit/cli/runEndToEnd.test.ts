@@ -200,21 +200,23 @@ describe('clickflow usage errors exit 2 with a helpful message', { concurrency: 
     });
   }
 
-  test('a missing input file exits 1 and names the file', async () => {
+  test('a missing input file is a usage error (exit 2) that names the option and the file', async () => {
     const missing = tmp.path('nope.jsonl');
     const result = await runCli(['run', 'error-rates', '--from', `file:${missing}`, '-q']);
-    assert.equal(result.code, 1, result.stderr);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /^error: --from: /);
     assert.ok(result.stderr.includes(missing), result.stderr);
     assert.match(result.stderr, /ENOENT/);
     assert.match(result.stderr, /exists/);
     assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
   });
 
-  test('an output file that cannot be created exits 1 and names it', async () => {
+  test('an output file that cannot be created is found before the run: exit 2, naming the option and the file', async () => {
     const out = tmp.path('no-such-dir/out.lp');
     const result = await runCli(['run', 'error-rates', '--from', `file:${input}`, '--to', `file:${out}`, '-q']);
-    assert.equal(result.code, 1, result.stderr);
-    assert.ok(result.stderr.includes(out), result.stderr);
+    assert.equal(result.code, 2, result.stderr);
+    assert.ok(result.stderr.startsWith(`error: --to: cannot write ${out} (ENOENT: no such directory)`), result.stderr);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
   });
 
   test('--help exits 0 and lists the options', async () => {
