@@ -10,6 +10,9 @@ const events = (from: number, count: number) =>
     .join('\n')
     .concat('\n');
 
+/** Processes still running when a test gave up; killed afterwards, or the test file would never end. */
+const running = new Set<ChildProcess>();
+
 /** A running `clickflow` whose stdin stays open until the test ends it; resolves `waitFor` on output. */
 function start(args: string[], env: NodeJS.ProcessEnv = {}) {
   const child: ChildProcess = spawn(process.execPath, [CLI, ...args], {
@@ -23,8 +26,9 @@ function start(args: string[], env: NodeJS.ProcessEnv = {}) {
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => ((stdout += chunk), wake()));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => ((stderr += chunk), wake()));
   child.stdin!.on('error', () => undefined);
+  running.add(child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('close', (code, signal) => (wake(), resolve({ code, signal }))),
+    child.on('close', (code, signal) => (running.delete(child), wake(), resolve({ code, signal }))),
   );
   /** Resolves once `pattern` shows in stdout or stderr; fails if the process exits first. Generous bound, not a timing. */
   const waitFor = async (pattern: RegExp, timeoutMs = 30_000) => {
@@ -41,12 +45,15 @@ function start(args: string[], env: NodeJS.ProcessEnv = {}) {
   return { child, exited, waitFor, stdout: () => stdout, stderr: () => stderr };
 }
 
-describe('signals and pipes', { concurrency: 3 }, () => {
+describe('signals and pipes', { concurrency: 3, timeout: 180_000 }, () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>;
   before(async () => {
     tmp = await tempDir('signals');
   });
-  after(() => tmp.remove());
+  after(async () => {
+    for (const child of running) child.kill('SIGKILL');
+    await tmp.remove();
+  });
 
   test('SIGTERM during start-up (modules still loading) stops the run cleanly: exit 0 and a summary', async () => {
     const run = start(['run', 'error-rates', '--from', '-', '--to', `file:${tmp.path('startup.lp')}`], { CLICKFLOW_LOG_LEVEL: 'debug' });
@@ -84,6 +91,16 @@ describe('signals and pipes', { concurrency: 3 }, () => {
     const { code } = await run.exited;
     assert.equal(code, 143, run.stderr());
     assert.match(run.stderr(), /second SIGTERM, exiting without flushing/);
+  });
+
+  test('produce, signalled while the CLI loads, still stops (its own handlers come later)', async () => {
+    // Without --count it would run until stopped.
+    const run = start(['produce', '--dry-run', '--rate', '10'], { CLICKFLOW_LOG_LEVEL: 'debug' });
+    await run.waitFor(/shutdown handlers installed/);
+    run.child.kill('SIGTERM');
+    const { code } = await run.exited;
+    // 143 when the signal beat produce's own handler, 0 when produce stopped on it.
+    assert.ok(code === 143 || code === 0, `exit ${code}: ${run.stderr()}`);
   });
 
   test('an unreachable broker is named with what to start, and an existing --to file is left alone', async () => {
