@@ -7,6 +7,8 @@ import { validateInfluxTarget, type InfluxTarget } from '../connectors/influx/In
 import { KafkaDeadLetterSink } from '../connectors/kafka/KafkaDeadLetterSink.js';
 import { kafkaClient, parseBrokers } from '../connectors/kafka/kafkaClient.js';
 import { KafkaSource } from '../connectors/kafka/KafkaSource.js';
+import { validateTopicName } from '../connectors/kafka/validateTopicName.js';
+import { ConfigError } from '../errors/ConfigError.js';
 import { logger } from '../logging/logger.js';
 import type { BackpressureGate } from '../runtime/BackpressureGate.js';
 import type { DeadLetterSink } from '../runtime/DeadLetterSink.js';
@@ -40,6 +42,13 @@ export class OpenEndpoints {
   checkSettings(source: Endpoint, sink: Endpoint, deadLetters: Endpoint | undefined): void {
     if (sink.kind === 'influx') validateInfluxTarget(this.influx);
     if (source.kind === 'kafka' || deadLetters?.kind === 'kafka') parseBrokers(this.kafkaSettings.brokers);
+    if (source.kind === 'kafka') {
+      validateTopicName('--topic', this.kafkaSettings.topic);
+      if (this.kafkaSettings.group.trim() === '') throw new ConfigError('--group', 'must not be empty; name the consumer group, e.g. clickflow-error-rates');
+      // The default dead-letter topic, <topic>.dlq, must be a legal name too.
+      if (deadLetters === undefined) validateTopicName('--topic', `${this.kafkaSettings.topic}.dlq`);
+    }
+    if (deadLetters?.kind === 'kafka' && deadLetters.topic !== undefined) validateTopicName('--dead-letter', deadLetters.topic);
   }
 
   source(endpoint: Endpoint): Source {

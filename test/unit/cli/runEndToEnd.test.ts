@@ -188,6 +188,9 @@ describe('clickflow usage errors exit 2 with a helpful message', { concurrency: 
     { name: 'an unknown command', args: () => ['submitt'], stderr: [/submitt/] },
     { name: '--slide longer than --window', args: () => ['run', 'error-rates', '--from', `file:${input}`, '--slide', '20s'], stderr: [/--slide/, /20s/, /10s/] },
     { name: '--bounded on a file', args: () => ['run', 'error-rates', '--from', `file:${input}`, '--bounded'], stderr: [/--bounded/, /kafka/] },
+    { name: 'an empty --group', args: () => ['run', 'error-rates', '--from', 'kafka', '--group', ''], stderr: [/--group: must not be empty/] },
+    { name: 'a topic name Kafka refuses', args: () => ['run', 'error-rates', '--from', 'kafka', '--topic', 'a/b'], stderr: [/--topic: "a\/b" is not a Kafka topic name; use 1 to 249 letters/] },
+    { name: 'a dead-letter topic name Kafka refuses', args: () => ['run', 'error-rates', '--from', `file:${input}`, '--dead-letter', 'kafka:x y'], stderr: [/--dead-letter: "x y" is not a Kafka topic name/] },
     { name: '--count with --duration', args: () => ['produce', '--dry-run', '--count', '5', '--duration', '1s'], stderr: [/--count/, /--duration/] },
   ];
   for (const c of cases) {
