@@ -75,4 +75,8 @@ export { fileLateOutput } from './connectors/file/fileLateOutputConnector.js';
 // Errors and durations.
 export { ClickflowError } from './errors/ClickflowError.js';
 export { ConfigError } from './errors/ConfigError.js';
+export { OutputWriteError } from './connectors/file/OutputWriteError.js';
+export { KafkaRequestError } from './connectors/kafka/KafkaRequestError.js';
+export { KafkaUnavailableError } from './connectors/kafka/KafkaUnavailableError.js';
+export { KafkaTopicMissingError } from './connectors/kafka/KafkaTopicMissingError.js';
 export { parseDuration } from './time/parseDuration.js';

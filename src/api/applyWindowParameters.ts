@@ -15,6 +15,8 @@ import { formatDuration } from '../time/parseDuration.js';
 export function applyWindowParameters(declared: WindowAssigner, parameters: JobParameters, jobName: string): WindowAssigner {
   const { windowMs, slideMs } = parameters;
   if (windowMs === undefined && slideMs === undefined) return declared;
+  if (windowMs !== undefined && !(windowMs > 0)) throw new ConfigError('--window', `must be longer than 0, e.g. 10s; got ${windowMs} ms`);
+  if (slideMs !== undefined && !(slideMs > 0)) throw new ConfigError('--slide', `must be longer than 0, e.g. 5s for windows every 5 seconds; got ${slideMs} ms`);
   if (declared.kind === 'session') {
     throw new ConfigError(
       windowMs !== undefined ? '--window' : '--slide',

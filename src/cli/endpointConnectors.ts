@@ -34,9 +34,9 @@ export interface EndpointSettings {
 export function endpointConnectors(settings: EndpointSettings): EndpointConnectors {
   const { from, to, deadLetter, lateOutput, kafka, influx } = settings;
   const source = from.kind === 'kafka' ? kafkaSource(kafka) : fileSource(from.kind === 'file' ? from.path : '-');
-  const sink = to.kind === 'influx' ? influxSink(influx) : fileSink(to.kind === 'file' ? to.path : '-');
+  const sink = to.kind === 'influx' ? influxSink(influx) : fileSink(to.kind === 'file' ? to.path : '-', '--to');
   let deadLetters: DeadLetterConnector | undefined;
-  if (deadLetter?.kind === 'file') deadLetters = fileDeadLetters(deadLetter.path);
+  if (deadLetter?.kind === 'file') deadLetters = fileDeadLetters(deadLetter.path, '--dead-letter');
   else if (deadLetter?.kind === 'kafka' || (deadLetter === undefined && from.kind === 'kafka')) {
     deadLetters = kafkaDeadLetters({ brokers: kafka.brokers, sourceTopic: kafka.topic, topic: deadLetter?.kind === 'kafka' ? deadLetter.topic : undefined });
   }
@@ -44,6 +44,6 @@ export function endpointConnectors(settings: EndpointSettings): EndpointConnecto
     source,
     sink,
     deadLetter: deadLetters,
-    lateOutput: lateOutput?.kind === 'file' ? fileLateOutput(lateOutput.path) : undefined,
+    lateOutput: lateOutput?.kind === 'file' ? fileLateOutput(lateOutput.path, '--late-output') : undefined,
   };
 }

@@ -1,12 +1,23 @@
 import { buildProgram } from './program.js';
 import { handleError } from './handleError.js';
 import { logger } from '../logging/logger.js';
+import { shutdownSignal } from './shutdownSignal.js';
 
 /** How long a finished command may wait for its connections to wind down before it exits anyway. */
 const EXIT_GRACE_MS = 10_000;
+/** Commands that stop on `shutdownSignal`, also when it came while the CLI was loading. */
+const STOPS_ON_SHUTDOWN_SIGNAL = new Set(['run', 'jobmanager']);
 
+const program = buildProgram();
+// The other commands install their own signal handlers when their action starts, and never
+// see a signal that came before: exit as Node would have, had bin/clickflow.js not caught it.
+program.hook('preAction', (_program, command) => {
+  if (shutdownSignal.aborted && !STOPS_ON_SHUTDOWN_SIGNAL.has(command.name())) {
+    process.exit(shutdownSignal.reason === 'SIGINT' ? 130 : 143);
+  }
+});
 try {
-  await buildProgram().parseAsync(process.argv);
+  await program.parseAsync(process.argv);
 } catch (error) {
   handleError(error);
 }

@@ -6,6 +6,7 @@ import type { PointSink } from './PointSink.js';
 /** A point sink that writes line protocol to a line sink (InfluxDB, a file, stdout). */
 export function lineProtocolSink(lines: LineSink): PointSink {
   return {
+    failed: lines.failed,
     write(points: readonly Point[]) {
       if (points.length === 0) return;
       const encoded = new Array<string>(points.length);

@@ -112,9 +112,20 @@ class RunningJob implements JobHandle {
       metrics,
     };
     const closers: (() => Promise<void>)[] = [];
+    // A cancel while a connector opens (a broker that takes seconds to answer) stops the start
+    // at once; what opens later is closed as soon as it has.
+    const cancelled = new Promise<undefined>((resolve) => {
+      if (signal.aborted) resolve(undefined);
+      signal.addEventListener('abort', () => resolve(undefined), { once: true });
+    });
     const open = async <T>(connector: { open(c: ConnectorContext): Promise<T> } | undefined, close: (value: T) => Promise<void>) => {
       if (connector === undefined || signal.aborted) return undefined;
-      const value = await connector.open(context);
+      const opening = connector.open(context);
+      const value = await Promise.race([opening, cancelled]);
+      if (value === undefined) {
+        opening.then(close, () => undefined);
+        return undefined;
+      }
       closers.push(() => close(value));
       return value;
     };
@@ -191,6 +202,14 @@ class RunningJob implements JobHandle {
     try {
       await new Promise<void>((resolve, reject) => {
         const subscription = output.subscribe({ error: reject, complete: resolve });
+      // An output that fails stops the job now, not at its next flush: for dead letters that
+      // could be the end of the run.
+      for (const out of [sink, deadLetters, lateOutput]) {
+        out?.failed?.catch((error: unknown) => {
+          subscription.unsubscribe();
+          reject(error);
+        });
+      }
         const stop = () => {
           subscription.unsubscribe();
           resolve();

@@ -11,6 +11,7 @@ import { logger } from '../../logging/logger.js';
 import { loadJob } from '../loadJob.js';
 import { integerArgument } from '../numberArgument.js';
 import { parseRunArgs } from '../parseRunArgs.js';
+import { shutdownSignal } from '../shutdownSignal.js';
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 
@@ -97,23 +98,15 @@ export function jobManagerCommand(): Command {
     .addOption(new Option('--state-file <path>', 'where jobs are kept, to resume them after a restart').default(DEFAULTS.jobManager.stateFile))
     .addOption(new Option('--restart <strategy>', 'default restart strategy of a job: none, fixed-delay:<n>:<delay>, exponential:<initial>:<max>:<n>').default(DEFAULTS.jobManager.restart))
     .action(async (flags: Record<string, unknown>) => {
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      try {
-        await runJobManager({
+      // bin/clickflow.js catches SIGINT/SIGTERM from the start; a second one exits at once.
+      await runJobManager({
           port: flags.port as number,
           host: flags.host as string,
           token: flags.token as string | undefined,
           stateFile: flags.stateFile as string,
           restart: flags.restart as string,
-          signal: controller.signal,
-          onListening: (url) => process.stdout.write(`job manager at ${url}\n`),
-        });
-      } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-      }
+        signal: shutdownSignal,
+        onListening: (url) => process.stdout.write(`job manager at ${url}\n`),
+      });
     });
 }

@@ -7,7 +7,9 @@ import type { JobMetrics } from '../../runtime/JobMetrics.js';
 import { startJob } from '../../runtime/startJob.js';
 import { formatDuration } from '../../time/parseDuration.js';
 import { durationArgument } from '../durationArgument.js';
+import { checkFileEndpoints } from '../checkFileEndpoints.js';
 import { endpointConnectors } from '../endpointConnectors.js';
+import { shutdownSignal } from '../shutdownSignal.js';
 import {
   parseDeadLetterEndpoint,
   parseSideOutput,
@@ -74,6 +76,7 @@ export async function startRun(options: RunOptions): Promise<{ job: Job; handle:
     },
     influx: { url: options.influxUrl, org: options.influxOrg, bucket: options.influxBucket, token: options.influxToken },
   });
+  await checkFileEndpoints(options);
   return { job, handle: startJob(job, { ...connectors, parameters, commitIntervalMs: options.commitIntervalMs }) };
 }
 
@@ -165,16 +168,8 @@ export function runOptionsOf(jobSpec: string, flags: Record<string, unknown>): R
 
 /** `clickflow run <job>`: runs a job in the foreground until its input ends or SIGINT/SIGTERM. */
 export function runCommand(): Command {
+  // bin/clickflow.js catches SIGINT/SIGTERM before anything loads: a signal during start-up stops the run too.
   return runCommandDefinition().action(async (jobSpec: string, flags: Record<string, unknown>) => {
-    const controller = new AbortController();
-    const stop = () => controller.abort();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    try {
-      await runRun({ ...runOptionsOf(jobSpec, flags), signal: controller.signal });
-    } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-    }
+    await runRun({ ...runOptionsOf(jobSpec, flags), signal: shutdownSignal });
   });
 }

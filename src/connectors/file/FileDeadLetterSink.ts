@@ -11,8 +11,17 @@ const decoder = new TextDecoder();
 export class FileDeadLetterSink implements DeadLetterSink {
   private readonly lines: WritableLineSink;
 
-  constructor(path: string) {
-    this.lines = new WritableLineSink({ path });
+  /** @param option what named this output, for error messages (`--dead-letter`) */
+  constructor(path: string, option?: string) {
+    this.lines = new WritableLineSink({ path, option });
+  }
+
+  get failed(): Promise<never> {
+    return this.lines.failed;
+  }
+
+  get opened(): Promise<void> {
+    return this.lines.opened;
   }
 
   write(record: InvalidRecord): void {

@@ -2,38 +2,81 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { BackpressureGate } from '../../runtime/BackpressureGate.js';
+import type { LineSink } from '../../runtime/LineSink.js';
+import { OutputWriteError } from './OutputWriteError.js';
+
+/** A file target of {@link WritableLineSink}. */
+export interface WritableLineSinkFile {
+  /** Created, or truncated when it exists, as soon as the sink is constructed. */
+  readonly path: string;
+  /** The option that named this output (`--to`, `--late-output`), for error messages. */
+  readonly option?: string;
+}
 
 /**
  * Writes text lines to stdout or a file, one `write` per batch, closing the backpressure
  * gate while the stream's buffer is full.
+ *
+ * A failure to open or write (a missing directory, a full disk, a closed pipe) becomes an
+ * {@link OutputWriteError} that names the path and what to do: `failed` rejects with it as soon
+ * as the stream reports it, and every later `write`, `flush` and `close` throws it.
+ *
+ * @example
+ * const sink = new WritableLineSink({ path: 'out.lp', option: '--to' });
+ * sink.failed.catch(stopTheJob);
+ * sink.write(['m v=1i 0']);
+ * await sink.close();
  */
-export class WritableLineSink {
+export class WritableLineSink implements LineSink {
+  /** Rejects with the first failure of the file or pipe; never resolves. */
+  readonly failed: Promise<never>;
+  /** Resolves once the file is open (at once for stdout); rejects like `failed` if it cannot be. */
+  readonly opened: Promise<void>;
   private readonly stream: Writable;
   private readonly ownsStream: boolean;
-  private failure: Error | undefined;
+  private readonly path: string;
+  private readonly option: string | undefined;
+  private failure: OutputWriteError | undefined;
+  private rejectFailed!: (error: OutputWriteError) => void;
+  /** Writes handed to the stream whose callback has not come yet; `flush` waits for zero. */
+  private pendingWrites = 0;
+  private idleWaiters: (() => void)[] = [];
 
-  /** @param target `stdout`, or a file path (created or truncated) */
-  constructor(target: 'stdout' | { path: string }, private readonly gate?: BackpressureGate) {
+  /** @param target `stdout`, or a file (created, or truncated if it exists) */
+  constructor(target: 'stdout' | WritableLineSinkFile, private readonly gate?: BackpressureGate) {
+    this.failed = new Promise<never>((_, reject) => {
+      this.rejectFailed = reject;
+    });
+    // Nobody has to listen: write, flush and close throw the same failure.
+    this.failed.catch(() => undefined);
     if (target === 'stdout') {
       this.stream = process.stdout;
       this.ownsStream = false;
+      this.path = 'stdout';
+      this.option = undefined;
+      this.opened = Promise.resolve();
     } else {
       this.stream = createWriteStream(target.path);
       this.ownsStream = true;
+      this.path = target.path;
+      this.option = target.option;
+      this.opened = new Promise<void>((resolve, reject) => {
+        this.stream.once('ready', () => resolve());
+        this.failed.catch(reject);
+      });
+      this.opened.catch(() => undefined);
     }
     this.stream.on('drain', () => this.gate?.open());
     // Remembered and rethrown by the next call, so that a full disk or a closed pipe stops
     // the job with its reason instead of crashing the process from an event handler.
-    this.stream.on('error', (error) => {
-      this.failure = error;
-      this.gate?.open();
-    });
+    this.stream.on('error', (error) => this.fail(error));
   }
 
   write(lines: readonly string[]): void {
     if (this.failure !== undefined) throw this.failure;
     if (lines.length === 0) return;
-    if (!this.stream.write(`${lines.join('\n')}\n`)) this.gate?.close();
+    this.pendingWrites++;
+    if (!this.stream.write(`${lines.join('\n')}\n`, this.onWritten)) this.gate?.close();
   }
 
   /**
@@ -41,18 +84,44 @@ export class WritableLineSink {
    * that follows never covers lines still in the stream's buffer.
    */
   async flush(): Promise<void> {
-    if (this.failure === undefined && this.stream.writableLength > 0) {
-      // Writes complete in order, so an empty write's callback means every earlier one is done.
-      await new Promise<void>((resolve) => this.stream.write('', () => resolve()));
+    if (this.failure === undefined && this.pendingWrites > 0) {
+      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     }
     if (this.failure !== undefined) throw this.failure;
   }
 
   async close(): Promise<void> {
     await this.flush();
-    if (this.ownsStream) {
-      this.stream.end();
+    if (!this.ownsStream) return;
+    this.stream.end();
+    try {
       await once(this.stream, 'finish');
+    } catch (error) {
+      this.fail(error as Error);
+      throw this.failure;
     }
+  }
+
+  private readonly onWritten = (error?: Error | null): void => {
+    this.pendingWrites--;
+    // The write's own error comes before the stream's 'error' event: the first is the cause.
+    if (error != null) this.fail(error);
+    if (this.pendingWrites === 0 || this.failure !== undefined) this.wakeFlushes();
+  };
+
+  private fail(error: Error): void {
+    if (this.failure === undefined) {
+      this.failure = error instanceof OutputWriteError ? error : new OutputWriteError(this.path, error, this.option);
+      this.rejectFailed(this.failure);
+    }
+    // A source waiting for the buffer to drain must wake up and see the failure.
+    this.gate?.open();
+    this.wakeFlushes();
+  }
+
+  private wakeFlushes(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 }

@@ -1,7 +1,17 @@
 import type { DeadLetterConnector } from '../../runtime/Connector.js';
 import { FileDeadLetterSink } from './FileDeadLetterSink.js';
 
-/** Invalid records as JSON lines with their reason and the record as read (README, "Events"). */
-export function fileDeadLetters(path: string): DeadLetterConnector {
-  return { description: `file ${path}`, open: async () => new FileDeadLetterSink(path) };
+/**
+ * Invalid records as JSON lines with their reason and the record as read (README, "Events").
+ * @param option what named this output, for error messages (`--dead-letter`)
+ */
+export function fileDeadLetters(path: string, option?: string): DeadLetterConnector {
+  return {
+    description: `file ${path}`,
+    open: async () => {
+      const sink = new FileDeadLetterSink(path, option);
+      await sink.opened;
+      return sink;
+    },
+  };
 }

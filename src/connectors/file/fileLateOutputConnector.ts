@@ -1,7 +1,17 @@
 import type { LateOutputConnector } from '../../runtime/Connector.js';
 import { WritableLineSink } from './WritableLineSink.js';
 
-/** Late records as JSON lines: partition, position, event time, the watermark missed, and the record as read. */
-export function fileLateOutput(path: string): LateOutputConnector {
-  return { description: `file ${path}`, open: async () => new WritableLineSink({ path }) };
+/**
+ * Late records as JSON lines: partition, position, event time, the watermark missed, and the record as read.
+ * @param option what named this output, for error messages (`--late-output`)
+ */
+export function fileLateOutput(path: string, option?: string): LateOutputConnector {
+  return {
+    description: `file ${path}`,
+    open: async () => {
+      const lines = new WritableLineSink({ path, option });
+      await lines.opened;
+      return lines;
+    },
+  };
 }

@@ -9,6 +9,13 @@ import { fileSource as readLineBatches } from './fileSource.js';
 export function fileSource(path: string): SourceConnector {
   return {
     description: path === '-' ? 'stdin' : `file ${path}`,
-    open: async ({ gate }) => ({ batches: readLineBatches({ path, gate }) }),
+    open: async ({ gate }) => ({
+      batches: readLineBatches({ path, gate }),
+      // A job stopped early leaves stdin open (a terminal, a producer still writing), and an
+      // open stdin would keep the process alive after the job.
+      close: async () => {
+        if (path === '-') process.stdin.destroy();
+      },
+    }),
   };
 }

@@ -4,13 +4,14 @@ import { createRetry, DEFAULT_RETRY, type RetryOptions } from '../../runtime/cre
 import type { LineSink } from '../../runtime/LineSink.js';
 import { InfluxWriteError } from './InfluxWriteError.js';
 import type { InfluxTarget } from './InfluxTarget.js';
+import { validateInfluxSinkOptions } from './validateInfluxSinkOptions.js';
 
-/** Options of {@link InfluxSink}; the defaults are beside each. */
+/** Options of {@link InfluxSink}; the defaults are beside each, checked at construction. */
 export interface InfluxSinkOptions {
   readonly target: InfluxTarget;
-  /** Lines per write request. Default 5000. */
+  /** Lines per write request, at most `maxBufferLines`. Default 5000. */
   readonly batchLines?: number;
-  /** Longest time a line waits in the buffer before it is sent, in ms. Default 1000. */
+  /** Longest time a line waits in the buffer before it is sent, in ms (0: at once). Default 1000. */
   readonly flushIntervalMs?: number;
   /** Lines buffered or in flight above which the gate closes (sources pause). Default 100 000. */
   readonly maxBufferLines?: number;
@@ -20,6 +21,8 @@ export interface InfluxSinkOptions {
   readonly gate?: BackpressureGate;
   /** Told about each retried failure (never with the token). */
   readonly onRetry?: (message: string) => void;
+  /** Told how long each successful write request took, in seconds (retries included). */
+  readonly onWrite?: (seconds: number) => void;
 }
 
 // The client would log each failed request to the console itself; the sink reports them.
@@ -32,11 +35,14 @@ setLogger({ error: () => {}, warn: () => {} });
  *
  * Requests go one at a time, in order: a window's later firing must land after its earlier
  * one, or InfluxDB would keep the stale point. A final error (401, 403, 404, a 400 for a
- * malformed point) or an exhausted retry budget makes every later `write` and `flush` throw an
- * {@link InfluxWriteError}, so the job stops instead of looping. `flush` resolving means every
- * line written before it is stored: that is what allows a source to commit.
+ * malformed point) or an exhausted retry budget rejects `failed` and makes every later `write`
+ * and `flush` throw an {@link InfluxWriteError}, so the job stops instead of looping. `flush`
+ * resolving means every line written before it is stored: that is what allows a source to commit.
  */
 export class InfluxSink implements LineSink {
+  /** Rejects with the sink's final error as soon as it happens; never resolves. */
+  readonly failed: Promise<never>;
+  private rejectFailed!: (error: InfluxWriteError) => void;
   private readonly writeApi: WriteApi;
   private readonly batchLines: number;
   private readonly flushIntervalMs: number;
@@ -51,7 +57,13 @@ export class InfluxSink implements LineSink {
   linesWritten = 0;
 
   constructor(private readonly options: InfluxSinkOptions) {
+    validateInfluxSinkOptions(options);
     const { target } = options;
+    this.failed = new Promise<never>((_, reject) => {
+      this.rejectFailed = reject;
+    });
+    // Nobody has to listen: write and flush throw the same error.
+    this.failed.catch(() => undefined);
     this.batchLines = options.batchLines ?? 5_000;
     this.flushIntervalMs = options.flushIntervalMs ?? 1_000;
     this.maxBufferLines = options.maxBufferLines ?? 100_000;
@@ -122,14 +134,17 @@ export class InfluxSink implements LineSink {
   private async send(lines: string[]): Promise<void> {
     try {
       if (this.failure === undefined) {
+        const started = performance.now();
         await this.retrying(async () => {
           this.writeApi.writeRecords(lines);
           await this.writeApi.flush();
         });
+        this.options.onWrite?.((performance.now() - started) / 1000);
         this.linesWritten += lines.length;
       }
     } catch (error) {
       this.failure = toWriteError(error, this.options.target);
+      this.rejectFailed(this.failure);
     } finally {
       this.inFlightLines -= lines.length;
       if (this.failure !== undefined || this.backlog < this.maxBufferLines / 2) this.options.gate?.open();

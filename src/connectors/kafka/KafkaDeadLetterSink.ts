@@ -2,7 +2,7 @@ import type { Kafka, Message, Producer } from 'kafkajs';
 import type { InvalidRecord } from '../../events/InvalidRecord.js';
 import type { DeadLetterSink } from '../../runtime/DeadLetterSink.js';
 import { ensureTopic } from './ensureTopic.js';
-import { KafkaUnavailableError } from './KafkaUnavailableError.js';
+import { kafkaErrorOf } from './kafkaErrorOf.js';
 
 /** Options of {@link KafkaDeadLetterSink}. */
 export interface KafkaDeadLetterSinkOptions {
@@ -54,7 +54,7 @@ export class KafkaDeadLetterSink implements DeadLetterSink {
     } catch (error) {
       this.buffer = messages.concat(this.buffer);
       this.ready = undefined;
-      throw new KafkaUnavailableError(this.options.brokers, error);
+      throw kafkaErrorOf(error, { brokers: this.options.brokers, topic: this.options.topic });
     }
   }
 

@@ -5,9 +5,8 @@ import type { RecordBatch } from '../../operators/RecordBatch.js';
 import type { BackpressureGate } from '../../runtime/BackpressureGate.js';
 import type { Source, SourceCommit } from '../../runtime/Source.js';
 import { DEFAULTS } from '../../config/defaults.js';
-import { ClickflowError } from '../../errors/ClickflowError.js';
+import { kafkaErrorOf, type KafkaErrorContext } from './kafkaErrorOf.js';
 import { KafkaTopicMissingError } from './KafkaTopicMissingError.js';
-import { KafkaUnavailableError } from './KafkaUnavailableError.js';
 
 /** Options of {@link KafkaSource}. */
 export interface KafkaSourceOptions {
@@ -22,6 +21,8 @@ export interface KafkaSourceOptions {
   readonly gate?: BackpressureGate;
   /** Told when the group assignment changes, for logs. */
   readonly onAssignment?: (partitions: readonly number[]) => void;
+  /** Told after each fetch how many records the partition holds beyond it (its consumer lag). */
+  readonly onLag?: (partition: number, lag: number) => void;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -58,8 +59,11 @@ export class KafkaSource implements Source {
   private readonly lastCommitted = new Map<number, number>();
   private subscriber: Subscriber<RecordBatch<Uint8Array>> | undefined;
   private completed = false;
+  /** Connecting and checking the topic: `connect()`, or the start of the subscription. */
+  private connecting: Promise<void> | undefined;
   /** The consumer's start-up, which `close` must outwait: a consumer started after it would run forever. */
   private starting: Promise<void> | undefined;
+  private readonly errorContext: KafkaErrorContext;
   private closed = false;
   /**
    * Batches kafkajs has handed over, pushed downstream on the next turn of the event loop.
@@ -72,6 +76,7 @@ export class KafkaSource implements Source {
   private draining = false;
 
   constructor(private readonly options: KafkaSourceOptions) {
+    this.errorContext = { brokers: options.brokers, topic: options.topic, topicIsInput: true, group: options.groupId };
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
@@ -81,12 +86,24 @@ export class KafkaSource implements Source {
     this.batches = new Observable<RecordBatch<Uint8Array>>((subscriber) => {
       this.subscriber = subscriber;
       this.starting = this.start().catch((error: unknown) => {
-        if (!this.closed) subscriber.error(error instanceof ClickflowError ? error : new KafkaUnavailableError(options.brokers, error));
+        if (!this.closed) subscriber.error(kafkaErrorOf(error, this.errorContext));
       });
       return () => {
         this.subscriber = undefined;
       };
     });
+  }
+
+  /**
+   * Connects to the brokers and checks that the topic exists, failing with what is wrong
+   * (unreachable brokers, a missing topic, refused authentication). Subscribing to `batches`
+   * does this too; calling it first lets a caller find out before it opens its outputs.
+   */
+  connect(): Promise<void> {
+    this.connecting ??= this.connectAdmin().catch((error: unknown) => {
+      throw kafkaErrorOf(error, this.errorContext);
+    });
+    return this.connecting;
   }
 
   /** Partitions this instance owns now. */
@@ -113,7 +130,8 @@ export class KafkaSource implements Source {
     try {
       await this.consumer.commitOffsets(offsets);
     } catch (error) {
-      throw new KafkaUnavailableError(this.options.brokers, error);
+      // Retriable ones (a rebalance, a broker away) only cost this commit; the next one retries.
+      throw kafkaErrorOf(error, this.errorContext);
     }
     for (const { partition, offset } of offsets) this.lastCommitted.set(partition, Number(offset));
   }
@@ -127,6 +145,7 @@ export class KafkaSource implements Source {
     this.subscriber = undefined;
     // A batch waiting for a full sink would hold `disconnect` back; nothing reads it any more.
     this.options.gate?.open();
+    await this.connecting?.catch(() => undefined);
     await this.starting;
     // The consumer first: its disconnect waits for the batch in hand, which may still be
     // reading checkpoints through the admin client (an admin call reconnects it).
@@ -134,12 +153,19 @@ export class KafkaSource implements Source {
     await this.admin.disconnect().catch(() => undefined);
   }
 
-  private async start(): Promise<void> {
-    const { topic, groupId } = this.options;
+  private async connectAdmin(): Promise<void> {
     await this.admin.connect();
     if (this.closed) return;
     // Without this check kafkajs reports a missing topic as a partition no broker hosts.
-    if (!(await this.admin.listTopics()).includes(topic)) throw new KafkaTopicMissingError(topic, this.options.brokers);
+    if (!(await this.admin.listTopics()).includes(this.options.topic)) {
+      throw new KafkaTopicMissingError(this.options.topic, this.options.brokers);
+    }
+  }
+
+  private async start(): Promise<void> {
+    const { topic, groupId } = this.options;
+    await this.connect();
+    if (this.closed) return;
     if (this.options.bounded) {
       const [ends, committed] = await Promise.all([
         this.admin.fetchTopicOffsets(topic),
@@ -158,7 +184,7 @@ export class KafkaSource implements Source {
     // kafkajs restarts a crashed consumer itself when the error is retriable; when it gives
     // up, the job must stop with the reason rather than wait for batches that never come.
     this.consumer.on(this.consumer.events.CRASH, (event) => {
-      if (!event.payload.restart && !this.closed) this.subscriber?.error(new KafkaUnavailableError(this.options.brokers, event.payload.error));
+      if (!event.payload.restart && !this.closed) this.subscriber?.error(kafkaErrorOf(event.payload.error, this.errorContext));
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -217,6 +243,8 @@ export class KafkaSource implements Source {
       this.enqueue(from === 0 ? { partition, records, positions, restore } : { partition, records, positions });
     }
     if (messages.length === 0 && restore !== undefined) this.enqueue({ partition, records: [], restore });
+    const next = this.nextOffsets.get(partition);
+    if (next !== undefined) this.options.onLag?.(partition, Math.max(0, Number(batch.highWatermark) - next));
     if (this.endOffsets !== undefined && this.boundedDone()) return;
     // A full sink holds the fetch loop here (kafkajs fetches no more until this returns). The
     // wait may outlast the session timeout while InfluxDB is down, so keep heartbeating, or

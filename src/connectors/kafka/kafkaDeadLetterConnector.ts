@@ -1,6 +1,7 @@
 import { DEFAULTS } from '../../config/defaults.js';
 import type { DeadLetterConnector } from '../../runtime/Connector.js';
-import { kafkaClient } from './kafkaClient.js';
+import { kafkaClient, parseBrokers } from './kafkaClient.js';
+import { validateTopicName } from './validateTopicName.js';
 import { KafkaDeadLetterSink } from './KafkaDeadLetterSink.js';
 
 /** Options of {@link kafkaDeadLetters}. */
@@ -18,6 +19,8 @@ export function kafkaDeadLetters(settings: KafkaDeadLetterSettings = {}): DeadLe
   const brokers = settings.brokers ?? DEFAULTS.brokers;
   const sourceTopic = settings.sourceTopic ?? DEFAULTS.topic;
   const topic = settings.topic ?? `${sourceTopic}.dlq`;
+  parseBrokers(brokers);
+  validateTopicName(settings.topic === undefined ? '--topic' : '--dead-letter', topic);
   return {
     description: `kafka ${topic}`,
     open: async ({ jobName }) =>

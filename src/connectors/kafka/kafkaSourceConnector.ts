@@ -1,6 +1,8 @@
 import { DEFAULTS } from '../../config/defaults.js';
 import type { SourceConnector } from '../../runtime/Connector.js';
-import { kafkaClient } from './kafkaClient.js';
+import { ConfigError } from '../../errors/ConfigError.js';
+import { kafkaClient, parseBrokers } from './kafkaClient.js';
+import { validateTopicName } from './validateTopicName.js';
 import { KafkaSource } from './KafkaSource.js';
 
 /** Options of {@link kafkaSource}; the defaults are beside each. */
@@ -22,11 +24,17 @@ export interface KafkaSourceSettings {
 export function kafkaSource(settings: KafkaSourceSettings = {}): SourceConnector {
   const brokers = settings.brokers ?? DEFAULTS.brokers;
   const topic = settings.topic ?? DEFAULTS.topic;
+  // Checked here, before the job starts: a bad name must not cost an output file its contents.
+  parseBrokers(brokers);
+  validateTopicName('--topic', topic);
+  if (settings.group !== undefined && settings.group.trim() === '') {
+    throw new ConfigError('--group', 'must not be empty; name the consumer group, e.g. clickflow-error-rates');
+  }
   return {
     description: `kafka ${topic}`,
-    open: async ({ jobName, gate, report }) => {
+    open: async ({ jobName, gate, report, metrics }) => {
       const groupId = settings.group ?? `clickflow-${jobName}`;
-      return new KafkaSource({
+      const source = new KafkaSource({
         kafka: kafkaClient({ brokers, clientId: groupId }),
         brokers,
         topic,
@@ -34,7 +42,16 @@ export function kafkaSource(settings: KafkaSourceSettings = {}): SourceConnector
         bounded: settings.bounded === true,
         gate,
         onAssignment: (partitions) => report('info', 'partitions assigned', { topic, group: groupId, partitions }),
+        onLag: (partition, lag) => metrics.consumerLag.set(partition, lag),
       });
+      // Reached and the topic found before any output opens.
+      try {
+        await source.connect();
+      } catch (error) {
+        await source.close();
+        throw error;
+      }
+      return source;
     },
   };
 }

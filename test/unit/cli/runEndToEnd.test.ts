@@ -112,7 +112,11 @@ describe('clickflow run error-rates on files', () => {
     assert.equal(late[0]!.event_time, '2025-01-01T00:00:05.000Z');
     // Watermark after T0+15 s with 5 s out-of-orderness: T0+10 s − 1 ms.
     assert.equal(late[0]!.watermark, '2025-01-01T00:00:09.999Z');
-    assert.equal((late[0]!.record as { user_id: string }).user_id, 'u9');
+    // The record exactly as it was read, not the parsed object with engine fields added.
+    assert.equal(typeof late[0]!.raw, 'string');
+    assert.equal((JSON.parse(late[0]!.raw as string) as { user_id: string }).user_id, 'u9');
+    assert.ok(!(late[0]!.raw as string).includes('eventTimeMs'));
+    assert.equal(late[0]!.late_by_ms, Date.parse('2025-01-01T00:00:09.999Z') - Date.parse('2025-01-01T00:00:05.000Z'));
 
     // The exit summary: 17 non-empty lines, 6 invalid (one of each reason), 1 late, 3 windows, 18 points.
     assert.match(result.stderr, /error-rates: 17 records in/);
@@ -188,6 +192,9 @@ describe('clickflow usage errors exit 2 with a helpful message', { concurrency: 
     { name: 'an unknown command', args: () => ['submitt'], stderr: [/submitt/] },
     { name: '--slide longer than --window', args: () => ['run', 'error-rates', '--from', `file:${input}`, '--slide', '20s'], stderr: [/--slide/, /20s/, /10s/] },
     { name: '--bounded on a file', args: () => ['run', 'error-rates', '--from', `file:${input}`, '--bounded'], stderr: [/--bounded/, /kafka/] },
+    { name: 'an empty --group', args: () => ['run', 'error-rates', '--from', 'kafka', '--group', ''], stderr: [/--group: must not be empty/] },
+    { name: 'a topic name Kafka refuses', args: () => ['run', 'error-rates', '--from', 'kafka', '--topic', 'a/b'], stderr: [/--topic: "a\/b" is not a Kafka topic name; use 1 to 249 letters/] },
+    { name: 'a dead-letter topic name Kafka refuses', args: () => ['run', 'error-rates', '--from', `file:${input}`, '--dead-letter', 'kafka:x y'], stderr: [/--dead-letter: "x y" is not a Kafka topic name/] },
     { name: '--count with --duration', args: () => ['produce', '--dry-run', '--count', '5', '--duration', '1s'], stderr: [/--count/, /--duration/] },
   ];
   for (const c of cases) {
@@ -200,21 +207,23 @@ describe('clickflow usage errors exit 2 with a helpful message', { concurrency: 
     });
   }
 
-  test('a missing input file exits 1 and names the file', async () => {
+  test('a missing input file is a usage error (exit 2) that names the option and the file', async () => {
     const missing = tmp.path('nope.jsonl');
     const result = await runCli(['run', 'error-rates', '--from', `file:${missing}`, '-q']);
-    assert.equal(result.code, 1, result.stderr);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /^error: --from: /);
     assert.ok(result.stderr.includes(missing), result.stderr);
     assert.match(result.stderr, /ENOENT/);
     assert.match(result.stderr, /exists/);
     assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
   });
 
-  test('an output file that cannot be created exits 1 and names it', async () => {
+  test('an output file that cannot be created is found before the run: exit 2, naming the option and the file', async () => {
     const out = tmp.path('no-such-dir/out.lp');
     const result = await runCli(['run', 'error-rates', '--from', `file:${input}`, '--to', `file:${out}`, '-q']);
-    assert.equal(result.code, 1, result.stderr);
-    assert.ok(result.stderr.includes(out), result.stderr);
+    assert.equal(result.code, 2, result.stderr);
+    assert.ok(result.stderr.startsWith(`error: --to: cannot write ${out} (ENOENT: no such directory)`), result.stderr);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
   });
 
   test('--help exits 0 and lists the options', async () => {
@@ -222,8 +231,11 @@ describe('clickflow usage errors exit 2 with a helpful message', { concurrency: 
     assert.equal(result.code, 0);
     for (const option of ['--from', '--to', '--window', '--dead-letter', '--allowed-lateness']) assert.ok(result.stdout.includes(option), option);
     // Defaults shown are those of config/defaults.ts, written as durations.
-    assert.match(result.stdout, new RegExp(`--window <duration> +window size \\(default: ${formatDuration(DEFAULTS.windowMs)}\\)`));
-    assert.ok(result.stdout.includes(`(default: ${formatDuration(DEFAULTS.maxOutOfOrdernessMs)})`));
+    // A job declares its windows; the help names the shipped job's, from config/defaults.ts, as durations.
+    const help = result.stdout.replace(/\s+/g, ' ');
+    assert.match(help, new RegExp(`--window <duration> window size \\(default: the job's; error-rates: ${formatDuration(DEFAULTS.windowMs)}`));
+    assert.ok(help.includes(`else ${formatDuration(DEFAULTS.maxOutOfOrdernessMs)})`));
+    assert.ok(help.includes('./my-job.js'), 'a job module may be given');
     const produce = await runCli(['produce', '--help']);
     assert.equal(produce.code, 0);
     assert.match(produce.stdout, new RegExp(`share of 4xx/5xx statuses \\(default: ${DEFAULTS.producer.errorRate}\\)`));
