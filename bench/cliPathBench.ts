@@ -1,0 +1,141 @@
+// npm run bench:cli — the real command line, `clickflow run error-rates --from file:X --to
+// file:Y -q`, as a child process, against a bare chunked JSON.parse loop over the same file
+// (bareParseLoop.ts, reading it as fileSource does), in the same run. Rounds alternate which
+// of the two goes first, so that drift on a shared machine hits both alike; the figure is the
+// median over rounds of (bare time / CLI time), i.e. the CLI's throughput as a share of the
+// bare loop's. Both are timed from spawn to exit, so the CLI's start-up, imports and exit
+// count, as they do for a user. CPU time (all threads, from the child's own resource usage)
+// is shown beside wall time: on a loaded machine it is the steadier of the two.
+//
+// Also measured, as a separate figure: both on an empty file, i.e. the fixed cost of start-up.
+//
+// Settings (environment): CLI_BENCH_EVENTS (1000000), CLI_BENCH_ROUNDS (7),
+// CLI_BENCH_INPUT=path to use an existing JSON-lines file instead of generating one with
+// `clickflow produce --dry-run --seed 1`.
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const EVENTS = Number(process.env.CLI_BENCH_EVENTS ?? 1_000_000);
+const ROUNDS = Number(process.env.CLI_BENCH_ROUNDS ?? 7);
+const CLI = fileURLToPath(new URL('../../bin/clickflow.js', import.meta.url));
+const BARE = fileURLToPath(new URL('./bareParseLoop.js', import.meta.url));
+const PRELOAD = new URL('./reportUsageOnExit.js', import.meta.url).href;
+
+interface Sample {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly maxRssMb: number;
+  readonly stdout: string;
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'clickflow-cli-bench-'));
+const usageFile = join(dir, 'usage.json');
+
+/** Runs `node --import PRELOAD ...args` to the end (stdout to a file when given); times it from spawn to exit. */
+function run(args: readonly string[], stdoutTo?: string): Promise<Sample> {
+  const fd = stdoutTo === undefined ? undefined : openSync(stdoutTo, 'w');
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(process.execPath, ['--import', PRELOAD, ...args], {
+      env: { ...process.env, CLI_BENCH_USAGE_FILE: usageFile, CLICKFLOW_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', fd ?? 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout?.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+      if (fd !== undefined) closeSync(fd);
+      if (code !== 0) {
+        reject(new Error(`node ${args.join(' ')} exited with ${code}`));
+        return;
+      }
+      readFile(usageFile, 'utf8').then((text) => {
+        const usage = JSON.parse(text) as NodeJS.ResourceUsage;
+        resolve({ wallMs, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, maxRssMb: usage.maxRSS / 1024, stdout });
+      }, reject);
+    });
+  });
+}
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const ms = (x: number) => `${x.toFixed(0).padStart(6)} ms`;
+const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+
+/** Alternating rounds of the bare loop and the CLI over `input`; ratios per round. */
+async function compare(input: string, rounds: number, label: string) {
+  const bare: Sample[] = [];
+  const cli: Sample[] = [];
+  const output = join(dir, 'points.lp');
+  const runBare = async () => bare.push(await run([BARE, input]));
+  const runCli = async () => cli.push(await run([CLI, 'run', 'error-rates', '--from', `file:${input}`, '--to', `file:${output}`, '-q']));
+  for (let round = 0; round < rounds; round++) {
+    if (round % 2 === 0) {
+      await runBare();
+      await runCli();
+    } else {
+      await runCli();
+      await runBare();
+    }
+    if (label !== '') {
+      const b = bare[round]!;
+      const c = cli[round]!;
+      console.log(
+        `  ${label} round ${round + 1}/${rounds}: bare ${ms(b.wallMs)} wall ${ms(b.cpuMs)} cpu   cli ${ms(c.wallMs)} wall ${ms(c.cpuMs)} cpu   ` +
+          `ratio wall ${pct(b.wallMs / c.wallMs)} cpu ${pct(b.cpuMs / c.cpuMs)}`,
+      );
+    }
+  }
+  return {
+    bare,
+    cli,
+    wallRatio: median(bare.map((b, i) => b.wallMs / cli[i]!.wallMs)),
+    cpuRatio: median(bare.map((b, i) => b.cpuMs / cli[i]!.cpuMs)),
+    wallRatios: bare.map((b, i) => b.wallMs / cli[i]!.wallMs),
+  };
+}
+
+try {
+  let input = process.env.CLI_BENCH_INPUT;
+  const started = Date.now();
+  if (input === undefined) {
+    input = join(dir, 'events.jsonl');
+    console.log(`generating ${EVENTS} events (clickflow produce --dry-run --seed 1)…`);
+    await run([CLI, 'produce', '--dry-run', '--seed', '1', '--count', String(EVENTS)], input);
+  }
+  const lines = (await run([BARE, input])).stdout.trim();
+  console.log(`input: ${input}, ${lines} lines, ${((await stat(input)).size / 2 ** 20).toFixed(0)} MiB; ${ROUNDS} rounds, alternating order`);
+
+  const empty = join(dir, 'empty.jsonl');
+  await writeFile(empty, '');
+  const startup = await compare(empty, Math.max(ROUNDS, 9), '');
+  const full = await compare(input, ROUNDS, 'full');
+
+  const row = (name: string, samples: readonly Sample[]) =>
+    `${name.padEnd(34)} ${ms(median(samples.map((s) => s.wallMs)))} ${ms(median(samples.map((s) => s.cpuMs)))} ${median(samples.map((s) => s.maxRssMb)).toFixed(0).padStart(6)} MB`;
+  console.log('');
+  console.log(`${''.padEnd(34)} ${'wall'.padStart(9)} ${'cpu'.padStart(9)} ${'max RSS'.padStart(9)}   (medians)`);
+  console.log(row('bare JSON.parse loop, empty file', startup.bare));
+  console.log(row('clickflow run, empty file', startup.cli));
+  console.log(row(`bare JSON.parse loop, ${lines} lines`, full.bare));
+  console.log(row(`clickflow run, ${lines} lines`, full.cli));
+  const fixedWall = median(startup.cli.map((s) => s.wallMs)) - median(startup.bare.map((s) => s.wallMs));
+  const fixedCpu = median(startup.cli.map((s) => s.cpuMs)) - median(startup.bare.map((s) => s.cpuMs));
+  console.log('');
+  console.log(`start-up and exit the bare loop does not pay: ${fixedWall.toFixed(0)} ms wall, ${fixedCpu.toFixed(0)} ms cpu`);
+  console.log(
+    `(cli) clickflow run / bare JSON.parse loop: wall ${pct(full.wallRatio)} (rounds ${full.wallRatios.map(pct).join(' ')}), ` +
+      `cpu ${pct(full.cpuRatio)}   goal: >= 60%, stretch 80%`,
+  );
+  console.log(`took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
