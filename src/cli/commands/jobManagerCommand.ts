@@ -2,10 +2,6 @@ import { Command, Option } from 'commander';
 import { isIP } from 'node:net';
 import { DEFAULTS } from '../../config/defaults.js';
 import { ConfigError } from '../../errors/ConfigError.js';
-import { JobManager } from '../../jobmanager/JobManager.js';
-import { jobManagerServer } from '../../jobmanager/jobManagerServer.js';
-import { JobStateFile } from '../../jobmanager/JobStateFile.js';
-import { ManagerMetrics } from '../../jobmanager/ManagerMetrics.js';
 import { parseRestartStrategy } from '../../jobmanager/RestartStrategy.js';
 import { logger } from '../../logging/logger.js';
 import { loadJob } from '../loadJob.js';
@@ -36,6 +32,13 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
     throw new ConfigError('--token', `listening on ${options.host} reaches beyond this machine; give --token (or CLICKFLOW_TOKEN) so every call must carry it`);
   }
   parseRestartStrategy(options.restart);
+  // Imported here: prom-client and the manager are not worth loading for every other command.
+  const [{ JobManager }, { jobManagerServer }, { JobStateFile }, { ManagerMetrics }] = await Promise.all([
+    import('../../jobmanager/JobManager.js'),
+    import('../../jobmanager/jobManagerServer.js'),
+    import('../../jobmanager/JobStateFile.js'),
+    import('../../jobmanager/ManagerMetrics.js'),
+  ]);
   const metrics = new ManagerMetrics();
   const manager = new JobManager(new JobStateFile(options.stateFile), {
     onMetrics: (record, previous, current) => metrics.observe(record, previous, current),

@@ -1,13 +1,12 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULTS } from '../../config/defaults.js';
-import { kafkaClient } from '../../connectors/kafka/kafkaClient.js';
 import { ConfigError } from '../../errors/ConfigError.js';
 import { parseBurstSpec, type BurstSpec } from '../../producer/BurstSpec.js';
 import { parseRate } from '../../producer/checkRate.js';
 import { parseSeed } from '../../producer/checkSeed.js';
 import type { GeneratorOptions } from '../../producer/ClickstreamGenerator.js';
 import { parseStartTime } from '../../producer/parseStartTime.js';
-import { runProducer, type ProducerProgress, type ProducerTarget } from '../../producer/runProducer.js';
+import type { ProducerProgress, ProducerTarget } from '../../producer/runProducer.js';
 import { parseDuration } from '../../time/parseDuration.js';
 import { durationArgument } from '../durationArgument.js';
 import { fractionArgument, integerArgument } from '../numberArgument.js';
@@ -78,7 +77,7 @@ export async function runProduce(options: ProduceOptions): Promise<ProducerProgr
       }
     : {
         kind: 'kafka',
-        kafka: kafkaClient({ brokers: options.brokers, clientId: 'clickflow-producer' }),
+        kafka: (await import('../../connectors/kafka/kafkaClient.js')).kafkaClient({ brokers: options.brokers, clientId: 'clickflow-producer' }),
         brokers: options.brokers,
         topic: options.topic,
         partitions: options.partitions,
@@ -89,6 +88,8 @@ export async function runProduce(options: ProduceOptions): Promise<ProducerProgr
     const rate = seconds > 0 ? Math.round(p.sent / seconds) : 0;
     return `sent ${p.sent} events, ${rate}/s, ${seconds.toFixed(1)}s elapsed`;
   };
+  // Imported here: the generator loads Faker (~0.25 s of CPU), which every other command would pay at start-up.
+  const { runProducer } = await import('../../producer/runProducer.js');
   const result = await runProducer(
     {
       generator,

@@ -1,6 +1,6 @@
 import type { SinkConnector } from '../../runtime/Connector.js';
 import { lineProtocolSink } from '../../runtime/lineProtocolSink.js';
-import { InfluxSink, type InfluxSinkOptions } from './InfluxSink.js';
+import type { InfluxSinkOptions } from './InfluxSink.js';
 import { validateInfluxTarget, type InfluxTarget } from './InfluxTarget.js';
 import { validateInfluxSinkOptions } from './validateInfluxSinkOptions.js';
 
@@ -18,8 +18,10 @@ export function influxSink(settings: InfluxSinkSettings): SinkConnector {
   validateInfluxSinkOptions({ ...tuning, target });
   return {
     description: `influx ${target.url} ${target.org}/${target.bucket}`,
-    open: async ({ gate, report, metrics }) =>
-      lineProtocolSink(
+    open: async ({ gate, report, metrics }) => {
+      // Imported on open: a run to a file never loads the InfluxDB client's HTTP stack.
+      const { InfluxSink } = await import('./InfluxSink.js');
+      return lineProtocolSink(
         new InfluxSink({
           ...tuning,
           target,
@@ -30,6 +32,7 @@ export function influxSink(settings: InfluxSinkSettings): SinkConnector {
           },
           onWrite: (seconds) => metrics.recordSinkWrite(seconds),
         }),
-      ),
+      );
+    },
   };
 }

@@ -1,8 +1,7 @@
 import { DEFAULTS } from '../../config/defaults.js';
 import type { DeadLetterConnector } from '../../runtime/Connector.js';
-import { kafkaClient, parseBrokers } from './kafkaClient.js';
+import { parseBrokers } from './parseBrokers.js';
 import { validateTopicName } from './validateTopicName.js';
-import { KafkaDeadLetterSink } from './KafkaDeadLetterSink.js';
 
 /** Options of {@link kafkaDeadLetters}. */
 export interface KafkaDeadLetterSettings {
@@ -23,7 +22,10 @@ export function kafkaDeadLetters(settings: KafkaDeadLetterSettings = {}): DeadLe
   validateTopicName(settings.topic === undefined ? '--topic' : '--dead-letter', topic);
   return {
     description: `kafka ${topic}`,
-    open: async ({ jobName }) =>
-      new KafkaDeadLetterSink({ kafka: kafkaClient({ brokers, clientId: `clickflow-${jobName}-dlq` }), brokers, topic, sourceTopic }),
+    open: async ({ jobName }) => {
+      // Imported on open: a run without Kafka never loads kafkajs.
+      const [{ KafkaDeadLetterSink }, { kafkaClient }] = await Promise.all([import('./KafkaDeadLetterSink.js'), import('./kafkaClient.js')]);
+      return new KafkaDeadLetterSink({ kafka: kafkaClient({ brokers, clientId: `clickflow-${jobName}-dlq` }), brokers, topic, sourceTopic });
+    },
   };
 }
