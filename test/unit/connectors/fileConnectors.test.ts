@@ -176,3 +176,29 @@ describe('FileDeadLetterSink', () => {
     ]);
   });
 });
+
+describe('FileDeadLetterSink with bytes', () => {
+  test('bytes that are not UTF-8 are written as raw_base64, exactly; UTF-8 bytes as raw, a byte-order mark kept', async () => {
+    const path = tmp.path('dead-bytes.jsonl');
+    const notUtf8 = Buffer.from([...Buffer.from('{"url":"/caf'), 0xe9, 0x00, 0xff, ...Buffer.from('"}')]);
+    const withMark = Buffer.from([0xef, 0xbb, 0xbf, ...Buffer.from('{"url":')]);
+    const sink = new FileDeadLetterSink(path);
+    sink.write({ raw: notUtf8, reason: 'bad_encoding', detail: 'not valid UTF-8', partition: 0, position: 9 });
+    sink.write({ raw: new Uint8Array(withMark), reason: 'not_json', detail: 'Unexpected end', partition: 0, position: 10 });
+    sink.write({ raw: 'a\0b\ud800', reason: 'not_json', detail: 'Bad control character', partition: 0, position: 11 });
+    await sink.close();
+    const text = await readFile(path, 'utf8');
+    const lines = text.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(lines[0], {
+      reason: 'bad_encoding',
+      detail: 'not valid UTF-8',
+      partition: 0,
+      position: 9,
+      raw_base64: notUtf8.toString('base64'),
+    });
+    assert.deepEqual(Buffer.from(lines[0]!.raw_base64 as string, 'base64'), notUtf8);
+    assert.equal(lines[1]!.raw, '\uFEFF{"url":', 'the mark is part of the raw record');
+    assert.equal(lines[2]!.raw, 'a\0b\ud800', 'NUL and a lone surrogate survive the JSON line');
+    assert.equal(text.includes('\uFFFD'), false, 'nothing was replaced');
+  });
+});

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { of, lastValueFrom, toArray } from 'rxjs';
 import type { ClickEvent } from '../../../src/events/ClickEvent.js';
 import { INVALID_REASONS, type InvalidReason, type InvalidRecord } from '../../../src/events/InvalidRecord.js';
+import { OversizedRecord } from '../../../src/events/OversizedRecord.js';
 import { validateClickEvent } from '../../../src/events/validateClickEvent.js';
 import { parseRecords } from '../../../src/operators/parseRecords.js';
 
@@ -177,6 +178,29 @@ describe('validateClickEvent: every reason in InvalidRecord', () => {
     expectReason({ ...base(), event_timestamp: '' }, 'bad_timestamp');
     // Epoch seconds sent as a string are neither a number nor ISO-8601.
     expectReason({ ...base(), event_timestamp: '1755720654.483' }, 'bad_timestamp');
+  });
+
+  test('bad_encoding and too_long: bytes that are not UTF-8, lines too long to read (reported by parseRecords)', async () => {
+    const notUtf8 = Buffer.from([...Buffer.from('{"url":"/caf'), 0xe9, ...Buffer.from('"}')]);
+    const head = new OversizedRecord(Buffer.from('{"url":"/aaaa'), 20_000_000);
+    const invalid: InvalidRecord[] = [];
+    await lastValueFrom(
+      of({ partition: 0, records: [notUtf8, head] }).pipe(
+        parseRecords<ClickEvent>({ validate: validateClickEvent, onInvalid: (r) => invalid.push(r) }),
+        toArray(),
+      ),
+    );
+    assert.deepEqual(
+      invalid.map((r) => [r.reason, r.raw]),
+      [
+        ['bad_encoding', notUtf8],
+        ['too_long', head],
+      ],
+    );
+    assert.match(invalid[0]!.detail, /not valid UTF-8: byte 0xe9 at offset 12/);
+    assert.match(invalid[1]!.detail, /20000000 bytes long.*first 13 bytes/);
+    seenReasons.add('bad_encoding');
+    seenReasons.add('too_long');
   });
 
   test('an invalid record gets no eventTimeMs', () => {

@@ -266,7 +266,7 @@ describe('JobMetrics', () => {
     assert.equal(json.recordsIn, 9);
     assert.deepEqual(json.watermarks, { 0: '2025-01-01T00:00:09.999Z', 1: null });
     assert.deepEqual(Object.keys(json.invalidByReason as object).sort(), [
-      'bad_timestamp', 'bad_url', 'missing_field', 'not_an_object', 'not_json', 'status_out_of_range', 'wrong_type',
+      'bad_encoding', 'bad_timestamp', 'bad_url', 'missing_field', 'not_an_object', 'not_json', 'status_out_of_range', 'too_long', 'wrong_type',
     ]);
     // A copy, not the live counters.
     (json.invalidByReason as Record<string, number>).not_json = 99;
