@@ -1,3 +1,4 @@
+import { MAX_EVENT_TIME_MS, MIN_EVENT_TIME_MS } from '../time/eventTimeRange.js';
 import { parseIsoTime } from '../time/parseIsoTime.js';
 import type { ClickEvent } from './ClickEvent.js';
 import type { InvalidReason } from './InvalidRecord.js';
@@ -45,16 +46,20 @@ export function validateClickEvent(value: unknown): ValidationFailure | null {
   let eventTimeMs: number;
   if (typeof ts === 'number') {
     eventTimeMs = Math.round(ts * 1000);
-    if (!Number.isFinite(ts) || !Number.isSafeInteger(eventTimeMs)) {
-      return { reason: 'bad_timestamp', detail: `event_timestamp ${ts} is not a finite epoch time` };
+    // One check covers NaN, ±Infinity and magnitudes beyond Date's and InfluxDB's too.
+    if (!(eventTimeMs >= MIN_EVENT_TIME_MS && eventTimeMs < MAX_EVENT_TIME_MS)) {
+      return { reason: 'bad_timestamp', detail: epochSecondsOutOfRange(ts) };
     }
   } else if (typeof ts === 'string') {
     eventTimeMs = parseIsoTime(ts);
     if (Number.isNaN(eventTimeMs)) {
       return {
         reason: 'bad_timestamp',
-        detail: `event_timestamp "${truncate(ts)}" is neither epoch seconds nor an ISO-8601 time`,
+        detail: `event_timestamp "${truncate(ts)}" is neither epoch seconds nor a valid ISO-8601 date-time`,
       };
+    }
+    if (!(eventTimeMs >= MIN_EVENT_TIME_MS && eventTimeMs < MAX_EVENT_TIME_MS)) {
+      return { reason: 'bad_timestamp', detail: `event_timestamp "${truncate(ts)}" is ${RANGE_TEXT}` };
     }
   } else {
     return wrongType('event_timestamp', 'epoch seconds or an ISO-8601 string', ts);
@@ -69,6 +74,29 @@ export function validateClickEvent(value: unknown): ValidationFailure | null {
   }
   (record as unknown as ClickEvent).eventTimeMs = eventTimeMs;
   return null;
+}
+
+const RANGE_TEXT =
+  `outside the accepted range, ${new Date(MIN_EVENT_TIME_MS).toISOString()} (epoch seconds ${MIN_EVENT_TIME_MS / 1000}) ` +
+  `up to before ${new Date(MAX_EVENT_TIME_MS).toISOString()} (${MAX_EVENT_TIME_MS / 1000})`;
+
+/** Units a sender may have used by mistake, tried in turn to name the mix-up. */
+const OTHER_UNITS = [
+  ['milliseconds', 1e3],
+  ['microseconds', 1e6],
+  ['nanoseconds', 1e9],
+] as const;
+
+/** Why epoch seconds `ts` were refused; names the unit when the value fits another one. */
+function epochSecondsOutOfRange(ts: number): string {
+  if (!Number.isFinite(ts)) return `event_timestamp ${ts} is not a finite number of epoch seconds`;
+  for (const [unit, perSecond] of OTHER_UNITS) {
+    const ms = Math.round((ts / perSecond) * 1000);
+    if (ms >= MIN_EVENT_TIME_MS && ms < MAX_EVENT_TIME_MS) {
+      return `event_timestamp ${ts} looks like ${unit} (${new Date(ms).toISOString()}); event_timestamp is epoch seconds`;
+    }
+  }
+  return `event_timestamp ${ts} is ${RANGE_TEXT}`;
 }
 
 function missing(field: string): ValidationFailure {

@@ -56,6 +56,7 @@ const INVALID: [string | Uint8Array, InvalidReason][] = [
   [valid({ http_status: 200.5 }), 'status_out_of_range'],
   [valid({ event_timestamp: 'yesterday' }), 'bad_timestamp'],
   [valid({ event_timestamp: 1e300 }), 'bad_timestamp'],
+  [valid({ event_timestamp: 1755720002000 }), 'bad_timestamp'],
   [BOM + BOM + valid(), 'not_json'],
   [withBytes(valid({ url: '/caf@' }), 0xe9), 'bad_encoding'],
   [withBytes(valid({ url: '/@' }), 0xc0, 0xaf), 'bad_encoding'],
