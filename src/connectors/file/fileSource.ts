@@ -76,9 +76,8 @@ export function fileSource(options: FileSourceOptions): Observable<RecordBatch<s
       // Closing the input on unsubscribe ends a pending read with an error nobody waits for.
       if (stopped) return;
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      subscriber.error(
-        new ClickflowError(`cannot read ${name} (${reason}); check that the file exists and is readable`, { cause: error }),
-      );
+      const hint = reason === 'EISDIR' ? 'it is a directory; give the path of a JSON-lines file' : 'check that the file exists and is readable';
+      subscriber.error(new ClickflowError(`cannot read ${name} (${reason}); ${hint}`, { cause: error }));
     });
     return () => {
       stopped = true;

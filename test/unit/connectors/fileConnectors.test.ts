@@ -149,6 +149,14 @@ describe('fileSource', () => {
     });
   });
 
+  test('a directory errors with a ClickflowError that says so', async () => {
+    await assert.rejects(lastValueFrom(fileSource({ path: tmp.dir })), (error: unknown) => {
+      assert.ok(error instanceof ClickflowError);
+      assert.match(error.message, /EISDIR.*is a directory; give the path of a JSON-lines file/);
+      return true;
+    });
+  });
+
   test('waits on a closed gate between chunks', async () => {
     const path = tmp.path('gated.jsonl');
     await writeFile(path, Array.from({ length: 20 }, (_, i) => `line-${i}`).join('\n'));
