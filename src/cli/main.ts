@@ -1,10 +1,9 @@
+import { DEFAULTS } from '../config/defaults.js';
 import { buildProgram } from './program.js';
 import { handleError } from './handleError.js';
 import { logger } from '../logging/logger.js';
 import { shutdownSignal } from './shutdownSignal.js';
 
-/** How long a finished command may wait for its connections to wind down before it exits anyway. */
-const EXIT_GRACE_MS = 10_000;
 /** Commands that stop on `shutdownSignal`, also when it came while the CLI was loading. */
 const STOPS_ON_SHUTDOWN_SIGNAL = new Set(['run', 'jobmanager']);
 
@@ -24,6 +23,6 @@ try {
 // Everything is flushed and committed by now. If a client library still holds a socket or
 // timer open, exit rather than hang; unref'd, so a clean exit is never delayed by it.
 setTimeout(() => {
-  logger.warn({ graceMs: EXIT_GRACE_MS }, 'connections still open after the command finished; exiting');
+  logger.warn({ graceMs: DEFAULTS.exitGraceMs }, 'connections still open after the command finished; exiting');
   process.exit();
-}, EXIT_GRACE_MS).unref();
+}, DEFAULTS.exitGraceMs).unref();

@@ -21,14 +21,30 @@ export const DEFAULTS = {
   maxWindowsPerRecord: 1_000,
   /** How often a job flushes its outputs and then commits its source, in ms: 5 s. */
   commitIntervalMs: 5_000,
-  /** Lines per batch read from a file or stdin. */
-  fileBatchLines: 4_096,
+  /** How a finished command waits for client libraries to close their sockets before it exits anyway: 10 s. */
+  exitGraceMs: 10_000,
+  file: {
+    /** Bytes read at a time from a file or stdin; each read becomes one batch. 1 MiB. */
+    chunkBytes: 1 << 20,
+    /** A longer line is dead-lettered as too_long with its first bytes, not read whole. 16 MiB. */
+    maxLineBytes: 16 * 1024 * 1024,
+  },
+  influx: {
+    /** Lines per write request. */
+    batchLines: 5_000,
+    /** Longest time a line waits in the buffer before it is sent, in ms. */
+    flushIntervalMs: 1_000,
+    /** Lines buffered or in flight above which the sources pause. */
+    maxBufferLines: 100_000,
+    /** Requests larger than this many bytes are gzipped. */
+    gzipThreshold: 1_000,
+    /** Retries of a failed write: 0.5 s doubling to 30 s, ±20 % jitter, for up to 5 minutes. */
+    retry: { initialDelayMs: 500, maxDelayMs: 30_000, factor: 2, jitter: 0.2, maxElapsedMs: 5 * 60_000 },
+  },
   /** Kafka brokers when neither --brokers nor KAFKA_BROKERS is given. */
   brokers: 'localhost:9092',
   /** Kafka topic of the clickstream. */
   topic: 'clickstream',
-  /** Consumer group of the error-rates job. */
-  group: 'clickflow-error-rates',
   /**
    * How the Kafka source fetches. A batch is processed synchronously, so large fetches are
    * cheap and amortise kafkajs's per-request cost; a short wait keeps a bounded run's last,
@@ -38,6 +54,16 @@ export const DEFAULTS = {
     maxBytesPerPartition: 4 * 1024 * 1024, // 4 MiB
     maxBytes: 16 * 1024 * 1024, // 16 MiB
     maxWaitTimeInMs: 100,
+  },
+  kafka: {
+    /** How long a broker connection may take, in ms. */
+    connectionTimeoutMs: 3_000,
+    /** kafkajs's own retries of a failed request. */
+    retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
+    /** Records per batch handed downstream: a fetch's parsed records then die young. */
+    chunkRecords: 1_024,
+    /** How often a consumer held back by a full sink tells the group it is alive, in ms. */
+    heartbeatWhilePausedMs: 3_000,
   },
   jobManager: {
     /** Where `clickflow jobmanager` listens; loopback unless --host says otherwise. */

@@ -8,7 +8,10 @@ export interface ClickEvent {
   url: string;
   /** HTTP status code, 100–599. */
   http_status: number;
-  /** Epoch seconds (possibly fractional) or an ISO-8601 string, as sent. */
+  /**
+   * Epoch seconds (possibly fractional) or an ISO-8601 string, as sent; from 1990 up to
+   * before 2100 (see `MIN_EVENT_TIME_MS` in src/time/eventTimeRange.ts).
+   */
   event_timestamp: number | string;
   session_id?: string;
   method?: string;

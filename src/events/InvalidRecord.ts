@@ -7,7 +7,11 @@ export type InvalidReason =
   | 'status_out_of_range'
   | 'bad_timestamp'
   /** A URL the job cannot store as an InfluxDB tag value (ends in a backslash, or too long). */
-  | 'bad_url';
+  | 'bad_url'
+  /** Bytes that are not valid UTF-8; kept as they are, never decoded with replacement characters. */
+  | 'bad_encoding'
+  /** A line longer than the file source reads whole (`maxLineBytes`); only its start is kept. */
+  | 'too_long';
 
 export const INVALID_REASONS: readonly InvalidReason[] = [
   'not_json',
@@ -17,6 +21,8 @@ export const INVALID_REASONS: readonly InvalidReason[] = [
   'status_out_of_range',
   'bad_timestamp',
   'bad_url',
+  'bad_encoding',
+  'too_long',
 ];
 
 /**
@@ -24,7 +30,10 @@ export const INVALID_REASONS: readonly InvalidReason[] = [
  * dead-letter output with its reason and where it came from.
  */
 export interface InvalidRecord {
-  /** The original bytes or line, untouched. */
+  /**
+   * The original bytes or line, untouched: bytes that are not valid UTF-8 stay bytes. For
+   * `too_long`, the first `maxLineBytes` bytes of the line.
+   */
   readonly raw: string | Uint8Array;
   /** A built-in {@link InvalidReason}, or one a job's own validator gave. */
   readonly reason: InvalidReason | (string & {});

@@ -1,5 +1,7 @@
+import { isUtf8 } from 'node:buffer';
 import { map, type OperatorFunction } from 'rxjs';
 import type { InvalidRecord } from '../events/InvalidRecord.js';
+import { OversizedRecord } from '../events/OversizedRecord.js';
 import type { ValidationFailure } from '../events/validateClickEvent.js';
 import type { RecordBatch } from './RecordBatch.js';
 
@@ -20,20 +22,72 @@ export interface ParseRecordsOptions {
   readonly eventTimeOf?: (record: never) => number;
 }
 
-const decoder = new TextDecoder();
+const BYTE_ORDER_MARK = 0xfeff;
 
-/** UTF-8 text of a record; Node's Buffers (what kafkajs gives) decode faster than TextDecoder. */
-function textOf(raw: string | Uint8Array): string {
-  if (typeof raw === 'string') return raw;
-  return Buffer.isBuffer(raw) ? raw.toString('utf8') : decoder.decode(raw);
+/**
+ * UTF-8 text of a record, or `undefined` when its bytes cannot be read as text: not UTF-8,
+ * or only the start of a record too long to read ({@link bytesFailure} says which).
+ */
+function textOf(raw: Uint8Array): string | undefined {
+  if (raw instanceof OversizedRecord) return undefined;
+  // Node's Buffers (what kafkajs gives) decode faster than TextDecoder; a view, not a copy.
+  const bytes = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const text = bytes.toString('utf8');
+  // Decoding replaces every invalid sequence with U+FFFD, so different records would become
+  // one. Only a text holding that character needs the strict check; searching an ASCII
+  // (one-byte) string for it costs next to nothing.
+  return text.indexOf('\uFFFD') === -1 || isUtf8(bytes) ? text : undefined;
+}
+
+/** Why {@link textOf} could not read `raw`. */
+function bytesFailure(raw: Uint8Array): ValidationFailure {
+  if (raw instanceof OversizedRecord) {
+    return {
+      reason: 'too_long',
+      detail: `the record is ${raw.totalBytes} bytes long, more than the ${raw.length} a source reads whole; raw holds its first ${raw.length} bytes`,
+    };
+  }
+  const offset = firstInvalidUtf8(raw);
+  const where = offset === -1 ? '' : `: byte 0x${raw[offset]!.toString(16).padStart(2, '0')} at offset ${offset}`;
+  return {
+    reason: 'bad_encoding',
+    detail: `not valid UTF-8${where} (was it written as Latin-1 or another encoding?); raw keeps the bytes as they were`,
+  };
+}
+
+/** Offset of the first byte that does not start a well-formed UTF-8 sequence, or -1. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    // Lead bytes 0xc0, 0xc1 and above 0xf4 could only start overlong or out-of-range forms.
+    const length = b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    if (length === 0) return i;
+    let codePoint = b & (0x7f >> length);
+    for (let k = 1; k < length; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || (c & 0xc0) !== 0x80) return i;
+      codePoint = (codePoint << 6) | (c & 0x3f);
+    }
+    const overlong = codePoint < (length === 2 ? 0x80 : length === 3 ? 0x800 : 0x10000);
+    if (overlong || codePoint > 0x10ffff || (codePoint >= 0xd800 && codePoint <= 0xdfff)) return i;
+    i += length;
+  }
+  return -1;
 }
 
 /**
  * Parses JSON records (strings or UTF-8 bytes) and keeps the valid ones.
  *
  * Emits one batch per input batch, with the valid records in order and their positions;
- * every invalid record (not JSON, or refused by `validate`) goes to `onInvalid` instead and
- * is never counted in a window. An input batch whose records are all invalid emits an empty
+ * every invalid record (bytes that are not UTF-8, not JSON, or refused by `validate`) goes to
+ * `onInvalid` instead, untouched, and is never counted in a window. A leading byte-order
+ * mark is ignored. An exception thrown by `validate` is a bug, not bad input: it errors the
+ * output with that exception. An input batch whose records are all invalid emits an empty
  * batch, so that downstream still sees the partition's progress. Records replayed after a
  * restore (before the checkpoint's `replayUntil`) were routed before and are not routed again.
  *
@@ -66,12 +120,26 @@ export function parseRecords<T>(
           const position = rawPositions === undefined ? firstImplicit + i : rawPositions[i]!;
           endPosition = position + 1;
           let value: unknown;
-          let failure: ValidationFailure | null;
-          try {
-            value = JSON.parse(textOf(raw));
-            failure = validate(value);
-          } catch (error) {
-            failure = { reason: 'not_json', detail: (error as Error).message };
+          let failure: ValidationFailure | null = null;
+          const text = typeof raw === 'string' ? raw : textOf(raw);
+          if (text === undefined) {
+            failure = bytesFailure(raw as Uint8Array);
+          } else {
+            try {
+              value = JSON.parse(text);
+            } catch (error) {
+              // A byte-order mark that some writers put before each message is not part of the JSON.
+              if (text.charCodeAt(0) !== BYTE_ORDER_MARK) failure = { reason: 'not_json', detail: (error as Error).message };
+              else {
+                try {
+                  value = JSON.parse(text.slice(1));
+                } catch (afterMark) {
+                  failure = { reason: 'not_json', detail: (afterMark as Error).message };
+                }
+              }
+            }
+            // Outside the try: a validator that throws has a bug, and the job stops with its error.
+            if (failure === null) failure = validate(value);
           }
           if (failure === null) {
             records.push(value as T);

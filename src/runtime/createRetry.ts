@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../config/defaults.js';
 import { ClickflowError } from '../errors/ClickflowError.js';
 
 /** How {@link createRetry} spaces its attempts. */
@@ -14,14 +15,8 @@ export interface RetryOptions {
   readonly maxElapsedMs: number;
 }
 
-/** Retry defaults: 0.5 s doubling to 30 s, ±20 %, for up to 5 minutes. */
-export const DEFAULT_RETRY: RetryOptions = {
-  initialDelayMs: 500,
-  maxDelayMs: 30_000,
-  factor: 2,
-  jitter: 0.2,
-  maxElapsedMs: 5 * 60_000,
-};
+/** Retry defaults: `DEFAULTS.influx.retry`. */
+export const DEFAULT_RETRY: RetryOptions = DEFAULTS.influx.retry;
 
 /** What an attempt learns about a failure: retry it (after at least `minDelayMs`) or not. */
 export interface RetryDecision {

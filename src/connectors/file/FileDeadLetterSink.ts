@@ -1,12 +1,18 @@
+import { isUtf8 } from 'node:buffer';
 import type { InvalidRecord } from '../../events/InvalidRecord.js';
 import type { DeadLetterSink } from '../../runtime/DeadLetterSink.js';
 import { WritableLineSink } from './WritableLineSink.js';
 
-const decoder = new TextDecoder();
-
 /**
- * Writes each invalid record as a JSON line: `{"reason","detail","partition","position","raw"}`,
- * `raw` being the original line (or bytes read as UTF-8).
+ * Writes each invalid record as a JSON line:
+ * `{"reason","detail","partition","position","raw"}`, `raw` being the original line (bytes
+ * that are valid UTF-8 are written as that text). Bytes that are not valid UTF-8 get
+ * `raw_base64` in place of `raw`: JSON has no way to hold them, and decoding them would
+ * replace each bad sequence with U+FFFD and lose the original.
+ *
+ * @example
+ * {"reason":"not_json","detail":"Unexpected end of JSON input","partition":0,"position":3,"raw":"{\"url\":"}
+ * {"reason":"bad_encoding","detail":"not valid UTF-8: …","partition":0,"position":9,"raw_base64":"eyJ1cmwiOiIv6SJ9"}
  */
 export class FileDeadLetterSink implements DeadLetterSink {
   private readonly lines: WritableLineSink;
@@ -25,15 +31,18 @@ export class FileDeadLetterSink implements DeadLetterSink {
   }
 
   write(record: InvalidRecord): void {
-    this.lines.write([
-      JSON.stringify({
-        reason: record.reason,
-        detail: record.detail,
-        partition: record.partition,
-        position: record.position,
-        raw: typeof record.raw === 'string' ? record.raw : decoder.decode(record.raw),
-      }),
-    ]);
+    const { reason, detail, partition, position, raw } = record;
+    let line: string;
+    if (typeof raw === 'string') {
+      line = JSON.stringify({ reason, detail, partition, position, raw });
+    } else {
+      // A view, not a copy. Not TextDecoder: it would drop a leading byte-order mark.
+      const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+      line = isUtf8(bytes)
+        ? JSON.stringify({ reason, detail, partition, position, raw: bytes.toString('utf8') })
+        : JSON.stringify({ reason, detail, partition, position, raw_base64: bytes.toString('base64') });
+    }
+    this.lines.write([line]);
   }
 
   flush(): Promise<void> {

@@ -1,69 +1,102 @@
-import { createReadStream } from 'node:fs';
+import { DEFAULTS } from '../../config/defaults.js';
+import { constants, createReadStream, open, stat } from 'node:fs';
+import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
+import { promisify } from 'node:util';
 import { Observable } from 'rxjs';
 import { ClickflowError } from '../../errors/ClickflowError.js';
 import type { RecordBatch } from '../../operators/RecordBatch.js';
 import type { BackpressureGate } from '../../runtime/BackpressureGate.js';
+import { LineSplitter } from './LineSplitter.js';
+
+/**
+ * Default of {@link FileSourceOptions.maxLineBytes}: 16 MiB, far beyond any click event
+ * (Kafka refuses messages over 1 MB by default), small enough that a file without newlines
+ * cannot exhaust memory or V8's maximum string length.
+ */
+export const DEFAULT_MAX_LINE_BYTES = DEFAULTS.file.maxLineBytes;
 
 /** Options of {@link fileSource}. */
 export interface FileSourceOptions {
-  /** A file path, or `-` for standard input. */
+  /** A file path (a FIFO too), or `-` for standard input. */
   readonly path: string;
   /** Waited on between chunks, so that a slow sink slows the reading down. */
   readonly gate?: BackpressureGate;
-  /** Bytes read at a time; each read becomes one batch. Default 1 MiB. */
+  /** Bytes read at a time from a file; each read becomes one batch. Default `DEFAULTS.file.chunkBytes`. */
   readonly chunkBytes?: number;
+  /**
+   * A longer line is handed on as an `OversizedRecord` with its first `maxLineBytes` bytes,
+   * which parseRecords dead-letters as `too_long`. Default {@link DEFAULT_MAX_LINE_BYTES}.
+   */
+  readonly maxLineBytes?: number;
 }
 
+const statOf = promisify(stat);
+const openFd = promisify(open);
+
 /**
- * Reads JSON lines from a file or stdin as one partition (0), a batch per chunk read.
+ * Reads JSON lines from a file, a FIFO or stdin as one partition (0), a batch per chunk read.
  *
- * Emits the lines of each chunk with their 1-based line numbers as positions (empty lines
- * are skipped, a trailing `\r` is dropped); completes at the end of the input, which fires
- * every open window downstream; errors if the file cannot be read.
+ * Emits the lines of each chunk with their 1-based line numbers as positions: lines that are
+ * empty or only whitespace are skipped, a trailing `\r` and a leading byte-order mark are
+ * dropped, and a line that is not valid UTF-8 is handed on as its original bytes (a `Buffer`)
+ * for parseRecords to dead-letter (see {@link LineSplitter}). Completes at the end of the
+ * input, which fires every open window downstream; errors if the file cannot be read.
+ * Unsubscribing closes the input, stdin included, so that the process can exit at once.
+ *
+ * @example
+ * fileSource({ path: 'events.jsonl' }).pipe(parseRecords({ validate: validateClickEvent, onInvalid }))
  */
-export function fileSource(options: FileSourceOptions): Observable<RecordBatch<string>> {
-  const { path, gate, chunkBytes = 1 << 20 } = options;
-  return new Observable<RecordBatch<string>>((subscriber) => {
-    const stream: Readable =
-      path === '-' ? process.stdin : createReadStream(path, { highWaterMark: chunkBytes });
-    stream.setEncoding('utf8');
+export function fileSource(options: FileSourceOptions): Observable<RecordBatch<string | Uint8Array>> {
+  const { path, gate, chunkBytes = DEFAULTS.file.chunkBytes, maxLineBytes = DEFAULT_MAX_LINE_BYTES } = options;
+  for (const [name, value] of [['chunkBytes', chunkBytes], ['maxLineBytes', maxLineBytes]] as const) {
+    if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`fileSource: ${name} is ${value}; give a whole number of bytes, at least 1`);
+  }
+  const name = path === '-' ? 'stdin' : path;
+  return new Observable<RecordBatch<string | Uint8Array>>((subscriber) => {
+    let stream: Readable | undefined;
     let stopped = false;
     (async () => {
-      let carry = '';
-      let lineNumber = 0;
-      const emit = (text: string, last: boolean) => {
-        const parts = text.split('\n');
-        carry = last ? '' : parts.pop()!;
-        const records: string[] = [];
-        const positions: number[] = [];
-        for (let line of parts) {
-          lineNumber++;
-          if (line.endsWith('\r')) line = line.slice(0, -1);
-          if (line.length === 0) continue;
-          records.push(line);
-          positions.push(lineNumber);
-        }
-        if (records.length > 0) subscriber.next({ partition: 0, records, positions });
-      };
-      for await (const chunk of stream) {
+      stream = await openInput(path, chunkBytes);
+      if (stopped) {
+        stream.destroy();
+        return;
+      }
+      const lines = new LineSplitter(maxLineBytes);
+      for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+        // Strings only if someone called setEncoding on process.stdin; the splitter wants bytes.
+        const batch = lines.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+        if (batch !== undefined) subscriber.next(batch);
         if (stopped) return;
-        emit(carry + (chunk as string), false);
         if (gate !== undefined && !gate.isOpen) await gate.whenOpen();
       }
-      if (carry.length > 0) emit(carry, true);
+      const last = lines.end();
+      if (last !== undefined) subscriber.next(last);
       subscriber.complete();
     })().catch((error: unknown) => {
+      // Closing the input on unsubscribe ends a pending read with an error nobody waits for.
+      if (stopped) return;
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      subscriber.error(
-        new ClickflowError(`cannot read ${path === '-' ? 'stdin' : path} (${reason}); check that the file exists and is readable`, {
-          cause: error,
-        }),
-      );
+      const hint = reason === 'EISDIR' ? 'it is a directory; give the path of a JSON-lines file' : 'check that the file exists and is readable';
+      subscriber.error(new ClickflowError(`cannot read ${name} (${reason}); ${hint}`, { cause: error }));
     });
     return () => {
       stopped = true;
-      if (stream !== process.stdin) stream.destroy();
+      // stdin too: a pipe or terminal left open would keep the process alive after the job.
+      stream?.destroy();
     };
   });
+}
+
+/** The input as a stream of Buffers. */
+async function openInput(path: string, chunkBytes: number): Promise<Readable> {
+  if (path === '-') return process.stdin;
+  if ((await statOf(path)).isFIFO()) {
+    // open(2) of a FIFO blocks until a writer opens it, in a libuv thread that nothing can
+    // interrupt, so a stopped job could not exit. Opened non-blocking it returns at once, and
+    // a pipe socket waits for the writer's data in the event loop, where destroy() ends it.
+    const fd = await openFd(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    return new Socket({ fd, readable: true, writable: false });
+  }
+  return createReadStream(path, { highWaterMark: chunkBytes });
 }

@@ -1,4 +1,5 @@
 import { canRetryHttpCall, HttpError, InfluxDB, setLogger, type WriteApi } from '@influxdata/influxdb-client';
+import { DEFAULTS } from '../../config/defaults.js';
 import type { BackpressureGate } from '../../runtime/BackpressureGate.js';
 import { createRetry, DEFAULT_RETRY, type RetryOptions } from '../../runtime/createRetry.js';
 import type { LineSink } from '../../runtime/LineSink.js';
@@ -9,13 +10,13 @@ import { validateInfluxSinkOptions } from './validateInfluxSinkOptions.js';
 /** Options of {@link InfluxSink}; the defaults are beside each, checked at construction. */
 export interface InfluxSinkOptions {
   readonly target: InfluxTarget;
-  /** Lines per write request, at most `maxBufferLines`. Default 5000. */
+  /** Lines per write request, at most `maxBufferLines`. Default `DEFAULTS.influx.batchLines`. */
   readonly batchLines?: number;
   /** Longest time a line waits in the buffer before it is sent, in ms (0: at once). Default 1000. */
   readonly flushIntervalMs?: number;
-  /** Lines buffered or in flight above which the gate closes (sources pause). Default 100 000. */
+  /** Lines buffered or in flight above which the gate closes (sources pause). Default `DEFAULTS.influx.maxBufferLines`. */
   readonly maxBufferLines?: number;
-  /** Requests larger than this many bytes are gzipped. Default 1000. */
+  /** Requests larger than this many bytes are gzipped. Default `DEFAULTS.influx.gzipThreshold`. */
   readonly gzipThreshold?: number;
   readonly retry?: RetryOptions;
   readonly gate?: BackpressureGate;
@@ -64,9 +65,9 @@ export class InfluxSink implements LineSink {
     });
     // Nobody has to listen: write and flush throw the same error.
     this.failed.catch(() => undefined);
-    this.batchLines = options.batchLines ?? 5_000;
-    this.flushIntervalMs = options.flushIntervalMs ?? 1_000;
-    this.maxBufferLines = options.maxBufferLines ?? 100_000;
+    this.batchLines = options.batchLines ?? DEFAULTS.influx.batchLines;
+    this.flushIntervalMs = options.flushIntervalMs ?? DEFAULTS.influx.flushIntervalMs;
+    this.maxBufferLines = options.maxBufferLines ?? DEFAULTS.influx.maxBufferLines;
     this.writeApi = new InfluxDB({ url: target.url, token: target.token, timeout: 30_000 }).getWriteApi(
       target.org,
       target.bucket,
@@ -77,7 +78,7 @@ export class InfluxSink implements LineSink {
         batchSize: this.batchLines + 1,
         flushInterval: 0,
         maxRetries: 0,
-        gzipThreshold: options.gzipThreshold ?? 1_000,
+        gzipThreshold: options.gzipThreshold ?? DEFAULTS.influx.gzipThreshold,
       },
     );
     this.retrying = createRetry(

@@ -26,11 +26,7 @@ export interface KafkaSourceOptions {
 }
 
 const EMPTY = new Uint8Array(0);
-/** How often a consumer held back by a full sink tells the group it is alive. */
-const HEARTBEAT_WHILE_PAUSED_MS = 3_000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
-/** Records per batch handed downstream. */
-const CHUNK_RECORDS = 1_024;
 /** Queued after the last batch of a bounded read. */
 const END = Symbol('end');
 
@@ -228,8 +224,8 @@ export class KafkaSource implements Source {
     const messages = batch.messages;
     // A fetch holds thousands of records per partition; handing them on in chunks lets each
     // chunk's parsed records die young instead of being promoted by the garbage collector.
-    for (let from = 0; from < messages.length; from += CHUNK_RECORDS) {
-      const to = Math.min(from + CHUNK_RECORDS, messages.length);
+    for (let from = 0; from < messages.length; from += DEFAULTS.kafka.chunkRecords) {
+      const to = Math.min(from + DEFAULTS.kafka.chunkRecords, messages.length);
       const records: Uint8Array[] = [];
       const positions: number[] = [];
       for (let i = from; i < to; i++) {
@@ -251,7 +247,7 @@ export class KafkaSource implements Source {
     // the group would take the partitions away from a consumer that is only waiting.
     const gate = this.options.gate;
     while (gate !== undefined && !gate.isOpen && !this.closed) {
-      await Promise.race([gate.whenOpen(), sleep(HEARTBEAT_WHILE_PAUSED_MS)]);
+      await Promise.race([gate.whenOpen(), sleep(DEFAULTS.kafka.heartbeatWhilePausedMs)]);
       await heartbeat().catch(() => undefined);
     }
   }

@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { DEFAULTS } from '../../config/defaults.js';
 import { parseBrokers } from './parseBrokers.js';
 
 /** Options shared by every Kafka client clickflow creates. */
@@ -16,8 +17,8 @@ export function kafkaClient(options: KafkaClientOptions): Kafka {
   return new Kafka({
     clientId: options.clientId,
     brokers: parseBrokers(options.brokers),
-    connectionTimeout: 3_000,
-    retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
+    connectionTimeout: DEFAULTS.kafka.connectionTimeoutMs,
+    retry: { ...DEFAULTS.kafka.retry },
     logLevel: logLevel.WARN,
     logCreator:
       () =>

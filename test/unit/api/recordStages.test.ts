@@ -222,11 +222,6 @@ describe('a function of the job that throws fails the job with its error', () =>
 
   test(
     'a validator of the format (json / clickEvents): documented to stop the job, not to dead-letter the record',
-    {
-      todo:
-        'BUG: parseRecords runs validate() inside the try around JSON.parse, so a throwing validator is dead-lettered as not_json ' +
-        '(src/operators/parseRecords.ts; json() documents "A validator that throws is a bug in the job: the job stops with its stack")',
-    },
     () =>
       failsWith((boom) =>
         job('buggy-format')

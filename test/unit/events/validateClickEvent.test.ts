@@ -3,8 +3,10 @@ import { describe, test } from 'node:test';
 import { of, lastValueFrom, toArray } from 'rxjs';
 import type { ClickEvent } from '../../../src/events/ClickEvent.js';
 import { INVALID_REASONS, type InvalidReason, type InvalidRecord } from '../../../src/events/InvalidRecord.js';
+import { OversizedRecord } from '../../../src/events/OversizedRecord.js';
 import { validateClickEvent } from '../../../src/events/validateClickEvent.js';
 import { parseRecords } from '../../../src/operators/parseRecords.js';
+import { MAX_EVENT_TIME_MS, MIN_EVENT_TIME_MS } from '../../../src/time/eventTimeRange.js';
 
 /** A valid event; tests spread it and change one field. */
 function base(): Record<string, unknown> {
@@ -15,12 +17,6 @@ function eventTimeOf(value: Record<string, unknown>): number {
   const failure = validateClickEvent(value);
   assert.equal(failure, null, `expected valid, got ${JSON.stringify(failure)}`);
   return (value as unknown as ClickEvent).eventTimeMs;
-}
-
-function reasonOf(value: unknown): InvalidReason {
-  const failure = validateClickEvent(value);
-  assert.notEqual(failure, null, `expected ${JSON.stringify(value)} to be refused`);
-  return failure!.reason;
 }
 
 /** Every reason some test below has seen; compared with INVALID_REASONS at the end. */
@@ -53,17 +49,65 @@ describe('validateClickEvent: event time', () => {
 
   test('fractional epoch seconds are multiplied by 1000 and rounded to the nearest ms', () => {
     assert.equal(eventTimeOf({ ...base(), event_timestamp: 1755720654.483 }), 1_755_720_654_483);
-    // 1.0004 s = 1000.4 ms → 1000; 1.0006 s = 1000.6 ms → 1001
-    assert.equal(eventTimeOf({ ...base(), event_timestamp: 1.0004 }), 1000);
-    assert.equal(eventTimeOf({ ...base(), event_timestamp: 1.0006 }), 1001);
+    // …0004 s = 0.4 ms → 0; …0006 s = 0.6 ms → 1
+    assert.equal(eventTimeOf({ ...base(), event_timestamp: 1735689600.0004 }), 1_735_689_600_000);
+    assert.equal(eventTimeOf({ ...base(), event_timestamp: 1735689600.0006 }), 1_735_689_600_001);
     // 1735689609.9996 s is 0.4 ms before 1735689610 s: rounds up into the next second
     assert.equal(eventTimeOf({ ...base(), event_timestamp: 1735689609.9996 }), 1_735_689_610_000);
     assert.equal(eventTimeOf({ ...base(), event_timestamp: 1735689609.9994 }), 1_735_689_609_999);
   });
 
-  test('zero and negative epoch seconds are valid times', () => {
-    assert.equal(eventTimeOf({ ...base(), event_timestamp: 0 }), 0);
-    assert.equal(eventTimeOf({ ...base(), event_timestamp: -1.5 }), -1500);
+  test('the accepted range is 1990-01-01T00:00:00Z inclusive to 2100-01-01T00:00:00Z exclusive, in both forms', () => {
+    assert.equal(MIN_EVENT_TIME_MS, Date.parse('1990-01-01T00:00:00Z'));
+    assert.equal(MAX_EVENT_TIME_MS, Date.parse('2100-01-01T00:00:00Z'));
+    assert.equal(eventTimeOf({ ...base(), event_timestamp: MIN_EVENT_TIME_MS / 1000 }), MIN_EVENT_TIME_MS);
+    assert.equal(eventTimeOf({ ...base(), event_timestamp: MAX_EVENT_TIME_MS / 1000 - 0.001 }), MAX_EVENT_TIME_MS - 1);
+    assert.equal(eventTimeOf({ ...base(), event_timestamp: '1990-01-01T00:00:00Z' }), MIN_EVENT_TIME_MS);
+    assert.equal(eventTimeOf({ ...base(), event_timestamp: '2099-12-31T23:59:59.999Z' }), MAX_EVENT_TIME_MS - 1);
+    const outside = [
+      MIN_EVENT_TIME_MS / 1000 - 0.001,
+      MAX_EVENT_TIME_MS / 1000,
+      // rounds to the first millisecond of 2100
+      MAX_EVENT_TIME_MS / 1000 - 0.0004,
+      0,
+      -1.5,
+      '1989-12-31T23:59:59.999Z',
+      '2100-01-01T00:00:00Z',
+      '2100-01-01',
+      // 1990-01-01T00:30 at +01:00 is 1989-12-31T23:30Z
+      '1990-01-01T00:30:00+01:00',
+      '0000-01-01T00:00:00Z',
+      '9999-12-31T23:59:59Z',
+    ];
+    for (const ts of outside) expectReason({ ...base(), event_timestamp: ts }, 'bad_timestamp', /outside the accepted range.*1990-01-01T00:00:00.000Z.*2100-01-01T00:00:00.000Z/);
+  });
+
+  test('a time in milliseconds, microseconds or nanoseconds is refused and the unit named', () => {
+    expectReason(
+      { ...base(), event_timestamp: 1755720002000 },
+      'bad_timestamp',
+      /^event_timestamp 1755720002000 looks like milliseconds \(2025-08-20T20:00:02.000Z\); event_timestamp is epoch seconds$/,
+    );
+    expectReason({ ...base(), event_timestamp: 1755720002000.5 }, 'bad_timestamp', /looks like milliseconds/);
+    expectReason({ ...base(), event_timestamp: 1755720002000123 }, 'bad_timestamp', /looks like microseconds \(2025-08-20T20:00:02.000Z\)/);
+    expectReason({ ...base(), event_timestamp: 1755720002000123456 }, 'bad_timestamp', /looks like nanoseconds \(2025-08-20T20:00:02.000Z\)/);
+  });
+
+  test('times beyond what Date or InfluxDB hold are refused with the range, not called non-finite', () => {
+    for (const ts of [9_000_000_000_000, 1e20, 1e300, Number.MAX_SAFE_INTEGER, -1e20]) {
+      expectReason({ ...base(), event_timestamp: ts }, 'bad_timestamp', /is outside the accepted range/);
+    }
+    expectReason({ ...base(), event_timestamp: 1e20 }, 'bad_timestamp', /^event_timestamp 100000000000000000000 is outside/);
+  });
+
+  test('the range lies inside what Date and InfluxDB (int64 nanoseconds) hold, so no accepted time can crash a sink', () => {
+    const INT64_MAX = 2n ** 63n - 1n;
+    for (const ms of [MIN_EVENT_TIME_MS, MAX_EVENT_TIME_MS]) {
+      assert.doesNotThrow(() => new Date(ms).toISOString());
+      const ns = BigInt(ms) * 1_000_000n;
+      assert.ok(ns > -INT64_MAX && ns < INT64_MAX, `${ms} ms fits line protocol`);
+    }
+    assert.ok(MIN_EVENT_TIME_MS < MAX_EVENT_TIME_MS);
   });
 
   test('ISO-8601 strings are accepted, with Z or an offset', () => {
@@ -79,14 +123,50 @@ describe('validateClickEvent: event time', () => {
     assert.equal(value.event_timestamp, 1755720654, 'the wire field is left as sent');
   });
 
-  test(
-    'a string that is not ISO-8601 is refused as bad_timestamp',
-    () => {
-      for (const text of ['1', '2025', 'March 7, 2025', '12/31/2024']) {
-        assert.equal(reasonOf({ ...base(), event_timestamp: text }), 'bad_timestamp', text);
-      }
-    },
-  );
+  test('a string that is not ISO-8601 is refused as bad_timestamp', () => {
+    for (const text of ['1', '2025', 'March 7, 2025', '12/31/2024', ' 2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z\n']) {
+      expectReason({ ...base(), event_timestamp: text }, 'bad_timestamp', /is neither epoch seconds nor a valid ISO-8601 date-time/);
+    }
+  });
+
+  test('ISO-8601 offsets: with or without a colon, hours only, lower-case z; impossible ones refused', () => {
+    const utcMidnight = Date.UTC(2025, 0, 1);
+    assert.equal(eventTimeOf({ ...base(), event_timestamp: '2025-01-01T05:30:00+0530' }), utcMidnight);
+    assert.equal(eventTimeOf({ ...base(), event_timestamp: '2025-01-01T05:00:00+05' }), utcMidnight);
+    assert.equal(eventTimeOf({ ...base(), event_timestamp: '2025-01-01t00:00:00z' }), utcMidnight);
+    assert.equal(eventTimeOf({ ...base(), event_timestamp: '2025-01-01T00:00:00-00:00' }), utcMidnight);
+    assert.equal(eventTimeOf({ ...base(), event_timestamp: '2025-01-01 00:00' }), utcMidnight);
+    // 24:00 is the end of a day in ISO 8601: the next midnight
+    assert.equal(eventTimeOf({ ...base(), event_timestamp: '2024-12-31T24:00:00Z' }), utcMidnight);
+    for (const text of [
+      '2025-01-01T00:00:00+25:00',
+      '2025-01-01T00:00:00+05:99',
+      '2025-01-01T00:00:00+5:00',
+      '2025-01-01T00:00:00+05:3',
+      '2025-01-01T00:00:00 +05:00',
+      '2025-01-01T24:00:01Z',
+      '2025-01-01T23:59:60Z',
+      '2025-01-01T00:60:00Z',
+      '2025-02-29T00:00:00Z',
+      '2025-01-01T00:00.5Z',
+      '2025-01-01T00:00:00.1234567890Z',
+    ]) {
+      expectReason({ ...base(), event_timestamp: text }, 'bad_timestamp', /neither epoch seconds nor a valid ISO-8601/);
+    }
+  });
+
+  test('digits below the millisecond are rounded as in epoch seconds, so one instant gets one event time', () => {
+    for (const [iso, seconds] of [
+      ['2025-01-01T00:00:09.9996Z', 1735689609.9996],
+      ['2025-01-01T00:00:09.9994Z', 1735689609.9994],
+      ['2025-01-01T00:00:00.0006Z', 1735689600.0006],
+      ['2025-01-01T00:00:00.999999999+00:00', 1735689600.999999999],
+      ['2025-01-01T01:00:00.0006+01:00', 1735689600.0006],
+    ] as const) {
+      assert.equal(eventTimeOf({ ...base(), event_timestamp: iso }), eventTimeOf({ ...base(), event_timestamp: seconds }), iso);
+    }
+    assert.equal(eventTimeOf({ ...base(), event_timestamp: '2024-12-31T23:59:59.9999Z' }), Date.UTC(2025, 0, 1));
+  });
 });
 
 describe('validateClickEvent: optional fields', () => {
@@ -169,14 +249,40 @@ describe('validateClickEvent: every reason in InvalidRecord', () => {
     }
   });
 
-  test('bad_timestamp: non-finite numbers, unsafe magnitudes and unparseable strings', () => {
-    for (const ts of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e300, Number.MAX_SAFE_INTEGER]) {
-      expectReason({ ...base(), event_timestamp: ts }, 'bad_timestamp');
+  test('bad_timestamp: non-finite numbers, times outside the range and unparseable strings', () => {
+    for (const ts of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      expectReason({ ...base(), event_timestamp: ts }, 'bad_timestamp', /is not a finite number of epoch seconds/);
+    }
+    for (const ts of [1e300, Number.MAX_SAFE_INTEGER, 0, '1900-01-01T00:00:00Z']) {
+      expectReason({ ...base(), event_timestamp: ts }, 'bad_timestamp', /outside the accepted range/);
     }
     expectReason({ ...base(), event_timestamp: 'yesterday' }, 'bad_timestamp', /yesterday/);
     expectReason({ ...base(), event_timestamp: '' }, 'bad_timestamp');
     // Epoch seconds sent as a string are neither a number nor ISO-8601.
     expectReason({ ...base(), event_timestamp: '1755720654.483' }, 'bad_timestamp');
+  });
+
+  test('bad_encoding and too_long: bytes that are not UTF-8, lines too long to read (reported by parseRecords)', async () => {
+    const notUtf8 = Buffer.from([...Buffer.from('{"url":"/caf'), 0xe9, ...Buffer.from('"}')]);
+    const head = new OversizedRecord(Buffer.from('{"url":"/aaaa'), 20_000_000);
+    const invalid: InvalidRecord[] = [];
+    await lastValueFrom(
+      of({ partition: 0, records: [notUtf8, head] }).pipe(
+        parseRecords<ClickEvent>({ validate: validateClickEvent, onInvalid: (r) => invalid.push(r) }),
+        toArray(),
+      ),
+    );
+    assert.deepEqual(
+      invalid.map((r) => [r.reason, r.raw]),
+      [
+        ['bad_encoding', notUtf8],
+        ['too_long', head],
+      ],
+    );
+    assert.match(invalid[0]!.detail, /not valid UTF-8: byte 0xe9 at offset 12/);
+    assert.match(invalid[1]!.detail, /20000000 bytes long.*first 13 bytes/);
+    seenReasons.add('bad_encoding');
+    seenReasons.add('too_long');
   });
 
   test('an invalid record gets no eventTimeMs', () => {

@@ -7,6 +7,7 @@ import { validateClickEvent } from '../../../src/events/validateClickEvent.js';
 import { count } from '../../../src/operators/aggregates/count.js';
 import { parseRecords } from '../../../src/operators/parseRecords.js';
 import type { RecordBatch } from '../../../src/operators/RecordBatch.js';
+import { OversizedRecord } from '../../../src/events/OversizedRecord.js';
 import { TumblingEventTimeWindows as TumblingWindows } from '../../../src/operators/TumblingEventTimeWindows.js';
 import { windowAggregate } from '../../../src/operators/windowAggregate.js';
 import type { WindowedBatch } from '../../../src/operators/WindowResult.js';
@@ -20,6 +21,12 @@ const without = (field: string) => {
   return JSON.stringify(o);
 };
 const utf8 = (s: string) => new TextEncoder().encode(s);
+/** `text` as UTF-8 with `bytes` put where `@` is: a way to write bytes that are not UTF-8. */
+const withBytes = (text: string, ...bytes: number[]) => {
+  const [before, after] = text.split('@');
+  return Buffer.concat([Buffer.from(before!), Buffer.from(bytes), Buffer.from(after!)]);
+};
+const BOM = '\uFEFF';
 
 /** Every way to be refused, with the reason it must get. */
 const INVALID: [string | Uint8Array, InvalidReason][] = [
@@ -49,6 +56,14 @@ const INVALID: [string | Uint8Array, InvalidReason][] = [
   [valid({ http_status: 200.5 }), 'status_out_of_range'],
   [valid({ event_timestamp: 'yesterday' }), 'bad_timestamp'],
   [valid({ event_timestamp: 1e300 }), 'bad_timestamp'],
+  [valid({ event_timestamp: 1755720002000 }), 'bad_timestamp'],
+  [BOM + BOM + valid(), 'not_json'],
+  [withBytes(valid({ url: '/caf@' }), 0xe9), 'bad_encoding'],
+  [withBytes(valid({ url: '/@' }), 0xc0, 0xaf), 'bad_encoding'],
+  [withBytes(valid({ url: '/@' }), 0xed, 0xa0, 0x80), 'bad_encoding'],
+  [withBytes('@' + valid(), 0xff, 0xfe), 'bad_encoding'],
+  [new Uint8Array(withBytes(valid({ url: '/@' }), 0xf8)), 'bad_encoding'],
+  [new OversizedRecord(utf8(valid()), 17_000_000), 'too_long'],
 ];
 
 function parse(batches: RecordBatch<string | Uint8Array>[]) {
@@ -67,7 +82,7 @@ describe('parseRecords', () => {
   });
 
   for (const [raw, reason] of INVALID) {
-    const label = typeof raw === 'string' ? raw : `bytes ${new TextDecoder().decode(raw)}`;
+    const label = typeof raw === 'string' ? raw : `bytes ${Buffer.from(raw).toString('latin1')}`;
     it(`refuses ${JSON.stringify(label).slice(0, 70)} as ${reason}`, () => {
       const { out, invalid } = parse([{ partition: 3, records: [valid(), raw, valid()], positions: [40, 41, 42] }]);
       assert.equal(out.length, 1);
@@ -79,6 +94,7 @@ describe('parseRecords', () => {
       assert.equal(r.partition, 3);
       assert.equal(r.position, 41);
       assert.equal(r.raw, raw, 'the raw record is kept untouched');
+      if (typeof raw !== 'string') assert.deepEqual([...(r.raw as Uint8Array)], [...raw], 'its bytes too');
       assert.equal(typeof r.detail, 'string');
       assert.ok(r.detail.length > 0);
     });
@@ -179,6 +195,83 @@ describe('parseRecords', () => {
       invalid.map((r) => r.raw),
       ['b'],
     );
+  });
+
+  it('ignores a byte-order mark at the start of a string or bytes record, and keeps the raw record as it was', () => {
+    const bomBytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(valid({ url: '/bytes' }))]);
+    const bomBroken = `${BOM}{"url":`;
+    const { out, invalid } = parse([
+      {
+        partition: 0,
+        records: [BOM + valid({ url: '/string' }), bomBytes, new Uint8Array(bomBytes), bomBroken],
+        positions: [1, 2, 3, 4],
+      },
+    ]);
+    assert.deepEqual(
+      out[0]!.records.map((e) => e.url),
+      ['/string', '/bytes', '/bytes'],
+    );
+    assert.deepEqual(
+      invalid.map((r) => [r.reason, r.raw, r.position]),
+      [['not_json', bomBroken, 4]],
+    );
+    // The message is about the JSON after the mark, not about the mark.
+    assert.doesNotMatch(invalid[0]!.detail, /\uFEFF|position 0/);
+  });
+
+  it('refuses bytes that are not UTF-8 instead of merging them into one text with U+FFFD', () => {
+    const latin1 = withBytes(valid({ url: '/caf@' }), 0xe9);
+    const other = withBytes(valid({ url: '/caf@' }), 0xff);
+    // A real U+FFFD in the record, sent as its UTF-8 bytes, is valid text and kept.
+    const replacementChar = utf8(valid({ url: '/caf\uFFFD' }));
+    const { out, invalid } = parse([{ partition: 0, records: [latin1, other, replacementChar], positions: [0, 1, 2] }]);
+    assert.deepEqual(
+      out[0]!.records.map((e) => e.url),
+      ['/caf\uFFFD'],
+    );
+    assert.deepEqual(
+      invalid.map((r) => [r.reason, r.position]),
+      [
+        ['bad_encoding', 0],
+        ['bad_encoding', 1],
+      ],
+    );
+    assert.equal(invalid[0]!.raw, latin1);
+    assert.equal(invalid[1]!.raw, other);
+    assert.notDeepEqual([...(invalid[0]!.raw as Buffer)], [...(invalid[1]!.raw as Buffer)]);
+    assert.match(invalid[0]!.detail, new RegExp(`not valid UTF-8: byte 0xe9 at offset ${latin1.indexOf(0xe9)}\\b`));
+    assert.match(invalid[1]!.detail, new RegExp(`byte 0xff at offset ${other.indexOf(0xff)}\\b`));
+  });
+
+  it('a truncated multi-byte character at the end of the bytes is bad_encoding', () => {
+    const bytes = Buffer.from(valid({ url: '/é' }));
+    const cut = bytes.subarray(0, bytes.indexOf(0xc3) + 1);
+    const { invalid } = parse([{ partition: 0, records: [cut], positions: [0] }]);
+    assert.equal(invalid[0]!.reason, 'bad_encoding');
+    assert.match(invalid[0]!.detail, new RegExp(`byte 0xc3 at offset ${cut.length - 1}\\b`));
+  });
+
+  it('an exception from the validator errors the output with that exception, not a not_json dead letter', () => {
+    const bug = new TypeError('cannot read properties of undefined (reading "length")');
+    const stack = bug.stack;
+    const invalid: InvalidRecord[] = [];
+    const seen: RecordBatch<unknown>[] = [];
+    let failure: unknown;
+    from([{ partition: 0, records: ['{"n":1}', '{"n":2}', 'not json'], positions: [0, 1, 2] }])
+      .pipe(
+        parseRecords<unknown>({
+          validate: (v) => {
+            if ((v as { n: number }).n === 2) throw bug;
+            return null;
+          },
+          onInvalid: (r) => invalid.push(r),
+        }),
+      )
+      .subscribe({ next: (b) => seen.push(b), error: (e: unknown) => (failure = e) });
+    assert.equal(failure, bug, 'the very error the validator threw');
+    assert.equal((failure as Error).stack, stack, 'its stack intact');
+    assert.deepEqual(invalid, [], 'nothing is dead-lettered for it');
+    assert.deepEqual(seen, []);
   });
 
   it('accepts a custom validator and reports its reason', () => {

@@ -158,20 +158,23 @@ describe('startJob', () => {
     assert.equal(handle.status, 'FINISHED');
   });
 
-  test('late output lines keep bytes that are not UTF-8 as base64, exactly as read', async () => {
-    // A Kafka value with a byte that is not UTF-8 inside a JSON string: valid JSON once decoded.
+  test('a late record whose bytes are not UTF-8 is dead-lettered as bad_encoding, bytes untouched, never written as late', async () => {
+    // A Kafka value with a byte that is not UTF-8 inside a JSON string: decoding would replace it.
     const bytes = (text: string) => new Uint8Array(Buffer.concat([Buffer.from(text.slice(0, 13)), Buffer.from([0xff]), Buffer.from(text.slice(13))]));
     const onTime = Buffer.from(ev('/a', 200, T0 + 20));
-    const lateRecord = bytes(ev('/a', 200, T0 + 1)); // {"user_id":"u\xff", … late after T0+20
+    const lateRecord = bytes(ev('/a', 200, T0 + 1));
     const late = new RecordingLines();
+    const dlq = new RecordingDeadLetters();
     const handle = start(fakeSource(from([{ partition: 0, records: [onTime, lateRecord], positions: [0, 1] }])), new RecordingPointSink(), {
       lateOutput: connector('late', late),
+      deadLetter: connector('dlq', dlq),
     });
     const metrics = await handle.done;
-    assert.equal(metrics.lateRecords, 1);
-    const line = JSON.parse(late.lines[0]!) as { raw?: string; raw_base64?: string };
-    assert.equal(line.raw, undefined);
-    assert.deepEqual(Buffer.from(line.raw_base64!, 'base64'), Buffer.from(lateRecord));
+    assert.equal(metrics.lateRecords, 0);
+    assert.deepEqual(late.lines, []);
+    assert.equal(dlq.records.length, 1);
+    assert.equal(dlq.records[0]!.reason, 'bad_encoding');
+    assert.deepEqual(Buffer.from(dlq.records[0]!.raw as Uint8Array), Buffer.from(lateRecord));
   });
 
   test("a sink's flush failure fails the job: done rejects with it, status FAILED, nothing committed, everything closed", async () => {
@@ -460,7 +463,7 @@ describe('JobMetrics', () => {
     assert.equal(json.recordsIn, 9);
     assert.deepEqual(json.watermarks, { 0: '2025-01-01T00:00:09.999Z', 1: null });
     assert.deepEqual(Object.keys(json.invalidByReason as object).sort(), [
-      'bad_timestamp', 'bad_url', 'missing_field', 'not_an_object', 'not_json', 'status_out_of_range', 'wrong_type',
+      'bad_encoding', 'bad_timestamp', 'bad_url', 'missing_field', 'not_an_object', 'not_json', 'status_out_of_range', 'too_long', 'wrong_type',
     ]);
     // A copy, not the live counters.
     (json.invalidByReason as Record<string, number>).not_json = 99;
