@@ -36,7 +36,6 @@ export class ProgressReporter {
     this.subscription = this.handle.events.subscribe((event) => {
       if (event.type === 'progress') this.tracker.update(event.partition, event.watermarkMs, Date.now());
       else if (event.type === 'revoked') this.tracker.remove(event.partition);
-      else if (event.type === 'log') logger[event.level]({ job: this.jobName, ...event.fields }, event.message);
     });
     this.timer = setInterval(() => this.report(), this.tty ? 1_000 : 10_000);
     this.timer.unref();

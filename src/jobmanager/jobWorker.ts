@@ -44,7 +44,7 @@ async function start(args: readonly string[]): Promise<void> {
   if (cancelled) void handle.cancel();
   handle.events.subscribe((event) => {
     if (event.type === 'status' && event.status === 'RUNNING') send({ type: 'status', status: 'RUNNING' });
-    else if (event.type === 'log') send({ type: 'log', level: event.level, message: event.message, fields: event.fields });
+    else if (event.type === 'log' && event.level !== 'debug') send({ type: 'log', level: event.level, message: event.message, fields: event.fields });
   });
   const timer = setInterval(() => send({ type: 'metrics', metrics: snapshot(handle!) }), DEFAULTS.jobManager.metricsIntervalMs);
   try {

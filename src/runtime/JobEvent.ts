@@ -10,4 +10,4 @@ export type JobEvent =
   | { readonly type: 'progress'; readonly partition: number; readonly watermarkMs: number }
   /** The partition moved to another instance (a rebalance): its windows were dropped unfired. */
   | { readonly type: 'revoked'; readonly partition: number }
-  | { readonly type: 'log'; readonly level: 'info' | 'warn'; readonly message: string; readonly fields?: Record<string, unknown> };
+  | { readonly type: 'log'; readonly level: 'debug' | 'info' | 'warn'; readonly message: string; readonly fields?: Record<string, unknown> };

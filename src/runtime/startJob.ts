@@ -97,6 +97,10 @@ class RunningJob implements JobHandle {
     return this.done;
   }
 
+  private log(level: 'debug' | 'info' | 'warn', message: string, fields?: Record<string, unknown>): void {
+    this.eventSubject.next({ type: 'log', level, message, fields });
+  }
+
   private setStatus(status: JobStatus, error?: Error): void {
     this.currentStatus = status;
     this.eventSubject.next(error === undefined ? { type: 'status', status } : { type: 'status', status, error });
@@ -132,12 +136,15 @@ class RunningJob implements JobHandle {
     try {
       // The source first: an input that cannot be read must fail the job before any output
       // file is created or truncated.
+      this.log('debug', 'opening the source', { source: options.source.description });
       const source = await open(options.source, async (s) => s.close?.());
+      if (source !== undefined) this.log('debug', 'source ready; opening the outputs');
       const sink = await open(options.sink, (s) => s.close());
       const deadLetters = await open(options.deadLetter, (s) => s.close());
       const lateOutput = await open(options.lateOutput, (s) => s.close());
       if (source === undefined || sink === undefined) return;
       this.setStatus('RUNNING');
+      this.log('debug', 'job started');
       await this.pump(source, sink, deadLetters, lateOutput);
     } finally {
       // Every client closes, whatever failed: a socket left open would keep the process alive.

@@ -125,7 +125,7 @@ describe('clickflow produce against a real broker', () => {
   });
 
   for (const [args, message] of [
-    [['--rate', '-1'], /--rate.*must be a number greater than 0/],
+    [['--rate', '-1'], /--rate.*number of events per second greater than 0/],
     [['--error-rate', '2'], /--error-rate.*fraction from 0 to 1/],
     [['--bogus'], /unknown option '--bogus'/],
     [['--duration', '5x'], /"5x" is not a duration/],

@@ -20,6 +20,7 @@ import {
 import { formatSummary } from '../formatSummary.js';
 import { loadJob } from '../loadJob.js';
 import { ProgressReporter } from '../ProgressReporter.js';
+import { logger } from '../../logging/logger.js';
 
 /** The parsed options of `clickflow run`; windowing left out keeps the job's own. */
 export interface RunOptions extends JobParameters {
@@ -83,6 +84,10 @@ export async function startRun(options: RunOptions): Promise<{ job: Job; handle:
 /** Runs a job as `clickflow run` does; resolves with its metrics once every output is flushed and committed. */
 export async function runRun(options: RunOptions): Promise<JobMetrics> {
   const { job, handle } = await startRun(options);
+  // The job's own reports go to the log whatever the progress display: start-up phases at debug level.
+  handle.events.subscribe((event) => {
+    if (event.type === 'log') logger[event.level]({ job: job.name, ...event.fields }, event.message);
+  });
   const reporter = options.progress === true ? new ProgressReporter(handle, options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs) : undefined;
   reporter?.start();
   const cancel = () => void handle.cancel();
