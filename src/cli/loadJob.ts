@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ClickflowError } from '../errors/ClickflowError.js';
 import { ConfigError } from '../errors/ConfigError.js';
 import type { Job } from '../jobs/Job.js';
 import { findJob, JOBS } from '../jobs/jobRegistry.js';
 
 /** Whether the `run` argument names a module file rather than a shipped job. */
-function isModulePath(spec: string): boolean {
-  return spec.includes('/') || spec.includes('\\') || /\.(c|m)?js$/.test(spec);
+export function isModulePath(spec: string): boolean {
+  return spec.includes('/') || spec.includes('\\') || /\.(c|m)?[jt]s$/.test(spec);
 }
 
 function isJob(value: unknown): value is Job {
@@ -28,7 +29,17 @@ export async function loadJob(spec: string): Promise<Job> {
   if (!existsSync(path)) {
     throw new ConfigError('job', `module ${spec} does not exist; give the path of a built .js file, or a shipped job: ${[...JOBS.keys()].join(', ')}`);
   }
-  const module = (await import(pathToFileURL(path).href)) as { default?: unknown; job?: unknown };
+  if (/\.(c|m)?ts$/.test(path)) {
+    throw new ConfigError('job', `${spec} is TypeScript; build it first (npx tsc) and give the .js file it compiles to`);
+  }
+  let module: { default?: unknown; job?: unknown };
+  try {
+    module = (await import(pathToFileURL(path).href)) as { default?: unknown; job?: unknown };
+  } catch (error) {
+    // The module's own error, stack and all: it points at the user's code. Loading it again
+    // would fail the same way, so a job manager does not restart it.
+    throw new ClickflowError(`${spec} failed to load: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, { cause: error });
+  }
   const job = isJob(module.default) ? module.default : module.job;
   if (!isJob(job)) {
     throw new ConfigError(

@@ -25,6 +25,12 @@ interface Attempt {
 
 const WORKER = fileURLToPath(new URL('./jobWorker.js', import.meta.url));
 
+/** Whether a job reads Kafka: `--from kafka` or `--from=kafka` among its flags. */
+function resumable(record: JobRecord): boolean {
+  const args = record.args;
+  return args.some((arg, i) => arg === '--from=kafka' || (arg === '--from' && args[i + 1] === 'kafka'));
+}
+
 /** Adds two snapshots: counters add; watermarks and lags are the latest attempt's. */
 function addMetrics(base: JobMetricsSnapshot, current: JobMetricsSnapshot): JobMetricsSnapshot {
   const invalidByReason: Record<string, number> = { ...base.invalidByReason };
@@ -65,10 +71,20 @@ export class JobManager {
     const resumed: JobRecord[] = [];
     for (const record of this.stateFile.load()) {
       this.jobs.set(record.id, record);
-      if (!isEnded(record.state)) {
-        resumed.push(record);
-        this.launch(record);
+      if (isEnded(record.state)) continue;
+      if (!resumable(record)) {
+        // Started again, a file job would truncate its outputs and read a FIFO or a pipe
+        // that has moved on: only Kafka keeps the committed position to resume from.
+        record.lastError = {
+          name: 'NotResumed',
+          message: 'not resumed after the job manager restarted: only a job reading Kafka resumes from its committed positions; submit it again',
+          retriable: false,
+        };
+        this.end(record, 'CANCELED');
+        continue;
       }
+      resumed.push(record);
+      this.launch(record);
     }
     return resumed;
   }

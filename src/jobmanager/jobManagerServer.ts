@@ -85,7 +85,10 @@ export function jobManagerServer(options: JobManagerServerOptions): Server {
       if (typeof body?.job !== 'string' || body.job.length === 0) throw new HttpError(400, 'job: missing; give a shipped job\'s name (error-rates) or a module path');
       const args = body.args ?? [];
       if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) throw new HttpError(400, 'args: must be an array of strings, the flags of clickflow run');
-      const restart = parseRestartStrategy(typeof body.restart === 'string' ? body.restart : options.defaultRestart);
+      if (body.restart !== undefined && typeof body.restart !== 'string') {
+        throw new HttpError(400, 'restart: must be a string: none, fixed-delay:<attempts>:<delay> or exponential:<initial>:<max>:<attempts>');
+      }
+      const restart = parseRestartStrategy(body.restart ?? options.defaultRestart);
       const { name } = await check(body.job, args as string[]);
       const record = manager.submit(body.job, args as string[], restart, name);
       return send(response, 201, jobDetailView(record));

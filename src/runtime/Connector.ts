@@ -1,4 +1,5 @@
 import type { BackpressureGate } from './BackpressureGate.js';
+import type { ConnectorFile } from './checkConnectorFiles.js';
 import type { JobMetrics } from './JobMetrics.js';
 import type { DeadLetterSink } from './DeadLetterSink.js';
 import type { LineSink } from './LineSink.js';
@@ -25,6 +26,8 @@ export interface ConnectorContext {
 export interface Connector<T> {
   /** For messages and job listings, without secrets: `kafka clickstream`, `file out.lp`. */
   readonly description: string;
+  /** The file it reads (`input`) or writes, if any: `startJob` refuses one file used twice. */
+  readonly file?: ConnectorFile;
   open(context: ConnectorContext): Promise<T>;
 }
 

@@ -11,6 +11,7 @@ import type { JobEvent } from './JobEvent.js';
 import type { JobHandle } from './JobHandle.js';
 import { JobMetrics } from './JobMetrics.js';
 import type { JobStatus } from './JobStatus.js';
+import { checkConnectorFiles } from './checkConnectorFiles.js';
 import { lateRecordLine } from './lateRecordLine.js';
 import type { LineSink } from './LineSink.js';
 import type { PointSink } from './PointSink.js';
@@ -38,7 +39,8 @@ export interface StartJobOptions {
  * source completes (then every open window fires) or `cancel()`, flushing the outputs and
  * then committing the source every `commitIntervalMs` and at the end.
  *
- * Settings are checked before anything opens: a bad parameter throws a `ConfigError` here,
+ * Settings are checked before anything opens: a bad parameter, or one file used by two
+ * connectors (an output on the input, two outputs on one file), throws a `ConfigError` here,
  * synchronously. Everything else (a connector that cannot open, a failing sink, a bug in the
  * job) fails the job: `done` rejects and the status is FAILED.
  *
@@ -49,6 +51,8 @@ export interface StartJobOptions {
  */
 export function startJob(job: Job, options: StartJobOptions): JobHandle {
   job.settings(options.parameters ?? {});
+  const connectors = [options.source, options.sink, options.deadLetter, options.lateOutput];
+  checkConnectorFiles(connectors.flatMap((c) => (c?.file === undefined ? [] : [{ ...c.file, description: c.description }])));
   return new RunningJob(job, options);
 }
 

@@ -4,7 +4,13 @@ import { DEFAULTS } from '../../config/defaults.js';
 import { ConfigError } from '../../errors/ConfigError.js';
 import { parseRestartStrategy } from '../../jobmanager/RestartStrategy.js';
 import { logger } from '../../logging/logger.js';
-import { loadJob } from '../loadJob.js';
+import { existsSync } from 'node:fs';
+import { basename, isAbsolute } from 'node:path';
+import { isEnded } from '../../jobmanager/ManagedJob.js';
+import { checkConnectorFiles } from '../../runtime/checkConnectorFiles.js';
+import { checkFileEndpoints } from '../checkFileEndpoints.js';
+import { fileEndpointsOf } from '../fileEndpointsOf.js';
+import { isModulePath, loadJob } from '../loadJob.js';
 import { integerArgument } from '../numberArgument.js';
 import { parseRunArgs } from '../parseRunArgs.js';
 import { shutdownSignal } from '../shutdownSignal.js';
@@ -55,14 +61,29 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
       if (run.from.kind === 'stdin' || run.to.kind === 'stdout') {
         throw new ConfigError(run.from.kind === 'stdin' ? '--from' : '--to', 'a job manager\'s jobs have no terminal: read kafka or file:PATH, write influx or file:PATH');
       }
-      // A shipped job is checked here in full; a module is loaded by its own worker, so that
-      // its code never runs in the manager.
-      if (!/[/\\]|\.(c|m)?js$/.test(job)) {
-        const found = await loadJob(job);
-        found.settings({ windowMs: run.windowMs, slideMs: run.slideMs, maxOutOfOrdernessMs: run.maxOutOfOrdernessMs, allowedLatenessMs: run.allowedLatenessMs });
-        return { name: found.name };
+      const files = fileEndpointsOf(run);
+      const relative = files.find((file) => !isAbsolute(file.path));
+      if (relative !== undefined) {
+        throw new ConfigError(relative.description, `${relative.path} is relative, and the manager runs in a directory of its own: give an absolute path (clickflow submit makes paths absolute itself)`);
       }
-      return { name: job };
+      // The files as run checks them, then against every job still running here: a second
+      // job on one output would truncate the first one's.
+      await checkFileEndpoints(run);
+      const others = manager.list().filter((record) => !isEnded(record.state));
+      checkConnectorFiles([
+        ...others.flatMap((record) => fileEndpointsOf(parseRunArgs([record.job, ...record.args])).map((file) => ({ ...file, description: `${file.description} of job ${record.id}` }))),
+        ...files,
+      ]);
+      if (isModulePath(job)) {
+        // A module is loaded by its own worker, so that its code never runs in the manager.
+        if (!isAbsolute(job)) throw new ConfigError('job', `${job} is relative; give the module's absolute path (clickflow submit makes it absolute itself)`);
+        if (!existsSync(job)) throw new ConfigError('job', `module ${job} does not exist on the manager's machine`);
+        if (!/\.(c|m)?js$/.test(job)) throw new ConfigError('job', `${job} is not a built .js module`);
+        return { name: basename(job) };
+      }
+      const found = await loadJob(job);
+      found.settings({ windowMs: run.windowMs, slideMs: run.slideMs, maxOutOfOrdernessMs: run.maxOutOfOrdernessMs, allowedLatenessMs: run.allowedLatenessMs });
+      return { name: found.name };
     },
   });
   const resumed = manager.resume();

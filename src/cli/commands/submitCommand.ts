@@ -1,9 +1,19 @@
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
+import { isModulePath } from '../loadJob.js';
 import { clientOf, jobManagerClientOptions } from './jobManagerClientOptions.js';
 
-/** Whether a `submit` argument is a module path, which the manager needs absolute. */
-const isModulePath = (spec: string) => spec.includes('/') || spec.includes('\\') || /\.(c|m)?js$/.test(spec);
+const FILE_OPTIONS = ['--from', '--to', '--dead-letter', '--late-output'];
+
+/** `file:` paths made absolute: the manager runs in its own directory, not the caller's. */
+function absoluteFilePaths(args: readonly string[]): string[] {
+  const absolute = (value: string) => (value.startsWith('file:') && value.length > 'file:'.length ? `file:${resolve(value.slice('file:'.length))}` : value);
+  return args.map((arg, i) => {
+    const inline = FILE_OPTIONS.find((option) => arg.startsWith(`${option}=`));
+    if (inline !== undefined) return `${inline}=${absolute(arg.slice(inline.length + 1))}`;
+    return i > 0 && FILE_OPTIONS.includes(args[i - 1]!) ? absolute(arg) : arg;
+  });
+}
 
 /**
  * `clickflow submit <job> [run options]`: hands a job to a job manager and prints its id.
@@ -20,7 +30,7 @@ export function submitCommand(): Command {
     .helpOption('-h, --help', 'show this help (run options: clickflow run --help)');
   for (const option of jobManagerClientOptions()) command.addOption(option);
   return command.action(async (job: string, runArgs: string[], flags: Record<string, unknown>) => {
-    const created = await clientOf(flags).submit(isModulePath(job) ? resolve(job) : job, runArgs, flags.restart as string | undefined);
+    const created = await clientOf(flags).submit(isModulePath(job) ? resolve(job) : job, absoluteFilePaths(runArgs), flags.restart as string | undefined);
     process.stdout.write(`${String(created.id)}\n`);
   });
 }

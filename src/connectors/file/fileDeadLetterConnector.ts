@@ -8,6 +8,7 @@ import { FileDeadLetterSink } from './FileDeadLetterSink.js';
 export function fileDeadLetters(path: string, option?: string): DeadLetterConnector {
   return {
     description: `file ${path}`,
+    file: { path, input: false },
     open: async () => {
       const sink = new FileDeadLetterSink(path, option);
       await sink.opened;

@@ -8,6 +8,7 @@ import { WritableLineSink } from './WritableLineSink.js';
 export function fileLateOutput(path: string, option?: string): LateOutputConnector {
   return {
     description: `file ${path}`,
+    file: { path, input: false },
     open: async () => {
       const lines = new WritableLineSink({ path, option });
       await lines.opened;

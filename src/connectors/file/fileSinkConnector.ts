@@ -10,6 +10,7 @@ import { WritableLineSink } from './WritableLineSink.js';
 export function fileSink(path: string, option?: string): SinkConnector {
   return {
     description: path === '-' ? 'stdout' : `file ${path}`,
+    file: { path, input: false },
     open: async ({ gate }) => {
       const lines = new WritableLineSink(path === '-' ? 'stdout' : { path, option }, gate);
       await lines.opened;

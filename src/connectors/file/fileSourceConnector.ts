@@ -9,6 +9,7 @@ import { fileSource as readLineBatches } from './fileSource.js';
 export function fileSource(path: string): SourceConnector {
   return {
     description: path === '-' ? 'stdin' : `file ${path}`,
+    file: { path, input: true },
     open: async ({ gate }) => ({
       batches: readLineBatches({ path, gate }),
       // A job stopped early leaves stdin open (a terminal, a producer still writing), and an
