@@ -7,7 +7,8 @@ import { parseRunArgs } from '../cli/parseRunArgs.js';
 import { startRun } from '../cli/commands/runCommand.js';
 import { DEFAULTS } from '../config/defaults.js';
 import type { JobHandle } from '../runtime/JobHandle.js';
-import type { FromWorker, JobMetricsSnapshot, ToWorker, WorkerError } from './WorkerMessage.js';
+import { snapshotOf } from './snapshotOf.js';
+import type { FromWorker, ToWorker, WorkerError } from './WorkerMessage.js';
 
 const send = (message: FromWorker) => {
   if (process.connected) process.send?.(message);
@@ -16,21 +17,6 @@ const send = (message: FromWorker) => {
 function errorOf(error: unknown): WorkerError {
   const e = error instanceof Error ? error : new Error(String(error));
   return { name: e.name, message: e.message, stack: e.stack, retriable: !(e instanceof ClickflowError) || e.retriable };
-}
-
-function snapshot(handle: JobHandle): JobMetricsSnapshot {
-  const m = handle.metrics;
-  return {
-    recordsIn: m.recordsIn,
-    pointsOut: m.pointsOut,
-    lateRecords: m.lateRecords,
-    windowsFired: m.windowsFired,
-    invalidByReason: { ...m.invalidByReason },
-    watermarksMs: Object.fromEntries(m.watermarks),
-    consumerLag: Object.fromEntries(m.consumerLag),
-    sinkWriteSeconds: m.takeSinkWriteSeconds(),
-    sinkRetries: m.sinkRetries,
-  };
 }
 
 let handle: JobHandle | undefined;
@@ -46,10 +32,10 @@ async function start(args: readonly string[]): Promise<void> {
     if (event.type === 'status' && event.status === 'RUNNING') send({ type: 'status', status: 'RUNNING' });
     else if (event.type === 'log' && event.level !== 'debug') send({ type: 'log', level: event.level, message: event.message, fields: event.fields });
   });
-  const timer = setInterval(() => send({ type: 'metrics', metrics: snapshot(handle!) }), DEFAULTS.jobManager.metricsIntervalMs);
+  const timer = setInterval(() => send({ type: 'metrics', metrics: snapshotOf(handle!) }), DEFAULTS.jobManager.metricsIntervalMs);
   try {
     await handle.done;
-    send({ type: 'metrics', metrics: snapshot(handle) });
+    send({ type: 'metrics', metrics: snapshotOf(handle) });
     send({ type: 'status', status: handle.status });
   } finally {
     clearInterval(timer);
@@ -69,7 +55,7 @@ process.on('message', (message: ToWorker) => {
       setTimeout(() => process.exit(), 10_000).unref();
     },
     (error: unknown) => {
-      if (handle !== undefined) send({ type: 'metrics', metrics: snapshot(handle) });
+      if (handle !== undefined) send({ type: 'metrics', metrics: snapshotOf(handle) });
       send({ type: 'status', status: 'FAILED', error: errorOf(error) });
       process.exitCode = 1;
       process.disconnect();

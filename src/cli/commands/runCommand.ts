@@ -20,6 +20,8 @@ import {
 import { formatSummary } from '../formatSummary.js';
 import { loadJob } from '../loadJob.js';
 import { ProgressReporter } from '../ProgressReporter.js';
+import { serveRunMetrics } from '../serveRunMetrics.js';
+import { integerArgument } from '../numberArgument.js';
 import { logger } from '../../logging/logger.js';
 
 /** The parsed options of `clickflow run`; windowing left out keeps the job's own. */
@@ -41,6 +43,8 @@ export interface RunOptions extends JobParameters {
   readonly influxBucket?: string;
   readonly influxToken?: string;
   readonly commitIntervalMs?: number;
+  /** Serve the job's Prometheus metrics on this loopback port (0: any free one). */
+  readonly metricsPort?: number;
   /** Progress line (terminal) or progress logs; off by default for library calls. */
   readonly progress?: boolean;
   readonly quiet?: boolean;
@@ -90,6 +94,8 @@ export async function runRun(options: RunOptions): Promise<JobMetrics> {
   });
   const reporter = options.progress === true ? new ProgressReporter(handle, options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs) : undefined;
   reporter?.start();
+  const served = options.metricsPort === undefined ? undefined : await serveRunMetrics(handle, options.metricsPort);
+  if (served !== undefined) logger.info({ url: served.url }, 'metrics served');
   const cancel = () => void handle.cancel();
   if (options.signal?.aborted === true) cancel();
   options.signal?.addEventListener('abort', cancel, { once: true });
@@ -99,6 +105,7 @@ export async function runRun(options: RunOptions): Promise<JobMetrics> {
   } finally {
     options.signal?.removeEventListener('abort', cancel);
     reporter?.stop();
+    await served?.stop();
   }
   if (options.quiet !== true) {
     process.stderr.write(`${formatSummary(job.name, handle.metrics, Date.now() - startedMs)}\n`);
@@ -142,6 +149,7 @@ export function runCommandDefinition(): Command {
     .addOption(new Option('--influx-org <org>', 'InfluxDB organisation').env('INFLUX_ORG'))
     .addOption(new Option('--influx-bucket <bucket>', 'InfluxDB bucket').env('INFLUX_BUCKET'))
     .addOption(new Option('--influx-token <token>', 'InfluxDB API token (never printed)').env('INFLUX_TOKEN'))
+    .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics while the job runs (0: any free port)').argParser(integerArgument(0)))
     .option('-q, --quiet', 'no progress and no summary on stderr');
 }
 
@@ -166,6 +174,7 @@ export function runOptionsOf(jobSpec: string, flags: Record<string, unknown>): R
     influxOrg: flags.influxOrg as string | undefined,
     influxBucket: flags.influxBucket as string | undefined,
     influxToken: flags.influxToken as string | undefined,
+    metricsPort: flags.metricsPort as number | undefined,
     progress: flags.quiet !== true,
     quiet: flags.quiet === true,
   };

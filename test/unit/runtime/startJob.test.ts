@@ -386,6 +386,15 @@ describe('startJob: events', () => {
     assert.deepEqual([...src.commits.at(-1)!.keys()], [0]);
   });
 
+  test('start-up phases are debug logs, in order: source, outputs, started', async () => {
+    const handle = startJob(errorRatesJob, { source: connector('source', fakeSource(from([]))), sink: connector('sink', new RecordingPointSink()) });
+    const events = await eventsOf(handle);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'log' && e.level === 'debug').map((e) => (e as { message: string }).message),
+      ['opening the source', 'source ready; opening the outputs', 'job started'],
+    );
+  });
+
   test('connector reports reach the events as log entries', async () => {
     const src = fakeSource(from([{ partition: 0, records: [ev('/a', 200, T0)] }]));
     const noisy = {
@@ -398,7 +407,7 @@ describe('startJob: events', () => {
     const handle = startJob(errorRatesJob, { source: connector('source', src), sink: noisy });
     const events = await eventsOf(handle);
     assert.deepEqual(
-      events.filter((e) => e.type === 'log'),
+      events.filter((e) => e.type === 'log' && e.level !== 'debug'),
       [{ type: 'log', level: 'warn', message: 'retrying a write', fields: { attempt: 2 } }],
     );
   });
