@@ -1,19 +1,34 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { resolve } from 'node:path';
 import { DEFAULTS } from '../../config/defaults.js';
 import { ConfigError } from '../../errors/ConfigError.js';
 import { JobManager } from '../../jobmanager/JobManager.js';
 import { jobManagerServer } from '../../jobmanager/jobManagerServer.js';
 import { JobStateFile } from '../../jobmanager/JobStateFile.js';
 import { ManagerMetrics } from '../../jobmanager/ManagerMetrics.js';
+import { isEnded, type JobRecord } from '../../jobmanager/ManagedJob.js';
 import { parseRestartStrategy } from '../../jobmanager/RestartStrategy.js';
 import { logger } from '../../logging/logger.js';
+import { checkFileEndpoints } from '../checkFileEndpoints.js';
+import { endpointConnectors } from '../endpointConnectors.js';
 import { loadJob } from '../loadJob.js';
-import { integerArgument } from '../numberArgument.js';
 import { parseRunArgs } from '../parseRunArgs.js';
 import { shutdownSignal } from '../shutdownSignal.js';
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+/** As `loadJob` tells a module path from a shipped job's name. */
+const isModulePath = (spec: string) => spec.includes('/') || spec.includes('\\') || /\.(c|m)?js$/.test(spec);
+
+/** Commander parser for `--port`: 0 (any free port) to 65535. */
+function portArgument(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isSafeInteger(value) || value < 0 || value > 65_535) {
+    throw new InvalidArgumentError(`"${text}" must be a TCP port from 0 (any free one) to 65535.`);
+  }
+  return value;
+}
 
 /** The options of `clickflow jobmanager`. */
 export interface JobManagerOptions {
@@ -32,6 +47,10 @@ export interface JobManagerOptions {
  * and stays RUNNING in the state file, so the next manager resumes it.
  */
 export async function runJobManager(options: JobManagerOptions): Promise<void> {
+  // An empty token would let every call through: as good as none.
+  if (options.token !== undefined && options.token.trim() === '') {
+    throw new ConfigError('--token', 'is empty; give a long random secret (e.g. openssl rand -hex 32), or leave --token and CLICKFLOW_TOKEN unset on loopback');
+  }
   if (!isLoopback(options.host) && options.token === undefined) {
     throw new ConfigError('--token', `listening on ${options.host} reaches beyond this machine; give --token (or CLICKFLOW_TOKEN) so every call must carry it`);
   }
@@ -40,6 +59,12 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
   const manager = new JobManager(new JobStateFile(options.stateFile), {
     onMetrics: (record, previous, current) => metrics.observe(record, previous, current),
     onRestart: (record) => metrics.restarted(record),
+    onEnded: (record) => {
+      metrics.ended(record.id);
+      const fields = { job: record.id, name: record.name, restarts: record.restarts };
+      if (record.state === 'FAILED') logger.error({ ...fields, error: record.lastError?.message }, `job FAILED: ${record.lastError?.message ?? 'no error reported'}`);
+      else logger.info(fields, `job ${record.state}`);
+    },
     onLog: (record, level, message, fields) => logger[level]({ job: record.id, name: record.name, ...fields }, message),
   });
   const server = jobManagerServer({
@@ -47,23 +72,38 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
     metrics,
     token: options.token,
     defaultRestart: options.restart,
+    // Every check `clickflow run` makes before it starts (startRun), with its messages, so that
+    // a bad submission is a 400 and never a job that fails at once.
     check: async (job, args) => {
       const run = parseRunArgs([job, ...args]);
       if (run.from.kind === 'stdin' || run.to.kind === 'stdout') {
         throw new ConfigError(run.from.kind === 'stdin' ? '--from' : '--to', 'a job manager\'s jobs have no terminal: read kafka or file:PATH, write influx or file:PATH');
       }
-      // A shipped job is checked here in full; a module is loaded by its own worker, so that
-      // its code never runs in the manager.
-      if (!/[/\\]|\.(c|m)?js$/.test(job)) {
+      if (run.bounded === true && run.from.kind !== 'kafka') {
+        throw new ConfigError('--bounded', 'only applies to --from kafka (a file is always bounded)');
+      }
+      let name = job;
+      // A shipped job is checked here in full; a module that exists is loaded by its own
+      // worker only, so that its code never runs in the manager (loadJob refuses a missing
+      // one before importing anything).
+      if (!isModulePath(job) || !existsSync(resolve(job))) {
         const found = await loadJob(job);
         found.settings({ windowMs: run.windowMs, slideMs: run.slideMs, maxOutOfOrdernessMs: run.maxOutOfOrdernessMs, allowedLatenessMs: run.allowedLatenessMs });
-        return { name: found.name };
+        name = found.name;
       }
-      return { name: job };
+      // Builds (never opens) the connectors: brokers, topic, group and InfluxDB settings are checked.
+      endpointConnectors({
+        from: run.from,
+        to: run.to,
+        deadLetter: run.deadLetter,
+        lateOutput: run.lateOutput,
+        kafka: { brokers: run.brokers ?? DEFAULTS.brokers, topic: run.topic ?? DEFAULTS.topic, group: run.group, bounded: run.bounded === true },
+        influx: { url: run.influxUrl, org: run.influxOrg, bucket: run.influxBucket, token: run.influxToken },
+      });
+      await checkFileEndpoints(run);
+      return { name };
     },
   });
-  const resumed = manager.resume();
-  if (resumed.length > 0) logger.info({ jobs: resumed.map((r) => r.id) }, 'resumed the jobs that were running');
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
@@ -76,7 +116,16 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
   });
   const address = server.address();
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${typeof address === 'object' && address !== null ? address.port : options.port}`;
-  logger.info({ url, stateFile: options.stateFile }, 'job manager listening');
+  // Only once the port is ours: a second manager that cannot listen must not start the jobs again.
+  let resumed: JobRecord[];
+  try {
+    resumed = manager.resume();
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+  if (resumed.length > 0) logger.info({ jobs: resumed.map((r) => r.id) }, 'resumed the jobs that were running');
+  logger.info({ url, stateFile: options.stateFile, jobs: manager.list().filter((r) => !isEnded(r.state)).length }, 'job manager listening');
   options.onListening?.(url);
   await new Promise<void>((resolve) => {
     if (options.signal.aborted) resolve();
@@ -92,7 +141,7 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
 export function jobManagerCommand(): Command {
   return new Command('jobmanager')
     .description('run a job manager: submit, list, inspect and cancel jobs over a REST API; Prometheus metrics at /metrics')
-    .addOption(new Option('--port <port>', 'TCP port of the API (0: any free one)').argParser(integerArgument(0)).default(DEFAULTS.jobManager.port))
+    .addOption(new Option('--port <port>', 'TCP port of the API (0: any free one)').argParser(portArgument).default(DEFAULTS.jobManager.port))
     .addOption(new Option('--host <host>', 'address to listen on; beyond loopback a --token is required').default(DEFAULTS.jobManager.host))
     .addOption(new Option('--token <token>', 'bearer token every call but /health and /metrics must carry (never printed)').env('CLICKFLOW_TOKEN'))
     .addOption(new Option('--state-file <path>', 'where jobs are kept, to resume them after a restart').default(DEFAULTS.jobManager.stateFile))
@@ -100,11 +149,11 @@ export function jobManagerCommand(): Command {
     .action(async (flags: Record<string, unknown>) => {
       // bin/clickflow.js catches SIGINT/SIGTERM from the start; a second one exits at once.
       await runJobManager({
-          port: flags.port as number,
-          host: flags.host as string,
-          token: flags.token as string | undefined,
-          stateFile: flags.stateFile as string,
-          restart: flags.restart as string,
+        port: flags.port as number,
+        host: flags.host as string,
+        token: flags.token as string | undefined,
+        stateFile: flags.stateFile as string,
+        restart: flags.restart as string,
         signal: shutdownSignal,
         onListening: (url) => process.stdout.write(`job manager at ${url}\n`),
       });

@@ -1,9 +1,37 @@
 import { Command, Option } from 'commander';
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { clientOf, jobManagerClientOptions } from './jobManagerClientOptions.js';
 
 /** Whether a `submit` argument is a module path, which the manager needs absolute. */
 const isModulePath = (spec: string) => spec.includes('/') || spec.includes('\\') || /\.(c|m)?js$/.test(spec);
+
+/** The run options whose value may be `file:PATH`. */
+const FILE_OPTIONS = new Set(['--from', '--to', '--dead-letter', '--late-output']);
+
+/**
+ * The run options with every relative `file:PATH` made absolute: the manager's workers run in
+ * the manager's directory, and the user meant the path from here, as `clickflow run` reads it.
+ */
+export function absoluteFilePaths(args: readonly string[]): string[] {
+  const absolute = (value: string) => {
+    if (!value.startsWith('file:')) return value;
+    const path = value.slice('file:'.length);
+    return path === '' || isAbsolute(path) ? value : `file:${resolve(path)}`;
+  };
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const eq = arg.indexOf('=');
+    if (arg.startsWith('--') && eq > 0 && FILE_OPTIONS.has(arg.slice(0, eq))) {
+      out.push(`${arg.slice(0, eq)}=${absolute(arg.slice(eq + 1))}`);
+    } else if (FILE_OPTIONS.has(arg) && i + 1 < args.length) {
+      out.push(arg, absolute(args[++i]!));
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
 
 /**
  * `clickflow submit <job> [run options]`: hands a job to a job manager and prints its id.
@@ -20,7 +48,7 @@ export function submitCommand(): Command {
     .helpOption('-h, --help', 'show this help (run options: clickflow run --help)');
   for (const option of jobManagerClientOptions()) command.addOption(option);
   return command.action(async (job: string, runArgs: string[], flags: Record<string, unknown>) => {
-    const created = await clientOf(flags).submit(isModulePath(job) ? resolve(job) : job, runArgs, flags.restart as string | undefined);
+    const created = await clientOf(flags).submit(isModulePath(job) ? resolve(job) : job, absoluteFilePaths(runArgs), flags.restart as string | undefined);
     process.stdout.write(`${String(created.id)}\n`);
   });
 }
