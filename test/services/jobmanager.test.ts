@@ -264,11 +264,12 @@ async function committedOffsets(group: string, topic: string): Promise<{ partiti
   }
 }
 
-async function groupState(group: string): Promise<string> {
+async function describeGroup(group: string): Promise<{ state: string; members: number }> {
   const admin = new Kafka({ clientId: 'test-groups', brokers: [serviceEnv().brokers], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
-    return (await admin.describeGroups([group])).groups[0]?.state ?? 'unknown';
+    const described = (await admin.describeGroups([group])).groups[0];
+    return { state: described?.state ?? 'unknown', members: described?.members.length ?? 0 };
   } finally {
     await admin.disconnect();
   }
@@ -567,6 +568,12 @@ describe('clickflow jobmanager with real Kafka, InfluxDB and Prometheus', () => 
       assert.equal(job.restarts, 0, 'a manager restart is not a job restart');
     }
 
+    // A second manager on the same port and state file refuses to start, and starts no job.
+    const taken = await runCliBounded(['jobmanager', '--port', new URL(second.url).port, '--state-file', stateFile]);
+    assert.equal(taken.code, 2, taken.stderr);
+    assert.match(taken.stderr, /--port: 127\.0\.0\.1:\d+ is in use; is another job manager running\?/);
+    for (const group of [groupC, groupD]) assert.deepEqual(await describeGroup(group), { state: 'Stable', members: 1 }, `group ${group}`);
+
     // SIGKILL leaves no manager to cancel the workers: they stop on their own (the IPC channel
     // closes), flushing and committing, instead of reading on unmanaged beside the next manager.
     const workers = childrenOf(second.child.pid!);
@@ -574,7 +581,7 @@ describe('clickflow jobmanager with real Kafka, InfluxDB and Prometheus', () => 
     second.child.kill('SIGKILL');
     await second.exited;
     for (const group of [groupC, groupD]) {
-      await waitFor(async () => (await groupState(group)) === 'Empty', { timeoutMs: STOP_BOUND_MS, stepMs: 500, what: `group ${group} to be left by its worker` });
+      await waitFor(async () => (await describeGroup(group)).state === 'Empty', { timeoutMs: STOP_BOUND_MS, stepMs: 500, what: `group ${group} to be left by its worker` });
     }
     await waitFor(() => !workers.some(isAlive), { timeoutMs: STOP_BOUND_MS, what: `the workers ${workers} to exit` });
     assert.equal(stateFileJobs(stateFile)[idC]?.state, 'RUNNING', 'still to be resumed by the next manager');
