@@ -11,6 +11,8 @@ import type { FromWorker, JobMetricsSnapshot, ToWorker, WorkerError } from './Wo
 export interface JobManagerObserver {
   onMetrics?(record: JobRecord, previous: JobMetricsSnapshot, current: JobMetricsSnapshot): void;
   onRestart?(record: JobRecord): void;
+  /** The job reached FINISHED, CANCELED or FAILED (`lastError` says why it failed). */
+  onEnded?(record: JobRecord): void;
   onLog?(record: JobRecord, level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
 }
 
@@ -59,6 +61,8 @@ export class JobManager {
   private readonly jobs = new Map<string, JobRecord>();
   private readonly attempts = new Map<string, Attempt>();
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
+  /** Jobs a cancel was asked for: however their worker ends, they are not restarted. */
+  private readonly canceling = new Set<string>();
   private stopping = false;
 
   constructor(
@@ -129,6 +133,7 @@ export class JobManager {
     }
     const attempt = this.attempts.get(id);
     if (attempt !== undefined) {
+      this.canceling.add(id);
       this.send(attempt.child, { type: 'cancel' });
       await this.waitOrKill(attempt);
     }
@@ -170,10 +175,16 @@ export class JobManager {
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
     const attempt: Attempt = { child, base, exited };
     this.attempts.set(record.id, attempt);
+    // The process could not be started (EAGAIN, ENOMEM) or an IPC send failed: without a
+    // listener, that error would take the manager and every other job down with it.
+    child.on('error', (error: Error) => {
+      attempt.error ??= { name: 'WorkerError', message: `cannot run the job's process: ${error.message}`, retriable: true };
+    });
     child.on('message', (message: FromWorker) => this.onMessage(record, attempt, message));
     child.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
       this.attempts.delete(record.id);
-      if (this.stopping) return;
+      // A manager shutdown leaves its jobs RUNNING, to be resumed; not one a user cancelled.
+      if (this.stopping && !this.canceling.has(record.id)) return;
       if (attempt.finalStatus === 'FINISHED' || attempt.finalStatus === 'CANCELED') {
         this.end(record, attempt.finalStatus);
         return;
@@ -185,6 +196,13 @@ export class JobManager {
         message: `the job's process exited ${signal === null ? `with code ${code}` : `on ${signal}`}${stderrTail === '' ? '' : `: ${stderrTail.trim().split('\n').slice(-3).join(' | ')}`}`,
         retriable: true,
       };
+      // A job asked to cancel is never restarted, even if its last attempt failed on the way
+      // out (or had to be killed): it ends CANCELED, or FAILED for a failure no restart could fix.
+      if (this.canceling.has(record.id)) {
+        record.lastError = error;
+        this.end(record, error.retriable ? 'CANCELED' : 'FAILED');
+        return;
+      }
       this.onFailure(record, error);
     });
     this.send(child, { type: 'start', id: record.id, args: [record.job, ...record.args] });
@@ -237,9 +255,11 @@ export class JobManager {
   }
 
   private end(record: JobRecord, state: 'FINISHED' | 'CANCELED' | 'FAILED'): void {
+    this.canceling.delete(record.id);
     record.state = state;
     record.endedAt = new Date().toISOString();
     this.persist();
+    this.observer.onEnded?.(record);
   }
 
   private persist(): void {

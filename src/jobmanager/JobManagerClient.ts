@@ -40,7 +40,9 @@ export class JobManagerClient {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (error) {
-      const cause = ((error as Error).cause as { code?: string } | undefined)?.code ?? (error as Error).message;
+      // fetch says only "fetch failed"; its cause says why (ECONNREFUSED, "bad port", …).
+      const inner = (error as Error).cause as { code?: string; message?: string } | undefined;
+      const cause = inner?.code ?? inner?.message ?? (error as Error).message;
       throw new ClickflowError(
         `cannot reach the job manager at ${this.url} (${cause}); start one with \`clickflow jobmanager\`, or point --jobmanager / CLICKFLOW_JOBMANAGER at it`,
         { cause: error },

@@ -65,6 +65,8 @@ function authorised(request: IncomingMessage, token: string): boolean {
  */
 export function jobManagerServer(options: JobManagerServerOptions): Server {
   const { manager, metrics, check, token } = options;
+  // An empty token would match a call that sends none.
+  if (token !== undefined && token === '') throw new ConfigError('--token', 'is empty; give a long random secret');
   const route = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/\/+$/, '') || '/';
@@ -95,7 +97,12 @@ export function jobManagerServer(options: JobManagerServerOptions): Server {
     }
     const match = /^\/jobs\/([^/]+)$/.exec(path);
     if (match !== null) {
-      const id = decodeURIComponent(match[1]!);
+      let id: string;
+      try {
+        id = decodeURIComponent(match[1]!);
+      } catch {
+        throw new HttpError(404, `no job ${match[1]}; GET /jobs lists them`);
+      }
       const record = manager.get(id);
       if (record === undefined) throw new HttpError(404, `no job ${id}; GET /jobs lists them`);
       if (method === 'GET') return send(response, 200, jobDetailView(record));

@@ -22,6 +22,17 @@ function errorOf(error: unknown): WorkerError {
 let handle: JobHandle | undefined;
 let cancelled = false;
 
+/** Stops the job gracefully (flush, commit), now or as soon as it has started. */
+function stop(): void {
+  cancelled = true;
+  void handle?.cancel();
+}
+
+/** Disconnects from the manager, unless that happened already (a second disconnect would throw). */
+function disconnect(): void {
+  if (process.connected) process.disconnect();
+}
+
 async function start(args: readonly string[]): Promise<void> {
   const options = parseRunArgs(args);
   const started = await startRun({ ...options, progress: false, quiet: true });
@@ -44,24 +55,30 @@ async function start(args: readonly string[]): Promise<void> {
 
 process.on('message', (message: ToWorker) => {
   if (message.type === 'cancel') {
-    cancelled = true;
-    void handle?.cancel();
+    stop();
     return;
   }
+  // Once the job has ended (every client closed, or failed), a client library's stray socket
+  // or timer must not keep the process, or the manager would wait for it forever.
+  const exitSoon = () => setTimeout(() => process.exit(), 10_000).unref();
   start(message.args).then(
     () => {
-      process.disconnect();
-      // Everything is flushed and committed: a client library's stray socket must not keep the process.
-      setTimeout(() => process.exit(), 10_000).unref();
+      disconnect();
+      exitSoon();
     },
     (error: unknown) => {
       if (handle !== undefined) send({ type: 'metrics', metrics: snapshotOf(handle) });
       send({ type: 'status', status: 'FAILED', error: errorOf(error) });
       process.exitCode = 1;
-      process.disconnect();
+      disconnect();
+      exitSoon();
     },
   );
 });
+// The manager went away without cancelling (killed, crashed, a second Ctrl-C): stop as a
+// cancel would, flushing and committing, rather than run on unmanaged beside the job the next
+// manager resumes. After the job's own end this is a no-op.
+process.on('disconnect', stop);
 // The manager's signals are for the manager: it cancels its jobs itself, so that each flushes and commits.
 process.on('SIGINT', () => {});
-process.on('SIGTERM', () => void handle?.cancel());
+process.on('SIGTERM', stop);

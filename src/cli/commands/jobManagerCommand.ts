@@ -1,21 +1,30 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { isAbsolute } from 'node:path';
 import { DEFAULTS } from '../../config/defaults.js';
 import { ConfigError } from '../../errors/ConfigError.js';
+import { isEnded, type JobRecord } from '../../jobmanager/ManagedJob.js';
+import { checkConnectorFiles } from '../../runtime/checkConnectorFiles.js';
 import { parseRestartStrategy } from '../../jobmanager/RestartStrategy.js';
 import { logger } from '../../logging/logger.js';
-import { existsSync } from 'node:fs';
-import { basename, isAbsolute } from 'node:path';
-import { isEnded } from '../../jobmanager/ManagedJob.js';
-import { checkConnectorFiles } from '../../runtime/checkConnectorFiles.js';
 import { checkFileEndpoints } from '../checkFileEndpoints.js';
+import { endpointConnectors } from '../endpointConnectors.js';
 import { fileEndpointsOf } from '../fileEndpointsOf.js';
 import { isModulePath, loadJob } from '../loadJob.js';
-import { integerArgument } from '../numberArgument.js';
 import { parseRunArgs } from '../parseRunArgs.js';
 import { shutdownSignal } from '../shutdownSignal.js';
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+
+/** Commander parser for `--port`: 0 (any free port) to 65535. */
+function portArgument(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isSafeInteger(value) || value < 0 || value > 65_535) {
+    throw new InvalidArgumentError(`"${text}" must be a TCP port from 0 (any free one) to 65535.`);
+  }
+  return value;
+}
 
 /** The options of `clickflow jobmanager`. */
 export interface JobManagerOptions {
@@ -34,6 +43,10 @@ export interface JobManagerOptions {
  * and stays RUNNING in the state file, so the next manager resumes it.
  */
 export async function runJobManager(options: JobManagerOptions): Promise<void> {
+  // An empty token would let every call through: as good as none.
+  if (options.token !== undefined && options.token.trim() === '') {
+    throw new ConfigError('--token', 'is empty; give a long random secret (e.g. openssl rand -hex 32), or leave --token and CLICKFLOW_TOKEN unset on loopback');
+  }
   if (!isLoopback(options.host) && options.token === undefined) {
     throw new ConfigError('--token', `listening on ${options.host} reaches beyond this machine; give --token (or CLICKFLOW_TOKEN) so every call must carry it`);
   }
@@ -49,6 +62,12 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
   const manager = new JobManager(new JobStateFile(options.stateFile), {
     onMetrics: (record, previous, current) => metrics.observe(record, previous, current),
     onRestart: (record) => metrics.restarted(record),
+    onEnded: (record) => {
+      metrics.ended(record.id);
+      const fields = { job: record.id, name: record.name, restarts: record.restarts };
+      if (record.state === 'FAILED') logger.error({ ...fields, error: record.lastError?.message }, `job FAILED: ${record.lastError?.message ?? 'no error reported'}`);
+      else logger.info(fields, `job ${record.state}`);
+    },
     onLog: (record, level, message, fields) => logger[level]({ job: record.id, name: record.name, ...fields }, message),
   });
   const server = jobManagerServer({
@@ -56,38 +75,53 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
     metrics,
     token: options.token,
     defaultRestart: options.restart,
+    // Every check `clickflow run` makes before it starts (startRun), with its messages, so that
+    // a bad submission is a 400 and never a job that fails at once.
     check: async (job, args) => {
       const run = parseRunArgs([job, ...args]);
       if (run.from.kind === 'stdin' || run.to.kind === 'stdout') {
         throw new ConfigError(run.from.kind === 'stdin' ? '--from' : '--to', 'a job manager\'s jobs have no terminal: read kafka or file:PATH, write influx or file:PATH');
+      }
+      if (run.bounded === true && run.from.kind !== 'kafka') {
+        throw new ConfigError('--bounded', 'only applies to --from kafka (a file is always bounded)');
       }
       const files = fileEndpointsOf(run);
       const relative = files.find((file) => !isAbsolute(file.path));
       if (relative !== undefined) {
         throw new ConfigError(relative.description, `${relative.path} is relative, and the manager runs in a directory of its own: give an absolute path (clickflow submit makes paths absolute itself)`);
       }
-      // The files as run checks them, then against every job still running here: a second
-      // job on one output would truncate the first one's.
+      let name = job;
+      if (isModulePath(job)) {
+        // A module is loaded by its own worker only, so that its code never runs in the manager.
+        if (!isAbsolute(job)) throw new ConfigError('job', `${job} is relative; give the module's absolute path (clickflow submit makes it absolute itself)`);
+        if (!existsSync(job)) throw new ConfigError('job', `module ${job} does not exist on the job manager's machine`);
+        if (!/\.(c|m)?js$/.test(job)) throw new ConfigError('job', `${job} is not a built .js module; build it first and give the .js file`);
+      } else {
+        const found = await loadJob(job);
+        found.settings({ windowMs: run.windowMs, slideMs: run.slideMs, maxOutOfOrdernessMs: run.maxOutOfOrdernessMs, allowedLatenessMs: run.allowedLatenessMs });
+        name = found.name;
+      }
+      // Builds (never opens) the connectors: brokers, topic, group and InfluxDB settings are checked.
+      endpointConnectors({
+        from: run.from,
+        to: run.to,
+        deadLetter: run.deadLetter,
+        lateOutput: run.lateOutput,
+        kafka: { brokers: run.brokers ?? DEFAULTS.brokers, topic: run.topic ?? DEFAULTS.topic, group: run.group, bounded: run.bounded === true },
+        influx: { url: run.influxUrl, org: run.influxOrg, bucket: run.influxBucket, token: run.influxToken },
+      });
       await checkFileEndpoints(run);
-      const others = manager.list().filter((record) => !isEnded(record.state));
+      // Against every job still running here too: a second job on one output would truncate the first one's.
       checkConnectorFiles([
-        ...others.flatMap((record) => fileEndpointsOf(parseRunArgs([record.job, ...record.args])).map((file) => ({ ...file, description: `${file.description} of job ${record.id}` }))),
+        ...manager
+          .list()
+          .filter((record) => !isEnded(record.state))
+          .flatMap((record) => fileEndpointsOf(parseRunArgs([record.job, ...record.args])).map((file) => ({ ...file, description: `${file.description} of job ${record.id}` }))),
         ...files,
       ]);
-      if (isModulePath(job)) {
-        // A module is loaded by its own worker, so that its code never runs in the manager.
-        if (!isAbsolute(job)) throw new ConfigError('job', `${job} is relative; give the module's absolute path (clickflow submit makes it absolute itself)`);
-        if (!existsSync(job)) throw new ConfigError('job', `module ${job} does not exist on the manager's machine`);
-        if (!/\.(c|m)?js$/.test(job)) throw new ConfigError('job', `${job} is not a built .js module`);
-        return { name: basename(job) };
-      }
-      const found = await loadJob(job);
-      found.settings({ windowMs: run.windowMs, slideMs: run.slideMs, maxOutOfOrdernessMs: run.maxOutOfOrdernessMs, allowedLatenessMs: run.allowedLatenessMs });
-      return { name: found.name };
+      return { name };
     },
   });
-  const resumed = manager.resume();
-  if (resumed.length > 0) logger.info({ jobs: resumed.map((r) => r.id) }, 'resumed the jobs that were running');
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
@@ -100,7 +134,16 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
   });
   const address = server.address();
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${typeof address === 'object' && address !== null ? address.port : options.port}`;
-  logger.info({ url, stateFile: options.stateFile }, 'job manager listening');
+  // Only once the port is ours: a second manager that cannot listen must not start the jobs again.
+  let resumed: JobRecord[];
+  try {
+    resumed = manager.resume();
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+  if (resumed.length > 0) logger.info({ jobs: resumed.map((r) => r.id) }, 'resumed the jobs that were running');
+  logger.info({ url, stateFile: options.stateFile, jobs: manager.list().filter((r) => !isEnded(r.state)).length }, 'job manager listening');
   options.onListening?.(url);
   await new Promise<void>((resolve) => {
     if (options.signal.aborted) resolve();
@@ -116,7 +159,7 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
 export function jobManagerCommand(): Command {
   return new Command('jobmanager')
     .description('run a job manager: submit, list, inspect and cancel jobs over a REST API; Prometheus metrics at /metrics')
-    .addOption(new Option('--port <port>', 'TCP port of the API (0: any free one)').argParser(integerArgument(0)).default(DEFAULTS.jobManager.port))
+    .addOption(new Option('--port <port>', 'TCP port of the API (0: any free one)').argParser(portArgument).default(DEFAULTS.jobManager.port))
     .addOption(new Option('--host <host>', 'address to listen on; beyond loopback a --token is required').default(DEFAULTS.jobManager.host))
     .addOption(new Option('--token <token>', 'bearer token every call but /health and /metrics must carry (never printed)').env('CLICKFLOW_TOKEN'))
     .addOption(new Option('--state-file <path>', 'where jobs are kept, to resume them after a restart').default(DEFAULTS.jobManager.stateFile))
@@ -124,11 +167,11 @@ export function jobManagerCommand(): Command {
     .action(async (flags: Record<string, unknown>) => {
       // bin/clickflow.js catches SIGINT/SIGTERM from the start; a second one exits at once.
       await runJobManager({
-          port: flags.port as number,
-          host: flags.host as string,
-          token: flags.token as string | undefined,
-          stateFile: flags.stateFile as string,
-          restart: flags.restart as string,
+        port: flags.port as number,
+        host: flags.host as string,
+        token: flags.token as string | undefined,
+        stateFile: flags.stateFile as string,
+        restart: flags.restart as string,
         signal: shutdownSignal,
         onListening: (url) => process.stdout.write(`job manager at ${url}\n`),
       });

@@ -1,18 +1,35 @@
 import { Command, Option } from 'commander';
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { isModulePath } from '../loadJob.js';
 import { clientOf, jobManagerClientOptions } from './jobManagerClientOptions.js';
 
-const FILE_OPTIONS = ['--from', '--to', '--dead-letter', '--late-output'];
 
-/** `file:` paths made absolute: the manager runs in its own directory, not the caller's. */
-function absoluteFilePaths(args: readonly string[]): string[] {
-  const absolute = (value: string) => (value.startsWith('file:') && value.length > 'file:'.length ? `file:${resolve(value.slice('file:'.length))}` : value);
-  return args.map((arg, i) => {
-    const inline = FILE_OPTIONS.find((option) => arg.startsWith(`${option}=`));
-    if (inline !== undefined) return `${inline}=${absolute(arg.slice(inline.length + 1))}`;
-    return i > 0 && FILE_OPTIONS.includes(args[i - 1]!) ? absolute(arg) : arg;
-  });
+/** The run options whose value may be `file:PATH`. */
+const FILE_OPTIONS = new Set(['--from', '--to', '--dead-letter', '--late-output']);
+
+/**
+ * The run options with every relative `file:PATH` made absolute: the manager's workers run in
+ * the manager's directory, and the user meant the path from here, as `clickflow run` reads it.
+ */
+export function absoluteFilePaths(args: readonly string[]): string[] {
+  const absolute = (value: string) => {
+    if (!value.startsWith('file:')) return value;
+    const path = value.slice('file:'.length);
+    return path === '' || isAbsolute(path) ? value : `file:${resolve(path)}`;
+  };
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const eq = arg.indexOf('=');
+    if (arg.startsWith('--') && eq > 0 && FILE_OPTIONS.has(arg.slice(0, eq))) {
+      out.push(`${arg.slice(0, eq)}=${absolute(arg.slice(eq + 1))}`);
+    } else if (FILE_OPTIONS.has(arg) && i + 1 < args.length) {
+      out.push(arg, absolute(args[++i]!));
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
 }
 
 /**
