@@ -1,6 +1,5 @@
 import type { ValidationFailure } from '../events/validateClickEvent.js';
-import { ConfigError } from '../errors/ConfigError.js';
-import { durationMs, type Duration } from '../operators/Duration.js';
+import { durationMs, nonNegativeMs, type Duration } from '../operators/Duration.js';
 import type { WindowAssigner } from '../operators/WindowAssigner.js';
 import { filterStage } from './filterStage.js';
 import { KeyedStream } from './KeyedStream.js';
@@ -37,11 +36,7 @@ export class DataStream<T> {
 
   /** How far behind the newest record another may arrive and still be on time (the watermark's bound). */
   withMaxOutOfOrderness(bound: Duration): DataStream<T> {
-    const ms = durationMs(bound, 'max out-of-orderness');
-    if (!Number.isSafeInteger(ms) || ms < 0) {
-      throw new ConfigError('max out-of-orderness', `must be zero or a positive whole number of milliseconds, got ${ms}`);
-    }
-    return new DataStream({ ...this.plan, maxOutOfOrdernessMs: ms });
+    return new DataStream({ ...this.plan, maxOutOfOrdernessMs: nonNegativeMs(durationMs(bound, 'max out-of-orderness'), 'max out-of-orderness') });
   }
 
   /** Partitions the records by key: windows after it hold one state and emit one result per key. */
@@ -51,7 +46,7 @@ export class DataStream<T> {
 
   /** Windows over all of a partition's records (no key). */
   window(assigner: WindowAssigner): WindowedStream<T, undefined> {
-    return new WindowedStream<T, undefined>(this.plan, assigner, undefined);
+    return WindowedStream.of<T, undefined>(this.plan, assigner, undefined);
   }
 
   private with(stage: StreamPlan['stages'][number]): DataStream<T> {

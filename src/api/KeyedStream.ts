@@ -11,6 +11,6 @@ export class KeyedStream<T, K> {
 
   /** Windows per key: `TumblingEventTimeWindows`, `SlidingEventTimeWindows` or `EventTimeSessionWindows`. */
   window(assigner: WindowAssigner): WindowedStream<T, K> {
-    return new WindowedStream(this.plan, assigner, this.keyOf);
+    return WindowedStream.of(this.plan, assigner, this.keyOf);
   }
 }

@@ -1,8 +1,8 @@
 import { DEFAULTS } from '../config/defaults.js';
-import { ConfigError } from '../errors/ConfigError.js';
 import type { JobParameters, JobSettings } from '../jobs/Job.js';
 import type { AggregateFunction } from '../operators/AggregateFunction.js';
-import { durationMs, type Duration } from '../operators/Duration.js';
+import { requireMerge } from '../operators/aggregates/mergeOrFail.js';
+import { durationMs, nonNegativeMs, type Duration } from '../operators/Duration.js';
 import { EventTimeTrigger, type Trigger } from '../operators/Trigger.js';
 import type { WindowAssigner } from '../operators/WindowAssigner.js';
 import { AggregatedStream } from './AggregatedStream.js';
@@ -20,31 +20,26 @@ export interface WindowPlan<T, K> {
 
 /** A windowed stream, as Flink's `WindowedStream`: choose lateness and trigger, then an aggregate. */
 export class WindowedStream<T, K> {
-  private readonly plan: WindowPlan<T, K>;
+  constructor(private readonly plan: WindowPlan<T, K>) {}
 
-  constructor(stream: StreamPlan, windows: WindowAssigner, keyOf: ((record: T) => K) | undefined, plan?: Partial<WindowPlan<T, K>>) {
-    this.plan = { stream, windows, keyOf, trigger: EventTimeTrigger, ...plan };
+  /** Windows `windows` over `stream`, per key when `keyOf` is given, fired by `EventTimeTrigger`. */
+  static of<T, K>(stream: StreamPlan, windows: WindowAssigner, keyOf: ((record: T) => K) | undefined): WindowedStream<T, K> {
+    return new WindowedStream({ stream, windows, keyOf, trigger: EventTimeTrigger });
   }
 
   /** How long after a window fired a record may still update it (the window fires again, whole). */
   allowedLateness(lateness: Duration): WindowedStream<T, K> {
-    const ms = durationMs(lateness, 'allowed lateness');
-    if (!Number.isSafeInteger(ms) || ms < 0) {
-      throw new ConfigError('allowed lateness', `must be zero or a positive whole number of milliseconds, got ${ms}`);
-    }
-    return new WindowedStream(this.plan.stream, this.plan.windows, this.plan.keyOf, { ...this.plan, allowedLatenessMs: ms });
+    return new WindowedStream({ ...this.plan, allowedLatenessMs: nonNegativeMs(durationMs(lateness, 'allowed lateness'), 'allowed lateness') });
   }
 
   /** When windows fire; default `EventTimeTrigger`. */
   trigger(trigger: Trigger): WindowedStream<T, K> {
-    return new WindowedStream(this.plan.stream, this.plan.windows, this.plan.keyOf, { ...this.plan, trigger });
+    return new WindowedStream({ ...this.plan, trigger });
   }
 
   /** Folds each window (of each key) with `aggregate`: `count()`, `max(f)`, `combine({…})`, or your own. */
   aggregate<ACC, OUT>(aggregate: AggregateFunction<T, ACC, OUT>): AggregatedStream<T, ACC, OUT, K> {
-    if (this.plan.windows.kind === 'session' && aggregate.merge === undefined) {
-      throw new ConfigError('aggregate', 'session windows merge accumulators: give the AggregateFunction a merge(a, b)');
-    }
+    if (this.plan.windows.kind === 'session') requireMerge(aggregate);
     return new AggregatedStream(this.plan, aggregate);
   }
 }
@@ -53,13 +48,10 @@ export class WindowedStream<T, K> {
 export function resolveSettings(plan: WindowPlan<unknown, unknown>, parameters: JobParameters): JobSettings {
   const maxOutOfOrdernessMs = parameters.maxOutOfOrdernessMs ?? plan.stream.maxOutOfOrdernessMs ?? DEFAULTS.maxOutOfOrdernessMs;
   const allowedLatenessMs = parameters.allowedLatenessMs ?? plan.allowedLatenessMs ?? DEFAULTS.allowedLatenessMs;
-  for (const [option, ms] of [['--max-out-of-orderness', maxOutOfOrdernessMs], ['--allowed-lateness', allowedLatenessMs]] as const) {
-    if (!Number.isSafeInteger(ms) || ms < 0) throw new ConfigError(option, `must be zero or a positive whole number of milliseconds, got ${ms}`);
-  }
   return {
     windows: applyWindowParameters(plan.windows, parameters, plan.stream.name),
     trigger: plan.trigger,
-    maxOutOfOrdernessMs,
-    allowedLatenessMs,
+    maxOutOfOrdernessMs: nonNegativeMs(maxOutOfOrdernessMs, '--max-out-of-orderness'),
+    allowedLatenessMs: nonNegativeMs(allowedLatenessMs, '--allowed-lateness'),
   };
 }

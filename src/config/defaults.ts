@@ -26,7 +26,11 @@ export const DEFAULTS = {
   file: {
     /** Bytes read at a time from a file or stdin; each read becomes one batch. 1 MiB. */
     chunkBytes: 1 << 20,
-    /** A longer line is dead-lettered as too_long with its first bytes, not read whole. 16 MiB. */
+    /**
+     * A longer line is dead-lettered as too_long with its first bytes, not read whole. 16 MiB: far
+     * beyond any click event (Kafka refuses messages over 1 MB by default), small enough that a
+     * file without newlines cannot exhaust memory or V8's maximum string length.
+     */
     maxLineBytes: 16 * 1024 * 1024,
   },
   influx: {

@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { parseRunArgs } from '../cli/parseRunArgs.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { EMPTY_METRICS, isEnded, type JobRecord } from './ManagedJob.js';
 import type { JobStateFile } from './JobStateFile.js';
@@ -27,10 +28,13 @@ interface Attempt {
 
 const WORKER = fileURLToPath(new URL('./jobWorker.js', import.meta.url));
 
-/** Whether a job reads Kafka: `--from kafka` or `--from=kafka` among its flags. */
+/** Whether a job reads Kafka, its flags parsed as `clickflow run` parses them. */
 function resumable(record: JobRecord): boolean {
-  const args = record.args;
-  return args.some((arg, i) => arg === '--from=kafka' || (arg === '--from' && args[i + 1] === 'kafka'));
+  try {
+    return parseRunArgs([record.job, ...record.args]).from.kind === 'kafka';
+  } catch {
+    return false;
+  }
 }
 
 /** Adds two snapshots: counters add; watermarks and lags are the latest attempt's. */

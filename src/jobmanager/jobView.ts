@@ -1,3 +1,4 @@
+import { isoTimeOrNull } from '../time/isoTimeOrNull.js';
 import { formatRestartStrategy } from './RestartStrategy.js';
 import type { JobRecord } from './ManagedJob.js';
 import { redactArgs } from './redactArgs.js';
@@ -30,7 +31,7 @@ export function jobDetailView(record: JobRecord): Record<string, unknown> {
     invalidRecords: Object.values(m.invalidByReason).reduce((a, b) => a + b, 0),
     invalidByReason: m.invalidByReason,
     watermarks: Object.fromEntries(
-      Object.entries(m.watermarksMs).map(([p, ms]) => [p, Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : null]),
+      Object.entries(m.watermarksMs).map(([p, ms]) => [p, isoTimeOrNull(ms)]),
     ),
     consumerLag: m.consumerLag,
     lastError: record.lastError === undefined ? null : { name: record.lastError.name, message: record.lastError.message, retriable: record.lastError.retriable },

@@ -1,7 +1,8 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import { ConfigError } from '../errors/ConfigError.js';
 import type { AggregateFunction } from './AggregateFunction.js';
 import { keyedBy } from './aggregates/keyedBy.js';
+import { nonNegativeMs } from './Duration.js';
+import { requireMerge } from './aggregates/mergeOrFail.js';
 import { PartitionSessions } from './PartitionSessions.js';
 import type { PartitionState } from './PartitionState.js';
 import { PartitionWindows } from './PartitionWindows.js';
@@ -59,13 +60,7 @@ export interface WindowAggregateOptions<T, ACC, OUT, K = undefined> {
 export function windowAggregate<T, ACC, OUT, K = undefined>(
   options: WindowAggregateOptions<T, ACC, OUT, K>,
 ): OperatorFunction<RecordBatch<T>, WindowedBatch<OUT, K>> {
-  const allowedLatenessMs = options.allowedLatenessMs ?? 0;
-  if (!Number.isSafeInteger(allowedLatenessMs) || allowedLatenessMs < 0) {
-    throw new ConfigError(
-      '--allowed-lateness',
-      `must be zero or a positive whole number of milliseconds, got ${allowedLatenessMs}`,
-    );
-  }
+  const allowedLatenessMs = nonNegativeMs(options.allowedLatenessMs ?? 0, '--allowed-lateness');
   const newPartition = partitionFactory(options, allowedLatenessMs);
   // Fail at construction, not on the first record.
   newPartition(0);
@@ -132,9 +127,7 @@ function partitionFactory<T, ACC, OUT, K>(
   const { windows, eventTimeOf, keyOf, maxOutOfOrdernessMs, aggregate, onLate } = options;
   const trigger = options.trigger ?? EventTimeTrigger;
   if (windows.kind === 'session') {
-    if (aggregate.merge === undefined) {
-      throw new ConfigError('aggregate', 'session windows merge accumulators: give the AggregateFunction a merge(a, b)');
-    }
+    requireMerge(aggregate);
     const config = {
       windows,
       trigger,

@@ -1,4 +1,5 @@
 import { INVALID_REASONS } from '../events/InvalidRecord.js';
+import { isoTimeOrNull } from '../time/isoTimeOrNull.js';
 
 /** Counters of a running job; read by the progress line, the exit summary and tests. */
 export class JobMetrics {
@@ -47,7 +48,7 @@ export class JobMetrics {
       windowsFired: this.windowsFired,
       pointsOut: this.pointsOut,
       watermarks: Object.fromEntries(
-        [...this.watermarks].map(([p, w]) => [p, Number.isFinite(w) ? new Date(w).toISOString() : null]),
+        [...this.watermarks].map(([p, w]) => [p, isoTimeOrNull(w)]),
       ),
     };
   }

@@ -4,16 +4,16 @@ import { isIP } from 'node:net';
 import { isAbsolute } from 'node:path';
 import { DEFAULTS } from '../../config/defaults.js';
 import { ConfigError } from '../../errors/ConfigError.js';
+import type { Job } from '../../jobs/Job.js';
 import { isEnded, type JobRecord } from '../../jobmanager/ManagedJob.js';
 import { checkConnectorFiles } from '../../runtime/checkConnectorFiles.js';
 import { parseRestartStrategy } from '../../jobmanager/RestartStrategy.js';
 import { logger } from '../../logging/logger.js';
-import { checkFileEndpoints } from '../checkFileEndpoints.js';
-import { endpointConnectors } from '../endpointConnectors.js';
 import { fileEndpointsOf } from '../fileEndpointsOf.js';
 import { isModulePath, loadJob } from '../loadJob.js';
 import { parseRunArgs } from '../parseRunArgs.js';
 import { shutdownSignal } from '../shutdownSignal.js';
+import { checkRun } from './runCommand.js';
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 
@@ -75,42 +75,28 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
     metrics,
     token: options.token,
     defaultRestart: options.restart,
-    // Every check `clickflow run` makes before it starts (startRun), with its messages, so that
+    // Every check `clickflow run` makes before it starts (checkRun), with its messages, so that
     // a bad submission is a 400 and never a job that fails at once.
     check: async (job, args) => {
       const run = parseRunArgs([job, ...args]);
       if (run.from.kind === 'stdin' || run.to.kind === 'stdout') {
         throw new ConfigError(run.from.kind === 'stdin' ? '--from' : '--to', 'a job manager\'s jobs have no terminal: read kafka or file:PATH, write influx or file:PATH');
       }
-      if (run.bounded === true && run.from.kind !== 'kafka') {
-        throw new ConfigError('--bounded', 'only applies to --from kafka (a file is always bounded)');
-      }
       const files = fileEndpointsOf(run);
       const relative = files.find((file) => !isAbsolute(file.path));
       if (relative !== undefined) {
         throw new ConfigError(relative.description, `${relative.path} is relative, and the manager runs in a directory of its own: give an absolute path (clickflow submit makes paths absolute itself)`);
       }
-      let name = job;
+      let found: Job | undefined;
       if (isModulePath(job)) {
         // A module is loaded by its own worker only, so that its code never runs in the manager.
         if (!isAbsolute(job)) throw new ConfigError('job', `${job} is relative; give the module's absolute path (clickflow submit makes it absolute itself)`);
         if (!existsSync(job)) throw new ConfigError('job', `module ${job} does not exist on the job manager's machine`);
         if (!/\.(c|m)?js$/.test(job)) throw new ConfigError('job', `${job} is not a built .js module; build it first and give the .js file`);
       } else {
-        const found = await loadJob(job);
-        found.settings({ windowMs: run.windowMs, slideMs: run.slideMs, maxOutOfOrdernessMs: run.maxOutOfOrdernessMs, allowedLatenessMs: run.allowedLatenessMs });
-        name = found.name;
+        found = await loadJob(job);
       }
-      // Builds (never opens) the connectors: brokers, topic, group and InfluxDB settings are checked.
-      endpointConnectors({
-        from: run.from,
-        to: run.to,
-        deadLetter: run.deadLetter,
-        lateOutput: run.lateOutput,
-        kafka: { brokers: run.brokers ?? DEFAULTS.brokers, topic: run.topic ?? DEFAULTS.topic, group: run.group, bounded: run.bounded === true },
-        influx: { url: run.influxUrl, org: run.influxOrg, bucket: run.influxBucket, token: run.influxToken },
-      });
-      await checkFileEndpoints(run);
+      await checkRun(run, found);
       // Against every job still running here too: a second job on one output would truncate the first one's.
       checkConnectorFiles([
         ...manager
@@ -119,7 +105,7 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
           .flatMap((record) => fileEndpointsOf(parseRunArgs([record.job, ...record.args])).map((file) => ({ ...file, description: `${file.description} of job ${record.id}` }))),
         ...files,
       ]);
-      return { name };
+      return { name: found?.name ?? job };
     },
   });
   await new Promise<void>((resolve, reject) => {

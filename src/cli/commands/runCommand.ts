@@ -8,7 +8,7 @@ import { startJob } from '../../runtime/startJob.js';
 import { formatDuration } from '../../time/parseDuration.js';
 import { durationArgument } from '../durationArgument.js';
 import { checkFileEndpoints } from '../checkFileEndpoints.js';
-import { endpointConnectors } from '../endpointConnectors.js';
+import { endpointConnectors, type EndpointConnectors } from '../endpointConnectors.js';
 import { shutdownSignal } from '../shutdownSignal.js';
 import {
   parseDeadLetterEndpoint,
@@ -53,11 +53,13 @@ export interface RunOptions extends JobParameters {
 }
 
 /**
- * Checks a run's options and starts its job: every setting is checked before a connector
- * opens or an output file is touched (ConfigError). The job manager's workers start jobs with it too.
+ * Every check `clickflow run` makes before anything opens, with its messages: `--bounded`, the
+ * job's settings under the run's windowing (when the job is loaded here), the Kafka and
+ * InfluxDB settings its connectors check when built, and its files. A job manager checks a
+ * submission with it too, so that a bad one is refused rather than started.
+ * @returns the run's connectors, built but not open, and the job's parameters
  */
-export async function startRun(options: RunOptions): Promise<{ job: Job; handle: JobHandle }> {
-  const job = await loadJob(options.job);
+export async function checkRun(options: RunOptions, job: Job | undefined): Promise<{ connectors: EndpointConnectors; parameters: JobParameters }> {
   if (options.bounded === true && options.from.kind !== 'kafka') {
     throw new ConfigError('--bounded', 'only applies to --from kafka (a file is always bounded)');
   }
@@ -67,7 +69,7 @@ export async function startRun(options: RunOptions): Promise<{ job: Job; handle:
     maxOutOfOrdernessMs: options.maxOutOfOrdernessMs,
     allowedLatenessMs: options.allowedLatenessMs,
   };
-  job.settings(parameters);
+  job?.settings(parameters);
   const connectors = endpointConnectors({
     from: options.from,
     to: options.to,
@@ -82,6 +84,13 @@ export async function startRun(options: RunOptions): Promise<{ job: Job; handle:
     influx: { url: options.influxUrl, org: options.influxOrg, bucket: options.influxBucket, token: options.influxToken },
   });
   await checkFileEndpoints(options);
+  return { connectors, parameters };
+}
+
+/** Checks a run's options ({@link checkRun}) and starts its job. The job manager's workers start jobs with it too. */
+export async function startRun(options: RunOptions): Promise<{ job: Job; handle: JobHandle }> {
+  const job = await loadJob(options.job);
+  const { connectors, parameters } = await checkRun(options, job);
   return { job, handle: startJob(job, { ...connectors, parameters, commitIntervalMs: options.commitIntervalMs }) };
 }
 

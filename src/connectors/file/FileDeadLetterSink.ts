@@ -1,6 +1,6 @@
-import { isUtf8 } from 'node:buffer';
 import type { InvalidRecord } from '../../events/InvalidRecord.js';
 import type { DeadLetterSink } from '../../runtime/DeadLetterSink.js';
+import { rawRecordField } from '../../events/rawRecordField.js';
 import { WritableLineSink } from './WritableLineSink.js';
 
 /**
@@ -32,17 +32,7 @@ export class FileDeadLetterSink implements DeadLetterSink {
 
   write(record: InvalidRecord): void {
     const { reason, detail, partition, position, raw } = record;
-    let line: string;
-    if (typeof raw === 'string') {
-      line = JSON.stringify({ reason, detail, partition, position, raw });
-    } else {
-      // A view, not a copy. Not TextDecoder: it would drop a leading byte-order mark.
-      const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-      line = isUtf8(bytes)
-        ? JSON.stringify({ reason, detail, partition, position, raw: bytes.toString('utf8') })
-        : JSON.stringify({ reason, detail, partition, position, raw_base64: bytes.toString('base64') });
-    }
-    this.lines.write([line]);
+    this.lines.write([JSON.stringify({ reason, detail, partition, position, ...rawRecordField(raw) })]);
   }
 
   flush(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { SourceConnector } from '../../runtime/Connector.js';
-import { fileSource as readLineBatches } from './fileSource.js';
+import { readLineBatches } from './readLineBatches.js';
 
 /**
  * A JSON-lines file, or standard input for `-`, as one partition (0) with line numbers as

@@ -5,7 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { lastValueFrom, toArray } from 'rxjs';
 import { FileDeadLetterSink } from '../../../src/connectors/file/FileDeadLetterSink.js';
-import { fileSource } from '../../../src/connectors/file/fileSource.js';
+import { readLineBatches as fileSource } from '../../../src/connectors/file/readLineBatches.js';
 import { OversizedRecord } from '../../../src/events/OversizedRecord.js';
 import { WritableLineSink } from '../../../src/connectors/file/WritableLineSink.js';
 import { ClickflowError } from '../../../src/errors/ClickflowError.js';

@@ -9,15 +9,8 @@ import type { RecordBatch } from '../../operators/RecordBatch.js';
 import type { BackpressureGate } from '../../runtime/BackpressureGate.js';
 import { LineSplitter } from './LineSplitter.js';
 
-/**
- * Default of {@link FileSourceOptions.maxLineBytes}: 16 MiB, far beyond any click event
- * (Kafka refuses messages over 1 MB by default), small enough that a file without newlines
- * cannot exhaust memory or V8's maximum string length.
- */
-export const DEFAULT_MAX_LINE_BYTES = DEFAULTS.file.maxLineBytes;
-
-/** Options of {@link fileSource}. */
-export interface FileSourceOptions {
+/** Options of {@link readLineBatches}. */
+export interface ReadLineBatchesOptions {
   /** A file path (a FIFO too), or `-` for standard input. */
   readonly path: string;
   /** Waited on between chunks, so that a slow sink slows the reading down. */
@@ -26,7 +19,7 @@ export interface FileSourceOptions {
   readonly chunkBytes?: number;
   /**
    * A longer line is handed on as an `OversizedRecord` with its first `maxLineBytes` bytes,
-   * which parseRecords dead-letters as `too_long`. Default {@link DEFAULT_MAX_LINE_BYTES}.
+   * which parseRecords dead-letters as `too_long`. Default `DEFAULTS.file.maxLineBytes`.
    */
   readonly maxLineBytes?: number;
 }
@@ -45,12 +38,12 @@ const openFd = promisify(open);
  * Unsubscribing closes the input, stdin included, so that the process can exit at once.
  *
  * @example
- * fileSource({ path: 'events.jsonl' }).pipe(parseRecords({ validate: validateClickEvent, onInvalid }))
+ * readLineBatches({ path: 'events.jsonl' }).pipe(parseRecords({ validate: validateClickEvent, onInvalid }))
  */
-export function fileSource(options: FileSourceOptions): Observable<RecordBatch<string | Uint8Array>> {
-  const { path, gate, chunkBytes = DEFAULTS.file.chunkBytes, maxLineBytes = DEFAULT_MAX_LINE_BYTES } = options;
+export function readLineBatches(options: ReadLineBatchesOptions): Observable<RecordBatch<string | Uint8Array>> {
+  const { path, gate, chunkBytes = DEFAULTS.file.chunkBytes, maxLineBytes = DEFAULTS.file.maxLineBytes } = options;
   for (const [name, value] of [['chunkBytes', chunkBytes], ['maxLineBytes', maxLineBytes]] as const) {
-    if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`fileSource: ${name} is ${value}; give a whole number of bytes, at least 1`);
+    if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`readLineBatches: ${name} is ${value}; give a whole number of bytes, at least 1`);
   }
   const name = path === '-' ? 'stdin' : path;
   return new Observable<RecordBatch<string | Uint8Array>>((subscriber) => {
