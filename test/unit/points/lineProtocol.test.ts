@@ -84,8 +84,16 @@ function randomString(rand: () => number, minLength: number, maxLength: number):
   return s;
 }
 
-/** What InfluxDB stores for a name or tag value: newline, tab and CR as the two characters `\n`, `\t`, `\r` (README, "Output"). */
-const stored = (s: string) => s.replace(/\n/g, '\\n').replace(/\t/g, '\\t').replace(/\r/g, '\\r');
+/**
+ * What InfluxDB stores for a name or tag value: newline, tab and CR as the two characters `\n`,
+ * `\t`, `\r`, and an odd run of backslashes before a space one backslash longer (README, "Output").
+ */
+const stored = (s: string) =>
+  s
+    .replace(/(?<!\\)((?:\\\\)*\\) /g, '$1\\ ')
+    .replace(/\n/g, '\\n')
+    .replace(/\t/g, '\\t')
+    .replace(/\r/g, '\\r');
 
 /** Line protocol cannot end a name or tag value with a backslash (it would escape the delimiter after it). */
 const endsInBackslash = (s: string) => stored(s).endsWith('\\');
