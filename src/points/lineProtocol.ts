@@ -4,7 +4,7 @@ import { PointError } from './PointError.js';
 
 /**
  * InfluxDB splits a request into lines before it parses a line (models/points.go, scanLine),
- * and there a backslash takes the next byte with it: after a name or tag value's literal
+ * and there a backslash takes the next byte with it: after a tag key or value's literal
  * backslash, the backslash that escapes a space is taken as a pair, and the space looks like
  * the one that starts the fields. A `"` later in the tag value then opens a string that swallows
  * the line break, and the next point with it. The escaped space is safe behind an odd run of
@@ -35,7 +35,7 @@ function fieldText(field: FieldValue): string {
  * Tags and fields keep the order they were added in, so the output is byte-for-byte stable.
  */
 export function toLineProtocol(point: Point): string {
-  let line = keepSpacesEscaped(escape.measurement(point.measurement));
+  let line = escape.measurement(point.measurement);
   const { tags, fields } = point;
   for (let i = 0; i < tags.length; i++) {
     const [name, value] = tags[i]!;

@@ -151,7 +151,7 @@ describe('Kafka security: SASL and TLS against a real broker', { timeout: 15 * 6
     assert.match(noCa.stderr, /TLS certificate of Kafka at .* was not accepted .*--kafka-ca/);
     const noCert = await produce(kafka.listeners.SSL, uniqueName('no-cert'), ['--kafka-ca', kafka.ca], {});
     assert.equal(noCert.code, 1, noCert.stderr);
-    assert.match(noCert.stderr, /did not accept this client's TLS certificate.*--kafka-cert and --kafka-key/);
+    assert.match(noCert.stderr, /did not accept this client's TLS certificate.*--kafka-cert and --kafka-key/s);
     const noPassword = await produce(kafka.listeners.SASL_PLAINTEXT, uniqueName('no-pw'), sasl('plain'), { KAFKA_SASL_PASSWORD: '' });
     assert.equal(noPassword.code, 2, noPassword.stderr);
     assert.match(noPassword.stderr, /SASL needs a password: set KAFKA_SASL_PASSWORD or give --kafka-password-file/);

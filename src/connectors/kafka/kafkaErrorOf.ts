@@ -56,7 +56,7 @@ export function kafkaErrorOf(error: unknown, context: KafkaErrorContext): Clickf
   if (cause instanceof ClickflowError) return cause;
   const { brokers, topic, group } = context;
   const type = cause.type;
-  const detail = `${type ?? cause.name}: ${cause.message}`;
+  const detail = `${type ?? cause.name}: ${cause.message.trim()}`;
   const refused = (what: string, fix: string, retriable = false) =>
     new KafkaRequestError(`${what} (${detail}); ${fix}`, { type, retriable, cause: error });
   if (typeof cause.code === 'string' && TLS_CERTIFICATE_CODES.has(cause.code)) {
