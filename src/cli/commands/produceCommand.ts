@@ -196,44 +196,44 @@ export function produceCommand(): Command {
     .option('--dry-run', 'print the events as JSON lines instead of sending them');
   for (const option of kafkaSecurityOptions()) command.addOption(option);
   return command.action(async (flags: Record<string, unknown>) => {
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      // `once`: a second Ctrl-C gets the default effect and ends a run that waits on a broker.
-      const listen = () => {
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      };
-      const tty = process.stderr.isTTY === true;
-      try {
-        await runProduce({
-          brokers: flags.brokers as string,
-          kafkaSecurity: flags.dryRun === true ? undefined : kafkaSecurityOf(flags),
-          topic: flags.topic as string,
-          partitions: flags.partitions as number,
-          rate: flags.rate as number | undefined,
-          count: flags.count as number | undefined,
-          durationMs: flags.duration as number | undefined,
-          urls: flags.urls as number,
-          users: flags.users as number,
-          errorRate: flags.errorRate as number,
-          seed: flags.seed as number | undefined,
-          startTimeMs: flags.startTime as number | undefined,
-          bursts: (flags.burst as BurstSpec[] | undefined) ?? [],
-          late: flags.late as ProduceOptions['late'],
-          outOfOrderMs: flags.outOfOrder as number,
-          invalidFraction: flags.invalid as number,
-          dryRun: flags.dryRun === true,
-          batchSize: flags.batchSize as number,
-          signal: controller.signal,
-          onStart: listen,
-          log: (text, final) => {
-            if (final) process.stderr.write(tty ? `\r\x1b[K${text}\n` : `${text}\n`);
-            else if (tty) process.stderr.write(`\r\x1b[K${text}`);
-          },
-        });
-      } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-      }
-    });
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    // `once`: a second Ctrl-C gets the default effect and ends a run that waits on a broker.
+    const listen = () => {
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    };
+    const tty = process.stderr.isTTY === true;
+    try {
+      await runProduce({
+        brokers: flags.brokers as string,
+        kafkaSecurity: flags.dryRun === true ? undefined : kafkaSecurityOf(flags),
+        topic: flags.topic as string,
+        partitions: flags.partitions as number,
+        rate: flags.rate as number | undefined,
+        count: flags.count as number | undefined,
+        durationMs: flags.duration as number | undefined,
+        urls: flags.urls as number,
+        users: flags.users as number,
+        errorRate: flags.errorRate as number,
+        seed: flags.seed as number | undefined,
+        startTimeMs: flags.startTime as number | undefined,
+        bursts: (flags.burst as BurstSpec[] | undefined) ?? [],
+        late: flags.late as ProduceOptions['late'],
+        outOfOrderMs: flags.outOfOrder as number,
+        invalidFraction: flags.invalid as number,
+        dryRun: flags.dryRun === true,
+        batchSize: flags.batchSize as number,
+        signal: controller.signal,
+        onStart: listen,
+        log: (text, final) => {
+          if (final) process.stderr.write(tty ? `\r\x1b[K${text}\n` : `${text}\n`);
+          else if (tty) process.stderr.write(`\r\x1b[K${text}`);
+        },
+      });
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+  });
 }
