@@ -11,12 +11,20 @@ import { waitFor } from './waitFor.mjs';
  * Starts a single-node Apache Kafka 3.9.1 in KRaft mode on free loopback ports, with fresh
  * data under `runDir`, and waits until it answers as a client will use it: metadata, topic
  * creation and a consumer-group coordinator.
+ *
+ * `options` add what a security test needs beside the PLAINTEXT listener (which the broker
+ * itself and the readiness check keep using): `listeners`, `{ name, protocol }` each, get a
+ * free port and are returned by name with `host:port`; `properties` are more server.properties
+ * lines; `formatArgs` go to `kafka-storage format` (e.g. `--add-scram` users).
  */
-export async function startKafka(runDir) {
+export async function startKafka(runDir, { name = 'kafka', listeners = [], properties: extraProperties = [], formatArgs = [] } = {}) {
   const lib = await runInstall('install-kafka.sh');
-  const dir = join(runDir, 'kafka');
+  const dir = join(runDir, name);
   mkdirSync(join(dir, 'data'), { recursive: true });
   const [port, controllerPort] = [await freePort(), await freePort()];
+  const extra = [];
+  for (const listener of listeners) extra.push({ ...listener, port: await freePort() });
+  const listed = (format) => extra.map((l) => `,${format(l)}`).join('');
   const properties = join(dir, 'server.properties');
   writeFileSync(
     properties,
@@ -24,10 +32,10 @@ export async function startKafka(runDir) {
       'process.roles=broker,controller',
       'node.id=1',
       `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}${listed((l) => `${l.name}://127.0.0.1:${l.port}`)}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}${listed((l) => `${l.name}://127.0.0.1:${l.port}`)}`,
       'controller.listener.names=CONTROLLER',
-      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${listed((l) => `${l.name}:${l.protocol}`)}`,
       'inter.broker.listener.name=PLAINTEXT',
       `log.dirs=${join(dir, 'data')}`,
       'num.partitions=1',
@@ -37,6 +45,7 @@ export async function startKafka(runDir) {
       'transaction.state.log.min.isr=1',
       'group.initial.rebalance.delay.ms=0',
       'auto.create.topics.enable=false',
+      ...extraProperties,
       '',
     ].join('\n'),
   );
@@ -54,7 +63,7 @@ export async function startKafka(runDir) {
   const classpath = `${lib}/*`;
   const tool = ['-Dlog4j.configuration=file:' + log4j, '-cp', classpath, 'kafka.tools.StorageTool'];
   const clusterId = execFileSync('java', [...tool, 'random-uuid'], { encoding: 'utf8' }).trim();
-  execFileSync('java', [...tool, 'format', '-t', clusterId, '-c', properties], {
+  execFileSync('java', [...tool, 'format', '-t', clusterId, '-c', properties, ...formatArgs], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const logPath = join(dir, 'kafka.log');
@@ -69,7 +78,7 @@ export async function startKafka(runDir) {
   } catch (error) {
     throw new Error(`${error.message}\nlast lines of ${logPath}:\n${logTail(logPath)}`);
   }
-  return { pid, brokers, logPath };
+  return { pid, brokers, logPath, listeners: Object.fromEntries(extra.map((l) => [l.name, `127.0.0.1:${l.port}`])) };
 }
 
 /** True once a topic can be created and a consumer group joined: the coordinator has loaded. */

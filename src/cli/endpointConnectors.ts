@@ -38,7 +38,7 @@ export function endpointConnectors(settings: EndpointSettings): EndpointConnecto
   let deadLetters: DeadLetterConnector | undefined;
   if (deadLetter?.kind === 'file') deadLetters = fileDeadLetters(deadLetter.path, '--dead-letter');
   else if (deadLetter?.kind === 'kafka' || (deadLetter === undefined && from.kind === 'kafka')) {
-    deadLetters = kafkaDeadLetters({ brokers: kafka.brokers, sourceTopic: kafka.topic, topic: deadLetter?.kind === 'kafka' ? deadLetter.topic : undefined });
+    deadLetters = kafkaDeadLetters({ brokers: kafka.brokers, security: kafka.security, sourceTopic: kafka.topic, topic: deadLetter?.kind === 'kafka' ? deadLetter.topic : undefined });
   }
   return {
     source,

@@ -1,5 +1,9 @@
-/** Flags whose values are secrets: shown as `***` by the API, logs and listings. */
-const SECRET_FLAGS = ['--influx-token'];
+/**
+ * Flags whose values are secrets: shown as `***` by the API, logs and listings. `run` refuses
+ * `--kafka-password` (the password comes from the environment or a file), but a submission
+ * that carries one must not show it either.
+ */
+const SECRET_FLAGS = ['--influx-token', '--kafka-password'];
 
 /** The submitted flags with every secret replaced, in both `--flag value` and `--flag=value` forms. */
 export function redactArgs(args: readonly string[]): string[] {

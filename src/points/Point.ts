@@ -14,7 +14,8 @@ export type FieldValue =
  *
  * Values are checked as they are added, so a point that exists can always be written:
  * a NaN, an infinite float, a fractional integer, a repeated tag, a name or tag value ending
- * in a backslash, a line break in a string field or a measurement starting with `#` fails in
+ * in a backslash, a line break in a string field, a measurement starting with `#` or a
+ * measurement or field name InfluxDB would read differently ({@link refuseMisreadName}) fails in
  * the job that made it, with the field's name, instead of as a refused or lost write later.
  *
  * @example new Point('slowest', window.startMs).tag('url', url).floatField('latency_ms', 812.5)
@@ -32,6 +33,7 @@ export class Point {
     // A line that starts with # is a comment: InfluxDB would drop the point without a word.
     if (measurement.startsWith('#')) throw new PointError(`measurement "${measurement}" starts with #, which makes its line a comment`);
     refuseTrailingBackslash(measurement, 'measurement', measurement);
+    refuseMisreadName(measurement, 'measurement', measurement);
     if (!Number.isSafeInteger(timeMs)) throw new PointError(`${measurement}: time must be whole epoch milliseconds, got ${timeMs}`);
   }
 
@@ -88,6 +90,7 @@ export class Point {
   private field(name: string, value: FieldValue): this {
     if (name.length === 0) throw new PointError(`${this.measurement}: a field needs a name`);
     refuseTrailingBackslash(this.measurement, `field name "${name}"`, name);
+    refuseMisreadName(this.measurement, `field name "${name}"`, name);
     if (this.fields.some(([existing]) => existing === name)) throw new PointError(`${this.measurement}: field "${name}" is set twice`);
     this.fields.push([name, value]);
     return this;
@@ -97,4 +100,16 @@ export class Point {
 /** Line protocol escapes with a backslash, so one at the end escapes the separator after it. */
 function refuseTrailingBackslash(measurement: string, what: string, text: string): void {
   if (text.endsWith('\\')) throw new PointError(`${measurement}: ${what} ends with a backslash, which line protocol cannot store`);
+}
+
+/**
+ * InfluxDB reads measurements and field keys by rules of their own (models/points.go): a
+ * leading NUL is skipped as whitespace (and `\0#m` turns the line into a comment), and in the
+ * fields section a backslash takes the next byte with it, so a backslash written before an
+ * escaped `,`, `=` or space ends the key, and `\"` or `\=` in a measurement lose their backslash.
+ * Tag values follow other rules and need neither refusal: a URL tag is always written exactly.
+ */
+function refuseMisreadName(measurement: string, what: string, name: string): void {
+  if (name.startsWith('\0')) throw new PointError(`${measurement}: ${what} starts with a NUL, which InfluxDB skips as whitespace`);
+  if (/\\[," =]/.test(name)) throw new PointError(`${measurement}: ${what} has a backslash before , = " or a space, which InfluxDB would read as an escape`);
 }

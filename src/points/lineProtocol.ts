@@ -2,6 +2,18 @@ import { escape } from '@influxdata/influxdb-client';
 import type { FieldValue, Point } from './Point.js';
 import { PointError } from './PointError.js';
 
+/**
+ * InfluxDB splits a request into lines before it parses a line (models/points.go, scanLine),
+ * and there a backslash takes the next byte with it: after a tag key or value's literal
+ * backslash, the backslash that escapes a space is taken as a pair, and the space looks like
+ * the one that starts the fields. A `"` later in the tag value then opens a string that swallows
+ * the line break, and the next point with it. The escaped space is safe behind an odd run of
+ * backslashes, so a literal backslash before a space gets one more: `a\ b` is stored as
+ * `a\\ b`, the documented stand-in beside those for a newline, tab and carriage return.
+ */
+const EVEN_BACKSLASHES_BEFORE_SPACE = /(?<!\\)((?:\\\\)+) /g;
+const keepSpacesEscaped = (escaped: string) => (escaped.includes('\\\\ ') ? escaped.replace(EVEN_BACKSLASHES_BEFORE_SPACE, '$1\\ ') : escaped);
+
 function fieldText(field: FieldValue): string {
   switch (field.type) {
     case 'int':
@@ -27,7 +39,7 @@ export function toLineProtocol(point: Point): string {
   const { tags, fields } = point;
   for (let i = 0; i < tags.length; i++) {
     const [name, value] = tags[i]!;
-    line += `,${escape.tag(name)}=${escape.tag(value)}`;
+    line += `,${keepSpacesEscaped(escape.tag(name))}=${keepSpacesEscaped(escape.tag(value))}`;
   }
   if (fields.length === 0) throw new PointError(`${point.measurement}: a point needs at least one field`);
   for (let i = 0; i < fields.length; i++) {

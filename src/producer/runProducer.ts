@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka, Message } from 'kafkajs';
 import { ensureTopic } from '../connectors/kafka/ensureTopic.js';
-import { KafkaUnavailableError } from '../connectors/kafka/KafkaUnavailableError.js';
+import { kafkaErrorOf } from '../connectors/kafka/kafkaErrorOf.js';
 import { checkRate } from './checkRate.js';
 import { ClickstreamGenerator, type GeneratorOptions } from './ClickstreamGenerator.js';
 
@@ -43,7 +43,8 @@ export type ProducerTarget =
 /**
  * Generates records and sends them in batches until the count, the duration or the signal
  * ends the run. Kafka sends are idempotent with `acks: -1`; a batch that still fails after
- * the client's retries ends the run with a {@link KafkaUnavailableError}. A failed write to a
+ * the client's retries ends the run with {@link kafkaErrorOf}'s account of it (an unreachable
+ * broker, refused authentication, an untrusted certificate, …). A failed write to a
  * stream (e.g. `EPIPE` once the reader has gone) ends the run with that error.
  *
  * @example
@@ -75,7 +76,7 @@ export async function runProducer(run: ProducerRun, target: ProducerTarget): Pro
     try {
       connected = await settledBeforeAbort(connecting, signal);
     } catch (error) {
-      throw new KafkaUnavailableError(target.brokers, error);
+      throw kafkaErrorOf(error, { brokers: target.brokers, topic: target.topic });
     }
     if (!connected) {
       // kafkajs cannot cancel a connection attempt (it retries an unreachable broker for
@@ -87,7 +88,7 @@ export async function runProducer(run: ProducerRun, target: ProducerTarget): Pro
       try {
         await producer.send({ topic: target.topic, acks: -1, messages });
       } catch (error) {
-        throw new KafkaUnavailableError(target.brokers, error);
+        throw kafkaErrorOf(error, { brokers: target.brokers, topic: target.topic });
       }
     };
     close = () => producer.disconnect();

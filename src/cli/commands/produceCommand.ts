@@ -10,10 +10,14 @@ import type { ProducerProgress, ProducerTarget } from '../../producer/runProduce
 import { parseDuration } from '../../time/parseDuration.js';
 import { durationArgument } from '../durationArgument.js';
 import { fractionArgument, integerArgument } from '../numberArgument.js';
+import { kafkaSecurityOf, kafkaSecurityOptions } from '../kafkaSecurityOptions.js';
+import type { KafkaSecurity } from '../../connectors/kafka/kafkaSecurity.js';
 
 /** The parsed options of `clickflow produce`. */
 export interface ProduceOptions {
   readonly brokers: string;
+  /** SASL and TLS; none: PLAINTEXT. */
+  readonly kafkaSecurity?: KafkaSecurity;
   readonly topic: string;
   readonly partitions: number;
   readonly rate?: number;
@@ -77,7 +81,7 @@ export async function runProduce(options: ProduceOptions): Promise<ProducerProgr
       }
     : {
         kind: 'kafka',
-        kafka: (await import('../../connectors/kafka/kafkaClient.js')).kafkaClient({ brokers: options.brokers, clientId: 'clickflow-producer' }),
+        kafka: (await import('../../connectors/kafka/kafkaClient.js')).kafkaClient({ brokers: options.brokers, clientId: 'clickflow-producer', security: options.kafkaSecurity }),
         brokers: options.brokers,
         topic: options.topic,
         partitions: options.partitions,
@@ -167,7 +171,7 @@ function burstArgument(text: string, previous: BurstSpec[] | undefined): BurstSp
 /** `clickflow produce`: a Faker clickstream into Kafka. */
 export function produceCommand(): Command {
   const p = DEFAULTS.producer;
-  return new Command('produce')
+  const command = new Command('produce')
     .description('send synthetic clickstream events (Faker) to a Kafka topic, keyed by URL')
     .addOption(new Option('--brokers <list>', 'Kafka brokers, host:port[,…]').env('KAFKA_BROKERS').default(DEFAULTS.brokers))
     .addOption(new Option('--topic <name>', 'topic to send to').default(DEFAULTS.topic))
@@ -189,45 +193,47 @@ export function produceCommand(): Command {
     .addOption(new Option('--out-of-order <max-skew>', 'move every event back in time by up to this much').argParser(durationArgument).default(0, '0s'))
     .addOption(new Option('--invalid <0..1>', 'share of malformed records').argParser(fractionArgument).default(0))
     .addOption(new Option('--batch-size <n>', `messages per produce request, at most ${MAX_BATCH_SIZE}`).argParser(boundedIntegerArgument(1, MAX_BATCH_SIZE)).default(p.batchSize))
-    .option('--dry-run', 'print the events as JSON lines instead of sending them')
-    .action(async (flags: Record<string, unknown>) => {
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      // `once`: a second Ctrl-C gets the default effect and ends a run that waits on a broker.
-      const listen = () => {
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      };
-      const tty = process.stderr.isTTY === true;
-      try {
-        await runProduce({
-          brokers: flags.brokers as string,
-          topic: flags.topic as string,
-          partitions: flags.partitions as number,
-          rate: flags.rate as number | undefined,
-          count: flags.count as number | undefined,
-          durationMs: flags.duration as number | undefined,
-          urls: flags.urls as number,
-          users: flags.users as number,
-          errorRate: flags.errorRate as number,
-          seed: flags.seed as number | undefined,
-          startTimeMs: flags.startTime as number | undefined,
-          bursts: (flags.burst as BurstSpec[] | undefined) ?? [],
-          late: flags.late as ProduceOptions['late'],
-          outOfOrderMs: flags.outOfOrder as number,
-          invalidFraction: flags.invalid as number,
-          dryRun: flags.dryRun === true,
-          batchSize: flags.batchSize as number,
-          signal: controller.signal,
-          onStart: listen,
-          log: (text, final) => {
-            if (final) process.stderr.write(tty ? `\r\x1b[K${text}\n` : `${text}\n`);
-            else if (tty) process.stderr.write(`\r\x1b[K${text}`);
-          },
-        });
-      } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-      }
-    });
+    .option('--dry-run', 'print the events as JSON lines instead of sending them');
+  for (const option of kafkaSecurityOptions()) command.addOption(option);
+  return command.action(async (flags: Record<string, unknown>) => {
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    // `once`: a second Ctrl-C gets the default effect and ends a run that waits on a broker.
+    const listen = () => {
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    };
+    const tty = process.stderr.isTTY === true;
+    try {
+      await runProduce({
+        brokers: flags.brokers as string,
+        kafkaSecurity: flags.dryRun === true ? undefined : kafkaSecurityOf(flags),
+        topic: flags.topic as string,
+        partitions: flags.partitions as number,
+        rate: flags.rate as number | undefined,
+        count: flags.count as number | undefined,
+        durationMs: flags.duration as number | undefined,
+        urls: flags.urls as number,
+        users: flags.users as number,
+        errorRate: flags.errorRate as number,
+        seed: flags.seed as number | undefined,
+        startTimeMs: flags.startTime as number | undefined,
+        bursts: (flags.burst as BurstSpec[] | undefined) ?? [],
+        late: flags.late as ProduceOptions['late'],
+        outOfOrderMs: flags.outOfOrder as number,
+        invalidFraction: flags.invalid as number,
+        dryRun: flags.dryRun === true,
+        batchSize: flags.batchSize as number,
+        signal: controller.signal,
+        onStart: listen,
+        log: (text, final) => {
+          if (final) process.stderr.write(tty ? `\r\x1b[K${text}\n` : `${text}\n`);
+          else if (tty) process.stderr.write(`\r\x1b[K${text}`);
+        },
+      });
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+  });
 }

@@ -22,6 +22,8 @@ import { loadJob } from '../loadJob.js';
 import { ProgressReporter } from '../ProgressReporter.js';
 import { serveRunMetrics } from '../serveRunMetrics.js';
 import { integerArgument } from '../numberArgument.js';
+import { kafkaSecurityOf, kafkaSecurityOptions } from '../kafkaSecurityOptions.js';
+import type { KafkaSecurity } from '../../connectors/kafka/kafkaSecurity.js';
 import { logger } from '../../logging/logger.js';
 
 /** The parsed options of `clickflow run`; windowing left out keeps the job's own. */
@@ -38,6 +40,8 @@ export interface RunOptions extends JobParameters {
   /** Default `clickflow-<job name>`. */
   readonly group?: string;
   readonly bounded?: boolean;
+  /** SASL and TLS of every Kafka client the run opens; none: PLAINTEXT. */
+  readonly kafkaSecurity?: KafkaSecurity;
   readonly influxUrl?: string;
   readonly influxOrg?: string;
   readonly influxBucket?: string;
@@ -80,6 +84,7 @@ export async function checkRun(options: RunOptions, job: Job | undefined): Promi
       topic: options.topic ?? DEFAULTS.topic,
       group: options.group,
       bounded: options.bounded === true,
+      security: options.kafkaSecurity,
     },
     influx: { url: options.influxUrl, org: options.influxOrg, bucket: options.influxBucket, token: options.influxToken },
   });
@@ -128,7 +133,7 @@ export function runCommandDefinition(): Command {
     const option = new Option(flags, description).argParser(durationArgument);
     return defaultMs === undefined ? option : option.default(defaultMs, formatDuration(defaultMs));
   };
-  return new Command('run')
+  const command = new Command('run')
     .description('run a job from Kafka or a JSON-lines file to InfluxDB, stdout or a line-protocol file')
     .argument('<job>', 'a shipped job (error-rates) or the path of a job module (./my-job.js)')
     .addOption(
@@ -160,6 +165,8 @@ export function runCommandDefinition(): Command {
     .addOption(new Option('--influx-token <token>', 'InfluxDB API token (never printed)').env('INFLUX_TOKEN'))
     .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics while the job runs (0: any free port)').argParser(integerArgument(0)))
     .option('-q, --quiet', 'no progress and no summary on stderr');
+  for (const option of kafkaSecurityOptions()) command.addOption(option);
+  return command;
 }
 
 /** The options of a run from what commander parsed. */
@@ -179,6 +186,7 @@ export function runOptionsOf(jobSpec: string, flags: Record<string, unknown>): R
     topic: flags.topic as string,
     group: flags.group as string | undefined,
     bounded: flags.bounded === true,
+    kafkaSecurity: kafkaSecurityOf(flags),
     influxUrl: flags.influxUrl as string | undefined,
     influxOrg: flags.influxOrg as string | undefined,
     influxBucket: flags.influxBucket as string | undefined,

@@ -6,25 +6,29 @@ import { clientOf, jobManagerClientOptions } from './jobManagerClientOptions.js'
 
 /** The run options whose value may be `file:PATH`. */
 const FILE_OPTIONS = new Set(['--from', '--to', '--dead-letter', '--late-output']);
+/** The run options whose value is a path. */
+const PATH_OPTIONS = new Set(['--kafka-password-file', '--kafka-ca', '--kafka-cert', '--kafka-key']);
 
 /**
- * The run options with every relative `file:PATH` made absolute: the manager's workers run in
+ * The run options with every relative `file:PATH` and path option made absolute: the manager's workers run in
  * the manager's directory, and the user meant the path from here, as `clickflow run` reads it.
  */
 export function absoluteFilePaths(args: readonly string[]): string[] {
-  const absolute = (value: string) => {
+  const absolute = (option: string, value: string) => {
+    if (PATH_OPTIONS.has(option)) return value === '' ? value : resolve(value);
     if (!value.startsWith('file:')) return value;
     const path = value.slice('file:'.length);
     return path === '' || isAbsolute(path) ? value : `file:${resolve(path)}`;
   };
+  const takesPath = (option: string) => FILE_OPTIONS.has(option) || PATH_OPTIONS.has(option);
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const eq = arg.indexOf('=');
-    if (arg.startsWith('--') && eq > 0 && FILE_OPTIONS.has(arg.slice(0, eq))) {
-      out.push(`${arg.slice(0, eq)}=${absolute(arg.slice(eq + 1))}`);
-    } else if (FILE_OPTIONS.has(arg) && i + 1 < args.length) {
-      out.push(arg, absolute(args[++i]!));
+    if (arg.startsWith('--') && eq > 0 && takesPath(arg.slice(0, eq))) {
+      out.push(`${arg.slice(0, eq)}=${absolute(arg.slice(0, eq), arg.slice(eq + 1))}`);
+    } else if (takesPath(arg) && i + 1 < args.length) {
+      out.push(arg, absolute(arg, args[++i]!));
     } else {
       out.push(arg);
     }

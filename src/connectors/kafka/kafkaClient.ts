@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import { DEFAULTS } from '../../config/defaults.js';
+import { kafkaSecurityConfig, type KafkaSecurity } from './kafkaSecurity.js';
 import { parseBrokers } from './parseBrokers.js';
 
 /** Options shared by every Kafka client clickflow creates. */
@@ -7,6 +8,8 @@ export interface KafkaClientOptions {
   /** Comma-separated `host:port` list, as `--brokers` or `KAFKA_BROKERS` give it. */
   readonly brokers: string;
   readonly clientId: string;
+  /** SASL and TLS; none connects to a PLAINTEXT listener. */
+  readonly security?: KafkaSecurity;
 }
 
 /**
@@ -17,6 +20,7 @@ export function kafkaClient(options: KafkaClientOptions): Kafka {
   return new Kafka({
     clientId: options.clientId,
     brokers: parseBrokers(options.brokers),
+    ...kafkaSecurityConfig(options.security),
     connectionTimeout: DEFAULTS.kafka.connectionTimeoutMs,
     retry: { ...DEFAULTS.kafka.retry },
     logLevel: logLevel.WARN,

@@ -1,5 +1,6 @@
 import { DEFAULTS } from '../../config/defaults.js';
 import type { DeadLetterConnector } from '../../runtime/Connector.js';
+import { kafkaSecurityConfig, type KafkaSecurity } from './kafkaSecurity.js';
 import { parseBrokers } from './parseBrokers.js';
 import { validateTopicName } from './validateTopicName.js';
 
@@ -11,6 +12,8 @@ export interface KafkaDeadLetterSettings {
   readonly topic?: string;
   /** The topic the records came from (the `source.topic` header). Default `DEFAULTS.topic`. */
   readonly sourceTopic?: string;
+  /** SASL and TLS, as the source's. Default none. */
+  readonly security?: KafkaSecurity;
 }
 
 /** Invalid records to a Kafka topic: the original bytes as value, reason and origin as headers. */
@@ -19,13 +22,14 @@ export function kafkaDeadLetters(settings: KafkaDeadLetterSettings = {}): DeadLe
   const sourceTopic = settings.sourceTopic ?? DEFAULTS.topic;
   const topic = settings.topic ?? `${sourceTopic}.dlq`;
   parseBrokers(brokers);
+  kafkaSecurityConfig(settings.security);
   validateTopicName(settings.topic === undefined ? '--topic' : '--dead-letter', topic);
   return {
     description: `kafka ${topic}`,
     open: async ({ jobName }) => {
       // Imported on open: a run without Kafka never loads kafkajs.
       const [{ KafkaDeadLetterSink }, { kafkaClient }] = await Promise.all([import('./KafkaDeadLetterSink.js'), import('./kafkaClient.js')]);
-      return new KafkaDeadLetterSink({ kafka: kafkaClient({ brokers, clientId: `clickflow-${jobName}-dlq` }), brokers, topic, sourceTopic });
+      return new KafkaDeadLetterSink({ kafka: kafkaClient({ brokers, clientId: `clickflow-${jobName}-dlq`, security: settings.security }), brokers, topic, sourceTopic });
     },
   };
 }

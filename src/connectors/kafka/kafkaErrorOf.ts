@@ -26,6 +26,17 @@ const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EA
 const REBALANCING = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR_FOR_GROUP']);
 const COORDINATOR_NOT_READY = new Set(['GROUP_COORDINATOR_NOT_AVAILABLE', 'GROUP_LOAD_IN_PROGRESS']);
 const SASL = new Set(['SASL_AUTHENTICATION_FAILED', 'UNSUPPORTED_SASL_MECHANISM', 'ILLEGAL_SASL_STATE']);
+/** Node's codes for a broker certificate TLS did not accept: retrying cannot help, --kafka-ca can. */
+const TLS_CERTIFICATE_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+/** OpenSSL's codes for a broker that refused the client's certificate, or its absence. */
+const TLS_CLIENT_CERTIFICATE_CODES = new Set(['ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA']);
 
 type KafkaJsError = Error & { type?: string; code?: unknown; retriable?: boolean; cause?: unknown; errors?: unknown[] };
 
@@ -44,16 +55,29 @@ export function kafkaErrorOf(error: unknown, context: KafkaErrorContext): Clickf
   const cause = rootCause(error);
   if (cause instanceof ClickflowError) return cause;
   const { brokers, topic, group } = context;
-  if (isConnectionError(cause)) return new KafkaUnavailableError(brokers, cause);
   const type = cause.type;
-  const detail = `${type ?? cause.name}: ${cause.message}`;
+  const detail = `${type ?? cause.name}: ${cause.message.trim()}`;
   const refused = (what: string, fix: string, retriable = false) =>
     new KafkaRequestError(`${what} (${detail}); ${fix}`, { type, retriable, cause: error });
+  if (typeof cause.code === 'string' && TLS_CERTIFICATE_CODES.has(cause.code)) {
+    return refused(
+      `the TLS certificate of Kafka at ${brokers} was not accepted`,
+      "give the PEM of the CA that signed the brokers' certificates with --kafka-ca (KAFKA_SSL_CA), and connect by a name or IP address the certificate holds",
+    );
+  }
+  if (typeof cause.code === 'string' && TLS_CLIENT_CERTIFICATE_CODES.has(cause.code)) {
+    return refused(
+      `Kafka at ${brokers} did not accept this client's TLS certificate`,
+      'its listener requires one: give --kafka-cert and --kafka-key (KAFKA_SSL_CERT, KAFKA_SSL_KEY), signed by a CA the broker trusts',
+    );
+  }
+  if (isConnectionError(cause)) return new KafkaUnavailableError(brokers, cause);
 
   if (cause.name === 'KafkaJSSASLAuthenticationError' || (type !== undefined && SASL.has(type))) {
     return refused(
-      `Kafka at ${brokers} asked for authentication`,
-      'clickflow connects without SASL or TLS: point --brokers / KAFKA_BROKERS at a PLAINTEXT listener',
+      `Kafka at ${brokers} refused authentication`,
+      'check --kafka-sasl (the mechanism the listener enables: plain, scram-sha-256 or scram-sha-512), --kafka-username and the password ' +
+        '(KAFKA_SASL_PASSWORD or --kafka-password-file); a listener that asks for SASL needs --kafka-sasl, a SASL_SSL one also --kafka-ssl',
     );
   }
   switch (type) {

@@ -1,6 +1,7 @@
 import { DEFAULTS } from '../../config/defaults.js';
 import type { SourceConnector } from '../../runtime/Connector.js';
 import { ConfigError } from '../../errors/ConfigError.js';
+import { kafkaSecurityConfig, type KafkaSecurity } from './kafkaSecurity.js';
 import { parseBrokers } from './parseBrokers.js';
 import { validateTopicName } from './validateTopicName.js';
 
@@ -14,6 +15,8 @@ export interface KafkaSourceSettings {
   readonly group?: string;
   /** Read each partition up to its end offset as of the start, fire every window, commit, end. Default false. */
   readonly bounded?: boolean;
+  /** SASL and TLS (README, "Kafka security"). Default none: a PLAINTEXT listener. */
+  readonly security?: KafkaSecurity;
 }
 
 /**
@@ -25,6 +28,7 @@ export function kafkaSource(settings: KafkaSourceSettings = {}): SourceConnector
   const topic = settings.topic ?? DEFAULTS.topic;
   // Checked here, before the job starts: a bad name must not cost an output file its contents.
   parseBrokers(brokers);
+  kafkaSecurityConfig(settings.security);
   validateTopicName('--topic', topic);
   if (settings.group !== undefined && settings.group.trim() === '') {
     throw new ConfigError('--group', 'must not be empty; name the consumer group, e.g. clickflow-error-rates');
@@ -36,7 +40,7 @@ export function kafkaSource(settings: KafkaSourceSettings = {}): SourceConnector
       // Imported on open: kafkajs costs a file-to-file run ~0.1 s of CPU at start-up.
       const [{ KafkaSource }, { kafkaClient }] = await Promise.all([import('./KafkaSource.js'), import('./kafkaClient.js')]);
       const source = new KafkaSource({
-        kafka: kafkaClient({ brokers, clientId: groupId }),
+        kafka: kafkaClient({ brokers, clientId: groupId, security: settings.security }),
         brokers,
         topic,
         groupId,

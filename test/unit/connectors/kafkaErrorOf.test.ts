@@ -45,13 +45,22 @@ describe('kafkaErrorOf', () => {
     }
   });
 
-  test('refused authentication is not "cannot reach": it says the broker asked for authentication', () => {
+  test('refused authentication is not "cannot reach": it names the SASL options to check', () => {
     for (const error of [new KafkaJSSASLAuthenticationError('SASL PLAIN authentication failed'), exhausted(protocol('SASL_AUTHENTICATION_FAILED'))]) {
       const mapped = kafkaErrorOf(error, context);
       assert.ok(mapped instanceof KafkaRequestError, mapped.name);
-      assert.match(mapped.message, /^Kafka at kafka1:9092 asked for authentication \(.*\); clickflow connects without SASL or TLS/);
+      assert.match(mapped.message, /^Kafka at kafka1:9092 refused authentication \(.*\); check --kafka-sasl .*--kafka-username and the password \(KAFKA_SASL_PASSWORD or --kafka-password-file\)/);
       assert.equal(mapped.retriable, false);
     }
+  });
+
+  test('a TLS certificate problem is not "cannot reach": an unknown broker CA names --kafka-ca, a refused client certificate --kafka-cert', () => {
+    const untrusted = new KafkaJSConnectionError('Connection error: unable to verify the first certificate', { broker: 'kafka1:9092', code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+    const mapped = kafkaErrorOf(exhausted(untrusted), context);
+    assert.match(mapped.message, /^the TLS certificate of Kafka at kafka1:9092 was not accepted \(.*\); give the PEM .*--kafka-ca \(KAFKA_SSL_CA\)/);
+    assert.equal(mapped.retriable, false);
+    const noClientCertificate = new KafkaJSConnectionError('Connection error: sslv3 alert bad certificate', { broker: 'kafka1:9092', code: 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE' });
+    assert.match(kafkaErrorOf(noClientCertificate, context).message, /did not accept this client's TLS certificate .*--kafka-cert and --kafka-key/);
   });
 
   test('each kind of refusal names its cause, the topic or group, and what to do', () => {
