@@ -68,7 +68,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   let pageUrl = '';
   const onEnded = (record: JobRecord) => {
     if (record.state === 'FAILED') {
-      failure = new ClickflowError(`the demo's job failed: ${record.lastError?.message ?? 'no reason given'}`);
+      // The job's --to is the demo's --out.
+      const reason = (record.lastError?.message ?? 'no reason given').replace(/^--to: /, '--out: ');
+      failure = new ClickflowError(`the demo's job failed: ${reason}`);
       stop.abort();
     } else if (record.state === 'CANCELED' && !stop.signal.aborted) {
       options.print(`the demo's job was cancelled; the page at ${pageUrl} stays up: submit another job there, or press Ctrl-C to stop`);

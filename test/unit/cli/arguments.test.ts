@@ -40,6 +40,16 @@ describe('Endpoint parsing', () => {
     assert.deepEqual(parseSinkEndpoint('file:out.lp'), { kind: 'file', path: 'out.lp' });
   });
 
+  test('the generator (with a rate, or the default) and the none sink', () => {
+    assert.deepEqual(parseSourceEndpoint('generator'), { kind: 'generator' });
+    assert.deepEqual(parseSourceEndpoint('generator:500'), { kind: 'generator', ratePerSecond: 500 });
+    assert.deepEqual(parseSourceEndpoint('generator:0.5'), { kind: 'generator', ratePerSecond: 0.5 });
+    assert.deepEqual(parseSinkEndpoint('none'), { kind: 'none' });
+    rejects(() => parseSourceEndpoint('generator:fast'), /"fast" in generator:fast is not a rate.*generator:500/);
+    rejects(() => parseSourceEndpoint('generator:0'), /not a rate/);
+    rejects(() => parseSourceEndpoint('generator:'), /not a rate/);
+  });
+
   test('dead letters: file:PATH or kafka:TOPIC; late output: file:PATH', () => {
     assert.deepEqual(parseDeadLetterEndpoint('kafka:clicks.dlq'), { kind: 'kafka', topic: 'clicks.dlq' });
     assert.deepEqual(parseDeadLetterEndpoint('file:dead.jsonl'), { kind: 'file', path: 'dead.jsonl' });
