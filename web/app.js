@@ -168,50 +168,55 @@ function render() {
   window.clickflow.renders++;
 }
 
-const cell = (text, className) => {
-  const td = document.createElement('td');
-  td.textContent = text;
-  if (className) td.className = className;
-  return td;
-};
-
+/**
+ * The job list, newest first. Rows are kept per job and only their texts change, so that a
+ * button is never replaced under the pointer between a press and its release.
+ */
 function renderJobs() {
   const body = document.querySelector('#jobs tbody');
-  body.replaceChildren();
-  for (const job of [...state.jobs].reverse()) {
-    const row = document.createElement('tr');
-    row.dataset.jobId = job.id;
+  const rows = new Map([...body.children].map((row) => [row.dataset.jobId, row]));
+  const ordered = [...state.jobs].reverse();
+  for (const [index, job] of ordered.entries()) {
+    let row = rows.get(job.id);
+    if (row === undefined) row = createRow(job);
+    rows.delete(job.id);
     const live = state.live.get(job.id);
     const latest = live?.samples[live.samples.length - 1];
-    const id = cell(job.id.slice(0, 8));
-    id.title = job.id;
-    const stateCell = document.createElement('td');
-    const badge = document.createElement('span');
+    const [, name, stateCell, recordsIn, pointsOut, restarts, started, action] = row.children;
+    name.textContent = job.name;
+    const badge = stateCell.firstChild;
     badge.className = `state state-${job.state}`;
     badge.textContent = job.state;
-    stateCell.append(badge);
-    row.append(
-      id,
-      cell(job.name),
-      stateCell,
-      cell(String(latest?.recordsIn ?? job.recordsIn), 'number'),
-      cell(String(latest?.pointsOut ?? job.pointsOut), 'number'),
-      cell(String(job.restarts), 'number'),
-      cell(job.startedAt ? new Date(job.startedAt).toLocaleTimeString() : '–'),
-    );
-    const action = document.createElement('td');
-    if (!ENDED.has(job.state)) {
-      const cancel = document.createElement('button');
-      cancel.textContent = cancelling.has(job.id) ? 'Canceling…' : 'Cancel';
-      cancel.disabled = cancelling.has(job.id);
-      cancel.className = 'cancel';
-      cancel.addEventListener('click', () => cancelJob(job.id));
-      action.append(cancel);
-    }
-    row.append(action);
-    body.append(row);
+    recordsIn.textContent = String(latest?.recordsIn ?? job.recordsIn);
+    pointsOut.textContent = String(latest?.pointsOut ?? job.pointsOut);
+    restarts.textContent = String(job.restarts);
+    started.textContent = job.startedAt ? new Date(job.startedAt).toLocaleTimeString() : '–';
+    const cancel = action.firstChild;
+    cancel.hidden = ENDED.has(job.state);
+    cancel.disabled = cancelling.has(job.id);
+    cancel.textContent = cancelling.has(job.id) ? 'Canceling…' : 'Cancel';
+    if (body.children[index] !== row) body.insertBefore(row, body.children[index] ?? null);
   }
+  for (const gone of rows.values()) gone.remove();
   document.getElementById('no-jobs').hidden = state.jobs.length > 0;
+}
+
+function createRow(job) {
+  const row = document.createElement('tr');
+  row.dataset.jobId = job.id;
+  for (const className of ['', '', '', 'number', 'number', 'number', '', '']) {
+    const td = document.createElement('td');
+    if (className) td.className = className;
+    row.append(td);
+  }
+  row.children[0].textContent = job.id.slice(0, 8);
+  row.children[0].title = job.id;
+  row.children[2].append(document.createElement('span'));
+  const cancel = document.createElement('button');
+  cancel.className = 'cancel';
+  cancel.addEventListener('click', () => cancelJob(job.id));
+  row.children[7].append(cancel);
+  return row;
 }
 
 /** error-rates jobs with live data: running ones, and ended ones whose data this page still holds. */

@@ -107,8 +107,8 @@ export const DEFAULTS = {
     ratePerSecond: 200,
     /** Partitions of the in-memory topic, each with its own watermark: 3. */
     partitions: 3,
-    /** Newest records each partition keeps; a reader further behind skips ahead: 100 000. */
-    retainRecords: 100_000,
+    /** Newest records each partition keeps (about 8 MB each); a reader further behind skips ahead, as with Kafka retention: 20 000. */
+    retainRecords: 20_000,
     /** How often the generator appends the records due: 100 ms. */
     feedStepMs: 100,
     /** The error spike: half the events get 503 for 10 s of every minute. */
