@@ -105,6 +105,8 @@ export const DEFAULTS = {
   demo: {
     /** Events generated per second: 200. */
     ratePerSecond: 200,
+    /** The most the generator may be asked for: it runs in the job's own process, and beyond 100 000 events/s it would starve the job. */
+    maxRatePerSecond: 100_000,
     /** Partitions of the in-memory topic, each with its own watermark: 3. */
     partitions: 3,
     /** Newest records each partition keeps (about 8 MB each); a reader further behind skips ahead, as with Kafka retention: 20 000. */

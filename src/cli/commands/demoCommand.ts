@@ -133,11 +133,16 @@ export function demoCommand(): Command {
     .addOption(
       new Option('--rate <events/s>', 'events generated per second')
         .argParser((text: string) => {
+          let rate: number;
           try {
-            return parseRate(text);
+            rate = parseRate(text);
           } catch (error) {
             throw new InvalidArgumentError((error as Error).message.replace(/^--rate: /, ''));
           }
+          if (rate > DEFAULTS.demo.maxRatePerSecond) {
+            throw new InvalidArgumentError(`${text} is more than the generator makes beside its job; give at most ${DEFAULTS.demo.maxRatePerSecond}.`);
+          }
+          return rate;
         })
         .default(DEFAULTS.demo.ratePerSecond),
     )

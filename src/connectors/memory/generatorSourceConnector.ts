@@ -1,5 +1,6 @@
 import { DEFAULTS } from '../../config/defaults.js';
 import type { SourceConnector } from '../../runtime/Connector.js';
+import { ConfigError } from '../../errors/ConfigError.js';
 import { checkRate } from '../../producer/checkRate.js';
 import { checkSeed } from '../../producer/checkSeed.js';
 
@@ -22,6 +23,9 @@ export interface GeneratorSourceSettings {
 export function generatorSource(settings: GeneratorSourceSettings = {}): SourceConnector {
   const ratePerSecond = settings.ratePerSecond ?? DEFAULTS.demo.ratePerSecond;
   checkRate(ratePerSecond);
+  if (ratePerSecond > DEFAULTS.demo.maxRatePerSecond) {
+    throw new ConfigError('--from', `generator:${ratePerSecond} is more than the generator makes beside its job (${DEFAULTS.demo.maxRatePerSecond} events/s); for more, produce to Kafka with clickflow produce`);
+  }
   const seed = settings.seed ?? Math.floor(Math.random() * 2 ** 32);
   checkSeed(seed);
   const { partitions } = DEFAULTS.demo;

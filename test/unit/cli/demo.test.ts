@@ -72,6 +72,9 @@ describe('clickflow demo', () => {
     const rate = await runCli(['demo', '--rate', 'fast'], { timeoutMs: 60_000 });
     assert.equal(rate.code, 2);
     assert.match(rate.stderr, /"fast" is not a rate/);
+    const tooFast = await runCli(['demo', '--rate', '1e6'], { timeoutMs: 60_000 });
+    assert.equal(tooFast.code, 2);
+    assert.match(tooFast.stderr, /1e6 is more than the generator makes beside its job; give at most 100000/);
   });
 
   test('an --out that fails to write (/dev/full) ends the demo with exit 1 and the reason', async () => {
