@@ -91,7 +91,7 @@ export function jobManagerServer(options: JobManagerServerOptions): Server {
         'content-type': asset.contentType,
         'content-length': asset.body.length,
         'x-content-type-options': 'nosniff',
-        'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
+        'content-security-policy': "default-src 'self'; img-src 'self' data:",
       });
       response.end(asset.body);
       return;
