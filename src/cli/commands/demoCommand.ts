@@ -8,6 +8,7 @@ import { ConfigError } from '../../errors/ConfigError.js';
 import { JobManagerClient } from '../../jobmanager/JobManagerClient.js';
 import type { JobRecord } from '../../jobmanager/ManagedJob.js';
 import { parseRate } from '../../producer/checkRate.js';
+import { logger } from '../../logging/logger.js';
 import { formatDuration } from '../../time/parseDuration.js';
 import { checkFileEndpoints } from '../checkFileEndpoints.js';
 import { durationArgument } from '../durationArgument.js';
@@ -155,6 +156,9 @@ export function demoCommand(): Command {
       ),
     )
     .action(async (flags: Record<string, unknown>) => {
+      // The demo talks in plain lines and shows the rest on its page: the manager's JSON logs
+      // only for warnings, unless CLICKFLOW_LOG_LEVEL asks for more.
+      if (process.env.CLICKFLOW_LOG_LEVEL === undefined) logger.level = 'warn';
       await runDemo({
         port: flags.port as number,
         token: flags.token as string | undefined,
@@ -167,5 +171,6 @@ export function demoCommand(): Command {
         signal: shutdownSignal,
         print: (line) => process.stdout.write(`${line}\n`),
       });
+      process.stdout.write('stopped\n');
     });
 }
