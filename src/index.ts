@@ -42,7 +42,7 @@ export type { RecordBatch } from './operators/RecordBatch.js';
 export type { LateRecord, WindowedBatch, WindowResult } from './operators/WindowResult.js';
 
 // Points.
-export { Point, type FieldValue } from './points/Point.js';
+export { Point, type FieldValue, type PointData } from './points/Point.js';
 export { PointError } from './points/PointError.js';
 export { toLineProtocol } from './points/lineProtocol.js';
 
@@ -71,6 +71,10 @@ export { fileSource } from './connectors/file/fileSourceConnector.js';
 export { fileSink } from './connectors/file/fileSinkConnector.js';
 export { fileDeadLetters } from './connectors/file/fileDeadLetterConnector.js';
 export { fileLateOutput } from './connectors/file/fileLateOutputConnector.js';
+export { generatorSource, type GeneratorSourceSettings } from './connectors/memory/generatorSourceConnector.js';
+export { InMemoryTopic } from './connectors/memory/InMemoryTopic.js';
+export { InMemoryTopicSource } from './connectors/memory/InMemoryTopicSource.js';
+export { discardSink } from './connectors/discard/discardSinkConnector.js';
 
 // Errors and durations.
 export { ClickflowError } from './errors/ClickflowError.js';

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { parseRate } from '../producer/checkRate.js';
 
 /** A source or sink named on the command line. */
 export type Endpoint =
@@ -6,24 +7,38 @@ export type Endpoint =
   | { readonly kind: 'stdin' }
   | { readonly kind: 'kafka'; readonly topic?: string }
   | { readonly kind: 'influx' }
+  /** The live generated clickstream of `clickflow demo`; the rate in events per second, else the default. */
+  | { readonly kind: 'generator'; readonly ratePerSecond?: number }
+  /** Points counted and dropped (shown only on a job manager's page). */
+  | { readonly kind: 'none' }
   | { readonly kind: 'file'; readonly path: string };
 
-/** Parses `--from`: `kafka`, `file:PATH`, or `-` for stdin. */
+/** Parses `--from`: `kafka`, `file:PATH`, `generator[:EVENTS_PER_SECOND]`, or `-` for stdin. */
 export function parseSourceEndpoint(text: string): Endpoint {
   if (text === '-') return { kind: 'stdin' };
   if (text === 'kafka') return { kind: 'kafka' };
+  if (text === 'generator') return { kind: 'generator' };
+  if (text.startsWith('generator:')) {
+    const rate = text.slice('generator:'.length);
+    try {
+      return { kind: 'generator', ratePerSecond: parseRate(rate) };
+    } catch {
+      throw new InvalidArgumentError(`"${rate}" in ${text} is not a rate; write events per second from 0.001 to 10000000, e.g. generator:500.`);
+    }
+  }
   const file = filePath(text);
   if (file !== undefined) return file;
-  throw new InvalidArgumentError(`"${text}" is not a source; use kafka, file:PATH for a JSON-lines file, or - for stdin.`);
+  throw new InvalidArgumentError(`"${text}" is not a source; use kafka, file:PATH for a JSON-lines file, generator[:EVENTS_PER_SECOND] for a live generated clickstream, or - for stdin.`);
 }
 
-/** Parses `--to`: `influx`, `stdout` or `file:PATH`. */
+/** Parses `--to`: `influx`, `stdout`, `file:PATH` or `none`. */
 export function parseSinkEndpoint(text: string): Endpoint {
   if (text === 'stdout' || text === '-') return { kind: 'stdout' };
   if (text === 'influx') return { kind: 'influx' };
+  if (text === 'none') return { kind: 'none' };
   const file = filePath(text);
   if (file !== undefined) return file;
-  throw new InvalidArgumentError(`"${text}" is not a sink; use influx, stdout, or file:PATH for a line-protocol file.`);
+  throw new InvalidArgumentError(`"${text}" is not a sink; use influx, stdout, file:PATH for a line-protocol file, or none (counted only).`);
 }
 
 /** Parses `--dead-letter`: `file:PATH` (JSON lines) or `kafka:TOPIC`. */

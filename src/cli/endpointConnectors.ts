@@ -1,3 +1,4 @@
+import { discardSink } from '../connectors/discard/discardSinkConnector.js';
 import { fileDeadLetters } from '../connectors/file/fileDeadLetterConnector.js';
 import { fileLateOutput } from '../connectors/file/fileLateOutputConnector.js';
 import { fileSink } from '../connectors/file/fileSinkConnector.js';
@@ -6,6 +7,7 @@ import { influxSink } from '../connectors/influx/influxSinkConnector.js';
 import type { InfluxTarget } from '../connectors/influx/InfluxTarget.js';
 import { kafkaDeadLetters } from '../connectors/kafka/kafkaDeadLetterConnector.js';
 import { kafkaSource, type KafkaSourceSettings } from '../connectors/kafka/kafkaSourceConnector.js';
+import { generatorSource } from '../connectors/memory/generatorSourceConnector.js';
 import type { DeadLetterConnector, LateOutputConnector, SinkConnector, SourceConnector } from '../runtime/Connector.js';
 import type { Endpoint } from './Endpoint.js';
 
@@ -33,8 +35,9 @@ export interface EndpointSettings {
  */
 export function endpointConnectors(settings: EndpointSettings): EndpointConnectors {
   const { from, to, deadLetter, lateOutput, kafka, influx } = settings;
-  const source = from.kind === 'kafka' ? kafkaSource(kafka) : fileSource(from.kind === 'file' ? from.path : '-');
-  const sink = to.kind === 'influx' ? influxSink(influx) : fileSink(to.kind === 'file' ? to.path : '-', '--to');
+  const source =
+    from.kind === 'kafka' ? kafkaSource(kafka) : from.kind === 'generator' ? generatorSource({ ratePerSecond: from.ratePerSecond }) : fileSource(from.kind === 'file' ? from.path : '-');
+  const sink = to.kind === 'influx' ? influxSink(influx) : to.kind === 'none' ? discardSink() : fileSink(to.kind === 'file' ? to.path : '-', '--to');
   let deadLetters: DeadLetterConnector | undefined;
   if (deadLetter?.kind === 'file') deadLetters = fileDeadLetters(deadLetter.path, '--dead-letter');
   else if (deadLetter?.kind === 'kafka' || (deadLetter === undefined && from.kind === 'kafka')) {

@@ -5,7 +5,7 @@ import { logger } from '../logging/logger.js';
 import { shutdownSignal } from './shutdownSignal.js';
 
 /** Commands that stop on `shutdownSignal`, also when it came while the CLI was loading. */
-const STOPS_ON_SHUTDOWN_SIGNAL = new Set(['run', 'jobmanager']);
+const STOPS_ON_SHUTDOWN_SIGNAL = new Set(['run', 'jobmanager', 'demo']);
 
 const program = buildProgram();
 // The other commands install their own signal handlers when their action starts, and never

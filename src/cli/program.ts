@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { cancelCommand } from './commands/cancelCommand.js';
+import { demoCommand } from './commands/demoCommand.js';
 import { jobManagerCommand } from './commands/jobManagerCommand.js';
 import { listCommand } from './commands/listCommand.js';
 import { produceCommand } from './commands/produceCommand.js';
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
   const program = new Command('clickflow')
     .description('event-time stream processing of a clickstream: per-URL counts and HTTP error rates')
     .version('0.1.0');
+  program.addCommand(demoCommand());
   program.addCommand(runCommand());
   program.addCommand(produceCommand());
   program.addCommand(jobManagerCommand());

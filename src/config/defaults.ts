@@ -83,6 +83,46 @@ export const DEFAULTS = {
     restart: 'fixed-delay:3:10s',
     /** `clickflow submit`/`list`/`status`/`cancel` talk to this unless --jobmanager or CLICKFLOW_JOBMANAGER say otherwise. */
     url: 'http://127.0.0.1:8081',
+    /** The live page (`/`) and its stream (`/live`). */
+    live: {
+      /** How often a worker sends the points its job wrote since the last send: 500 ms, so charts move at least every 2 s. */
+      sendIntervalMs: 500,
+      /** Points a worker holds between two sends; beyond them the page misses points (counted as dropped), the job never waits. */
+      maxPointsPerSend: 50_000,
+      /** Window starts of each measurement kept per job for a page that opens later: 360 (an hour of 10 s windows). */
+      windowsKept: 360,
+      /** Points of one measurement kept per job, whatever the window count: 20 000 (the newest window is always kept). */
+      maxPointsPerMeasurement: 20_000,
+      /** Metric samples kept per job, one a second: 600 (10 minutes of late, invalid and watermark-lag history). */
+      samplesKept: 600,
+      /** Bytes a page may fall behind on its stream before the stream is closed; the page reconnects and starts afresh: 8 MiB. */
+      maxQueuedBytes: 8 * 1024 * 1024,
+      /** A comment line on an idle stream this often keeps proxies from closing it: 15 s. */
+      heartbeatMs: 15_000,
+    },
+  },
+  /** `clickflow demo` and the `generator` source: a live clickstream with no Kafka. */
+  demo: {
+    /** Events generated per second: 200. */
+    ratePerSecond: 200,
+    /** The most the generator may be asked for: it runs in the job's own process, and beyond 100 000 events/s it would starve the job. */
+    maxRatePerSecond: 100_000,
+    /** Partitions of the in-memory topic, each with its own watermark: 3. */
+    partitions: 3,
+    /** Newest records each partition keeps (about 8 MB each); a reader further behind skips ahead, as with Kafka retention: 20 000. */
+    retainRecords: 20_000,
+    /** How often the generator appends the records due: 100 ms. */
+    feedStepMs: 100,
+    /** The error spike: half the events get 503 for 10 s of every minute. */
+    burst: { status: 503, fraction: 0.5, durationMs: 10_000, everyMs: 60_000 },
+    /** 1 % of events arrive 7.5–15 s late: some re-fire their window within the allowed lateness, the rest are late. */
+    late: { fraction: 0.01, maxDelayMs: 15_000 },
+    /** Event times jitter back by up to 2 s, within the watermark's out-of-orderness. */
+    outOfOrderMs: 2_000,
+    /** 0.2 % malformed records, for the invalid counts. */
+    invalidFraction: 0.002,
+    /** The demo job's allowed lateness: 5 s, so late events re-fire their windows. */
+    allowedLatenessMs: 5_000,
   },
   producer: {
     /** Partitions of a topic the producer creates. */

@@ -6,11 +6,16 @@ import { DEFAULTS } from '../config/defaults.js';
 import { EMPTY_METRICS, isEnded, type JobRecord } from './ManagedJob.js';
 import type { JobStateFile } from './JobStateFile.js';
 import { restartDelayMs, type RestartStrategy } from './RestartStrategy.js';
+import type { PointData } from '../points/Point.js';
 import type { FromWorker, JobMetricsSnapshot, ToWorker, WorkerError } from './WorkerMessage.js';
 
-/** Told about every change, for metrics and logs. */
+/** Told about every change, for metrics, logs and the live page. */
 export interface JobManagerObserver {
   onMetrics?(record: JobRecord, previous: JobMetricsSnapshot, current: JobMetricsSnapshot): void;
+  /** The points a job wrote since the last call; `dropped` were too many to forward. */
+  onPoints?(record: JobRecord, points: readonly PointData[], dropped: number): void;
+  /** The job was submitted or its state changed. */
+  onStateChange?(record: JobRecord): void;
   onRestart?(record: JobRecord): void;
   /** The job reached FINISHED, CANCELED or FAILED (`lastError` says why it failed). */
   onEnded?(record: JobRecord): void;
@@ -120,6 +125,7 @@ export class JobManager {
     };
     this.jobs.set(record.id, record);
     this.persist();
+    this.observer.onStateChange?.(record);
     this.launch(record);
     return record;
   }
@@ -219,6 +225,7 @@ export class JobManager {
           record.state = 'RUNNING';
           record.startedAt ??= new Date().toISOString();
           this.persist();
+          this.observer.onStateChange?.(record);
         } else if (message.status === 'FINISHED' || message.status === 'CANCELED' || message.status === 'FAILED') {
           attempt.finalStatus = message.status;
           attempt.error = message.error;
@@ -230,6 +237,9 @@ export class JobManager {
         this.observer.onMetrics?.(record, previous, record.metrics);
         return;
       }
+      case 'points':
+        this.observer.onPoints?.(record, message.points, message.dropped);
+        return;
       case 'log':
         this.observer.onLog?.(record, message.level, message.message, message.fields);
         return;
@@ -249,6 +259,7 @@ export class JobManager {
     record.state = 'RESTARTING';
     record.restarts++;
     this.observer.onRestart?.(record);
+    this.observer.onStateChange?.(record);
     this.observer.onLog?.(record, 'warn', `job failed, restart ${record.restarts} in ${delayMs} ms: ${error.message}`);
     this.persist();
     const timer = setTimeout(() => {
@@ -264,6 +275,7 @@ export class JobManager {
     record.endedAt = new Date().toISOString();
     this.persist();
     this.observer.onEnded?.(record);
+    this.observer.onStateChange?.(record);
   }
 
   private persist(): void {

@@ -1,3 +1,4 @@
+import type { PointData } from '../points/Point.js';
 import type { JobStatus } from '../runtime/JobStatus.js';
 
 /** A job's counters as its worker reports them, once a second and at the end. */
@@ -34,4 +35,9 @@ export type FromWorker =
   | { readonly type: 'named'; readonly name: string }
   | { readonly type: 'status'; readonly status: JobStatus; readonly error?: WorkerError }
   | { readonly type: 'metrics'; readonly metrics: JobMetricsSnapshot }
+  /**
+   * The points the job wrote since the last such message, for the live page (a `Point`
+   * crosses as its `toJSON()`); `dropped` counts those left out because too many came at once.
+   */
+  | { readonly type: 'points'; readonly points: readonly PointData[]; readonly dropped: number }
   | { readonly type: 'log'; readonly level: 'info' | 'warn'; readonly message: string; readonly fields?: Record<string, unknown> };

@@ -5,7 +5,10 @@ import { ConfigError } from '../errors/ConfigError.js';
 import { parseRestartStrategy } from './RestartStrategy.js';
 import type { JobManager } from './JobManager.js';
 import { jobDetailView, jobSummaryView } from './jobView.js';
+import type { LiveHub } from './LiveHub.js';
+import { serveLiveStream } from './liveEventStream.js';
 import type { ManagerMetrics } from './ManagerMetrics.js';
+import { pageAsset } from './pageAssets.js';
 
 /** Checks a submission as `clickflow run` would, before anything starts; throws with run's message. */
 export type SubmissionCheck = (job: string, args: readonly string[]) => Promise<{ readonly name: string }>;
@@ -14,6 +17,8 @@ export type SubmissionCheck = (job: string, args: readonly string[]) => Promise<
 export interface JobManagerServerOptions {
   readonly manager: JobManager;
   readonly metrics: ManagerMetrics;
+  /** The live page's data: `GET /live`. */
+  readonly live: LiveHub;
   readonly check: SubmissionCheck;
   /** Required as `Authorization: Bearer <token>` on every call but /health and /metrics, when set. */
   readonly token?: string;
@@ -61,7 +66,9 @@ function authorised(request: IncomingMessage, token: string): boolean {
 
 /**
  * The job manager's REST API, in the shape of Flink's: `POST /jobs`, `GET /jobs`,
- * `GET /jobs/:id`, `DELETE /jobs/:id`, `GET /health`, and `GET /metrics` for Prometheus.
+ * `GET /jobs/:id`, `DELETE /jobs/:id`, `GET /health`, and `GET /metrics` for Prometheus; and
+ * the live page: `GET /` with its scripts, and its Server-Sent Events at `GET /live`. The
+ * page's files hold no data, so they need no token; the page sends it with every call.
  */
 export function jobManagerServer(options: JobManagerServerOptions): Server {
   const { manager, metrics, check, token } = options;
@@ -78,9 +85,21 @@ export function jobManagerServer(options: JobManagerServerOptions): Server {
       response.end(text);
       return;
     }
+    const asset = method === 'GET' ? pageAsset(path) : undefined;
+    if (asset !== undefined) {
+      response.writeHead(200, {
+        'content-type': asset.contentType,
+        'content-length': asset.body.length,
+        'x-content-type-options': 'nosniff',
+        'content-security-policy': "default-src 'self'; img-src 'self' data:",
+      });
+      response.end(asset.body);
+      return;
+    }
     if (token !== undefined && !authorised(request, token)) {
       throw new HttpError(401, 'missing or wrong bearer token; send Authorization: Bearer <token> (clickflow: --token or CLICKFLOW_TOKEN)');
     }
+    if (path === '/live' && method === 'GET') return serveLiveStream(request, response, options.live);
     if (path === '/jobs' && method === 'GET') return send(response, 200, { jobs: manager.list().map(jobSummaryView) });
     if (path === '/jobs' && method === 'POST') {
       const body = (await readJson(request)) as { job?: unknown; args?: unknown; restart?: unknown } | null;
@@ -112,7 +131,7 @@ export function jobManagerServer(options: JobManagerServerOptions): Server {
       }
       throw new HttpError(405, `${method} is not allowed on /jobs/:id; use GET or DELETE`);
     }
-    throw new HttpError(404, `nothing at ${method} ${path}; the API has /jobs, /jobs/:id, /health and /metrics`);
+    throw new HttpError(404, `nothing at ${method} ${path}; the API has /jobs, /jobs/:id, /health, /metrics and /live, and the page is at /`);
   };
   return createServer((request, response) => {
     route(request, response).catch((error: unknown) => {

@@ -7,6 +7,7 @@ import { parseRunArgs } from '../cli/parseRunArgs.js';
 import { startRun } from '../cli/commands/runCommand.js';
 import { DEFAULTS } from '../config/defaults.js';
 import type { JobHandle } from '../runtime/JobHandle.js';
+import { LivePointsForwarder } from './LivePointsForwarder.js';
 import { snapshotOf } from './snapshotOf.js';
 import type { FromWorker, ToWorker, WorkerError } from './WorkerMessage.js';
 
@@ -33,9 +34,13 @@ function disconnect(): void {
   if (process.connected) process.disconnect();
 }
 
+/** The job's points, for the manager's live page. */
+const livePoints = new LivePointsForwarder(send);
+
 async function start(args: readonly string[]): Promise<void> {
   const options = parseRunArgs(args);
-  const started = await startRun({ ...options, progress: false, quiet: true });
+  const started = await startRun({ ...options, progress: false, quiet: true }, livePoints.take);
+  livePoints.start();
   handle = started.handle;
   send({ type: 'named', name: started.job.name });
   if (cancelled) void handle.cancel();
@@ -47,9 +52,12 @@ async function start(args: readonly string[]): Promise<void> {
   try {
     await handle.done;
     send({ type: 'metrics', metrics: snapshotOf(handle) });
+    // The last points before the final status: the page then holds everything the sink got.
+    livePoints.flush(true);
     send({ type: 'status', status: handle.status });
   } finally {
     clearInterval(timer);
+    livePoints.flush(true);
   }
 }
 

@@ -7,6 +7,14 @@ export type FieldValue =
   | { readonly type: 'string'; readonly value: string }
   | { readonly type: 'boolean'; readonly value: boolean };
 
+/** A point as plain data (JSON for a live view): fields by name with their values, `timeMs` in epoch ms. */
+export interface PointData {
+  readonly measurement: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly fields: Readonly<Record<string, number | string | boolean>>;
+  readonly timeMs: number;
+}
+
 /**
  * One typed data point: a measurement, tags and fields in the order they were added, and a
  * time in epoch milliseconds. Jobs build points; sinks serialise them (line protocol for
@@ -78,7 +86,7 @@ export class Point {
   }
 
   /** A plain object, e.g. for a live view: `{ measurement, tags, fields, time }` with `time` in ms. */
-  toJSON(): { measurement: string; tags: Record<string, string>; fields: Record<string, number | string | boolean>; timeMs: number } {
+  toJSON(): PointData {
     return {
       measurement: this.measurement,
       tags: Object.fromEntries(this.tags),

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { isAbsolute } from 'node:path';
@@ -12,19 +12,11 @@ import { logger } from '../../logging/logger.js';
 import { fileEndpointsOf } from '../fileEndpointsOf.js';
 import { isModulePath, loadJob } from '../loadJob.js';
 import { parseRunArgs } from '../parseRunArgs.js';
+import { portArgument } from '../portArgument.js';
 import { shutdownSignal } from '../shutdownSignal.js';
 import { checkRun } from './runCommand.js';
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
-
-/** Commander parser for `--port`: 0 (any free port) to 65535. */
-function portArgument(text: string): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isSafeInteger(value) || value < 0 || value > 65_535) {
-    throw new InvalidArgumentError(`"${text}" must be a TCP port from 0 (any free one) to 65535.`);
-  }
-  return value;
-}
 
 /** The options of `clickflow jobmanager`. */
 export interface JobManagerOptions {
@@ -36,6 +28,8 @@ export interface JobManagerOptions {
   readonly signal: AbortSignal;
   /** Told the address once the API listens. */
   readonly onListening?: (url: string) => void;
+  /** Told when a job reaches FINISHED, CANCELED or FAILED. */
+  readonly onJobEnded?: (record: JobRecord) => void;
 }
 
 /**
@@ -52,27 +46,36 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
   }
   parseRestartStrategy(options.restart);
   // Imported here: prom-client and the manager are not worth loading for every other command.
-  const [{ JobManager }, { jobManagerServer }, { JobStateFile }, { ManagerMetrics }] = await Promise.all([
+  const [{ JobManager }, { jobManagerServer }, { JobStateFile }, { ManagerMetrics }, { LiveHub }] = await Promise.all([
     import('../../jobmanager/JobManager.js'),
     import('../../jobmanager/jobManagerServer.js'),
     import('../../jobmanager/JobStateFile.js'),
     import('../../jobmanager/ManagerMetrics.js'),
+    import('../../jobmanager/LiveHub.js'),
   ]);
   const metrics = new ManagerMetrics();
+  const live = new LiveHub(() => manager.list());
   const manager = new JobManager(new JobStateFile(options.stateFile), {
-    onMetrics: (record, previous, current) => metrics.observe(record, previous, current),
+    onMetrics: (record, previous, current) => {
+      metrics.observe(record, previous, current);
+      live.metrics(record, current);
+    },
+    onPoints: (record, points, dropped) => live.points(record, points, dropped),
+    onStateChange: (record) => live.changed(record),
     onRestart: (record) => metrics.restarted(record),
     onEnded: (record) => {
       metrics.ended(record.id);
       const fields = { job: record.id, name: record.name, restarts: record.restarts };
       if (record.state === 'FAILED') logger.error({ ...fields, error: record.lastError?.message }, `job FAILED: ${record.lastError?.message ?? 'no error reported'}`);
       else logger.info(fields, `job ${record.state}`);
+      options.onJobEnded?.(record);
     },
     onLog: (record, level, message, fields) => logger[level]({ job: record.id, name: record.name, ...fields }, message),
   });
   const server = jobManagerServer({
     manager,
     metrics,
+    live,
     token: options.token,
     defaultRestart: options.restart,
     // Every check `clickflow run` makes before it starts (checkRun), with its messages, so that
@@ -80,7 +83,7 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
     check: async (job, args) => {
       const run = parseRunArgs([job, ...args]);
       if (run.from.kind === 'stdin' || run.to.kind === 'stdout') {
-        throw new ConfigError(run.from.kind === 'stdin' ? '--from' : '--to', 'a job manager\'s jobs have no terminal: read kafka or file:PATH, write influx or file:PATH');
+        throw new ConfigError(run.from.kind === 'stdin' ? '--from' : '--to', 'a job manager\'s jobs have no terminal: read kafka, file:PATH or generator, write influx, file:PATH or none');
       }
       const files = fileEndpointsOf(run);
       const relative = files.find((file) => !isAbsolute(file.path));

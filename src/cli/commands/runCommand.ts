@@ -2,7 +2,9 @@ import { Command, Option } from 'commander';
 import { DEFAULTS } from '../../config/defaults.js';
 import { ConfigError } from '../../errors/ConfigError.js';
 import type { Job, JobParameters } from '../../jobs/Job.js';
+import type { Point } from '../../points/Point.js';
 import type { JobHandle } from '../../runtime/JobHandle.js';
+import { observedSink } from '../../runtime/observedSink.js';
 import type { JobMetrics } from '../../runtime/JobMetrics.js';
 import { startJob } from '../../runtime/startJob.js';
 import { formatDuration } from '../../time/parseDuration.js';
@@ -92,11 +94,15 @@ export async function checkRun(options: RunOptions, job: Job | undefined): Promi
   return { connectors, parameters };
 }
 
-/** Checks a run's options ({@link checkRun}) and starts its job. The job manager's workers start jobs with it too. */
-export async function startRun(options: RunOptions): Promise<{ job: Job; handle: JobHandle }> {
+/**
+ * Checks a run's options ({@link checkRun}) and starts its job. The job manager's workers start
+ * jobs with it too, with `observePoints` to see every batch of points the sink is given.
+ */
+export async function startRun(options: RunOptions, observePoints?: (points: readonly Point[]) => void): Promise<{ job: Job; handle: JobHandle }> {
   const job = await loadJob(options.job);
   const { connectors, parameters } = await checkRun(options, job);
-  return { job, handle: startJob(job, { ...connectors, parameters, commitIntervalMs: options.commitIntervalMs }) };
+  const sink = observePoints === undefined ? connectors.sink : observedSink(connectors.sink, observePoints);
+  return { job, handle: startJob(job, { ...connectors, sink, parameters, commitIntervalMs: options.commitIntervalMs }) };
 }
 
 /** Runs a job as `clickflow run` does; resolves with its metrics once every output is flushed and committed. */
@@ -137,9 +143,9 @@ export function runCommandDefinition(): Command {
     .description('run a job from Kafka or a JSON-lines file to InfluxDB, stdout or a line-protocol file')
     .argument('<job>', 'a shipped job (error-rates) or the path of a job module (./my-job.js)')
     .addOption(
-      new Option('--from <source>', 'where events come from: kafka, file:PATH, or - (stdin)').argParser(parseSourceEndpoint).makeOptionMandatory(),
+      new Option('--from <source>', 'where events come from: kafka, file:PATH, generator[:EVENTS_PER_SECOND] (a live generated clickstream, no Kafka), or - (stdin)').argParser(parseSourceEndpoint).makeOptionMandatory(),
     )
-    .addOption(new Option('--to <sink>', 'where points go: influx, stdout or file:PATH').argParser(parseSinkEndpoint).default({ kind: 'stdout' }, 'stdout'))
+    .addOption(new Option('--to <sink>', 'where points go: influx, stdout, file:PATH or none (counted only)').argParser(parseSinkEndpoint).default({ kind: 'stdout' }, 'stdout'))
     .addOption(duration('--window <duration>', `window size (default: the job's; error-rates: ${formatDuration(DEFAULTS.windowMs)} tumbling)`))
     .addOption(duration('--slide <duration>', 'hopping windows: distance between window starts (default: the job\'s)'))
     .addOption(

@@ -10,6 +10,7 @@ import {
   parseSourceEndpoint,
 } from '../../../src/cli/Endpoint.js';
 import { formatSummary } from '../../../src/cli/formatSummary.js';
+import { generatorSource } from '../../../src/connectors/memory/generatorSourceConnector.js';
 import { EXIT_FAILURE, EXIT_USAGE, handleError } from '../../../src/cli/handleError.js';
 import { fractionArgument, integerArgument, positiveNumberArgument } from '../../../src/cli/numberArgument.js';
 import { runRun, type RunOptions } from '../../../src/cli/commands/runCommand.js';
@@ -38,6 +39,17 @@ describe('Endpoint parsing', () => {
     assert.deepEqual(parseSinkEndpoint('stdout'), { kind: 'stdout' });
     assert.deepEqual(parseSinkEndpoint('-'), { kind: 'stdout' });
     assert.deepEqual(parseSinkEndpoint('file:out.lp'), { kind: 'file', path: 'out.lp' });
+  });
+
+  test('the generator (with a rate, or the default) and the none sink', () => {
+    assert.deepEqual(parseSourceEndpoint('generator'), { kind: 'generator' });
+    assert.deepEqual(parseSourceEndpoint('generator:500'), { kind: 'generator', ratePerSecond: 500 });
+    assert.deepEqual(parseSourceEndpoint('generator:0.5'), { kind: 'generator', ratePerSecond: 0.5 });
+    assert.deepEqual(parseSinkEndpoint('none'), { kind: 'none' });
+    rejects(() => parseSourceEndpoint('generator:fast'), /"fast" in generator:fast is not a rate.*generator:500/);
+    rejects(() => parseSourceEndpoint('generator:0'), /not a rate/);
+    rejects(() => parseSourceEndpoint('generator:'), /not a rate/);
+    assert.throws(() => generatorSource({ ratePerSecond: 200_000 }), /--from: generator:200000 is more than the generator makes beside its job \(100000 events\/s\)/);
   });
 
   test('dead letters: file:PATH or kafka:TOPIC; late output: file:PATH', () => {

@@ -185,7 +185,7 @@ describe('clickflow usage errors exit 2 with a helpful message', { concurrency: 
     { name: 'a bad --burst', args: () => ['produce', '--dry-run', '--count', '1', '--burst', '503:0.5'], stderr: [/--burst/, /503:0\.5:30s@5m/] },
     { name: 'an unknown job', args: () => ['run', 'error-ratez', '--from', `file:${input}`], stderr: [/"error-ratez"/, /error-rates/] },
     { name: 'a bad source scheme', args: () => ['run', 'error-rates', '--from', 'http://example.com/x'], stderr: [/--from/, /file:PATH/, /stdin/] },
-    { name: 'a bad sink scheme', args: () => ['run', 'error-rates', '--from', `file:${input}`, '--to', 'kafka'], stderr: [/--to/, /influx, stdout, or file:PATH/] },
+    { name: 'a bad sink scheme', args: () => ['run', 'error-rates', '--from', `file:${input}`, '--to', 'kafka'], stderr: [/--to/, /influx, stdout, file:PATH for a line-protocol file, or none/] },
     { name: 'a bad dead-letter scheme', args: () => ['run', 'error-rates', '--from', `file:${input}`, '--dead-letter', 'stdout'], stderr: [/--dead-letter/, /file:PATH/] },
     { name: 'file: without a path', args: () => ['run', 'error-rates', '--from', 'file:'], stderr: [/needs a path/] },
     { name: 'a missing --from', args: () => ['run', 'error-rates'], stderr: [/--from/] },

@@ -1,0 +1,176 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DEFAULTS } from '../../config/defaults.js';
+import { ClickflowError } from '../../errors/ClickflowError.js';
+import { ConfigError } from '../../errors/ConfigError.js';
+import { JobManagerClient } from '../../jobmanager/JobManagerClient.js';
+import type { JobRecord } from '../../jobmanager/ManagedJob.js';
+import { parseRate } from '../../producer/checkRate.js';
+import { logger } from '../../logging/logger.js';
+import { formatDuration } from '../../time/parseDuration.js';
+import { checkFileEndpoints } from '../checkFileEndpoints.js';
+import { durationArgument } from '../durationArgument.js';
+import { portArgument } from '../portArgument.js';
+import { shutdownSignal } from '../shutdownSignal.js';
+import { runJobManager } from './jobManagerCommand.js';
+
+/** The options of `clickflow demo`. */
+export interface DemoOptions {
+  readonly port: number;
+  readonly token?: string;
+  /** Also write the points as line protocol to this file (relative to the working directory). */
+  readonly out?: string;
+  /** Stop after this long; unset: run until `signal`. */
+  readonly durationMs?: number;
+  readonly ratePerSecond: number;
+  readonly windowMs?: number;
+  readonly maxOutOfOrdernessMs?: number;
+  readonly allowedLatenessMs: number;
+  readonly signal: AbortSignal;
+  /** Where the demo says what it does and where the page is. */
+  readonly print: (line: string) => void;
+}
+
+/**
+ * The first thing a newcomer runs: a job manager on loopback with the error-rates job reading
+ * a live generated clickstream (`--from generator`: the Faker generator feeding an in-memory
+ * topic of 3 partitions in real time), its points on the manager's page and, with `out`, in a
+ * line-protocol file. Same engine and job code as against Kafka and InfluxDB; only the source
+ * and the sink differ. Runs until `signal` aborts or `durationMs` passes, then stops the job
+ * gracefully (its file is complete); rejects when the job fails.
+ */
+export async function runDemo(options: DemoOptions): Promise<void> {
+  const out = options.out === undefined ? undefined : resolve(options.out);
+  if (out !== undefined) {
+    // Checked before the manager starts, under the option the user gave.
+    await checkFileEndpoints({ from: { kind: 'generator' }, to: { kind: 'file', path: out } }).catch((error: unknown) => {
+      throw error instanceof ConfigError ? new ConfigError('--out', error.message.replace(/^--to: /, '')) : error;
+    });
+  }
+  const args = [
+    '--from', `generator:${options.ratePerSecond}`,
+    '--to', out === undefined ? 'none' : `file:${out}`,
+    '--allowed-lateness', formatDuration(options.allowedLatenessMs),
+    ...(options.windowMs === undefined ? [] : ['--window', formatDuration(options.windowMs)]),
+    ...(options.maxOutOfOrdernessMs === undefined ? [] : ['--max-out-of-orderness', formatDuration(options.maxOutOfOrdernessMs)]),
+  ];
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  if (options.signal.aborted) stop.abort();
+  options.signal.addEventListener('abort', onSignal, { once: true });
+  const timer = options.durationMs === undefined ? undefined : setTimeout(() => stop.abort(), options.durationMs);
+  // A state file of its own: the demo's job must not land among the jobs of the user's manager.
+  const stateDirectory = await mkdtemp(join(tmpdir(), 'clickflow-demo-'));
+  let failure: unknown;
+  let jobId: string | undefined;
+  const ended = new Map<string, JobRecord>();
+  let pageUrl = '';
+  const onEnded = (record: JobRecord) => {
+    if (record.state === 'FAILED') {
+      // The job's --to is the demo's --out.
+      const reason = (record.lastError?.message ?? 'no reason given').replace(/^--to: /, '--out: ');
+      failure = new ClickflowError(`the demo's job failed: ${reason}`);
+      stop.abort();
+    } else if (record.state === 'CANCELED' && !stop.signal.aborted) {
+      options.print(`the demo's job was cancelled; the page at ${pageUrl} stays up: submit another job there, or press Ctrl-C to stop`);
+    }
+  };
+  const submit = async (url: string) => {
+    pageUrl = `${url}/`;
+    try {
+      const job = await new JobManagerClient(url, options.token).submit('error-rates', args, 'none');
+      jobId = String(job.id);
+      const { demo } = DEFAULTS;
+      options.print(
+        `clickflow demo: the error-rates job over a live generated clickstream: ${demo.partitions} partitions, ${options.ratePerSecond} events/s, ` +
+          `a ${demo.burst.status} burst for ${formatDuration(demo.burst.durationMs)} every ${formatDuration(demo.burst.everyMs)}`,
+      );
+      if (out !== undefined) options.print(`points also go to ${out} (line protocol)`);
+      options.print(`open ${pageUrl}`);
+      options.print(options.durationMs === undefined ? 'Ctrl-C stops it' : `it stops after ${formatDuration(options.durationMs)}, or on Ctrl-C`);
+      const early = ended.get(jobId);
+      if (early !== undefined) onEnded(early);
+    } catch (error) {
+      failure = error;
+      stop.abort();
+    }
+  };
+  try {
+    await runJobManager({
+      port: options.port,
+      host: DEFAULTS.jobManager.host,
+      token: options.token,
+      stateFile: join(stateDirectory, 'jobmanager.json'),
+      // A failure ends the demo at once with its reason, rather than after retries.
+      restart: 'none',
+      signal: stop.signal,
+      onListening: (url) => {
+        if (!stop.signal.aborted) void submit(url);
+      },
+      onJobEnded: (record) => {
+        if (jobId === undefined) ended.set(record.id, record);
+        else if (record.id === jobId) onEnded(record);
+      },
+    });
+  } finally {
+    clearTimeout(timer);
+    options.signal.removeEventListener('abort', onSignal);
+    await rm(stateDirectory, { recursive: true, force: true });
+  }
+  if (failure !== undefined) throw failure;
+}
+
+/** `clickflow demo`: the job manager's live page over a generated clickstream; needs no Kafka, InfluxDB or network. */
+export function demoCommand(): Command {
+  const duration = (flags: string, description: string) => new Option(flags, description).argParser(durationArgument);
+  return new Command('demo')
+    .description('watch the error-rates job live: a job manager and its page, fed by a generated clickstream (no Kafka, no InfluxDB)')
+    .addOption(new Option('--port <port>', 'port of the job manager and its page (0: any free one)').argParser(portArgument).default(DEFAULTS.jobManager.port))
+    .addOption(new Option('--token <token>', 'bearer token the page and the API ask for (never printed)').env('CLICKFLOW_TOKEN'))
+    .addOption(new Option('--out <file>', 'also write the points as line protocol to this file'))
+    .addOption(duration('--duration <duration>', 'stop after this long (default: run until Ctrl-C)'))
+    .addOption(
+      new Option('--rate <events/s>', 'events generated per second')
+        .argParser((text: string) => {
+          let rate: number;
+          try {
+            rate = parseRate(text);
+          } catch (error) {
+            throw new InvalidArgumentError((error as Error).message.replace(/^--rate: /, ''));
+          }
+          if (rate > DEFAULTS.demo.maxRatePerSecond) {
+            throw new InvalidArgumentError(`${text} is more than the generator makes beside its job; give at most ${DEFAULTS.demo.maxRatePerSecond}.`);
+          }
+          return rate;
+        })
+        .default(DEFAULTS.demo.ratePerSecond),
+    )
+    .addOption(duration('--window <duration>', `window size (default: the job's, ${formatDuration(DEFAULTS.windowMs)})`))
+    .addOption(duration('--max-out-of-orderness <duration>', `the watermark's bound (default: ${formatDuration(DEFAULTS.maxOutOfOrdernessMs)})`))
+    .addOption(
+      duration('--allowed-lateness <duration>', 'how long a fired window still takes late events and fires again').default(
+        DEFAULTS.demo.allowedLatenessMs,
+        formatDuration(DEFAULTS.demo.allowedLatenessMs),
+      ),
+    )
+    .action(async (flags: Record<string, unknown>) => {
+      // The demo talks in plain lines and shows the rest on its page: the manager's JSON logs
+      // only for warnings, unless CLICKFLOW_LOG_LEVEL asks for more.
+      if (process.env.CLICKFLOW_LOG_LEVEL === undefined) logger.level = 'warn';
+      await runDemo({
+        port: flags.port as number,
+        token: flags.token as string | undefined,
+        out: flags.out as string | undefined,
+        durationMs: flags.duration as number | undefined,
+        ratePerSecond: flags.rate as number,
+        windowMs: flags.window as number | undefined,
+        maxOutOfOrdernessMs: flags.maxOutOfOrderness as number | undefined,
+        allowedLatenessMs: flags.allowedLateness as number,
+        signal: shutdownSignal,
+        print: (line) => process.stdout.write(`${line}\n`),
+      });
+      process.stdout.write('stopped\n');
+    });
+}

@@ -1,0 +1,105 @@
+import { DEFAULTS } from '../config/defaults.js';
+import type { PointData } from '../points/Point.js';
+import { jobSummaryView } from './jobView.js';
+import { LivePoints } from './LivePoints.js';
+import { isEnded, type JobRecord } from './ManagedJob.js';
+import type { JobMetricsSnapshot } from './WorkerMessage.js';
+
+/** A job's counters at one moment, as the live page charts them. */
+export interface LiveSample {
+  readonly atMs: number;
+  readonly recordsIn: number;
+  readonly pointsOut: number;
+  readonly lateRecords: number;
+  readonly invalidRecords: number;
+  readonly windowsFired: number;
+  /** Wall clock minus each partition's watermark, in seconds. */
+  readonly watermarkLagSeconds: Readonly<Record<string, number>>;
+}
+
+/** One message to a page: an event name and its data, already JSON. */
+export type LiveListener = (event: 'snapshot' | 'jobs' | 'points' | 'metrics', json: string) => void;
+
+interface LiveJob {
+  readonly points: LivePoints;
+  readonly samples: LiveSample[];
+  dropped: number;
+}
+
+/**
+ * Fans the manager's live data out to every open page: the job list on each change, and per
+ * job its points (a re-fired window replacing its earlier points, see {@link LivePoints}) and a
+ * metrics sample a second. A page that connects first gets a snapshot of everything kept, so it
+ * draws the recent past at once. Data of a job is kept while it is not ended; each message is
+ * serialised once, whatever the number of pages.
+ */
+export class LiveHub {
+  private readonly live = new Map<string, LiveJob>();
+  private readonly listeners = new Set<LiveListener>();
+
+  constructor(private readonly listJobs: () => readonly JobRecord[]) {}
+
+  /** Calls `listener` with a snapshot now and every update after; returns the unsubscribe. */
+  subscribe(listener: LiveListener): () => void {
+    const jobs: Record<string, { points: PointData[]; samples: LiveSample[]; dropped: number }> = {};
+    for (const [id, job] of this.live) jobs[id] = { points: job.points.all(), samples: job.samples, dropped: job.dropped };
+    listener('snapshot', JSON.stringify({ jobs: this.jobList(), live: jobs }));
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Points a job wrote; only those kept are sent (a point too old to keep is not). */
+  points(record: JobRecord, points: readonly PointData[], dropped: number): void {
+    const job = this.jobOf(record);
+    job.dropped += dropped;
+    const kept = job.points.upsert(points);
+    if (kept.length > 0 || dropped > 0) this.broadcast('points', { job: record.id, points: kept, dropped: job.dropped });
+  }
+
+  /** A job's metrics, once a second while it runs. */
+  metrics(record: JobRecord, metrics: JobMetricsSnapshot): void {
+    const nowMs = Date.now();
+    const watermarkLagSeconds: Record<string, number> = {};
+    for (const [partition, ms] of Object.entries(metrics.watermarksMs)) {
+      if (Number.isFinite(ms)) watermarkLagSeconds[partition] = (nowMs - ms) / 1000;
+    }
+    const sample: LiveSample = {
+      atMs: nowMs,
+      recordsIn: metrics.recordsIn,
+      pointsOut: metrics.pointsOut,
+      lateRecords: metrics.lateRecords,
+      invalidRecords: Object.values(metrics.invalidByReason).reduce((a, b) => a + b, 0),
+      windowsFired: metrics.windowsFired,
+      watermarkLagSeconds,
+    };
+    const { samples } = this.jobOf(record);
+    samples.push(sample);
+    if (samples.length > DEFAULTS.jobManager.live.samplesKept) samples.splice(0, samples.length - DEFAULTS.jobManager.live.samplesKept);
+    this.broadcast('metrics', { job: record.id, sample });
+  }
+
+  /** A job was submitted or changed state: every page gets the new list. An ended job's live data goes. */
+  changed(record: JobRecord): void {
+    if (isEnded(record.state)) this.live.delete(record.id);
+    this.broadcast('jobs', this.jobList());
+  }
+
+  private jobOf(record: JobRecord): LiveJob {
+    let job = this.live.get(record.id);
+    if (job === undefined) {
+      job = { points: new LivePoints(), samples: [], dropped: 0 };
+      this.live.set(record.id, job);
+    }
+    return job;
+  }
+
+  private jobList(): Record<string, unknown>[] {
+    return this.listJobs().map((record) => ({ ...jobSummaryView(record), job: record.job }));
+  }
+
+  private broadcast(event: 'jobs' | 'points' | 'metrics', data: unknown): void {
+    if (this.listeners.size === 0) return;
+    const json = JSON.stringify(data);
+    for (const listener of this.listeners) listener(event, json);
+  }
+}

@@ -1,0 +1,209 @@
+// The live page in a real browser: Debian's chromium, driven by playwright-core (which never
+// downloads a browser). The page is checked against what the job wrote: the error-rate chart's
+// data must be the job's own line protocol (--out), summed over partitions per window.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { waitFor } from '../../src/testing/waitFor.js';
+import { parseLineProtocol } from '../unit/points/lineProtocolParser.js';
+import { CLI, tempDir } from '../unit/cli/cliHarness.js';
+import { startDemo } from '../unit/cli/demoProcess.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const skip = existsSync(CHROMIUM) ? false : `chromium is not installed at ${CHROMIUM}: apt-get install -y chromium (.ci/run does this on CI)`;
+const SCREENSHOT = fileURLToPath(new URL('../../../docs/demo.png', import.meta.url));
+
+/** What the page exposes on `window.clickflow`, as far as the test reads it. */
+interface PageState {
+  clickflow: {
+    jobs: { id: string; state: string }[];
+    charts: Record<string, Record<string, { data: (number | null)[][]; ctx: CanvasRenderingContext2D }>>;
+    topUrls: Record<string, { urls: [string, number][] }>;
+    renders: number;
+    connected: boolean;
+  };
+}
+declare const window: PageState;
+
+function launch(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+}
+
+/** Page errors and requests that left the manager: the page must work offline. */
+function watch(page: Page, origin: string): { errors: string[]; foreign: string[] } {
+  const seen = { errors: [] as string[], foreign: [] as string[] };
+  page.on('pageerror', (error) => seen.errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') seen.errors.push(message.text());
+  });
+  page.on('request', (request) => {
+    if (!request.url().startsWith(origin) && !request.url().startsWith('data:')) seen.foreign.push(request.url());
+  });
+  return seen;
+}
+
+/** The job's error_rates points from its line protocol, the last firing of each (partition, window) kept, summed per window. */
+function windowsOf(lineProtocol: string): { times: number[]; total: number[]; rate: number[]; client: number[]; server: number[]; refired: number } {
+  const latest = new Map<string, { timeMs: number; fields: Map<string, number> }>();
+  let refired = 0;
+  for (const point of parseLineProtocol(lineProtocol)) {
+    if (point.measurement !== 'error_rates') continue;
+    const timeMs = Number(point.timestampNs! / 1_000_000n);
+    const partition = point.tags.find(([name]) => name === 'partition')![1];
+    const key = `${partition}@${timeMs}`;
+    if (latest.has(key)) refired++;
+    latest.set(key, { timeMs, fields: new Map(point.fields.map(([name, field]) => [name, Number(field.value)])) });
+  }
+  const sums = new Map<number, { total: number; errors: number; client: number; server: number }>();
+  for (const { timeMs, fields } of latest.values()) {
+    const sum = sums.get(timeMs) ?? { total: 0, errors: 0, client: 0, server: 0 };
+    sum.total += fields.get('total')!;
+    sum.errors += fields.get('errors')!;
+    sum.client += fields.get('client_errors')!;
+    sum.server += fields.get('server_errors')!;
+    sums.set(timeMs, sum);
+  }
+  const times = [...sums.keys()].sort((a, b) => a - b);
+  const of = (pick: (s: { total: number; errors: number; client: number; server: number }) => number) => times.map((t) => pick(sums.get(t)!));
+  return {
+    refired,
+    times,
+    total: of((s) => s.total),
+    rate: of((s) => s.errors / s.total),
+    client: of((s) => s.client / s.total),
+    server: of((s) => s.server / s.total),
+  };
+}
+
+describe('the live page', { skip }, () => {
+  test('the demo: token, live charts that match the job output, RUNNING, cancel → CANCELED, submit from the page', { timeout: 300_000 }, async () => {
+    const temp = await tempDir('browser');
+    const out = temp.path('points.lp');
+    const token = `page-token-${randomUUID()}`;
+    // 2 s windows: a dozen windows, the 503 burst of the first 10 s among them, in half a minute.
+    const demo = await startDemo(
+      ['--port', '0', '--window', '2s', '--max-out-of-orderness', '1s', '--allowed-lateness', '2s', '--rate', '400', '--out', out],
+      { CLICKFLOW_TOKEN: token },
+    );
+    const browser = await launch();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+      const seen = watch(page, new URL(demo.url).origin);
+      await page.goto(demo.url);
+      // A manager with a token: the page asks for it, and sends it as a header (never in a URL).
+      await page.locator('#token-form').waitFor({ state: 'visible', timeout: 30_000 });
+      await page.fill('#token', token);
+      await page.click('#token-form button');
+
+      const jobId = (await page
+        .waitForFunction(() => {
+          const ids = Object.keys(window.clickflow.charts);
+          const chart = ids.length === 1 ? window.clickflow.charts[ids[0]!]!.errorRate : undefined;
+          return chart !== undefined && chart.data[0]!.length >= 8 ? ids[0] : false;
+        }, undefined, { timeout: 180_000, polling: 250 })
+        .then((handle) => handle.jsonValue())) as string;
+      const row = page.locator(`#jobs tr[data-job-id="${jobId}"]`);
+      assert.equal(await row.locator('.state').textContent(), 'RUNNING');
+
+      // Live: new windows reach the chart within 2 s (a window fires every 2 s of event time).
+      const windowsNow = await page.evaluate((id) => window.clickflow.charts[id]!.errorRate!.data[0]!.length, jobId);
+      await page.waitForFunction(
+        ([id, n]) => window.clickflow.charts[id as string]!.errorRate!.data[0]!.length > (n as number),
+        [jobId, windowsNow],
+        { timeout: 10_000, polling: 100 },
+      );
+
+      // Drawn, not only held: the error line's colour (#d92d20) is on the chart's canvas.
+      const linePixels = await page.evaluate((id) => {
+        const { ctx } = window.clickflow.charts[id]!.errorRate!;
+        const { data } = ctx.getImageData(0, 0, ctx.canvas.width, ctx.canvas.height);
+        let n = 0;
+        for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i]! - 0xd9) < 24 && Math.abs(data[i + 1]! - 0x2d) < 24 && Math.abs(data[i + 2]! - 0x20) < 24) n++;
+        return n;
+      }, jobId);
+      assert.ok(linePixels > 100, `the error-rate line is drawn (${linePixels} pixels of its colour)`);
+      const top = await page.evaluate((id) => window.clickflow.topUrls[id]!.urls, jobId);
+      assert.ok(top.length > 0 && top.every(([, n], i) => i === 0 || n <= top[i - 1]![1]), 'top URLs, biggest first');
+      assert.equal(await page.locator(`[data-job-id="${jobId}"] .top-urls li`).count(), top.length);
+
+      await mkdir(dirname(SCREENSHOT), { recursive: true });
+      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+      // Cancel from the page: the job flushes, and its last points reach the page before CANCELED does.
+      await row.locator('button.cancel').click();
+      await page.waitForFunction((id) => window.clickflow.jobs.find((job) => job.id === id)?.state === 'CANCELED', jobId, { timeout: 90_000 });
+      // The row changes at a render, which also drew the last points (they came before CANCELED).
+      await waitFor(async () => (await row.locator('.state').textContent()) === 'CANCELED', { what: 'CANCELED in the job list', timeoutMs: 10_000 });
+
+      // The chart is the job's output: every window of the file, with its last firing, and nothing else.
+      const expected = windowsOf(await readFile(out, 'utf8'));
+      const charted = await page.evaluate((id) => {
+        const charts = window.clickflow.charts[id]!;
+        return { errorRate: charts.errorRate!.data, events: charts.events!.data };
+      }, jobId);
+      assert.ok(expected.times.length >= 8, `the file has ${expected.times.length} windows`);
+      // Events up to 2 s out of order against a 1 s bound re-fire their windows within the 2 s
+      // of allowed lateness: the chart must show each window's last firing, not a sum of them.
+      assert.ok(expected.refired > 0, 'some windows fired more than once');
+      assert.deepEqual(charted.errorRate[0], expected.times.map((ms) => ms / 1000), 'the same windows');
+      assert.deepEqual(charted.errorRate[1], expected.rate, 'error rate per window');
+      assert.deepEqual(charted.errorRate[2], expected.client, '4xx rate per window');
+      assert.deepEqual(charted.errorRate[3], expected.server, '5xx rate per window');
+      assert.deepEqual(charted.events[1], expected.total, 'events per window');
+      // The 503 burst of the first 10 s is visible, and so is its end.
+      assert.ok(Math.max(...expected.rate) > 0.3 && Math.min(...expected.rate) < 0.2, `burst and calm: ${expected.rate.map((r) => r.toFixed(2)).join(' ')}`);
+
+      // Submit from the page: the form's default is the error-rates job over the generator.
+      await page.click('#submit-form button');
+      await page.waitForFunction((id) => window.clickflow.jobs.some((job) => job.id !== id && job.state === 'RUNNING'), jobId, { timeout: 60_000 });
+      assert.match((await page.locator('#submit-message').textContent()) ?? '', /^submitted error-rates: /);
+
+      assert.deepEqual(seen.foreign, [], 'every request goes to the job manager');
+      // Chromium logs the one refused call that showed the token form; nothing else went wrong.
+      assert.deepEqual(seen.errors, ['Failed to load resource: the server responded with a status of 401 (Unauthorized)']);
+    } finally {
+      await browser.close();
+      demo.child.kill('SIGINT');
+      const code = await demo.exited;
+      await temp.remove();
+      assert.equal(code, 0, demo.output.stderr);
+    }
+  });
+
+  test('a job manager with no job: the page says so, draws no panel, and is live', { timeout: 120_000 }, async () => {
+    const temp = await tempDir('browser-empty');
+    const env: NodeJS.ProcessEnv = { ...process.env, CLICKFLOW_LOG_LEVEL: 'warn' };
+    delete env.CLICKFLOW_TOKEN;
+    const manager = spawn(process.execPath, [CLI, 'jobmanager', '--port', '0', '--state-file', temp.path('state.json')], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    manager.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    const exited = new Promise((resolve) => manager.on('close', resolve));
+    const browser = await launch();
+    try {
+      const url = await waitFor(() => /job manager at (http:\/\/\S+)/.exec(stdout)?.[1], { what: 'the manager\'s URL', timeoutMs: 60_000 });
+      const page = await browser.newPage();
+      const seen = watch(page, url);
+      await page.goto(`${url}/`);
+      await page.waitForFunction(() => window.clickflow.connected && window.clickflow.renders > 0, undefined, { timeout: 30_000 });
+      assert.equal(await page.locator('#no-jobs').isVisible(), true);
+      assert.equal(await page.locator('#jobs tbody tr').count(), 0);
+      assert.equal(await page.locator('#panels .panel').count(), 0);
+      assert.equal(await page.locator('#token-form').isVisible(), false, 'no token asked for when the manager has none');
+      assert.deepEqual(seen.errors, []);
+    } finally {
+      await browser.close();
+      manager.kill('SIGINT');
+      await exited;
+      await temp.remove();
+    }
+  });
+});

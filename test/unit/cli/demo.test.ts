@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { describe, test } from 'node:test';
+import { waitFor } from '../../../src/testing/waitFor.js';
+import { runCli, tempDir } from './cliHarness.js';
+import { startDemo } from './demoProcess.js';
+
+/** The sum of a counter over its series in a Prometheus text exposition. */
+function counter(text: string, name: string): number {
+  let sum = 0;
+  for (const line of text.split('\n')) if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  return sum;
+}
+
+describe('clickflow demo', () => {
+  test('/metrics counters move while the demo runs; Ctrl-C stops it with exit 0 and a complete --out file', async () => {
+    const temp = await tempDir('demo');
+    const out = temp.path('points.lp');
+    const demo = await startDemo(['--port', '0', '--window', '1s', '--max-out-of-orderness', '500ms', '--rate', '500', '--out', out]);
+    try {
+      assert.match(demo.output.stdout, /3 partitions, 500 events\/s, a 503 burst/);
+      assert.match(demo.output.stdout, new RegExp(`points also go to ${out}`));
+      const metrics = async () => (await fetch(new URL('/metrics', demo.url))).text();
+      const first = await waitFor(async () => {
+        const text = await metrics();
+        return counter(text, 'clickflow_points_out_total') > 0 ? text : undefined;
+      }, { what: 'the first points out', timeoutMs: 60_000 });
+      const moved = await waitFor(async () => {
+        const text = await metrics();
+        return counter(text, 'clickflow_records_in_total') > counter(first, 'clickflow_records_in_total') &&
+          counter(text, 'clickflow_points_out_total') > counter(first, 'clickflow_points_out_total') &&
+          counter(text, 'clickflow_window_firings_total') > counter(first, 'clickflow_window_firings_total')
+          ? text
+          : undefined;
+      }, { what: 'records in, points out and window firings to grow', timeoutMs: 60_000 });
+      assert.match(moved, /clickflow_records_in_total\{job_id="[^"]+",job_name="error-rates"\} \d+/);
+      demo.child.kill('SIGINT');
+      assert.equal(await demo.exited, 0, demo.output.stderr);
+      const lines = (await readFile(out, 'utf8')).split('\n').filter((line) => line !== '');
+      assert.ok(lines.some((line) => line.startsWith('error_rates,partition=')), 'error rates written');
+      assert.ok(lines.every((line) => /^(url_counts|status_counts|error_rates),partition=[012][, ]/.test(line)), 'every line whole, on partitions 0–2');
+    } finally {
+      demo.child.kill('SIGKILL');
+      await temp.remove();
+    }
+  });
+
+  test('--duration stops it by itself with exit 0', async () => {
+    const started = Date.now();
+    const result = await runCli(['demo', '--port', '0', '--duration', '2s'], { timeoutMs: 60_000 });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /it stops after 2s/);
+    assert.ok(Date.now() - started >= 2_000);
+  });
+
+  test('a port in use, an --out in a missing directory and a bad --rate exit 2 with what to do', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const taken = await runCli(['demo', '--port', String(port)], { timeoutMs: 60_000 });
+      assert.equal(taken.code, 2);
+      assert.match(taken.stderr, new RegExp(`--port: 127.0.0.1:${port} is in use; .*pick another --port`));
+      assert.doesNotMatch(taken.stdout, /open http/);
+    } finally {
+      server.close();
+    }
+    const missing = await runCli(['demo', '--port', '0', '--out', '/nonexistent-dir/points.lp'], { timeoutMs: 60_000 });
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^error: --out: cannot write \/nonexistent-dir\/points.lp .*mkdir -p \/nonexistent-dir/m);
+    const rate = await runCli(['demo', '--rate', 'fast'], { timeoutMs: 60_000 });
+    assert.equal(rate.code, 2);
+    assert.match(rate.stderr, /"fast" is not a rate/);
+    const tooFast = await runCli(['demo', '--rate', '1e6'], { timeoutMs: 60_000 });
+    assert.equal(tooFast.code, 2);
+    assert.match(tooFast.stderr, /1e6 is more than the generator makes beside its job; give at most 100000/);
+  });
+
+  test('an --out that fails to write (/dev/full) ends the demo with exit 1 and the reason', async () => {
+    const result = await runCli(['demo', '--port', '0', '--rate', '500', '--window', '1s', '--max-out-of-orderness', '500ms', '--out', '/dev/full'], { timeoutMs: 90_000 });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /error: the demo's job failed: --out: cannot write \/dev\/full \(ENOSPC/);
+  });
+});
