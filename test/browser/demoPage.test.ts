@@ -6,9 +6,9 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { waitFor } from '../../src/testing/waitFor.js';
 import { parseLineProtocol } from '../unit/points/lineProtocolParser.js';
@@ -17,7 +17,11 @@ import { startDemo } from '../unit/cli/demoProcess.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : `chromium is not installed at ${CHROMIUM}: apt-get install -y chromium (.ci/run does this on CI)`;
-const SCREENSHOT = fileURLToPath(new URL('../../../docs/demo.png', import.meta.url));
+// Into the temporary directory unless CLICKFLOW_SCREENSHOT names a path (the README's picture is
+// refreshed with CLICKFLOW_SCREENSHOT=docs/demo.png): a test run leaves the checkout unchanged.
+const SCREENSHOT = process.env.CLICKFLOW_SCREENSHOT
+  ? resolve(process.env.CLICKFLOW_SCREENSHOT)
+  : join(tmpdir(), `clickflow-demo-${process.pid}.png`);
 
 /** What the page exposes on `window.clickflow`, as far as the test reads it. */
 interface PageState {
