@@ -12,7 +12,7 @@ import type { ErrorRatesWindow } from './ErrorRatesAggregate.js';
  * - `status_counts,status=<code> count=<n>i`
  * - `error_rates total=<n>i,errors=<n>i,client_errors=<n>i,server_errors=<n>i,rate=<r>`
  * - `url_errors,url=<url> errors=<n>i` (statuses >= 400; only for URLs that had any)
- * - `job_health records=<n>i,late_records=<n>i,invalid_records=<n>i,watermark_lag_ms=<ms>i,late_by_max_ms=<ms>i,late_by_p99_ms=<ms>i`
+ * - `job_health,firing=<n> records=<n>i,late_records=<n>i,invalid_records=<n>i,watermark_lag_ms=<ms>i,late_by_max_ms=<ms>i,late_by_p99_ms=<ms>i`
  *   (see {@link jobHealthPoint}; the only one that differs between replays)
  *
  * A re-emission within the allowed lateness has the same series and time, so it overwrites

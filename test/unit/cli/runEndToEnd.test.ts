@@ -157,7 +157,7 @@ describe('clickflow run error-rates on files', () => {
     assert.equal(health.length, expected.length, health.join('\n'));
     for (const [i, line] of health.entries()) {
       const e = expected[i]!;
-      const match = new RegExp(`^job_health,partition=0 ${e.fields},watermark_lag_ms=(\\d+)i,${e.lateBy} ${ns(e.start)}$`).exec(line);
+      const match = new RegExp(`^job_health,partition=0,firing=0 ${e.fields},watermark_lag_ms=(\\d+)i,${e.lateBy} ${ns(e.start)}$`).exec(line);
       assert.ok(match !== null, line);
       const lagMs = Number(match[1]);
       assert.ok(lagMs >= startedMs - e.watermarkMs && lagMs <= endedMs - e.watermarkMs, `lag ${lagMs} of ${line}`);
@@ -185,6 +185,15 @@ describe('clickflow run error-rates on files', () => {
       `error_rates,partition=0 total=5i,errors=2i,client_errors=1i,server_errors=1i,rate=0.4 ${ns(T0)}`,
     ];
     assert.deepEqual(resultsOf(result.stdout), [...W0, ...W0Again, ...W1, ...W2]);
+    // The re-emission's health is a point of its own (firing=1), so it does not replace the first one's.
+    const health = linesOf(result.stdout).filter((line) => line.startsWith('job_health,partition=0,') && line.endsWith(` ${ns(T0)}`));
+    assert.deepEqual(
+      health.map((line) => line.replace(/watermark_lag_ms=\d+i/, 'watermark_lag_ms=<lag>').replace(/ \d+$/, '')),
+      [
+        'job_health,partition=0,firing=0 records=4i,late_records=0i,invalid_records=6i,watermark_lag_ms=<lag>,late_by_max_ms=0i,late_by_p99_ms=0i',
+        'job_health,partition=0,firing=1 records=5i,late_records=0i,invalid_records=0i,watermark_lag_ms=<lag>,late_by_max_ms=0i,late_by_p99_ms=0i',
+      ],
+    );
   });
 
   test('--window and --max-out-of-orderness change the windows', async () => {

@@ -230,7 +230,7 @@ describe('errorRatesPoints', () => {
     };
     assert.equal(
       linesOf(window).at(-1),
-      `job_health,partition=4 records=1i,late_records=7i,invalid_records=3i,watermark_lag_ms=12345i,late_by_max_ms=9000i,late_by_p99_ms=8960i ${ns}`,
+      `job_health,partition=4,firing=0 records=1i,late_records=7i,invalid_records=3i,watermark_lag_ms=12345i,late_by_max_ms=9000i,late_by_p99_ms=8960i ${ns}`,
     );
   });
 
@@ -313,8 +313,8 @@ describe('errorRatesJob pipeline', () => {
     assert.deepEqual(
       lp.filter((l) => l.startsWith('job_health,')).map((l) => l.replace(/watermark_lag_ms=\d+i/, 'watermark_lag_ms=<lag>')),
       [
-        `job_health,partition=1 records=2i,late_records=0i,invalid_records=1i,watermark_lag_ms=<lag>,late_by_max_ms=0i,late_by_p99_ms=0i ${ts0}`,
-        `job_health,partition=1 records=1i,late_records=0i,invalid_records=0i,watermark_lag_ms=<lag>,late_by_max_ms=0i,late_by_p99_ms=0i ${ts1}`,
+        `job_health,partition=1,firing=0 records=2i,late_records=0i,invalid_records=1i,watermark_lag_ms=<lag>,late_by_max_ms=0i,late_by_p99_ms=0i ${ts0}`,
+        `job_health,partition=1,firing=0 records=1i,late_records=0i,invalid_records=0i,watermark_lag_ms=<lag>,late_by_max_ms=0i,late_by_p99_ms=0i ${ts1}`,
       ],
     );
   });
