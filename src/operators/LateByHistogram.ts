@@ -48,7 +48,8 @@ export class LateByHistogram {
 
 function bucketOf(value: number): number {
   if (value < EXACT) return value;
-  const exponent = Math.floor(Math.log2(value));
+  // log2 may round up just below 2^53; the last power of two holds the rest.
+  const exponent = Math.min(52, Math.floor(Math.log2(value)));
   const sub = Math.floor(value / 2 ** (exponent - SUB_BITS)) - SUB;
   return EXACT + (exponent - 7) * SUB + sub;
 }

@@ -112,6 +112,14 @@ describe('LateByHistogram', () => {
     );
   });
 
+  it('counts values up to the largest safe integer', () => {
+    const histogram = new LateByHistogram();
+    for (const v of [2 ** 52, Number.MAX_SAFE_INTEGER - 1, Number.MAX_SAFE_INTEGER]) histogram.add(v);
+    assert.equal(histogram.count, 3);
+    assert.equal(histogram.quantileMs(0.99), Number.MAX_SAFE_INTEGER);
+    assert.equal(histogram.quantileMs(0.3), 2 ** 52 + 2 ** 46 - 1, 'the upper bound of the first bucket of 2^52');
+  });
+
   it('reset forgets every value', () => {
     const histogram = new LateByHistogram();
     histogram.add(5_000);
