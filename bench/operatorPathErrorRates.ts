@@ -36,6 +36,12 @@ export function operatorPathErrorRates(windowMs: number, maxOutOfOrdernessMs: nu
           `error_rates${partitionTag} total=${w.total}i,errors=${w.errors}i,client_errors=${w.clientErrors}i,` +
             `server_errors=${w.serverErrors}i,rate=${w.rate} ${timestamp}`,
         );
+        for (const [url, n] of w.urlErrors) out.push(`url_errors${partitionTag},url=${escape.tag(url)} errors=${n}i ${timestamp}`);
+        const h = result.health;
+        out.push(
+          `job_health${partitionTag},firing=${result.firing} records=${h.records}i,late_records=${h.lateRecords}i,invalid_records=${h.invalidRecords}i,` +
+            `watermark_lag_ms=${h.watermarkLagMs}i,late_by_max_ms=${h.lateByMaxMs}i,late_by_p99_ms=${h.lateByP99Ms}i ${timestamp}`,
+        );
       }
       return out;
     }),

@@ -14,6 +14,7 @@ export type { JobOutput } from './jobs/JobOutput.js';
 export { JOBS, findJob } from './jobs/jobRegistry.js';
 export { errorRatesJob } from './jobs/errorRates/errorRatesJob.js';
 export { errorRatesAggregate, type ErrorRatesWindow } from './jobs/errorRates/ErrorRatesAggregate.js';
+export { jobHealthPoint } from './jobs/jobHealthPoint.js';
 
 // Windows, triggers and aggregates.
 export type { Duration } from './operators/Duration.js';
@@ -40,6 +41,7 @@ export { WatermarkTracker } from './operators/WatermarkTracker.js';
 export type { PartitionCheckpoint } from './operators/PartitionCheckpoint.js';
 export type { RecordBatch } from './operators/RecordBatch.js';
 export type { LateRecord, WindowedBatch, WindowResult } from './operators/WindowResult.js';
+export type { WindowHealth } from './operators/WindowHealth.js';
 
 // Points.
 export { Point, type FieldValue, type PointData } from './points/Point.js';

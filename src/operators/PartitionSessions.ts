@@ -19,6 +19,8 @@ export interface PartitionSessionsConfig<T, ACC, OUT, K> {
   readonly allowedLatenessMs: number;
   readonly aggregate: AggregateFunction<T, ACC, OUT>;
   readonly onLate: ((late: LateRecord<T>) => void) | undefined;
+  /** The wall clock of a firing's watermark lag. */
+  readonly nowMs: () => number;
 }
 
 interface Session<ACC, K> {
@@ -26,6 +28,8 @@ interface Session<ACC, K> {
   startMs: number;
   endMs: number;
   acc: ACC;
+  /** Records in the session, merged ones included. */
+  records: number;
   firings: number;
   /** Whether the trigger's timer is pending: the session fires when the watermark reaches it. */
   armed: boolean;
@@ -78,7 +82,7 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
     partition: number,
     private readonly config: PartitionSessionsConfig<T, ACC, OUT, K>,
   ) {
-    super(partition, config.maxOutOfOrdernessMs);
+    super(partition, config.maxOutOfOrdernessMs, config.nowMs);
   }
 
   /** Number of sessions holding state. */
@@ -98,6 +102,7 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
     const { windows, trigger, eventTimeOf, keyOf, allowedLatenessMs, aggregate, onLate } = this.config;
     const { records, positions, timestampsMs, raws } = batch;
     const gapMs = windows.gapMs;
+    this.health.startBatch(batch.invalidPositions);
     let late = 0;
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
@@ -129,6 +134,7 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
       if (touching === 0 && endMs - 1 + allowedLatenessMs <= watermarkMs) {
         if (!replaying) {
           late++;
+          this.health.late(watermarkMs - timeMs);
           onLate?.({ record, raw: raws?.[i], partition: this.partition, position, eventTimeMs: timeMs, watermarkMs });
         }
       } else {
@@ -137,6 +143,7 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
         const session = this.join(key, list, startMs, endMs, position, replayFrom, watermarkMs);
         const acc = aggregate.add(session.acc, record);
         if (acc !== session.acc) session.acc = acc;
+        session.records++;
         // A replayed firing was written before the restart: only its number moves on.
         if (trigger.onElement(session, watermarkMs)) this.fire(session, replay === undefined ? out : undefined);
       }
@@ -152,6 +159,7 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
         if (watermarks.watermarkMs >= this.timers.peekTimeMs()) this.advance(watermarks.watermarkMs, out);
       }
     }
+    this.health.endBatch();
     return late;
   }
 
@@ -202,6 +210,7 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
       } else {
         const [first, second] = merged.startMs <= session.startMs ? [merged, session] : [session, merged];
         first.acc = mergeOrFail(aggregate, first.acc, second.acc);
+        first.records += second.records;
         first.firings = Math.max(first.firings, second.firings);
         first.firstPosition = Math.min(first.firstPosition, second.firstPosition);
         first.replayFrom = Math.min(first.replayFrom, second.replayFrom);
@@ -215,6 +224,7 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
         startMs,
         endMs,
         acc: aggregate.createAccumulator(),
+        records: 0,
         firings: 0,
         armed: false,
         firstPosition: position,
@@ -247,6 +257,7 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
       endMs: session.endMs,
       value: this.config.aggregate.getResult(session.acc),
       firing: session.firings++,
+      health: this.health.take(session.records, this.lastPosition, this.watermarks.watermarkMs),
     });
   }
 

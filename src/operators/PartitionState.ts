@@ -1,5 +1,6 @@
 import { BoundedOutOfOrdernessWatermarks } from './BoundedOutOfOrdernessWatermarks.js';
 import type { PartitionCheckpoint } from './PartitionCheckpoint.js';
+import { PartitionHealth } from './PartitionHealth.js';
 import type { RecordBatch } from './RecordBatch.js';
 import type { WindowResult } from './WindowResult.js';
 
@@ -9,6 +10,8 @@ import type { WindowResult } from './WindowResult.js';
  */
 export abstract class PartitionState<T, OUT, K> {
   readonly watermarks: BoundedOutOfOrdernessWatermarks;
+  /** Late and invalid records since the partition's previous firing: each firing takes them. */
+  protected readonly health: PartitionHealth;
   protected lastPosition = -1;
   /** Records before this position are a replay after a restore: see {@link PartitionCheckpoint}. */
   protected replayUntil = -Infinity;
@@ -16,8 +19,11 @@ export abstract class PartitionState<T, OUT, K> {
   constructor(
     readonly partition: number,
     maxOutOfOrdernessMs: number,
+    /** The wall clock a firing's watermark lag is measured on. */
+    nowMs: () => number,
   ) {
     this.watermarks = new BoundedOutOfOrdernessWatermarks(maxOutOfOrdernessMs);
+    this.health = new PartitionHealth(nowMs);
   }
 
   /**

@@ -18,12 +18,16 @@ export interface PartitionWindowsConfig<T, ACC, OUT, K> {
   /** Set for a keyed window: a fired window emits one result per key of its `Map` result. */
   readonly keyed: boolean;
   readonly onLate: ((late: LateRecord<T>) => void) | undefined;
+  /** The wall clock of a firing's watermark lag. */
+  readonly nowMs: () => number;
 }
 
 interface OpenWindow<ACC> {
   readonly startMs: number;
   readonly endMs: number;
   acc: ACC;
+  /** Records added to the window. */
+  records: number;
   /** How many times the window has fired; 0 while it waits for the watermark. */
   firings: number;
   /** Position of the window's first record: positions only grow within a partition. */
@@ -52,7 +56,7 @@ export class PartitionWindows<T, ACC, OUT, K> extends PartitionState<T, OUT, K> 
     partition: number,
     private readonly config: PartitionWindowsConfig<T, ACC, OUT, K>,
   ) {
-    super(partition, config.maxOutOfOrdernessMs);
+    super(partition, config.maxOutOfOrdernessMs, config.nowMs);
   }
 
   /** Number of windows holding state. */
@@ -66,6 +70,8 @@ export class PartitionWindows<T, ACC, OUT, K> extends PartitionState<T, OUT, K> 
     const { sizeMs, slideMs, offsetMs } = windows;
     const tumbling = sizeMs === slideMs;
     const watermarks = this.watermarks;
+    const health = this.health;
+    health.startBatch(batch.invalidPositions);
     let late = 0;
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
@@ -82,6 +88,7 @@ export class PartitionWindows<T, ACC, OUT, K> extends PartitionState<T, OUT, K> 
       if (tumbling && recent !== undefined && timeMs >= recent.startMs && timeMs < recent.endMs) {
         const acc = aggregate.add(recent.acc, record);
         if (acc !== recent.acc) recent.acc = acc;
+        recent.records++;
         accepted = true;
         if (!replaying && trigger.onElement(recent, watermarkMs)) this.fire(recent, out);
       } else {
@@ -94,7 +101,7 @@ export class PartitionWindows<T, ACC, OUT, K> extends PartitionState<T, OUT, K> 
           if (window === undefined || window.startMs !== startMs) {
             window = this.open.get(startMs);
             if (window === undefined) {
-              window = { startMs, endMs, acc: aggregate.createAccumulator(), firings: 0, firstPosition: position };
+              window = { startMs, endMs, acc: aggregate.createAccumulator(), records: 0, firings: 0, firstPosition: position };
               // A window the restored watermark has passed fired before the restart.
               if (replaying && trigger.fireAtMs(window) <= watermarkMs) window.firings = 1;
               this.open.set(startMs, window);
@@ -105,6 +112,7 @@ export class PartitionWindows<T, ACC, OUT, K> extends PartitionState<T, OUT, K> 
           }
           const acc = aggregate.add(window.acc, record);
           if (acc !== window.acc) window.acc = acc;
+          window.records++;
           accepted = true;
           // Flink's EventTimeTrigger fires at once for a record whose window the watermark has
           // already passed: the re-emission within the allowed lateness.
@@ -113,12 +121,14 @@ export class PartitionWindows<T, ACC, OUT, K> extends PartitionState<T, OUT, K> 
       }
       if (!accepted && !replaying) {
         late++;
+        health.late(watermarkMs - timeMs);
         onLate?.({ record, raw: raws?.[i], partition: this.partition, position, eventTimeMs: timeMs, watermarkMs });
       }
       if (watermarks.onEvent(timeMs) && watermarks.watermarkMs >= this.nextTimerMs) {
         this.advance(watermarks.watermarkMs, out);
       }
     }
+    health.endBatch();
     return late;
   }
 
@@ -139,10 +149,12 @@ export class PartitionWindows<T, ACC, OUT, K> extends PartitionState<T, OUT, K> 
     const value = this.config.aggregate.getResult(window.acc);
     const { partition } = this;
     const { startMs, endMs } = window;
+    // The record that caused the firing is the last one processed.
+    const health = this.health.take(window.records, this.lastPosition, this.watermarks.watermarkMs);
     if (this.config.keyed) {
-      for (const [key, keyValue] of value as Map<K, OUT>) out.push({ partition, key, startMs, endMs, value: keyValue, firing });
+      for (const [key, keyValue] of value as Map<K, OUT>) out.push({ partition, key, startMs, endMs, value: keyValue, firing, health });
     } else {
-      out.push({ partition, key: undefined as K, startMs, endMs, value, firing });
+      out.push({ partition, key: undefined as K, startMs, endMs, value, firing, health });
     }
   }
 

@@ -25,6 +25,11 @@ export interface RecordBatch<T> {
   /** The original text or bytes of each record, parallel to `records`: what side outputs write. */
   readonly raws?: readonly (string | Uint8Array)[];
   /**
+   * Positions of the records of this batch that were refused as invalid (and dead-lettered),
+   * ascending; absent when there were none. A window's health counts them.
+   */
+  readonly invalidPositions?: readonly number[];
+  /**
    * One past the last position the source read for this batch, when it differs from one past
    * the last of `positions`: records a filter dropped (invalid ones) still count as read, so
    * that a checkpoint does not send them to the dead-letter output again after a restart.

@@ -1,3 +1,5 @@
+import type { WindowHealth } from './WindowHealth.js';
+
 /** One firing of one window of one partition (and of one key, for a keyed window). */
 export interface WindowResult<OUT, K = undefined> {
   readonly partition: number;
@@ -15,6 +17,8 @@ export interface WindowResult<OUT, K = undefined> {
    * fired before is numbered 1 again (its value is still the whole window).
    */
   readonly firing: number;
+  /** The partition's health at this firing: what the job may write beside its results (`job_health`). */
+  readonly health: WindowHealth;
 }
 
 /**

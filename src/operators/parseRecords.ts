@@ -90,6 +90,7 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
  * output with that exception. An input batch whose records are all invalid emits an empty
  * batch, so that downstream still sees the partition's progress. Records replayed after a
  * restore (before the checkpoint's `replayUntil`) were routed before and are not routed again.
+ * The positions of the records routed go with the batch as `invalidPositions`.
  *
  * @example
  * lines$.pipe(parseRecords<ClickEvent>({ validate: validateClickEvent, onInvalid: dlq.write }))
@@ -114,6 +115,8 @@ export function parseRecords<T>(
         const positions: number[] = [];
         const timestampsMs: number[] | undefined = eventTimeOf === undefined ? undefined : [];
         const kept: (string | Uint8Array)[] | undefined = eventTimeOf === undefined ? undefined : [];
+        // Allocated on the first invalid record only: most batches have none.
+        let invalidPositions: number[] | undefined;
         let endPosition = batch.endPosition;
         for (let i = 0; i < raws.length; i++) {
           const raw = raws[i]!;
@@ -150,9 +153,11 @@ export function parseRecords<T>(
             }
           } else if (position >= replayedBefore) {
             onInvalid({ raw, reason: failure.reason, detail: failure.detail, partition, position });
+            (invalidPositions ??= []).push(position);
           }
         }
         const out: RecordBatch<T> = { ...batch, records, positions };
+        if (invalidPositions !== undefined) Object.assign(out, { invalidPositions });
         if (timestampsMs !== undefined) Object.assign(out, { timestampsMs, raws: kept });
         return endPosition === undefined ? out : { ...out, endPosition };
       }),

@@ -10,6 +10,7 @@ import type { RecordBatch } from './RecordBatch.js';
 import { EventTimeTrigger, type Trigger } from './Trigger.js';
 import type { WindowAssigner } from './WindowAssigner.js';
 import type { LateRecord, WindowedBatch, WindowResult } from './WindowResult.js';
+import type { WindowHealth } from './WindowHealth.js';
 
 /** Options of {@link windowAggregate}. */
 export interface WindowAggregateOptions<T, ACC, OUT, K = undefined> {
@@ -32,6 +33,8 @@ export interface WindowAggregateOptions<T, ACC, OUT, K = undefined> {
   readonly aggregate: AggregateFunction<T, ACC, OUT>;
   /** Late-data side output: every record that arrived after all its windows closed. */
   readonly onLate?: (late: LateRecord<T>) => void;
+  /** The wall clock a firing's `health.watermarkLagMs` is measured on; default `Date.now`. */
+  readonly nowMs?: () => number;
 }
 
 /**
@@ -44,6 +47,9 @@ export interface WindowAggregateOptions<T, ACC, OUT, K = undefined> {
  * `>= end + maxOutOfOrdernessMs` arrives, and again for each record within the allowed
  * lateness), and the partition's watermark and safe position. When the input completes,
  * every window still open fires (Flink's end-of-input watermark) and the output completes.
+ * Each result carries its partition's {@link WindowHealth}: the window's record count, the late
+ * and invalid records (`RecordBatch.invalidPositions`) since the partition's previous firing,
+ * and the watermark's lag behind the wall clock.
  *
  * A batch with `restore` restarts its partition from a checkpoint; one with `revoked` drops
  * the partition's windows unfired (its new owner re-reads them from the committed position).
@@ -125,6 +131,7 @@ function partitionFactory<T, ACC, OUT, K>(
   allowedLatenessMs: number,
 ): (partition: number) => PartitionState<T, OUT, K> {
   const { windows, eventTimeOf, keyOf, maxOutOfOrdernessMs, aggregate, onLate } = options;
+  const nowMs = options.nowMs ?? Date.now;
   const trigger = options.trigger ?? EventTimeTrigger;
   if (windows.kind === 'session') {
     requireMerge(aggregate);
@@ -137,6 +144,7 @@ function partitionFactory<T, ACC, OUT, K>(
       allowedLatenessMs,
       aggregate,
       onLate,
+      nowMs,
     };
     return (partition) => new PartitionSessions(partition, config);
   }
@@ -150,6 +158,7 @@ function partitionFactory<T, ACC, OUT, K>(
     aggregate: (keyOf === undefined ? aggregate : keyedBy(keyOf, aggregate)) as AggregateFunction<T, unknown, OUT>,
     keyed: keyOf !== undefined,
     onLate,
+    nowMs,
   };
   return (partition) => new PartitionWindows(partition, config);
 }

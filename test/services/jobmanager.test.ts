@@ -13,7 +13,7 @@ import { uniqueName } from '../../src/testing/uniqueName.js';
 import { waitFor } from '../../src/testing/waitFor.js';
 import { consumeAll, type ConsumedRecord } from './consumeAll.js';
 import { comparable, readErrorRates } from './readErrorRates.js';
-import { eventTimeMs, referenceWindows } from './referenceWindows.js';
+import { eventTimeMs, pointsOf, referenceWindows } from './referenceWindows.js';
 import { runCli, startCli, type CliResult } from './runCli.js';
 
 const CLI = fileURLToPath(new URL('../../../bin/clickflow.js', import.meta.url));
@@ -197,7 +197,7 @@ async function produceAndRead(topic: string, seed: number, count: number, total 
 function expectationOf(records: readonly ConsumedRecord[]) {
   const reference = referenceWindows(records, { ...WINDOW, bounded: false });
   let points = 0;
-  for (const w of reference.windows.values()) points += w.urls.size + w.statuses.size + 1;
+  for (const w of reference.windows.values()) points += pointsOf(w);
   const maxByPartition = new Map<number, number>();
   for (const r of records) {
     const ms = eventTimeMs(r.value);

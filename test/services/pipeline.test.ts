@@ -7,7 +7,7 @@ import { uniqueName } from '../../src/testing/uniqueName.js';
 import { waitFor } from '../../src/testing/waitFor.js';
 import { consumeAll, type ConsumedRecord } from './consumeAll.js';
 import { comparable, readErrorRates } from './readErrorRates.js';
-import { referenceWindows } from './referenceWindows.js';
+import { pointsOf, referenceWindows } from './referenceWindows.js';
 import { runCli, startCli } from './runCli.js';
 
 const COUNT = 6_000;
@@ -147,7 +147,7 @@ describe('error-rates from a real Kafka topic into a real InfluxDB', () => {
 
       // Each point written once across both runs: nothing re-fired after the restart, nothing skipped.
       let expectedPoints = 0;
-      for (const w of reference.windows.values()) expectedPoints += w.urls.size + w.statuses.size + 1;
+      for (const w of reference.windows.values()) expectedPoints += pointsOf(w);
       const pointsOut = (r: { stderr: string }) => Number(/(\d+) points out/.exec(r.stderr)?.[1]);
       assert.equal(pointsOut(firstResult) + pointsOut(secondResult), expectedPoints);
       const invalid = COUNT - reference.valid;

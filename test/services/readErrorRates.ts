@@ -8,7 +8,7 @@ export async function readErrorRates(bucket: InfluxTestBucket): Promise<Map<Wind
     const key = `${partition}|${Date.parse(time)}`;
     let w = windows.get(key);
     if (w === undefined) {
-      w = { urls: new Map(), statuses: new Map(), total: 0, clientErrors: 0, serverErrors: 0, rate: NaN };
+      w = { urls: new Map(), statuses: new Map(), total: 0, clientErrors: 0, serverErrors: 0, errorUrls: new Set(), rate: NaN };
       windows.set(key, w);
     }
     return w;

@@ -7,6 +7,13 @@ export interface ExpectedWindow {
   total: number;
   clientErrors: number;
   serverErrors: number;
+  /** URLs with a status >= 400 in the window: one `url_errors` point each. */
+  readonly errorUrls: Set<string>;
+}
+
+/** How many points the job writes for a window: per URL, per URL with errors, per status, error_rates and job_health. */
+export function pointsOf(w: ExpectedWindow): number {
+  return w.urls.size + w.errorUrls.size + w.statuses.size + 2;
 }
 
 /** `partition|windowStartMs` */
@@ -65,7 +72,7 @@ export function referenceWindows(
       const key = `${r.partition}|${start}`;
       let w = windows.get(key);
       if (w === undefined) {
-        w = { urls: new Map(), statuses: new Map(), total: 0, clientErrors: 0, serverErrors: 0 };
+        w = { urls: new Map(), statuses: new Map(), total: 0, clientErrors: 0, serverErrors: 0, errorUrls: new Set() };
         windows.set(key, w);
       }
       w.urls.set(e.url, (w.urls.get(e.url) ?? 0) + 1);
@@ -73,6 +80,7 @@ export function referenceWindows(
       w.total++;
       if (e.http_status >= 500) w.serverErrors++;
       else if (e.http_status >= 400) w.clientErrors++;
+      if (e.http_status >= 400) w.errorUrls.add(e.url);
     }
     maxByPartition.set(r.partition, Math.max(maxMs, ms));
   }

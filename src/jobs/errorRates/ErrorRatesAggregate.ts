@@ -5,6 +5,8 @@ import type { AggregateFunction } from '../../operators/AggregateFunction.js';
 export interface ErrorRatesWindow {
   /** Events per URL, in order of first appearance. */
   readonly urlCounts: Map<string, number>;
+  /** Events with a status >= 400 per URL, for the URLs that had any, in order of first appearance. */
+  readonly urlErrors: Map<string, number>;
   /** Events per HTTP status code, ascending by code. */
   readonly statusCounts: Map<number, number>;
   readonly total: number;
@@ -19,7 +21,8 @@ export interface ErrorRatesWindow {
 }
 
 interface ErrorRatesAccumulator {
-  readonly urls: Map<string, { n: number }>;
+  /** Events and errors (statuses >= 400) per URL. */
+  readonly urls: Map<string, { n: number; errors: number }>;
   /** Count per status, indexed by `status - 100`: validation keeps statuses in 100–599. */
   readonly statuses: Uint32Array;
   total: number;
@@ -31,8 +34,9 @@ interface ErrorRatesAccumulator {
  * Counts per URL, per status and of errors in one pass over a window's events.
  *
  * Hand-specialised rather than `combine(keyedBy(…), keyedBy(…), ratio(…))` because this is
- * the job every benchmark runs: one Map lookup per event (URLs), a typed-array increment
- * (statuses), and field increments, with no per-event allocation.
+ * the job every benchmark runs: one Map lookup per event (URLs, whose counter also counts
+ * their errors), a typed-array increment (statuses), and field increments, with no per-event
+ * allocation.
  */
 export function errorRatesAggregate(): AggregateFunction<ClickEvent, ErrorRatesAccumulator, ErrorRatesWindow> {
   return {
@@ -44,10 +48,14 @@ export function errorRatesAggregate(): AggregateFunction<ClickEvent, ErrorRatesA
       serverErrors: 0,
     }),
     add(acc, event) {
-      const counter = acc.urls.get(event.url);
-      if (counter === undefined) acc.urls.set(event.url, { n: 1 });
-      else counter.n++;
       const status = event.http_status;
+      const error = status >= 400 ? 1 : 0;
+      const counter = acc.urls.get(event.url);
+      if (counter === undefined) acc.urls.set(event.url, { n: 1, errors: error });
+      else {
+        counter.n++;
+        counter.errors += error;
+      }
       acc.statuses[status - 100]!++;
       acc.total++;
       if (status >= 500) acc.serverErrors++;
@@ -56,7 +64,11 @@ export function errorRatesAggregate(): AggregateFunction<ClickEvent, ErrorRatesA
     },
     getResult(acc) {
       const urlCounts = new Map<string, number>();
-      for (const [url, counter] of acc.urls) urlCounts.set(url, counter.n);
+      const urlErrors = new Map<string, number>();
+      for (const [url, counter] of acc.urls) {
+        urlCounts.set(url, counter.n);
+        if (counter.errors > 0) urlErrors.set(url, counter.errors);
+      }
       const statusCounts = new Map<number, number>();
       for (let i = 0; i < acc.statuses.length; i++) {
         if (acc.statuses[i] !== 0) statusCounts.set(i + 100, acc.statuses[i]!);
@@ -64,6 +76,7 @@ export function errorRatesAggregate(): AggregateFunction<ClickEvent, ErrorRatesA
       const errors = acc.clientErrors + acc.serverErrors;
       return {
         urlCounts,
+        urlErrors,
         statusCounts,
         total: acc.total,
         errors,
@@ -75,8 +88,11 @@ export function errorRatesAggregate(): AggregateFunction<ClickEvent, ErrorRatesA
     merge(a, b) {
       for (const [url, counter] of b.urls) {
         const mine = a.urls.get(url);
-        if (mine === undefined) a.urls.set(url, { n: counter.n });
-        else mine.n += counter.n;
+        if (mine === undefined) a.urls.set(url, { n: counter.n, errors: counter.errors });
+        else {
+          mine.n += counter.n;
+          mine.errors += counter.errors;
+        }
       }
       for (let i = 0; i < a.statuses.length; i++) a.statuses[i]! += b.statuses[i]!;
       a.total += b.total;

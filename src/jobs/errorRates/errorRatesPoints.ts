@@ -1,6 +1,7 @@
 import type { PointFactory } from '../../api/AggregatedStream.js';
 import type { WindowResult } from '../../operators/WindowResult.js';
 import type { Point } from '../../points/Point.js';
+import { jobHealthPoint } from '../jobHealthPoint.js';
 import type { ErrorRatesWindow } from './ErrorRatesAggregate.js';
 
 /**
@@ -10,6 +11,9 @@ import type { ErrorRatesWindow } from './ErrorRatesAggregate.js';
  * - `url_counts,url=<url> count=<n>i`
  * - `status_counts,status=<code> count=<n>i`
  * - `error_rates total=<n>i,errors=<n>i,client_errors=<n>i,server_errors=<n>i,rate=<r>`
+ * - `url_errors,url=<url> errors=<n>i` (statuses >= 400; only for URLs that had any)
+ * - `job_health,firing=<n> records=<n>i,late_records=<n>i,invalid_records=<n>i,watermark_lag_ms=<ms>i,late_by_max_ms=<ms>i,late_by_p99_ms=<ms>i`
+ *   (see {@link jobHealthPoint}; the only one that differs between replays)
  *
  * A re-emission within the allowed lateness has the same series and time, so it overwrites
  * the earlier point in InfluxDB.
@@ -27,5 +31,7 @@ export function errorRatesPoints(window: WindowResult<ErrorRatesWindow>, point: 
       .intField('server_errors', w.serverErrors)
       .floatField('rate', w.rate),
   );
+  for (const [url, n] of w.urlErrors) points.push(point('url_errors').tag('url', url).intField('errors', n));
+  points.push(jobHealthPoint(window, point));
   return points;
 }

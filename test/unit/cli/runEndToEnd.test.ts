@@ -76,6 +76,17 @@ const EXPECTED_DEAD = [
 
 const linesOf = (text: string) => (text === '' ? [] : text.replace(/\n$/, '').split('\n'));
 
+/** The measurements that are the same on every replay; `url_errors` and `job_health` are tested on their own. */
+const resultsOf = (text: string) => linesOf(text).filter((line) => /^(url_counts|status_counts|error_rates),/.test(line));
+
+/** Statuses >= 400 per URL, in the URLs' order of first appearance in each window. */
+const URL_ERRORS = [
+  `url_errors,partition=0,url=/home errors=1i ${ns(T0)}`,
+  `url_errors,partition=0,url=/cart errors=1i ${ns(T0)}`,
+  `url_errors,partition=0,url=/home errors=2i ${ns(T0 + 10)}`,
+  `url_errors,partition=0,url=/cart errors=1i ${ns(T0 + 10)}`,
+];
+
 describe('clickflow run error-rates on files', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>;
   before(async () => {
@@ -94,7 +105,9 @@ describe('clickflow run error-rates on files', () => {
     ]);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, '', 'points go to the file, not stdout');
-    assert.deepEqual(linesOf(await readFile(tmp.path('out.lp'), 'utf8')), EXPECTED);
+    const written = await readFile(tmp.path('out.lp'), 'utf8');
+    assert.deepEqual(resultsOf(written), EXPECTED);
+    assert.deepEqual(linesOf(written).filter((line) => line.startsWith('url_errors,')), URL_ERRORS);
 
     const dead = linesOf(await readFile(tmp.path('dead.jsonl'), 'utf8')).map(
       (line) => JSON.parse(line) as { reason: string; detail: string; partition: number; position: number; raw: string },
@@ -118,19 +131,43 @@ describe('clickflow run error-rates on files', () => {
     assert.ok(!(late[0]!.raw as string).includes('eventTimeMs'));
     assert.equal(late[0]!.late_by_ms, Date.parse('2025-01-01T00:00:09.999Z') - Date.parse('2025-01-01T00:00:05.000Z'));
 
-    // The exit summary: 17 non-empty lines, 6 invalid (one of each reason), 1 late, 3 windows, 18 points.
+    // The exit summary: 17 non-empty lines, 6 invalid (one of each reason), 1 late, 3 windows,
+    // 18 result points + 4 url_errors + 3 job_health.
     assert.match(result.stderr, /error-rates: 17 records in/);
     assert.match(result.stderr, /6 invalid \(/);
     for (const reason of ['not_json', 'not_an_object', 'missing_field', 'wrong_type', 'status_out_of_range', 'bad_timestamp']) {
       assert.match(result.stderr, new RegExp(`1 ${reason}`));
     }
-    assert.match(result.stderr, /1 late, 3 window firings, 18 points out/);
+    assert.match(result.stderr, /1 late, 3 window firings, 25 points out/);
+  });
+
+  test('job_health: per firing, the window’s records, the late and invalid records read before it, and the watermark lag', async () => {
+    const startedMs = Date.now();
+    const result = await runCli(['run', 'error-rates', '--from', `file:${tmp.path('in.jsonl')}`, '-q']);
+    const endedMs = Date.now();
+    assert.equal(result.code, 0, result.stderr);
+    const health = linesOf(result.stdout).filter((line) => line.startsWith('job_health,'));
+    // W0 fires at line 14, after the six invalid lines 3 and 7–11; W1 at the end, after the late
+    // line 17 (late by T0+9.999 − T0+5); W2 with it, taking nothing.
+    const expected = [
+      { start: T0, fields: 'records=4i,late_records=0i,invalid_records=6i', watermarkMs: (T0 + 10) * 1000 - 1, lateBy: 'late_by_max_ms=0i,late_by_p99_ms=0i' },
+      { start: T0 + 10, fields: 'records=5i,late_records=1i,invalid_records=0i', watermarkMs: (T0 + 15) * 1000 - 1, lateBy: 'late_by_max_ms=4999i,late_by_p99_ms=4999i' },
+      { start: T0 + 20, fields: 'records=1i,late_records=0i,invalid_records=0i', watermarkMs: (T0 + 15) * 1000 - 1, lateBy: 'late_by_max_ms=0i,late_by_p99_ms=0i' },
+    ];
+    assert.equal(health.length, expected.length, health.join('\n'));
+    for (const [i, line] of health.entries()) {
+      const e = expected[i]!;
+      const match = new RegExp(`^job_health,partition=0,firing=0 ${e.fields},watermark_lag_ms=(\\d+)i,${e.lateBy} ${ns(e.start)}$`).exec(line);
+      assert.ok(match !== null, line);
+      const lagMs = Number(match[1]);
+      assert.ok(lagMs >= startedMs - e.watermarkMs && lagMs <= endedMs - e.watermarkMs, `lag ${lagMs} of ${line}`);
+    }
   });
 
   test('reads stdin with --from - and writes stdout', async () => {
     const result = await runCli(['run', 'error-rates', '--from', '-', '--to', 'stdout', '-q'], { stdin: INPUT });
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(linesOf(result.stdout), EXPECTED);
+    assert.deepEqual(resultsOf(result.stdout), EXPECTED);
     assert.equal(result.stderr, '', '--quiet prints no summary');
   });
 
@@ -147,7 +184,16 @@ describe('clickflow run error-rates on files', () => {
       `status_counts,partition=0,status=503 count=1i ${ns(T0)}`,
       `error_rates,partition=0 total=5i,errors=2i,client_errors=1i,server_errors=1i,rate=0.4 ${ns(T0)}`,
     ];
-    assert.deepEqual(linesOf(result.stdout), [...W0, ...W0Again, ...W1, ...W2]);
+    assert.deepEqual(resultsOf(result.stdout), [...W0, ...W0Again, ...W1, ...W2]);
+    // The re-emission's health is a point of its own (firing=1), so it does not replace the first one's.
+    const health = linesOf(result.stdout).filter((line) => line.startsWith('job_health,partition=0,') && line.endsWith(` ${ns(T0)}`));
+    assert.deepEqual(
+      health.map((line) => line.replace(/watermark_lag_ms=\d+i/, 'watermark_lag_ms=<lag>').replace(/ \d+$/, '')),
+      [
+        'job_health,partition=0,firing=0 records=4i,late_records=0i,invalid_records=6i,watermark_lag_ms=<lag>,late_by_max_ms=0i,late_by_p99_ms=0i',
+        'job_health,partition=0,firing=1 records=5i,late_records=0i,invalid_records=0i,watermark_lag_ms=<lag>,late_by_max_ms=0i,late_by_p99_ms=0i',
+      ],
+    );
   });
 
   test('--window and --max-out-of-orderness change the windows', async () => {

@@ -25,7 +25,8 @@ function aggregate(events: ClickEvent[]): ErrorRatesWindow {
 }
 
 function windowOf(value: ErrorRatesWindow, startMs: number, partition = 0): WindowResult<ErrorRatesWindow> {
-  return { partition, key: undefined, startMs, endMs: startMs + 10_000, value, firing: 0 };
+  const health = { records: value.total, lateRecords: 0, invalidRecords: 0, watermarkLagMs: 0, lateByMaxMs: 0, lateByP99Ms: 0 };
+  return { partition, key: undefined, startMs, endMs: startMs + 10_000, value, firing: 0, health };
 }
 
 /** The window's points as line protocol, made with the factory the job API hands `toPoints`. */
@@ -36,6 +37,9 @@ function linesOf(window: WindowResult<ErrorRatesWindow>): string[] {
 
 /** Every point of a job's outputs, as line protocol, in order. */
 const lineProtocolOf = (outputs: readonly JobOutput[]) => outputs.flatMap((o) => o.points.map(toLineProtocol));
+
+/** The lines of the measurements that are the same on every replay; `url_errors` and `job_health` are tested on their own. */
+const resultsOf = (lines: readonly string[]) => lines.filter((line) => /^(url_counts|status_counts|error_rates),/.test(line));
 
 /** Splits one line-protocol line at unescaped spaces and commas, per the line-protocol spec. */
 function parseLine(line: string): { measurement: string; tags: Record<string, string>; fields: Record<string, string>; timestamp: string } {
@@ -191,7 +195,7 @@ describe('errorRatesPoints', () => {
 
   test('writes url_counts, status_counts and error_rates with the window start in ns', () => {
     const w = aggregate([event('/home', 200), event('/cart', 404), event('/home', 503), event('/home', 200)]);
-    const out = linesOf(windowOf(w, startMs, 2));
+    const out = resultsOf(linesOf(windowOf(w, startMs, 2)));
     assert.deepEqual(out, [
       `url_counts,partition=2,url=/home count=3i ${ns}`,
       `url_counts,partition=2,url=/cart count=1i ${ns}`,
@@ -202,15 +206,32 @@ describe('errorRatesPoints', () => {
     ]);
   });
 
-  test('one point per URL, one per status and one error_rates point, each tagged with the partition and stamped with the window start', () => {
+  test('one point per URL, one per status, one error_rates and one job_health point, each tagged with the partition and stamped with the window start', () => {
     const window = windowOf(aggregate([event('/a', 200), event('/b', 200)]), 20_000, 3);
     const points = errorRatesPoints(window, (measurement) => new Point(measurement, window.startMs).tag('partition', String(window.partition)));
-    assert.equal(points.length, 2 + 1 + 1);
+    assert.equal(points.length, 2 + 1 + 1 + 1);
     for (const point of points) {
       assert.equal(point.timeMs, 20_000);
       assert.deepEqual(point.tags[0], ['partition', '3']);
     }
-    assert.deepEqual(points.map((p) => p.measurement), ['url_counts', 'url_counts', 'status_counts', 'error_rates']);
+    assert.deepEqual(points.map((p) => p.measurement), ['url_counts', 'url_counts', 'status_counts', 'error_rates', 'job_health']);
+  });
+
+  test('url_errors: statuses >= 400 per URL that had any, in order of first appearance', () => {
+    const w = aggregate([event('/ok', 200), event('/home', 503), event('/cart', 404), event('/home', 404), event('/home', 200), event('/cart', 302)]);
+    const out = linesOf(windowOf(w, startMs, 1)).filter((line) => line.startsWith('url_errors,'));
+    assert.deepEqual(out, [`url_errors,partition=1,url=/home errors=2i ${ns}`, `url_errors,partition=1,url=/cart errors=1i ${ns}`]);
+  });
+
+  test('job_health: the firing’s health as integer fields, last', () => {
+    const window = {
+      ...windowOf(aggregate([event('/a', 200)]), startMs, 4),
+      health: { records: 1, lateRecords: 7, invalidRecords: 3, watermarkLagMs: 12_345, lateByMaxMs: 9_000, lateByP99Ms: 8_960 },
+    };
+    assert.equal(
+      linesOf(window).at(-1),
+      `job_health,partition=4,firing=0 records=1i,late_records=7i,invalid_records=3i,watermark_lag_ms=12345i,late_by_max_ms=9000i,late_by_p99_ms=8960i ${ns}`,
+    );
   });
 
   test('escapes spaces, commas and equals signs in URL tags so they parse back exactly', () => {
@@ -226,7 +247,7 @@ describe('errorRatesPoints', () => {
 
   test('counts are integer fields (suffix i), rate is a float field (no suffix)', () => {
     const w = aggregate([event('/a', 500), event('/a', 200), event('/a', 200)]);
-    const out = linesOf(windowOf(w, startMs));
+    const out = resultsOf(linesOf(windowOf(w, startMs)));
     const rates = parseLine(out.at(-1)!);
     assert.equal(rates.measurement, 'error_rates');
     for (const field of ['total', 'errors', 'client_errors', 'server_errors']) assert.match(rates.fields[field]!, /^\d+i$/, field);
@@ -248,7 +269,7 @@ describe('errorRatesPoints', () => {
   });
 
   test('an empty window still writes its error_rates point with total 0', () => {
-    const out = linesOf(windowOf(aggregate([]), startMs));
+    const out = resultsOf(linesOf(windowOf(aggregate([]), startMs)));
     assert.deepEqual(out, [`error_rates,partition=0 total=0i,errors=0i,client_errors=0i,server_errors=0i,rate=0 ${ns}`]);
   });
 
@@ -278,7 +299,7 @@ describe('errorRatesJob pipeline', () => {
     const ts0 = `${t0 * 1000}000000`;
     const ts1 = `${(t0 + 10) * 1000}000000`;
     // t0+12 s is before [t0, t0+10) + 5 s, so both windows fire only at the end of input.
-    assert.deepEqual(lp, [
+    assert.deepEqual(resultsOf(lp), [
       `url_counts,partition=1,url=/a count=2i ${ts0}`,
       `status_counts,partition=1,status=200 count=1i ${ts0}`,
       `status_counts,partition=1,status=500 count=1i ${ts0}`,
@@ -288,6 +309,14 @@ describe('errorRatesJob pipeline', () => {
       `error_rates,partition=1 total=1i,errors=1i,client_errors=1i,server_errors=0i,rate=1 ${ts1}`,
     ]);
     assert.equal(outputs.reduce((n, o) => n + o.windowsFired, 0), 2);
+    // The first firing takes the invalid line; the lag is the wall clock's, so only its form is fixed.
+    assert.deepEqual(
+      lp.filter((l) => l.startsWith('job_health,')).map((l) => l.replace(/watermark_lag_ms=\d+i/, 'watermark_lag_ms=<lag>')),
+      [
+        `job_health,partition=1,firing=0 records=2i,late_records=0i,invalid_records=1i,watermark_lag_ms=<lag>,late_by_max_ms=0i,late_by_p99_ms=0i ${ts0}`,
+        `job_health,partition=1,firing=0 records=1i,late_records=0i,invalid_records=0i,watermark_lag_ms=<lag>,late_by_max_ms=0i,late_by_p99_ms=0i ${ts1}`,
+      ],
+    );
   });
 
   test('dead-letters a URL that no InfluxDB tag can hold (trailing backslash, over-long) instead of failing the write', async () => {
@@ -308,7 +337,7 @@ describe('errorRatesJob pipeline', () => {
     assert.match(invalid[0]!.detail, /backslash/);
     const lp = lineProtocolOf(outputs);
     assert.deepEqual(lp.filter((l) => l.startsWith('url_counts')).map((l) => parseLine(l).tags.url), ['C:\\dir\\file', 'ok']);
-    assert.match(lp.at(-1)!, /^error_rates,partition=0 total=2i,/);
+    assert.match(resultsOf(lp).at(-1)!, /^error_rates,partition=0 total=2i,/);
   });
 });
 

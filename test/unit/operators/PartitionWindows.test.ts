@@ -23,6 +23,7 @@ function make(
     aggregate: collectIds(),
     keyed: false,
     onLate: (l) => late.push(l),
+    nowMs: () => 0,
   };
   return new PartitionWindows(0, config);
 }
@@ -283,6 +284,7 @@ describe('PartitionWindows: event times', () => {
       trigger: EventTimeTrigger,
       aggregate: count<Ev>(),
       keyed: false,
+      nowMs: () => 0,
       onLate: undefined,
     });
     const out: WindowResult<number>[] = [];

@@ -124,8 +124,8 @@ describe('parseRecords', () => {
 
   it('emits an empty batch when every record is invalid, so that progress still flows', () => {
     const { out, invalid } = parse([{ partition: 1, records: ['x', '[]'], positions: [5, 6] }]);
-    // endPosition still tells the windows that positions 5 and 6 were read.
-    assert.deepEqual(out, [{ partition: 1, records: [], positions: [], endPosition: 7 }]);
+    // endPosition still tells the windows that positions 5 and 6 were read; invalidPositions that they were refused.
+    assert.deepEqual(out, [{ partition: 1, records: [], positions: [], invalidPositions: [5, 6], endPosition: 7 }]);
     assert.equal(invalid.length, 2);
   });
 

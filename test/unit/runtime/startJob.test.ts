@@ -154,7 +154,9 @@ describe('startJob', () => {
       sink: connector('sink', sink),
     });
     const metrics = await handle.done;
-    assert.equal(metrics.pointsOut, 3);
+    // url_counts, status_counts, error_rates and job_health of the one window.
+    assert.equal(metrics.pointsOut, 4);
+    assert.deepEqual(sink.points.map((p) => p.measurement), ['url_counts', 'status_counts', 'error_rates', 'job_health']);
     assert.equal(handle.status, 'FINISHED');
   });
 

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, test } from 'node:test';
+
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const COMPOSE = `${ROOT}docker-compose.yml`;
+const ENV_EXAMPLE = `${ROOT}.env.example`;
+
+/** Debian's docker-compose (1.29), or none: there is no Docker engine on the CI machines. */
+function dockerCompose(): string | undefined {
+  try {
+    execFileSync('docker-compose', ['version'], { stdio: 'ignore' });
+    return 'docker-compose';
+  } catch {
+    return undefined;
+  }
+}
+const composeBinary = dockerCompose();
+
+/** The process environment without the settings .env gives, which would override it. */
+function envWithout(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) if (/^(INFLUX_|GRAFANA_|CLICKFLOW_)/.test(name)) delete env[name];
+  return env;
+}
+
+/** Each service's lines in the file, by name: from its name (indented two spaces) to the next. */
+function serviceBlocks(text: string): Map<string, string> {
+  const blocks = new Map<string, string>();
+  let current: string | undefined;
+  for (const line of text.split('\n')) {
+    const name = /^  (\w+):$/.exec(line)?.[1];
+    if (name !== undefined) blocks.set((current = name), '');
+    else if (/^\S/.test(line)) current = undefined;
+    else if (current !== undefined) blocks.set(current, `${blocks.get(current)!}${line}\n`);
+  }
+  return blocks;
+}
+
+function compose(args: string[], envFile: string) {
+  return spawnSync(composeBinary!, ['--project-directory', ROOT, '-f', COMPOSE, '--env-file', envFile, ...args], { encoding: 'utf8', env: envWithout() });
+}
+
+describe('docker-compose.yml', { skip: composeBinary === undefined ? 'docker-compose is not installed (.ci/run installs it)' : false }, () => {
+  test('is valid with .env.example, with and without the app profile', () => {
+    for (const profile of [[], ['--profile', 'app']]) {
+      const result = compose([...profile, 'config', '-q'], ENV_EXAMPLE);
+      assert.equal(result.status, 0, result.stderr);
+    }
+  });
+
+  test('runs Kafka, InfluxDB and Grafana by default, and the pipeline under the profile app', () => {
+    const services = compose(['--profile', 'app', 'config', '--services'], ENV_EXAMPLE).stdout.trim().split('\n').sort();
+    assert.deepEqual(services, ['grafana', 'influxdb', 'jobmanager', 'kafka', 'producer', 'submit', 'topic']);
+    const blocks = serviceBlocks(readFileSync(COMPOSE, 'utf8'));
+    const inApp = services.filter((name) => /profiles: \["app"\]/.test(blocks.get(name) ?? ''));
+    assert.deepEqual(inApp, ['jobmanager', 'producer', 'submit', 'topic']);
+    for (const name of ['jobmanager', 'producer', 'submit']) assert.match(blocks.get(name)!, /build: \./, `${name} is built from the Dockerfile`);
+  });
+
+  test('takes the secrets from .env: InfluxDB’s setup, Grafana’s admin password, the job manager’s token', () => {
+    const { stdout } = compose(['--profile', 'app', 'config'], ENV_EXAMPLE);
+    for (const line of ['DOCKER_INFLUXDB_INIT_ADMIN_TOKEN: change-me-influx-token', 'DOCKER_INFLUXDB_INIT_PASSWORD: change-me-influx-password', 'GF_SECURITY_ADMIN_PASSWORD: change-me-grafana-password', 'CLICKFLOW_TOKEN: change-me-jobmanager-token']) {
+      assert.ok(stdout.includes(line), `${line} in\n${stdout}`);
+    }
+    assert.match(stdout, /condition: service_healthy/);
+    assert.match(stdout, /condition: service_completed_successfully/);
+  });
+
+  test('without a .env it refuses to start and says what to do', () => {
+    const empty = join(mkdtempSync(join(tmpdir(), 'compose-')), '.env');
+    writeFileSync(empty, '');
+    const result = compose(['config', '-q'], empty);
+    assert.notEqual(result.status, 0);
+    assert.match(result.stderr, /copy \.env\.example to \.env/);
+  });
+});
+
+describe('.env.example', () => {
+  test('holds placeholders, never a real secret, and .env itself is ignored by git', () => {
+    const settings = Object.fromEntries(
+      readFileSync(ENV_EXAMPLE, 'utf8')
+        .split('\n')
+        .filter((line) => /^\w+=/.test(line))
+        .map((line) => line.split('=', 2) as [string, string]),
+    );
+    for (const name of ['INFLUX_PASSWORD', 'INFLUX_TOKEN', 'GRAFANA_ADMIN_PASSWORD', 'CLICKFLOW_TOKEN']) {
+      assert.match(settings[name] ?? '', /^change-me-/, name);
+    }
+    assert.match(readFileSync(`${ROOT}.gitignore`, 'utf8'), /^\/\.env$/m);
+  });
+});
