@@ -39,7 +39,7 @@ describe('clickflow demo', () => {
       assert.equal(await demo.exited, 0, demo.output.stderr);
       const lines = (await readFile(out, 'utf8')).split('\n').filter((line) => line !== '');
       assert.ok(lines.some((line) => line.startsWith('error_rates,partition=')), 'error rates written');
-      assert.ok(lines.every((line) => /^(url_counts|status_counts|error_rates),partition=[012][, ]/.test(line)), 'every line whole, on partitions 0–2');
+      assert.ok(lines.every((line) => /^(url_counts|url_errors|status_counts|error_rates|job_health),partition=[012][, ]/.test(line)), 'every line whole, on partitions 0–2');
     } finally {
       demo.child.kill('SIGKILL');
       await temp.remove();
