@@ -68,6 +68,13 @@ export const DEFAULTS = {
     chunkRecords: 1_024,
     /** How often a consumer held back by a full sink tells the group it is alive, in ms. */
     heartbeatWhilePausedMs: 3_000,
+    /**
+     * After a crash, the dead-letter topic is read back from this long before the earliest
+     * partition's last commit, in ms: 1 min, for clocks of instances on different hosts that differ.
+     */
+    deadLetterScanSlackMs: 60_000,
+    /** How long reading the dead-letter topic back at start-up may take, in ms: 2 min. */
+    deadLetterScanTimeoutMs: 120_000,
   },
   jobManager: {
     /** Where `clickflow jobmanager` listens; loopback unless --host says otherwise. */

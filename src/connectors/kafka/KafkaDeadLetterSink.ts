@@ -12,13 +12,19 @@ export interface KafkaDeadLetterSinkOptions {
   readonly topic: string;
   /** The topic the records came from, for the `source.topic` header. */
   readonly sourceTopic: string;
+  /**
+   * The highest source offset per source partition the topic already holds from the run
+   * before a crash ({@link readDeadLetteredPositions}): records up to it are not sent again.
+   */
+  readonly alreadyDeadLettered?: ReadonlyMap<number, number>;
 }
 
 /**
  * Sends each invalid record to a dead-letter topic: the original bytes as value, and the
  * `reason`, `detail`, `source.topic`, `source.partition` and `source.offset` as headers.
  * Records are batched and sent on `flush` (idempotent, `acks: -1`), which the runtime awaits
- * before it commits the source.
+ * before it commits the source. After a crash, records the topic already holds (by source
+ * partition and offset) are not sent again, so each invalid record is in the topic once.
  */
 export class KafkaDeadLetterSink implements DeadLetterSink {
   private readonly producer: Producer;
@@ -30,6 +36,7 @@ export class KafkaDeadLetterSink implements DeadLetterSink {
   }
 
   write(record: InvalidRecord): void {
+    if (record.position <= (this.options.alreadyDeadLettered?.get(record.partition) ?? -1)) return;
     this.buffer.push({
       key: null,
       value: typeof record.raw === 'string' ? record.raw : Buffer.from(record.raw.buffer, record.raw.byteOffset, record.raw.byteLength),

@@ -3,6 +3,7 @@ import { Observable, Subscriber } from 'rxjs';
 import type { PartitionCheckpoint } from '../../operators/PartitionCheckpoint.js';
 import type { RecordBatch } from '../../operators/RecordBatch.js';
 import type { BackpressureGate } from '../../runtime/BackpressureGate.js';
+import type { OutputMarks, ResumePoint } from '../../runtime/OutputMarks.js';
 import type { Source, SourceCommit } from '../../runtime/Source.js';
 import { DEFAULTS } from '../../config/defaults.js';
 import { kafkaErrorOf, type KafkaErrorContext } from './kafkaErrorOf.js';
@@ -52,7 +53,8 @@ export class KafkaSource implements Source {
   /** Bounded mode: the offset to stop at, per partition, and where each one stands. */
   private endOffsets: Map<number, number> | undefined;
   private readonly nextOffsets = new Map<number, number>();
-  private readonly lastCommitted = new Map<number, number>();
+  /** `offset/replayUntil` of each partition's last commit by this instance. */
+  private readonly lastCommitted = new Map<number, string>();
   private subscriber: Subscriber<RecordBatch<Uint8Array>> | undefined;
   private completed = false;
   /** Connecting and checking the topic: `connect()`, or the start of the subscription. */
@@ -107,11 +109,20 @@ export class KafkaSource implements Source {
     return [...this.assigned].sort((a, b) => a - b);
   }
 
-  async commit(commits: ReadonlyMap<number, SourceCommit>): Promise<void> {
+  /**
+   * Commits each partition whose checkpoint moved, with the checkpoint and the outputs' marks
+   * as metadata (`{"m","r","t","o"}`). A partition is committed when its replay boundary moved
+   * even if its offset did not (a window open for long): the outputs' marks cover its records
+   * up to that boundary, so a restart must not replay them from an older one.
+   */
+  async commit(commits: ReadonlyMap<number, SourceCommit>, marks?: OutputMarks): Promise<void> {
     const offsets = [];
+    const committed: [number, string][] = [];
     for (const [partition, { safePosition, checkpoint }] of commits) {
+      const key = `${safePosition}/${checkpoint.replayUntil}`;
       // A partition that moved away is its new owner's to commit.
-      if (!this.assigned.has(partition) || this.lastCommitted.get(partition) === safePosition) continue;
+      if (!this.assigned.has(partition) || this.lastCommitted.get(partition) === key) continue;
+      committed.push([partition, key]);
       offsets.push({
         topic: this.options.topic,
         partition,
@@ -119,6 +130,7 @@ export class KafkaSource implements Source {
         metadata: JSON.stringify({
           m: Number.isFinite(checkpoint.maxTimestampMs) ? checkpoint.maxTimestampMs : null,
           r: checkpoint.replayUntil,
+          ...(marks === undefined ? {} : { t: marks.takenAtMs, o: marks.outputBytes }),
         }),
       });
     }
@@ -129,7 +141,26 @@ export class KafkaSource implements Source {
       // Retriable ones (a rebalance, a broker away) only cost this commit; the next one retries.
       throw kafkaErrorOf(error, this.errorContext);
     }
-    for (const { partition, offset } of offsets) this.lastCommitted.set(partition, Number(offset));
+    for (const [partition, key] of committed) this.lastCommitted.set(partition, key);
+  }
+
+  /**
+   * The outputs' marks of the group's last commits: the earliest partition's snapshot time,
+   * and each output's greatest length. Every commit covers each partition whose records were
+   * processed since its previous one, so the greatest length is that of the latest commit.
+   */
+  async resumePoint(): Promise<ResumePoint | undefined> {
+    await this.connect();
+    const fetched = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.options.topic] });
+    let committedAtMs = Infinity;
+    const outputBytes = new Map<string, number>();
+    for (const { metadata } of fetched[0]?.partitions ?? []) {
+      const marks = parseMarks(metadata);
+      if (marks === undefined) continue;
+      committedAtMs = Math.min(committedAtMs, marks.takenAtMs);
+      for (const [key, bytes] of Object.entries(marks.outputBytes)) outputBytes.set(key, Math.max(outputBytes.get(key) ?? 0, bytes));
+    }
+    return committedAtMs === Infinity ? undefined : { committedAtMs, outputBytes };
   }
 
   /**
@@ -303,5 +334,19 @@ function parseCheckpoint(metadata: string | null): PartitionCheckpoint | null {
     return { maxTimestampMs: m ?? -Infinity, replayUntil: r };
   } catch {
     return null;
+  }
+}
+
+/** The outputs' marks stored with a commit, when it has them. */
+function parseMarks(metadata: string | null): OutputMarks | undefined {
+  if (metadata === null || metadata === '') return undefined;
+  try {
+    const { t, o } = JSON.parse(metadata) as { t?: unknown; o?: unknown };
+    if (typeof t !== 'number' || typeof o !== 'object' || o === null) return undefined;
+    const outputBytes: Record<string, number> = {};
+    for (const [key, bytes] of Object.entries(o)) if (Number.isSafeInteger(bytes) && (bytes as number) >= 0) outputBytes[key] = bytes as number;
+    return { takenAtMs: t, outputBytes };
+  } catch {
+    return undefined;
   }
 }

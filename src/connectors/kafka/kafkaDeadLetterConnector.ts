@@ -1,5 +1,6 @@
 import { DEFAULTS } from '../../config/defaults.js';
 import type { DeadLetterConnector } from '../../runtime/Connector.js';
+import { kafkaErrorOf } from './kafkaErrorOf.js';
 import { parseBrokers } from './parseBrokers.js';
 import { validateTopicName } from './validateTopicName.js';
 
@@ -22,10 +23,24 @@ export function kafkaDeadLetters(settings: KafkaDeadLetterSettings = {}): DeadLe
   validateTopicName(settings.topic === undefined ? '--topic' : '--dead-letter', topic);
   return {
     description: `kafka ${topic}`,
-    open: async ({ jobName }) => {
+    open: async ({ jobName, resume }) => {
       // Imported on open: a run without Kafka never loads kafkajs.
-      const [{ KafkaDeadLetterSink }, { kafkaClient }] = await Promise.all([import('./KafkaDeadLetterSink.js'), import('./kafkaClient.js')]);
-      return new KafkaDeadLetterSink({ kafka: kafkaClient({ brokers, clientId: `clickflow-${jobName}-dlq` }), brokers, topic, sourceTopic });
+      const [{ KafkaDeadLetterSink }, { kafkaClient }, { readDeadLetteredPositions }] = await Promise.all([
+        import('./KafkaDeadLetterSink.js'),
+        import('./kafkaClient.js'),
+        import('./readDeadLetteredPositions.js'),
+      ]);
+      const kafka = kafkaClient({ brokers, clientId: `clickflow-${jobName}-dlq` });
+      // Resuming after a crash: what the previous run sent after its last commit is already there.
+      const alreadyDeadLettered =
+        resume === undefined
+          ? undefined
+          : await readDeadLetteredPositions({ kafka, topic, sourceTopic, sinceMs: resume.committedAtMs - DEFAULTS.kafka.deadLetterScanSlackMs }).catch(
+              (error: unknown) => {
+                throw kafkaErrorOf(error, { brokers, topic });
+              },
+            );
+      return new KafkaDeadLetterSink({ kafka, brokers, topic, sourceTopic, alreadyDeadLettered });
     },
   };
 }
