@@ -1,6 +1,7 @@
 import type { Kafka, Message, Producer } from 'kafkajs';
 import type { InvalidRecord } from '../../events/InvalidRecord.js';
 import type { DeadLetterSink } from '../../runtime/DeadLetterSink.js';
+import { DEFAULTS } from '../../config/defaults.js';
 import { ensureTopic } from './ensureTopic.js';
 import { kafkaErrorOf } from './kafkaErrorOf.js';
 
@@ -50,16 +51,25 @@ export class KafkaDeadLetterSink implements DeadLetterSink {
     });
   }
 
+  /**
+   * Sends what was written before the call, in requests of at most
+   * `DEFAULTS.kafka.deadLetterRequestBytes`: a broker refuses a record batch over its
+   * `message.max.bytes` (1 MB by default), and a commit interval can hold thousands of dead letters.
+   */
   async flush(): Promise<void> {
-    if (this.buffer.length === 0) return;
-    const messages = this.buffer;
+    let unsent = this.buffer;
     this.buffer = [];
     try {
+      if (unsent.length === 0) return;
       this.ready ??= ensureTopic(this.options.kafka, this.options.topic, 1).then(() => this.producer.connect());
       await this.ready;
-      await this.producer.send({ topic: this.options.topic, acks: -1, messages });
+      while (unsent.length > 0) {
+        const count = requestSize(unsent);
+        await this.producer.send({ topic: this.options.topic, acks: -1, messages: unsent.slice(0, count) });
+        unsent = unsent.slice(count);
+      }
     } catch (error) {
-      this.buffer = messages.concat(this.buffer);
+      this.buffer = unsent.concat(this.buffer);
       this.ready = undefined;
       throw kafkaErrorOf(error, { brokers: this.options.brokers, topic: this.options.topic });
     }
@@ -72,4 +82,17 @@ export class KafkaDeadLetterSink implements DeadLetterSink {
       await this.producer.disconnect();
     }
   }
+}
+
+/** How many of the first messages fit in one request: at least one, else up to the byte budget. */
+function requestSize(messages: readonly Message[]): number {
+  let bytes = 0;
+  for (let i = 0; i < messages.length; i++) {
+    const { value, headers } = messages[i]!;
+    // Values are strings or Buffers; headers are short strings. 64 bytes: a record's own framing.
+    bytes += 64 + (typeof value === 'string' ? Buffer.byteLength(value) : (value?.length ?? 0));
+    for (const header of Object.values(headers ?? {})) bytes += 32 + String(header).length;
+    if (bytes > DEFAULTS.kafka.deadLetterRequestBytes && i > 0) return i;
+  }
+  return messages.length;
 }

@@ -78,6 +78,7 @@ export class KafkaSource implements Source {
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
+      sessionTimeout: DEFAULTS.kafka.sessionTimeoutMs,
       ...DEFAULTS.kafkaFetch,
     });
     this.admin = options.kafka.admin();
