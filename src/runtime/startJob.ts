@@ -224,12 +224,14 @@ class RunningJob implements JobHandle {
       // snapshot's records produced, which is what a restart truncates a file back to.
       const snapshot = new Map(pending);
       const marks = outputMarks(outputs);
+      this.log('debug', 'flushing outputs');
       // allSettled, not all: a failing sink must not leave another's flush running into close().
       const flushed = await Promise.allSettled(outputs.map((output) => output?.flush()));
       for (const result of flushed) if (result.status === 'rejected') throw result.reason;
       if (source.commit === undefined || snapshot.size === 0) return;
       try {
         await source.commit(snapshot, marks);
+        this.log('debug', 'committed', { partitions: [...snapshot.keys()] });
       } catch (error) {
         if (error instanceof ClickflowError && !error.retriable) throw error;
         this.eventSubject.next({ type: 'log', level: 'warn', message: `commit failed, will retry with the next one: ${(error as Error).message}` });

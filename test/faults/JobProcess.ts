@@ -65,11 +65,12 @@ export class JobProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Resolves once the log matches `pattern`; rejects if the process ends first. */
-  reached(pattern: RegExp, timeoutMs = PHASE_BOUND_MS): Promise<void> {
+  /** Resolves once the log matches `pattern` (`times` times); rejects if the process ends first. */
+  reached(pattern: RegExp, times = 1, timeoutMs = PHASE_BOUND_MS): Promise<void> {
+    const global = new RegExp(pattern.source, 'g');
     return new Promise<void>((resolve, reject) => {
       const check = () => {
-        if (pattern.test(this.stderrText)) {
+        if ((this.stderrText.match(global)?.length ?? 0) >= times) {
           done();
           resolve();
         } else if (!this.alive) {

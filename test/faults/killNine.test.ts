@@ -16,6 +16,7 @@ import { reportFault } from './faultReport.js';
 import { JobProcess, killAllJobs } from './JobProcess.js';
 import { lineDifferences, linesOf } from './lineDifferences.js';
 import { seededRandom } from './seededRandom.js';
+import { topicSize } from './topicSize.js';
 
 const EVENTS = 1_000_000;
 const KILLS = 10;
@@ -161,14 +162,3 @@ describe('kill -9 at any moment, then a restart, leaves exactly the output of a 
     assert.equal(files.find((f) => f.suffix === '-dead.jsonl')!.lines, invalid);
   });
 });
-
-async function topicSize(brokers: string, topic: string): Promise<number> {
-  const { Kafka, logLevel } = await import('kafkajs');
-  const admin = new Kafka({ clientId: 'test-size', brokers: [brokers], logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
