@@ -219,7 +219,9 @@ class RunningJob implements JobHandle {
 
     // Outputs are flushed before the commit that covers them: a crash between the two re-reads
     // and rewrites the same points, never skips them.
-    const flushAndCommit = async () => {
+    // A periodic flush that fails with a retriable error (a broker away) leaves its records
+    // buffered and skips the commit; the next one tries again. The last one must succeed.
+    const flushAndCommit = async (final: boolean) => {
       // Taken together, between two batches: each output's length then holds exactly what the
       // snapshot's records produced, which is what a restart truncates a file back to.
       const snapshot = new Map(pending);
@@ -227,7 +229,12 @@ class RunningJob implements JobHandle {
       this.log('debug', 'flushing outputs');
       // allSettled, not all: a failing sink must not leave another's flush running into close().
       const flushed = await Promise.allSettled(outputs.map((output) => output?.flush()));
-      for (const result of flushed) if (result.status === 'rejected') throw result.reason;
+      for (const result of flushed) {
+        if (result.status === 'fulfilled') continue;
+        if (final || !(result.reason instanceof ClickflowError && result.reason.retriable)) throw result.reason;
+        this.log('warn', `flush failed, not committing; will retry with the next one: ${(result.reason as Error).message}`);
+        return;
+      }
       if (source.commit === undefined || snapshot.size === 0) return;
       try {
         await source.commit(snapshot, marks);
@@ -258,7 +265,7 @@ class RunningJob implements JobHandle {
         if (signal.aborted) stop();
         signal.addEventListener('abort', stop, { once: true });
         timer = setInterval(() => {
-          committing ??= flushAndCommit()
+          committing ??= flushAndCommit(false)
             .catch((error: unknown) => {
               subscription.unsubscribe();
               reject(error);
@@ -270,7 +277,7 @@ class RunningJob implements JobHandle {
       });
       clearInterval(timer);
       await committing;
-      await flushAndCommit();
+      await flushAndCommit(true);
     } finally {
       clearInterval(timer);
       // A flush or commit still on its way when the job failed must end before its clients

@@ -7,6 +7,7 @@ import type { OutputMarks, ResumePoint } from '../../runtime/OutputMarks.js';
 import type { Source, SourceCommit } from '../../runtime/Source.js';
 import { DEFAULTS } from '../../config/defaults.js';
 import { kafkaErrorOf, type KafkaErrorContext } from './kafkaErrorOf.js';
+import { KafkaRequestError } from './KafkaRequestError.js';
 import { KafkaTopicMissingError } from './KafkaTopicMissingError.js';
 
 /** Options of {@link KafkaSource}. */
@@ -63,6 +64,8 @@ export class KafkaSource implements Source {
   private starting: Promise<void> | undefined;
   private readonly errorContext: KafkaErrorContext;
   private closed = false;
+  /** kafkajs is restarting the consumer after a retriable crash, until it rejoins the group. */
+  private restarting = false;
   /**
    * Batches kafkajs has handed over, pushed downstream on the next turn of the event loop.
    * kafkajs fetches again only once `eachBatch` returns, so returning at once lets the broker
@@ -139,6 +142,11 @@ export class KafkaSource implements Source {
     try {
       await this.consumer.commitOffsets(offsets);
     } catch (error) {
+      // kafkajs refuses commits while it restarts a crashed consumer (a broker was away) as if
+      // the consumer had never run: that passes once the consumer has rejoined its group.
+      if (this.restarting) {
+        throw new KafkaRequestError('the consumer is reconnecting to its group; the next commit retries', { retriable: true, cause: error });
+      }
       // Retriable ones (a rebalance, a broker away) only cost this commit; the next one retries.
       throw kafkaErrorOf(error, this.errorContext);
     }
@@ -213,6 +221,7 @@ export class KafkaSource implements Source {
     // up, the job must stop with the reason rather than wait for batches that never come.
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       if (!event.payload.restart && !this.closed) this.subscriber?.error(kafkaErrorOf(event.payload.error, this.errorContext));
+      else this.restarting = true;
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -226,6 +235,7 @@ export class KafkaSource implements Source {
   }
 
   private onJoin(partitions: number[]): void {
+    this.restarting = false;
     this.generation++;
     // Read while the first fetch is on its way rather than after it arrives. A failure here
     // is left to the first batch, which awaits this and retries the read.
