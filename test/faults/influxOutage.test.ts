@@ -21,11 +21,12 @@ const OUTAGE_MS = 60_000;
  */
 const WINDOWING = ['--window', '1s', '--max-out-of-orderness', '500ms'];
 /**
- * RSS the job may reach while InfluxDB is down. Held back, it keeps 100 000 buffered lines and
- * one fetch (16 MiB at most) beside Node's own ~60 MB; reading on, it would also hold the
- * windows and points of the 300 000 events it has not read by then.
+ * RSS the job may reach while InfluxDB is down: 100 000 buffered lines, a fetch or two (16 MiB
+ * each at most), the open windows, and the heap V8 grew while the job read at full speed before
+ * the buffer filled (about 300–350 MiB in all, measured on 2 cores). The sharper check is that
+ * RSS stops growing once reading has paused.
  */
-const RSS_BOUND_BYTES = 400 * 1024 * 1024;
+const RSS_BOUND_BYTES = 512 * 1024 * 1024;
 
 describe('InfluxDB down for 60 s in the middle of a run', () => {
   let topic: string;
