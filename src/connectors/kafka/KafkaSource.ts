@@ -115,9 +115,10 @@ export class KafkaSource implements Source {
 
   /**
    * Commits each partition whose checkpoint moved, with the checkpoint and the outputs' marks
-   * as metadata (`{"m","r","t","o"}`). A partition is committed when its replay boundary moved
-   * even if its offset did not (a window open for long): the outputs' marks cover its records
-   * up to that boundary, so a restart must not replay them from an older one.
+   * as metadata (`{"m","r","t","o"}`; `o`, the file lengths, only when the job writes files).
+   * A partition is committed when its replay boundary moved even if its offset did not (a
+   * window open for long): the outputs' marks cover its records up to that boundary, so a
+   * restart must not replay them from an older one.
    */
   async commit(commits: ReadonlyMap<number, SourceCommit>, marks?: OutputMarks): Promise<void> {
     const offsets = [];
@@ -134,7 +135,8 @@ export class KafkaSource implements Source {
         metadata: JSON.stringify({
           m: Number.isFinite(checkpoint.maxTimestampMs) ? checkpoint.maxTimestampMs : null,
           r: checkpoint.replayUntil,
-          ...(marks === undefined ? {} : { t: marks.takenAtMs, o: marks.outputBytes }),
+          ...(marks === undefined ? {} : { t: marks.takenAtMs }),
+          ...(marks === undefined || Object.keys(marks.outputBytes).length === 0 ? {} : { o: marks.outputBytes }),
         }),
       });
     }
@@ -353,9 +355,11 @@ function parseMarks(metadata: string | null): OutputMarks | undefined {
   if (metadata === null || metadata === '') return undefined;
   try {
     const { t, o } = JSON.parse(metadata) as { t?: unknown; o?: unknown };
-    if (typeof t !== 'number' || typeof o !== 'object' || o === null) return undefined;
+    if (typeof t !== 'number') return undefined;
     const outputBytes: Record<string, number> = {};
-    for (const [key, bytes] of Object.entries(o)) if (Number.isSafeInteger(bytes) && (bytes as number) >= 0) outputBytes[key] = bytes as number;
+    for (const [key, bytes] of Object.entries(typeof o === 'object' && o !== null ? o : {})) {
+      if (Number.isSafeInteger(bytes) && (bytes as number) >= 0) outputBytes[key] = bytes as number;
+    }
     return { takenAtMs: t, outputBytes };
   } catch {
     return undefined;
