@@ -17,14 +17,45 @@ export const INFLUX_SETUP = {
 /**
  * Starts InfluxDB 2.7.12 (built from source once, see install-influxdb.sh) headless on a
  * free loopback port with fresh data under `runDir`, waits for /health, and onboards it.
+ * `restart()` starts it again on the same port and data after its process was stopped (the
+ * fault tests stop it with `stopProcess(pid)` to simulate an outage).
  */
 export async function startInfluxdb(runDir) {
-  const influxd = await runInstall('install-influxdb.sh');
   const dir = join(runDir, 'influxdb');
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const logPath = join(dir, 'influxd.log');
+  const pid = await launchInfluxd(dir, port, logPath);
+  try {
+    const response = await fetch(`${url}/api/v2/setup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(INFLUX_SETUP),
+    });
+    if (!response.ok) throw new Error(`InfluxDB onboarding failed: HTTP ${response.status} ${await response.text()}`);
+  } catch (error) {
+    throw new Error(`${error.message}\nlast lines of ${logPath}:\n${logTail(logPath)}`);
+  }
+  const influx = {
+    pid,
+    url,
+    org: INFLUX_SETUP.org,
+    bucket: INFLUX_SETUP.bucket,
+    token: INFLUX_SETUP.token,
+    logPath,
+    restart: async () => {
+      influx.pid = await launchInfluxd(dir, port, logPath);
+      return influx.pid;
+    },
+  };
+  return influx;
+}
+
+/** Starts influxd on `port` with its data in `dir` and waits for /health; resolves with its pid. */
+async function launchInfluxd(dir, port, logPath) {
+  const influxd = await runInstall('install-influxdb.sh');
+  const url = `http://127.0.0.1:${port}`;
   const pid = startDetached(
     influxd,
     [
@@ -40,14 +71,8 @@ export async function startInfluxdb(runDir) {
   );
   try {
     await waitFor(async () => (await fetch(`${url}/health`)).ok, { timeoutMs: 60_000, stepMs: 200, what: `InfluxDB at ${url}` });
-    const response = await fetch(`${url}/api/v2/setup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(INFLUX_SETUP),
-    });
-    if (!response.ok) throw new Error(`InfluxDB onboarding failed: HTTP ${response.status} ${await response.text()}`);
   } catch (error) {
     throw new Error(`${error.message}\nlast lines of ${logPath}:\n${logTail(logPath)}`);
   }
-  return { pid, url, org: INFLUX_SETUP.org, bucket: INFLUX_SETUP.bucket, token: INFLUX_SETUP.token, logPath };
+  return pid;
 }

@@ -10,7 +10,8 @@ import { waitFor } from './waitFor.mjs';
 /**
  * Starts a single-node Apache Kafka 3.9.1 in KRaft mode on free loopback ports, with fresh
  * data under `runDir`, and waits until it answers as a client will use it: metadata, topic
- * creation and a consumer-group coordinator.
+ * creation and a consumer-group coordinator. `restart()` starts it again on the same ports and
+ * data after its process was stopped (the fault tests stop it to simulate an outage).
  *
  * `options` add what a security test needs beside the PLAINTEXT listener (which the broker
  * itself and the readiness check keep using): `listeners`, `{ name, protocol }` each, get a
@@ -67,18 +68,31 @@ export async function startKafka(runDir, { name = 'kafka', listeners = [], prope
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const logPath = join(dir, 'kafka.log');
-  const pid = startDetached(
-    'java',
-    ['-Xmx512m', '-XX:+UseG1GC', `-Dlog4j.configuration=file:${log4j}`, '-cp', classpath, 'kafka.Kafka', properties],
-    { logPath, cwd: dir },
-  );
   const brokers = `127.0.0.1:${port}`;
-  try {
-    await waitFor(() => kafkaAnswers(brokers), { timeoutMs: 90_000, stepMs: 250, what: `Kafka at ${brokers}` });
-  } catch (error) {
-    throw new Error(`${error.message}\nlast lines of ${logPath}:\n${logTail(logPath)}`);
-  }
-  return { pid, brokers, logPath, listeners: Object.fromEntries(extra.map((l) => [l.name, `127.0.0.1:${l.port}`])) };
+  const launch = async () => {
+    const pid = startDetached(
+      'java',
+      ['-Xmx512m', '-XX:+UseG1GC', `-Dlog4j.configuration=file:${log4j}`, '-cp', classpath, 'kafka.Kafka', properties],
+      { logPath, cwd: dir },
+    );
+    try {
+      await waitFor(() => kafkaAnswers(brokers), { timeoutMs: 90_000, stepMs: 250, what: `Kafka at ${brokers}` });
+    } catch (error) {
+      throw new Error(`${error.message}\nlast lines of ${logPath}:\n${logTail(logPath)}`);
+    }
+    return pid;
+  };
+  const kafka = {
+    pid: await launch(),
+    brokers,
+    logPath,
+    listeners: Object.fromEntries(extra.map((l) => [l.name, `127.0.0.1:${l.port}`])),
+    restart: async () => {
+      kafka.pid = await launch();
+      return kafka.pid;
+    },
+  };
+  return kafka;
 }
 
 /** True once a topic can be created and a consumer group joined: the coordinator has loaded. */

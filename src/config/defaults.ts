@@ -68,6 +68,25 @@ export const DEFAULTS = {
     chunkRecords: 1_024,
     /** How often a consumer held back by a full sink tells the group it is alive, in ms. */
     heartbeatWhilePausedMs: 3_000,
+    /**
+     * How long the group waits for a member that stopped heartbeating (a crashed or killed
+     * instance) before it hands the member's partitions to the others, in ms: 10 s. A restart
+     * after kill -9 waits this long to join; kafkajs's 30 s would triple that pause. Heartbeats
+     * go every 3 s, also while a full sink holds the consumer back.
+     */
+    sessionTimeoutMs: 10_000,
+    /**
+     * After a crash, the dead-letter topic is read back from this long before the earliest
+     * partition's last commit, in ms: 1 min, for clocks of instances on different hosts that differ.
+     */
+    deadLetterScanSlackMs: 60_000,
+    /**
+     * Dead letters per produce request, in bytes: 512 KiB, half of a broker's default
+     * `message.max.bytes`, which a request's record batch must not exceed.
+     */
+    deadLetterRequestBytes: 512 * 1024,
+    /** How long reading the dead-letter topic back at start-up may take, in ms: 2 min. */
+    deadLetterScanTimeoutMs: 120_000,
   },
   jobManager: {
     /** Where `clickflow jobmanager` listens; loopback unless --host says otherwise. */

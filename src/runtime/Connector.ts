@@ -1,6 +1,7 @@
 import type { BackpressureGate } from './BackpressureGate.js';
 import type { ConnectorFile } from './checkConnectorFiles.js';
 import type { JobMetrics } from './JobMetrics.js';
+import type { ResumePoint } from './OutputMarks.js';
 import type { DeadLetterSink } from './DeadLetterSink.js';
 import type { LineSink } from './LineSink.js';
 import type { PointSink } from './PointSink.js';
@@ -16,6 +17,11 @@ export interface ConnectorContext {
   readonly report: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
   /** The job's counters, where a connector adds what only it knows: consumer lag, sink write times and retries. */
   readonly metrics: JobMetrics;
+  /**
+   * Given to the outputs when the source resumes from a previous run's commits (Kafka): a file
+   * continues at its committed length, a dead-letter topic skips what it already holds.
+   */
+  readonly resume?: ResumePoint;
 }
 
 /**

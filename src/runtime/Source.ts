@@ -1,6 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { PartitionCheckpoint } from '../operators/PartitionCheckpoint.js';
 import type { RecordBatch } from '../operators/RecordBatch.js';
+import type { OutputMarks, ResumePoint } from './OutputMarks.js';
 
 /** How far a partition may be committed once everything emitted so far is written. */
 export interface SourceCommit {
@@ -16,6 +17,12 @@ export interface SourceCommit {
  */
 export interface Source {
   readonly batches: Observable<RecordBatch<string | Uint8Array>>;
-  commit?(commits: ReadonlyMap<number, SourceCommit>): Promise<void>;
+  /** Stores the positions, and beside them the outputs' marks, for a restart to resume from. */
+  commit?(commits: ReadonlyMap<number, SourceCommit>, marks?: OutputMarks): Promise<void>;
+  /**
+   * What the last run committed for the outputs, read before they open so that they resume
+   * where it left them; `undefined` when nothing was committed (a fresh consumer group).
+   */
+  resumePoint?(): Promise<ResumePoint | undefined>;
   close?(): Promise<void>;
 }

@@ -7,6 +7,10 @@ import type { PointSink } from './PointSink.js';
 export function lineProtocolSink(lines: LineSink): PointSink {
   return {
     failed: lines.failed,
+    resumeKey: lines.resumeKey,
+    get bytesWritten() {
+      return lines.bytesWritten;
+    },
     write(points: readonly Point[]) {
       if (points.length === 0) return;
       const encoded = new Array<string>(points.length);

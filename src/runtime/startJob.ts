@@ -16,6 +16,8 @@ import { lateRecordLine } from './lateRecordLine.js';
 import type { LineSink } from './LineSink.js';
 import type { PointSink } from './PointSink.js';
 import type { Source, SourceCommit } from './Source.js';
+import type { OutputMarks } from './OutputMarks.js';
+import type { ResumableOutput } from './ResumableOutput.js';
 import { DEFAULTS } from '../config/defaults.js';
 
 /** What {@link startJob} connects; connectors are opened when the job starts. */
@@ -126,9 +128,13 @@ class RunningJob implements JobHandle {
       if (signal.aborted) resolve(undefined);
       signal.addEventListener('abort', () => resolve(undefined), { once: true });
     });
-    const open = async <T>(connector: { open(c: ConnectorContext): Promise<T> } | undefined, close: (value: T) => Promise<void>) => {
+    const open = async <T>(
+      connector: { open(c: ConnectorContext): Promise<T> } | undefined,
+      close: (value: T) => Promise<void>,
+      withContext: ConnectorContext = context,
+    ) => {
       if (connector === undefined || signal.aborted) return undefined;
-      const opening = connector.open(context);
+      const opening = connector.open(withContext);
       const value = await Promise.race([opening, cancelled]);
       if (value === undefined) {
         opening.then(close, () => undefined);
@@ -142,10 +148,14 @@ class RunningJob implements JobHandle {
       // file is created or truncated.
       this.log('debug', 'opening the source', { source: options.source.description });
       const source = await open(options.source, async (s) => s.close?.());
-      if (source !== undefined) this.log('debug', 'source ready; opening the outputs');
-      const sink = await open(options.sink, (s) => s.close());
-      const deadLetters = await open(options.deadLetter, (s) => s.close());
-      const lateOutput = await open(options.lateOutput, (s) => s.close());
+      // Outputs resume where the source's last commit left them: read before any of them opens.
+      const resuming = source?.resumePoint?.();
+      const resume = resuming === undefined ? undefined : await Promise.race([resuming, cancelled]);
+      if (source !== undefined) this.log('debug', 'source ready; opening the outputs', resume === undefined ? undefined : { resumingFrom: new Date(resume.committedAtMs).toISOString() });
+      const outputContext: ConnectorContext = resume === undefined ? context : { ...context, resume };
+      const sink = await open(options.sink, (s) => s.close(), outputContext);
+      const deadLetters = await open(options.deadLetter, (s) => s.close(), outputContext);
+      const lateOutput = await open(options.lateOutput, (s) => s.close(), outputContext);
       if (source === undefined || sink === undefined) return;
       this.setStatus('RUNNING');
       this.log('debug', 'job started');
@@ -160,16 +170,31 @@ class RunningJob implements JobHandle {
     const { job, options, metrics } = this;
     const signal = this.abort.signal;
     const pending = new Map<number, SourceCommit>();
+    // A rebalance makes the source re-read every partition from its last commit, and this
+    // process has already routed some of those records to the side outputs: the highest
+    // position routed before each restore is not routed again.
+    const highestRouted = new Map<number, number>();
+    const routedBeforeRestore = new Map<number, number>();
+    const firstRouting = (partition: number, position: number): boolean => {
+      if (position <= (routedBeforeRestore.get(partition) ?? -Infinity)) return false;
+      if (position > (highestRouted.get(partition) ?? -Infinity)) highestRouted.set(partition, position);
+      return true;
+    };
     const onInvalid = (record: InvalidRecord) => {
       metrics.invalidByReason[record.reason] = (metrics.invalidByReason[record.reason] ?? 0) + 1;
-      deadLetters?.write(record);
+      if (firstRouting(record.partition, record.position)) deadLetters?.write(record);
     };
     const onLate = (late: LateRecord<unknown>) => {
-      lateOutput?.write([lateRecordLine(late)]);
+      if (firstRouting(late.partition, late.position)) lateOutput?.write([lateRecordLine(late)]);
     };
+    const outputs = [sink, deadLetters, lateOutput];
     const output = source.batches.pipe(
       tap((batch) => {
         metrics.recordsIn += batch.records.length;
+        if (batch.restore !== undefined) {
+          const routed = highestRouted.get(batch.partition);
+          if (routed !== undefined) routedBeforeRestore.set(batch.partition, routed);
+        }
         if (batch.revoked === true) {
           metrics.watermarks.delete(batch.partition);
           metrics.consumerLag.delete(batch.partition);
@@ -194,14 +219,26 @@ class RunningJob implements JobHandle {
 
     // Outputs are flushed before the commit that covers them: a crash between the two re-reads
     // and rewrites the same points, never skips them.
-    const flushAndCommit = async () => {
+    // A periodic flush that fails with a retriable error (a broker away) leaves its records
+    // buffered and skips the commit; the next one tries again. The last one must succeed.
+    const flushAndCommit = async (final: boolean) => {
+      // Taken together, between two batches: each output's length then holds exactly what the
+      // snapshot's records produced, which is what a restart truncates a file back to.
       const snapshot = new Map(pending);
+      const marks = outputMarks(outputs);
+      this.log('debug', 'flushing outputs');
       // allSettled, not all: a failing sink must not leave another's flush running into close().
-      const flushed = await Promise.allSettled([sink.flush(), deadLetters?.flush(), lateOutput?.flush()]);
-      for (const result of flushed) if (result.status === 'rejected') throw result.reason;
+      const flushed = await Promise.allSettled(outputs.map((output) => output?.flush()));
+      for (const result of flushed) {
+        if (result.status === 'fulfilled') continue;
+        if (final || !(result.reason instanceof ClickflowError && result.reason.retriable)) throw result.reason;
+        this.log('warn', `flush failed, not committing; will retry with the next one: ${(result.reason as Error).message}`);
+        return;
+      }
       if (source.commit === undefined || snapshot.size === 0) return;
       try {
-        await source.commit(snapshot);
+        await source.commit(snapshot, marks);
+        this.log('debug', 'committed', { partitions: [...snapshot.keys()] });
       } catch (error) {
         if (error instanceof ClickflowError && !error.retriable) throw error;
         this.eventSubject.next({ type: 'log', level: 'warn', message: `commit failed, will retry with the next one: ${(error as Error).message}` });
@@ -215,7 +252,7 @@ class RunningJob implements JobHandle {
         const subscription = output.subscribe({ error: reject, complete: resolve });
       // An output that fails stops the job now, not at its next flush: for dead letters that
       // could be the end of the run.
-      for (const out of [sink, deadLetters, lateOutput]) {
+      for (const out of outputs) {
         out?.failed?.catch((error: unknown) => {
           subscription.unsubscribe();
           reject(error);
@@ -228,7 +265,7 @@ class RunningJob implements JobHandle {
         if (signal.aborted) stop();
         signal.addEventListener('abort', stop, { once: true });
         timer = setInterval(() => {
-          committing ??= flushAndCommit()
+          committing ??= flushAndCommit(false)
             .catch((error: unknown) => {
               subscription.unsubscribe();
               reject(error);
@@ -240,7 +277,7 @@ class RunningJob implements JobHandle {
       });
       clearInterval(timer);
       await committing;
-      await flushAndCommit();
+      await flushAndCommit(true);
     } finally {
       clearInterval(timer);
       // A flush or commit still on its way when the job failed must end before its clients
@@ -248,4 +285,13 @@ class RunningJob implements JobHandle {
       await committing;
     }
   }
+}
+
+/** The resumable outputs' lengths, now. */
+function outputMarks(outputs: readonly (ResumableOutput | undefined)[]): OutputMarks {
+  const outputBytes: Record<string, number> = {};
+  for (const output of outputs) {
+    if (output?.resumeKey !== undefined && output.bytesWritten !== undefined) outputBytes[output.resumeKey] = output.bytesWritten;
+  }
+  return { takenAtMs: Date.now(), outputBytes };
 }

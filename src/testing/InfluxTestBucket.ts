@@ -1,6 +1,6 @@
 import { InfluxDB } from '@influxdata/influxdb-client';
 import type { InfluxTarget } from '../connectors/influx/InfluxTarget.js';
-import { serviceEnv } from './serviceEnv.js';
+import { serviceEnv, type ServiceEnv } from './serviceEnv.js';
 import { uniqueName } from './uniqueName.js';
 
 /** A fresh bucket of the test InfluxDB, with Flux queries over it; `drop()` deletes it. */
@@ -10,8 +10,9 @@ export class InfluxTestBucket {
     private readonly id: string,
   ) {}
 
-  static async create(prefix = 'test'): Promise<InfluxTestBucket> {
-    const env = serviceEnv();
+  /** @param server another InfluxDB than the one in the environment (a test's own) */
+  static async create(prefix = 'test', server?: Pick<ServiceEnv, 'influxUrl' | 'influxOrg' | 'influxToken'>): Promise<InfluxTestBucket> {
+    const env = server ?? serviceEnv();
     const name = uniqueName(prefix);
     const orgs = (await api(env.influxUrl, env.influxToken, `/api/v2/orgs?org=${encodeURIComponent(env.influxOrg)}`)) as {
       orgs: { id: string }[];

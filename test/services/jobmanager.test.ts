@@ -371,7 +371,7 @@ describe('clickflow jobmanager with real Kafka, InfluxDB and Prometheus', () => 
     assert.deepEqual(offsets.map((o) => o.partition).sort(), [0, 1, 2]);
     for (const o of offsets) {
       assert.ok(o.offset > 0, `partition ${o.partition} committed at ${o.offset}`);
-      assert.match(o.metadata ?? '', /^\{"m":\d+,"r":\d+\}$/, 'the commit carries the checkpoint');
+      assert.match(o.metadata ?? '', /^\{"m":\d+,"r":\d+,"t":\d+\}$/, 'the commit carries the checkpoint and the time of its snapshot');
     }
 
     // A keeps running and its InfluxDB bucket holds exactly the reference windows.

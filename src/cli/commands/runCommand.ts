@@ -58,6 +58,9 @@ export interface RunOptions extends JobParameters {
   readonly signal?: AbortSignal;
 }
 
+/** Shorter commit intervals would spend the job on flushing and committing. */
+const MIN_COMMIT_INTERVAL_MS = 100;
+
 /**
  * Every check `clickflow run` makes before anything opens, with its messages: `--bounded`, the
  * job's settings under the run's windowing (when the job is loaded here), the Kafka and
@@ -68,6 +71,9 @@ export interface RunOptions extends JobParameters {
 export async function checkRun(options: RunOptions, job: Job | undefined): Promise<{ connectors: EndpointConnectors; parameters: JobParameters }> {
   if (options.bounded === true && options.from.kind !== 'kafka') {
     throw new ConfigError('--bounded', 'only applies to --from kafka (a file is always bounded)');
+  }
+  if (options.commitIntervalMs !== undefined && options.commitIntervalMs < MIN_COMMIT_INTERVAL_MS) {
+    throw new ConfigError('--commit-interval', `must be at least ${MIN_COMMIT_INTERVAL_MS}ms: each commit flushes every output and asks the broker; e.g. --commit-interval 1s`);
   }
   const parameters: JobParameters = {
     windowMs: options.windowMs,
@@ -155,6 +161,7 @@ export function runCommandDefinition(): Command {
       duration('--allowed-lateness <duration>', `how long a fired window still takes events and fires again (default: the job's, else ${formatDuration(DEFAULTS.allowedLatenessMs)})`),
     )
     .addOption(duration('--idle-timeout <duration>', 'report a partition idle after this long without records', DEFAULTS.idleTimeoutMs))
+    .addOption(duration('--commit-interval <duration>', 'how often outputs are flushed and the source committed', DEFAULTS.commitIntervalMs))
     .addOption(
       new Option('--dead-letter <output>', 'invalid records: file:PATH or kafka:TOPIC (default: <topic>.dlq from kafka, count only from a file)').argParser(
         parseDeadLetterEndpoint,
@@ -186,6 +193,7 @@ export function runOptionsOf(jobSpec: string, flags: Record<string, unknown>): R
     maxOutOfOrdernessMs: flags.maxOutOfOrderness as number | undefined,
     allowedLatenessMs: flags.allowedLateness as number | undefined,
     idleTimeoutMs: flags.idleTimeout as number,
+    commitIntervalMs: flags.commitInterval as number,
     deadLetter: flags.deadLetter as Endpoint | undefined,
     lateOutput: flags.lateOutput as Endpoint | undefined,
     brokers: flags.brokers as string,

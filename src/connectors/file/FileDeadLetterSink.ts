@@ -17,9 +17,20 @@ import { WritableLineSink } from './WritableLineSink.js';
 export class FileDeadLetterSink implements DeadLetterSink {
   private readonly lines: WritableLineSink;
 
-  /** @param option what named this output, for error messages (`--dead-letter`) */
-  constructor(path: string, option?: string) {
-    this.lines = new WritableLineSink({ path, option });
+  /**
+   * @param option what named this output, for error messages (`--dead-letter`)
+   * @param resumeAtBytes continue the file from this committed length instead of truncating it
+   */
+  constructor(path: string, option?: string, resumeAtBytes?: number) {
+    this.lines = new WritableLineSink({ path, option, resumeAtBytes });
+  }
+
+  get resumeKey(): string | undefined {
+    return this.lines.resumeKey;
+  }
+
+  get bytesWritten(): number {
+    return this.lines.bytesWritten;
   }
 
   get failed(): Promise<never> {

@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import { resolve } from 'node:path';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { BackpressureGate } from '../../runtime/BackpressureGate.js';
@@ -11,6 +12,16 @@ export interface WritableLineSinkFile {
   readonly path: string;
   /** The option that named this output (`--to`, `--late-output`), for error messages. */
   readonly option?: string;
+  /**
+   * Continue the file from this length instead of truncating it: the length it had at the
+   * source's last commit ({@link truncateForResume} has cut it back to it).
+   */
+  readonly resumeAtBytes?: number;
+}
+
+/** The key under which a commit records a file's length: `file:` and its absolute path. */
+export function fileResumeKey(path: string): string {
+  return `file:${resolve(path)}`;
 }
 
 /**
@@ -36,6 +47,10 @@ export class WritableLineSink implements LineSink {
   private readonly ownsStream: boolean;
   private readonly path: string;
   private readonly option: string | undefined;
+  /** Set for a file: commits record its length under it, and it resumes from that length. */
+  readonly resumeKey: string | undefined;
+  /** Bytes handed to the file, counting from its start (a resumed file's length included). */
+  bytesWritten = 0;
   private failure: OutputWriteError | undefined;
   private rejectFailed!: (error: OutputWriteError) => void;
   /** Writes handed to the stream whose callback has not come yet; `flush` waits for zero. */
@@ -54,12 +69,15 @@ export class WritableLineSink implements LineSink {
       this.ownsStream = false;
       this.path = 'stdout';
       this.option = undefined;
+      this.resumeKey = undefined;
       this.opened = Promise.resolve();
     } else {
-      this.stream = createWriteStream(target.path);
+      this.stream = createWriteStream(target.path, { flags: target.resumeAtBytes === undefined ? 'w' : 'a' });
       this.ownsStream = true;
       this.path = target.path;
       this.option = target.option;
+      this.resumeKey = fileResumeKey(target.path);
+      this.bytesWritten = target.resumeAtBytes ?? 0;
       this.opened = new Promise<void>((resolve, reject) => {
         this.stream.once('ready', () => resolve());
         this.failed.catch(reject);
@@ -76,7 +94,10 @@ export class WritableLineSink implements LineSink {
     if (this.failure !== undefined) throw this.failure;
     if (lines.length === 0) return;
     this.pendingWrites++;
-    if (!this.stream.write(`${lines.join('\n')}\n`, this.onWritten)) this.gate?.close();
+    // Encoded here rather than by the stream, to count the bytes that commits record.
+    const bytes = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
+    this.bytesWritten += bytes.length;
+    if (!this.stream.write(bytes, this.onWritten)) this.gate?.close();
   }
 
   /**

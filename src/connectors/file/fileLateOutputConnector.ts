@@ -1,4 +1,5 @@
 import type { LateOutputConnector } from '../../runtime/Connector.js';
+import { truncateForResume } from './truncateForResume.js';
 import { WritableLineSink } from './WritableLineSink.js';
 
 /**
@@ -9,8 +10,8 @@ export function fileLateOutput(path: string, option?: string): LateOutputConnect
   return {
     description: `file ${path}`,
     file: { path, input: false },
-    open: async () => {
-      const lines = new WritableLineSink({ path, option });
+    open: async (context) => {
+      const lines = new WritableLineSink({ path, option, resumeAtBytes: await truncateForResume(path, context, option) });
       await lines.opened;
       return lines;
     },

@@ -1,6 +1,7 @@
 import type { Kafka, Message, Producer } from 'kafkajs';
 import type { InvalidRecord } from '../../events/InvalidRecord.js';
 import type { DeadLetterSink } from '../../runtime/DeadLetterSink.js';
+import { DEFAULTS } from '../../config/defaults.js';
 import { ensureTopic } from './ensureTopic.js';
 import { kafkaErrorOf } from './kafkaErrorOf.js';
 
@@ -12,13 +13,19 @@ export interface KafkaDeadLetterSinkOptions {
   readonly topic: string;
   /** The topic the records came from, for the `source.topic` header. */
   readonly sourceTopic: string;
+  /**
+   * The highest source offset per source partition the topic already holds from the run
+   * before a crash ({@link readDeadLetteredPositions}): records up to it are not sent again.
+   */
+  readonly alreadyDeadLettered?: ReadonlyMap<number, number>;
 }
 
 /**
  * Sends each invalid record to a dead-letter topic: the original bytes as value, and the
  * `reason`, `detail`, `source.topic`, `source.partition` and `source.offset` as headers.
  * Records are batched and sent on `flush` (idempotent, `acks: -1`), which the runtime awaits
- * before it commits the source.
+ * before it commits the source. After a crash, records the topic already holds (by source
+ * partition and offset) are not sent again, so each invalid record is in the topic once.
  */
 export class KafkaDeadLetterSink implements DeadLetterSink {
   private readonly producer: Producer;
@@ -30,6 +37,7 @@ export class KafkaDeadLetterSink implements DeadLetterSink {
   }
 
   write(record: InvalidRecord): void {
+    if (record.position <= (this.options.alreadyDeadLettered?.get(record.partition) ?? -1)) return;
     this.buffer.push({
       key: null,
       value: typeof record.raw === 'string' ? record.raw : Buffer.from(record.raw.buffer, record.raw.byteOffset, record.raw.byteLength),
@@ -43,16 +51,25 @@ export class KafkaDeadLetterSink implements DeadLetterSink {
     });
   }
 
+  /**
+   * Sends what was written before the call, in requests of at most
+   * `DEFAULTS.kafka.deadLetterRequestBytes`: a broker refuses a record batch over its
+   * `message.max.bytes` (1 MB by default), and a commit interval can hold thousands of dead letters.
+   */
   async flush(): Promise<void> {
-    if (this.buffer.length === 0) return;
-    const messages = this.buffer;
+    let unsent = this.buffer;
     this.buffer = [];
     try {
+      if (unsent.length === 0) return;
       this.ready ??= ensureTopic(this.options.kafka, this.options.topic, 1).then(() => this.producer.connect());
       await this.ready;
-      await this.producer.send({ topic: this.options.topic, acks: -1, messages });
+      while (unsent.length > 0) {
+        const count = requestSize(unsent);
+        await this.producer.send({ topic: this.options.topic, acks: -1, messages: unsent.slice(0, count) });
+        unsent = unsent.slice(count);
+      }
     } catch (error) {
-      this.buffer = messages.concat(this.buffer);
+      this.buffer = unsent.concat(this.buffer);
       this.ready = undefined;
       throw kafkaErrorOf(error, { brokers: this.options.brokers, topic: this.options.topic });
     }
@@ -65,4 +82,17 @@ export class KafkaDeadLetterSink implements DeadLetterSink {
       await this.producer.disconnect();
     }
   }
+}
+
+/** How many of the first messages fit in one request: at least one, else up to the byte budget. */
+function requestSize(messages: readonly Message[]): number {
+  let bytes = 0;
+  for (let i = 0; i < messages.length; i++) {
+    const { value, headers } = messages[i]!;
+    // Values are strings or Buffers; headers are short strings. 64 bytes: a record's own framing.
+    bytes += 64 + (typeof value === 'string' ? Buffer.byteLength(value) : (value?.length ?? 0));
+    for (const header of Object.values(headers ?? {})) bytes += 32 + String(header).length;
+    if (bytes > DEFAULTS.kafka.deadLetterRequestBytes && i > 0) return i;
+  }
+  return messages.length;
 }

@@ -3,9 +3,11 @@ import { Observable, Subscriber } from 'rxjs';
 import type { PartitionCheckpoint } from '../../operators/PartitionCheckpoint.js';
 import type { RecordBatch } from '../../operators/RecordBatch.js';
 import type { BackpressureGate } from '../../runtime/BackpressureGate.js';
+import type { OutputMarks, ResumePoint } from '../../runtime/OutputMarks.js';
 import type { Source, SourceCommit } from '../../runtime/Source.js';
 import { DEFAULTS } from '../../config/defaults.js';
 import { kafkaErrorOf, type KafkaErrorContext } from './kafkaErrorOf.js';
+import { KafkaRequestError } from './KafkaRequestError.js';
 import { KafkaTopicMissingError } from './KafkaTopicMissingError.js';
 
 /** Options of {@link KafkaSource}. */
@@ -52,7 +54,8 @@ export class KafkaSource implements Source {
   /** Bounded mode: the offset to stop at, per partition, and where each one stands. */
   private endOffsets: Map<number, number> | undefined;
   private readonly nextOffsets = new Map<number, number>();
-  private readonly lastCommitted = new Map<number, number>();
+  /** `offset/replayUntil` of each partition's last commit by this instance. */
+  private readonly lastCommitted = new Map<number, string>();
   private subscriber: Subscriber<RecordBatch<Uint8Array>> | undefined;
   private completed = false;
   /** Connecting and checking the topic: `connect()`, or the start of the subscription. */
@@ -61,6 +64,8 @@ export class KafkaSource implements Source {
   private starting: Promise<void> | undefined;
   private readonly errorContext: KafkaErrorContext;
   private closed = false;
+  /** kafkajs is restarting the consumer after a retriable crash, until it rejoins the group. */
+  private restarting = false;
   /**
    * Batches kafkajs has handed over, pushed downstream on the next turn of the event loop.
    * kafkajs fetches again only once `eachBatch` returns, so returning at once lets the broker
@@ -76,6 +81,7 @@ export class KafkaSource implements Source {
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
+      sessionTimeout: DEFAULTS.kafka.sessionTimeoutMs,
       ...DEFAULTS.kafkaFetch,
     });
     this.admin = options.kafka.admin();
@@ -107,11 +113,21 @@ export class KafkaSource implements Source {
     return [...this.assigned].sort((a, b) => a - b);
   }
 
-  async commit(commits: ReadonlyMap<number, SourceCommit>): Promise<void> {
+  /**
+   * Commits each partition whose checkpoint moved, with the checkpoint and the outputs' marks
+   * as metadata (`{"m","r","t","o"}`; `o`, the file lengths, only when the job writes files).
+   * A partition is committed when its replay boundary moved even if its offset did not (a
+   * window open for long): the outputs' marks cover its records up to that boundary, so a
+   * restart must not replay them from an older one.
+   */
+  async commit(commits: ReadonlyMap<number, SourceCommit>, marks?: OutputMarks): Promise<void> {
     const offsets = [];
+    const committed: [number, string][] = [];
     for (const [partition, { safePosition, checkpoint }] of commits) {
+      const key = `${safePosition}/${checkpoint.replayUntil}`;
       // A partition that moved away is its new owner's to commit.
-      if (!this.assigned.has(partition) || this.lastCommitted.get(partition) === safePosition) continue;
+      if (!this.assigned.has(partition) || this.lastCommitted.get(partition) === key) continue;
+      committed.push([partition, key]);
       offsets.push({
         topic: this.options.topic,
         partition,
@@ -119,6 +135,8 @@ export class KafkaSource implements Source {
         metadata: JSON.stringify({
           m: Number.isFinite(checkpoint.maxTimestampMs) ? checkpoint.maxTimestampMs : null,
           r: checkpoint.replayUntil,
+          ...(marks === undefined ? {} : { t: marks.takenAtMs }),
+          ...(marks === undefined || Object.keys(marks.outputBytes).length === 0 ? {} : { o: marks.outputBytes }),
         }),
       });
     }
@@ -126,10 +144,34 @@ export class KafkaSource implements Source {
     try {
       await this.consumer.commitOffsets(offsets);
     } catch (error) {
+      // kafkajs refuses commits while it restarts a crashed consumer (a broker was away) as if
+      // the consumer had never run: that passes once the consumer has rejoined its group.
+      if (this.restarting) {
+        throw new KafkaRequestError('the consumer is reconnecting to its group; the next commit retries', { retriable: true, cause: error });
+      }
       // Retriable ones (a rebalance, a broker away) only cost this commit; the next one retries.
       throw kafkaErrorOf(error, this.errorContext);
     }
-    for (const { partition, offset } of offsets) this.lastCommitted.set(partition, Number(offset));
+    for (const [partition, key] of committed) this.lastCommitted.set(partition, key);
+  }
+
+  /**
+   * The outputs' marks of the group's last commits: the earliest partition's snapshot time,
+   * and each output's greatest length. Every commit covers each partition whose records were
+   * processed since its previous one, so the greatest length is that of the latest commit.
+   */
+  async resumePoint(): Promise<ResumePoint | undefined> {
+    await this.connect();
+    const fetched = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.options.topic] });
+    let committedAtMs = Infinity;
+    const outputBytes = new Map<string, number>();
+    for (const { metadata } of fetched[0]?.partitions ?? []) {
+      const marks = parseMarks(metadata);
+      if (marks === undefined) continue;
+      committedAtMs = Math.min(committedAtMs, marks.takenAtMs);
+      for (const [key, bytes] of Object.entries(marks.outputBytes)) outputBytes.set(key, Math.max(outputBytes.get(key) ?? 0, bytes));
+    }
+    return committedAtMs === Infinity ? undefined : { committedAtMs, outputBytes };
   }
 
   /**
@@ -181,6 +223,7 @@ export class KafkaSource implements Source {
     // up, the job must stop with the reason rather than wait for batches that never come.
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       if (!event.payload.restart && !this.closed) this.subscriber?.error(kafkaErrorOf(event.payload.error, this.errorContext));
+      else this.restarting = true;
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -194,6 +237,7 @@ export class KafkaSource implements Source {
   }
 
   private onJoin(partitions: number[]): void {
+    this.restarting = false;
     this.generation++;
     // Read while the first fetch is on its way rather than after it arrives. A failure here
     // is left to the first batch, which awaits this and retries the read.
@@ -303,5 +347,21 @@ function parseCheckpoint(metadata: string | null): PartitionCheckpoint | null {
     return { maxTimestampMs: m ?? -Infinity, replayUntil: r };
   } catch {
     return null;
+  }
+}
+
+/** The outputs' marks stored with a commit, when it has them. */
+function parseMarks(metadata: string | null): OutputMarks | undefined {
+  if (metadata === null || metadata === '') return undefined;
+  try {
+    const { t, o } = JSON.parse(metadata) as { t?: unknown; o?: unknown };
+    if (typeof t !== 'number') return undefined;
+    const outputBytes: Record<string, number> = {};
+    for (const [key, bytes] of Object.entries(typeof o === 'object' && o !== null ? o : {})) {
+      if (Number.isSafeInteger(bytes) && (bytes as number) >= 0) outputBytes[key] = bytes as number;
+    }
+    return { takenAtMs: t, outputBytes };
+  } catch {
+    return undefined;
   }
 }

@@ -1,6 +1,7 @@
 import { DEFAULTS } from '../../config/defaults.js';
 import type { DeadLetterConnector } from '../../runtime/Connector.js';
 import { kafkaSecurityConfig, type KafkaSecurity } from './kafkaSecurity.js';
+import { kafkaErrorOf } from './kafkaErrorOf.js';
 import { parseBrokers } from './parseBrokers.js';
 import { validateTopicName } from './validateTopicName.js';
 
@@ -26,10 +27,24 @@ export function kafkaDeadLetters(settings: KafkaDeadLetterSettings = {}): DeadLe
   validateTopicName(settings.topic === undefined ? '--topic' : '--dead-letter', topic);
   return {
     description: `kafka ${topic}`,
-    open: async ({ jobName }) => {
+    open: async ({ jobName, resume }) => {
       // Imported on open: a run without Kafka never loads kafkajs.
-      const [{ KafkaDeadLetterSink }, { kafkaClient }] = await Promise.all([import('./KafkaDeadLetterSink.js'), import('./kafkaClient.js')]);
-      return new KafkaDeadLetterSink({ kafka: kafkaClient({ brokers, clientId: `clickflow-${jobName}-dlq`, security: settings.security }), brokers, topic, sourceTopic });
+      const [{ KafkaDeadLetterSink }, { kafkaClient }, { readDeadLetteredPositions }] = await Promise.all([
+        import('./KafkaDeadLetterSink.js'),
+        import('./kafkaClient.js'),
+        import('./readDeadLetteredPositions.js'),
+      ]);
+      const kafka = kafkaClient({ brokers, clientId: `clickflow-${jobName}-dlq`, security: settings.security });
+      // Resuming after a crash: what the previous run sent after its last commit is already there.
+      const alreadyDeadLettered =
+        resume === undefined
+          ? undefined
+          : await readDeadLetteredPositions({ kafka, topic, sourceTopic, sinceMs: resume.committedAtMs - DEFAULTS.kafka.deadLetterScanSlackMs }).catch(
+              (error: unknown) => {
+                throw kafkaErrorOf(error, { brokers, topic });
+              },
+            );
+      return new KafkaDeadLetterSink({ kafka, brokers, topic, sourceTopic, alreadyDeadLettered });
     },
   };
 }

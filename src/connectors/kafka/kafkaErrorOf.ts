@@ -113,7 +113,7 @@ export function kafkaErrorOf(error: unknown, context: KafkaErrorContext): Clickf
     case 'OFFSET_METADATA_TOO_LARGE':
       return refused(
         `Kafka at ${brokers} refused a commit's checkpoint as too large`,
-        "raise the broker's offset.metadata.max.bytes (the checkpoint needs about 50 bytes)",
+        "raise the broker's offset.metadata.max.bytes (the checkpoint needs about 80 bytes, plus the path of each output file)",
       );
     default:
   }

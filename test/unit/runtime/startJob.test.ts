@@ -388,12 +388,12 @@ describe('startJob: events', () => {
     assert.deepEqual([...src.commits.at(-1)!.keys()], [0]);
   });
 
-  test('start-up phases are debug logs, in order: source, outputs, started', async () => {
+  test('start-up phases and flushes are debug logs, in order: source, outputs, started, the final flush', async () => {
     const handle = startJob(errorRatesJob, { source: connector('source', fakeSource(from([]))), sink: connector('sink', new RecordingPointSink()) });
     const events = await eventsOf(handle);
     assert.deepEqual(
       events.filter((e) => e.type === 'log' && e.level === 'debug').map((e) => (e as { message: string }).message),
-      ['opening the source', 'source ready; opening the outputs', 'job started'],
+      ['opening the source', 'source ready; opening the outputs', 'job started', 'flushing outputs'],
     );
   });
 

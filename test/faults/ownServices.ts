@@ -1,0 +1,93 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** A service a test started for itself, to stop and start again on the same port and data. */
+export interface OwnService {
+  /** The current process; it changes with each restart. */
+  readonly pid: number;
+  /** Stops the process (SIGTERM, SIGKILL after 10 s) and resolves once it is gone. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port with the same data; resolves once it answers. */
+  restart(): Promise<void>;
+}
+
+export interface OwnInfluxdb extends OwnService {
+  readonly url: string;
+  readonly org: string;
+  readonly token: string;
+}
+
+export interface OwnKafka extends OwnService {
+  readonly brokers: string;
+}
+
+interface ScriptService {
+  pid: number;
+  restart(): Promise<number>;
+}
+
+// The same scripts `npm test` starts its services with (plain JavaScript, outside the build).
+const scripts = new URL('../../../scripts/services/', import.meta.url);
+const load = async <T>(file: string): Promise<T> => (await import(new URL(file, scripts).href)) as T;
+
+/** A run directory under the services' cache, removed by `dispose`. */
+function runDirectory(): { dir: string; dispose(): void } {
+  const root = join(process.env.CLICKFLOW_CACHE ?? join(homedir(), '.cache', 'clickflow'), 'runs');
+  mkdirSync(root, { recursive: true });
+  const dir = mkdtempSync(join(root, 'fault-'));
+  return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Starts a service with one of the scripts in a run directory of its own; `dispose` stops it and removes the directory. */
+async function own<T extends ScriptService>(start: (dir: string) => Promise<T>): Promise<{ service: T; control: OwnService; dispose(): Promise<void> }> {
+  const { stopProcess } = await load<{ stopProcess(pid: number): Promise<void> }>('serviceProcess.mjs');
+  const run = runDirectory();
+  const service = await start(run.dir);
+  const control: OwnService = {
+    get pid() {
+      return service.pid;
+    },
+    stop: () => stopProcess(service.pid),
+    restart: async () => {
+      await service.restart();
+    },
+  };
+  const dispose = async () => {
+    await stopProcess(service.pid);
+    run.dispose();
+  };
+  return { service, control, dispose };
+}
+
+/** A fresh InfluxDB of the test's own, onboarded like the shared one; `dispose` stops it and removes its data. */
+export async function startOwnInfluxdb(): Promise<{ influx: OwnInfluxdb; dispose(): Promise<void> }> {
+  const { startInfluxdb } = await load<{ startInfluxdb(dir: string): Promise<ScriptService & { url: string; org: string; token: string }> }>('influxdb.mjs');
+  const { service, control, dispose } = await own(startInfluxdb);
+  const influx: OwnInfluxdb = {
+    get pid() {
+      return control.pid;
+    },
+    stop: control.stop,
+    restart: control.restart,
+    url: service.url,
+    org: service.org,
+    token: service.token,
+  };
+  return { influx, dispose };
+}
+
+/** A fresh single-node Kafka of the test's own; `dispose` stops it and removes its data. */
+export async function startOwnKafka(): Promise<{ kafka: OwnKafka; dispose(): Promise<void> }> {
+  const { startKafka } = await load<{ startKafka(dir: string): Promise<ScriptService & { brokers: string }> }>('kafka.mjs');
+  const { service, control, dispose } = await own(startKafka);
+  const kafka: OwnKafka = {
+    get pid() {
+      return control.pid;
+    },
+    stop: control.stop,
+    restart: control.restart,
+    brokers: service.brokers,
+  };
+  return { kafka, dispose };
+}

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Kafka, logLevel } from 'kafkajs';
+import { serviceEnv } from '../../src/testing/serviceEnv.js';
+import { uniqueName } from '../../src/testing/uniqueName.js';
+import { waitFor } from '../../src/testing/waitFor.js';
+import { startCli } from './runCli.js';
+
+const T0 = 1_735_689_600; // 2025-01-01T00:00:00Z
+
+describe('what a Kafka commit records', () => {
+  test('a partition is committed again when its replay boundary moves, even while an open window holds its offset', async () => {
+    const { brokers } = serviceEnv();
+    const topic = uniqueName('commits');
+    const group = uniqueName('commits');
+    const kafka = new Kafka({ clientId: 'test', brokers: [brokers], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+      const send = (values: string[]) => producer.send({ topic, messages: values.map((value) => ({ value })) });
+      const committed = async () => {
+        const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+        const p = offsets!.partitions[0]!;
+        return { offset: Number(p.offset), replayUntil: p.metadata === null ? undefined : (JSON.parse(p.metadata) as { r: number }).r };
+      };
+      // Every event falls in one 10 s window that never fires: the safe offset stays 0.
+      const event = JSON.stringify({ user_id: 'u', url: '/a', http_status: 200, event_timestamp: T0 + 1 });
+      await send([event, 'not json', event]);
+      const run = startCli(['run', 'error-rates', '--from', 'kafka', '--to', 'stdout', '--topic', topic, '--group', group, '--commit-interval', '200ms', '-q'], {
+        KAFKA_BROKERS: brokers,
+      });
+      try {
+        await waitFor(async () => (await committed()).replayUntil === 3, { timeoutMs: 60_000, stepMs: 100, what: 'the first commit' });
+        await send(['not json either', event]);
+        const second = await waitFor(
+          async () => {
+            const c = await committed();
+            return c.replayUntil === 5 ? c : undefined;
+          },
+          { timeoutMs: 60_000, stepMs: 100, what: 'a commit of the new replay boundary' },
+        );
+        assert.equal(second.offset, 0, 'the open window still needs offset 0');
+      } finally {
+        run.child.kill('SIGTERM');
+        assert.equal((await run.done).code, 0);
+      }
+    } finally {
+      await producer.disconnect();
+      await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+      await admin.disconnect();
+    }
+  });
+});

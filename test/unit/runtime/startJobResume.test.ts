@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { from, Subject } from 'rxjs';
+import { ClickflowError } from '../../../src/errors/ClickflowError.js';
+import { errorRatesJob } from '../../../src/jobs/errorRates/errorRatesJob.js';
+import type { RecordBatch } from '../../../src/operators/RecordBatch.js';
+import type { Point } from '../../../src/points/Point.js';
+import type { OutputMarks, ResumePoint } from '../../../src/runtime/OutputMarks.js';
+import type { Source, SourceCommit } from '../../../src/runtime/Source.js';
+import { startJob } from '../../../src/runtime/startJob.js';
+import { connector, RecordingDeadLetters, RecordingLines, RecordingPointSink } from './fakes.js';
+
+const T0 = 1735689600; // 2025-01-01T00:00:00Z
+const PARAMETERS = { windowMs: 10_000, maxOutOfOrdernessMs: 5_000, allowedLatenessMs: 0 };
+const ev = (url: string, seconds: number) => JSON.stringify({ user_id: 'u', url, http_status: 200, event_timestamp: seconds });
+
+/** A source over `batches` that records each commit with its marks, and resumes from `resume`. */
+function resumableSource(batches: Source['batches'], resume?: ResumePoint) {
+  const commits: { positions: ReadonlyMap<number, SourceCommit>; marks: OutputMarks | undefined }[] = [];
+  const source: Source = {
+    batches,
+    commit: async (positions, marks) => {
+      commits.push({ positions: new Map(positions), marks });
+    },
+    resumePoint: async () => resume,
+  };
+  return { source, commits };
+}
+
+/** A point sink that counts bytes like a file output, under `key`. */
+class CountingPointSink extends RecordingPointSink {
+  readonly resumeKey = 'file:/out.lp';
+  bytesWritten = 100;
+  override write(points: readonly Point[]): void {
+    super.write(points);
+    this.bytesWritten += points.length * 10;
+  }
+}
+
+describe('startJob: exact outputs across restarts', () => {
+  test('gives the outputs, not the source, the resume point the source read', async () => {
+    const resume: ResumePoint = { committedAtMs: 42, outputBytes: new Map([['file:/out.lp', 7]]) };
+    const { source } = resumableSource(from([]), resume);
+    const [src, sink, dlq, late] = [
+      connector('source', source),
+      connector('sink', new RecordingPointSink()),
+      connector('dlq', new RecordingDeadLetters()),
+      connector('late', new RecordingLines()),
+    ];
+    await startJob(errorRatesJob, { source: src, sink, deadLetter: dlq, lateOutput: late }).done;
+    assert.equal(src.contexts[0]!.resume, undefined);
+    for (const output of [sink, dlq, late]) assert.equal(output.contexts[0]!.resume, resume);
+  });
+
+  test("each commit carries the time of its snapshot and each resumable output's length at that moment", async () => {
+    const { source, commits } = resumableSource(
+      from([
+        { partition: 0, records: [ev('/a', T0 + 1), ev('/b', T0 + 2)], positions: [0, 1] },
+        { partition: 0, records: [ev('/a', T0 + 30)], positions: [2] },
+      ]),
+    );
+    const sink = new CountingPointSink();
+    const before = Date.now();
+    await startJob(errorRatesJob, { source: connector('source', source), sink: connector('sink', sink), parameters: PARAMETERS }).done;
+    const last = commits.at(-1)!;
+    assert.deepEqual(last.marks!.outputBytes, { 'file:/out.lp': sink.bytesWritten }, 'the final commit covers every point written');
+    assert.ok(sink.bytesWritten > 100, 'points were written');
+    assert.ok(last.marks!.takenAtMs >= before && last.marks!.takenAtMs <= Date.now());
+  });
+
+  test('after a restore replays a partition, records already dead-lettered or sent to the late output are not routed again', async () => {
+    const late = ev('/late', T0);
+    const first = { partition: 0, records: ['bad 0', ev('/a', T0 + 20), late, 'bad 3'], positions: [0, 1, 2, 3] };
+    // A rebalance hands the partition back from an older checkpoint: positions 0–3 come again, then 4.
+    const replay = { ...first, records: [...first.records, 'bad 4'], positions: [0, 1, 2, 3, 4], restore: null };
+    const dlq = new RecordingDeadLetters();
+    const lateOutput = new RecordingLines();
+    const { source } = resumableSource(from<RecordBatch<string>[]>([first, replay]));
+    await startJob(errorRatesJob, {
+      source: connector('source', source),
+      sink: connector('sink', new RecordingPointSink()),
+      deadLetter: connector('dlq', dlq),
+      lateOutput: connector('late', lateOutput),
+      parameters: PARAMETERS,
+    }).done;
+    assert.deepEqual(dlq.records.map((r) => r.position), [0, 3, 4]);
+    assert.deepEqual(lateOutput.lines.map((l) => JSON.parse(l).position), [2]);
+  });
+
+  test('a periodic flush that fails retriably skips that commit and the job goes on; the next one commits', async (t) => {
+    t.mock.timers.enable({ apis: ['setInterval'] });
+    const batches = new Subject<RecordBatch<string>>();
+    const { source, commits } = resumableSource(batches);
+    const dlq = new RecordingDeadLetters();
+    let flushes = 0;
+    dlq.flush = async () => {
+      if (++flushes === 1) throw new ClickflowError('cannot reach Kafka', { retriable: true });
+    };
+    const handle = startJob(errorRatesJob, {
+      source: connector('source', source),
+      sink: connector('sink', new RecordingPointSink()),
+      deadLetter: connector('dlq', dlq),
+      parameters: PARAMETERS,
+      commitIntervalMs: 1_000,
+    });
+    const warnings: string[] = [];
+    const committed = new Promise<void>((resolve) =>
+      handle.events.subscribe((e) => {
+        if (e.type === 'log' && e.level === 'warn') warnings.push(e.message);
+        if (e.type === 'log' && e.message === 'committed') resolve();
+      }),
+    );
+    await new Promise<void>((resolve) => handle.events.subscribe((e) => e.type === 'status' && e.status === 'RUNNING' && resolve()));
+    batches.next({ partition: 0, records: [ev('/a', T0 + 1), 'bad'], positions: [0, 1] });
+    t.mock.timers.tick(1_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(commits.length, 0, 'nothing committed past an unflushed output');
+    assert.match(warnings[0] ?? '', /flush failed, not committing.*cannot reach Kafka/);
+    t.mock.timers.tick(1_000);
+    await committed;
+    assert.equal(commits.length, 1);
+    await handle.cancel();
+    assert.equal(handle.status, 'CANCELED');
+  });
+
+  test('the final flush must succeed: a retriable failure then fails the job', async () => {
+    const dlq = new RecordingDeadLetters();
+    const failure = new ClickflowError('cannot reach Kafka', { retriable: true });
+    dlq.flush = async () => {
+      throw failure;
+    };
+    const { source, commits } = resumableSource(from([{ partition: 0, records: ['bad'], positions: [0] }]));
+    const handle = startJob(errorRatesJob, { source: connector('source', source), sink: connector('sink', new RecordingPointSink()), deadLetter: connector('dlq', dlq) });
+    await assert.rejects(handle.done, (e) => e === failure);
+    assert.equal(commits.length, 0);
+  });
+});
