@@ -18,6 +18,8 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist/src ./dist/src
 COPY bin ./bin
 COPY samples ./samples
+# The job manager's live page.
+COPY web ./web
 # The job manager keeps its state file here; a named volume mounted on it inherits the owner.
 RUN mkdir -p /home/node/.local/state/clickflow && chown -R node:node /home/node/.local
 USER node

@@ -108,5 +108,12 @@ describe('Dockerfile: its stages, run outside Docker', () => {
     const produced = run(['produce', '--dry-run', '--count', '3', '--seed', '1']);
     assert.equal(produced.status, 0, produced.stderr);
     assert.equal(produced.stdout.trim().split('\n').length, 3, 'the producer runs on the production dependencies');
+    // The job manager serves its live page from the image: its own files and uPlot's.
+    const page = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', "const { pageAsset } = await import('./dist/src/jobmanager/pageAssets.js'); for (const p of ['/', '/app.js', '/app.css', '/uplot/uPlot.iife.min.js']) if (!pageAsset(p)?.body.length) throw new Error(`no ${p}`);"],
+      { cwd: image.workdir, encoding: 'utf8' },
+    );
+    assert.equal(page.status, 0, `the live page's files are in the image: ${page.stderr}`);
   });
 });
