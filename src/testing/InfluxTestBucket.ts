@@ -26,6 +26,12 @@ export class InfluxTestBucket {
     return new InfluxTestBucket({ url: env.influxUrl, org: env.influxOrg, bucket: name, token: env.influxToken }, bucket.id);
   }
 
+  /** The environment that points `clickflow run --to influx` at this bucket. */
+  env(): Record<'INFLUX_URL' | 'INFLUX_ORG' | 'INFLUX_BUCKET' | 'INFLUX_TOKEN', string> {
+    const { url, org, bucket, token } = this.target;
+    return { INFLUX_URL: url, INFLUX_ORG: org, INFLUX_BUCKET: bucket, INFLUX_TOKEN: token };
+  }
+
   /** Runs a Flux query; `from(bucket:)` is prepended, so `flux` starts with `|> range(...)`. */
   async query<T = Record<string, unknown>>(flux: string): Promise<T[]> {
     const queryApi = new InfluxDB({ url: this.target.url, token: this.target.token }).getQueryApi(this.target.org);

@@ -49,10 +49,7 @@ describe('the Kafka broker stopped for 30 s in the middle of a run', () => {
     ];
     const env = (b: InfluxTestBucket) => ({
       KAFKA_BROKERS: kafka.brokers,
-      INFLUX_URL: b.target.url,
-      INFLUX_ORG: b.target.org,
-      INFLUX_BUCKET: b.target.bucket,
-      INFLUX_TOKEN: b.target.token,
+      ...b.env(),
     });
     const job = new JobProcess(args(uniqueName('outage'), `${topic}.outage.dlq`), env(bucket));
     // Down in the middle: the job has read some of the topic, most is left.

@@ -60,10 +60,7 @@ describe('InfluxDB down for 60 s in the middle of a run', () => {
     const args = (group: string) => ['run', 'error-rates', '--from', 'kafka', '--to', 'influx', '--topic', topic, '--group', group, '--bounded', '--commit-interval', '1s', ...WINDOWING];
     const env = (b: InfluxTestBucket) => ({
       KAFKA_BROKERS: brokers,
-      INFLUX_URL: b.target.url,
-      INFLUX_ORG: b.target.org,
-      INFLUX_BUCKET: b.target.bucket,
-      INFLUX_TOKEN: b.target.token,
+      ...b.env(),
     });
     const job = new JobProcess(args(uniqueName('outage')), env(bucket));
     // Down once the job writes: the first points are in, most of the topic is still to read.

@@ -36,10 +36,7 @@ describe('a second instance joins the group mid-run and leaves again', () => {
     buckets.push(bucket, clean);
     const env = (b: InfluxTestBucket) => ({
       KAFKA_BROKERS: brokers,
-      INFLUX_URL: b.target.url,
-      INFLUX_ORG: b.target.org,
-      INFLUX_BUCKET: b.target.bucket,
-      INFLUX_TOKEN: b.target.token,
+      ...b.env(),
     });
     const group = uniqueName('rebalance');
     const args = (g: string, dlq: string) => [

@@ -48,10 +48,7 @@ describe('SIGTERM at any moment flushes, commits and exits 0 within 10 s, and lo
     buckets.push(stopped, clean);
     const env = (bucket: InfluxTestBucket) => ({
       KAFKA_BROKERS: brokers,
-      INFLUX_URL: bucket.target.url,
-      INFLUX_ORG: bucket.target.org,
-      INFLUX_BUCKET: bucket.target.bucket,
-      INFLUX_TOKEN: bucket.target.token,
+      ...bucket.env(),
     });
     const args = (group: string) => ['run', 'error-rates', '--from', 'kafka', '--to', 'influx', '--topic', topic, '--group', group, '--commit-interval', '1s', ...WINDOWING];
     const group = uniqueName('sigterm-moments');

@@ -161,10 +161,7 @@ describe('the dashboard "clickflow — error monitoring" against the real Influx
     runStartMs = Date.now();
     const result = await runCli(['run', 'error-rates', '--from', 'kafka', '--to', 'influx', '--topic', topic, '--group', uniqueName('dashboard'), '--bounded'], {
       KAFKA_BROKERS: brokers,
-      INFLUX_URL: bucket.target.url,
-      INFLUX_ORG: bucket.target.org,
-      INFLUX_BUCKET: bucket.target.bucket,
-      INFLUX_TOKEN: bucket.target.token,
+      ...bucket.env(),
     });
     runEndMs = Date.now();
     assert.equal(result.code, 0, result.stderr);

@@ -32,10 +32,7 @@ describe('error-rates from a real Kafka topic into a real InfluxDB', () => {
 
   const env = (bucket: InfluxTestBucket) => ({
     KAFKA_BROKERS: serviceEnv().brokers,
-    INFLUX_URL: bucket.target.url,
-    INFLUX_ORG: bucket.target.org,
-    INFLUX_BUCKET: bucket.target.bucket,
-    INFLUX_TOKEN: bucket.target.token,
+    ...bucket.env(),
   });
 
   test('--bounded writes exactly the reference windows of every partition and dead-letters the invalid records', async () => {

@@ -90,10 +90,7 @@ describe('SIGTERM at any moment of a run from Kafka to InfluxDB', () => {
     bucket = await InfluxTestBucket.create('sigterm');
     env = {
       KAFKA_BROKERS: brokers,
-      INFLUX_URL: bucket.target.url,
-      INFLUX_ORG: bucket.target.org,
-      INFLUX_BUCKET: bucket.target.bucket,
-      INFLUX_TOKEN: bucket.target.token,
+      ...bucket.env(),
     };
   });
   afterEach(() => {
