@@ -12,6 +12,7 @@ import { logger } from '../../logging/logger.js';
 import { formatDuration } from '../../time/parseDuration.js';
 import { checkFileEndpoints } from '../checkFileEndpoints.js';
 import { durationArgument } from '../durationArgument.js';
+import { timerDurationArgument } from '../timerDurationArgument.js';
 import { portArgument } from '../portArgument.js';
 import { shutdownSignal } from '../shutdownSignal.js';
 import { runJobManager } from './jobManagerCommand.js';
@@ -130,7 +131,7 @@ export function demoCommand(): Command {
     .addOption(new Option('--port <port>', 'port of the job manager and its page (0: any free one)').argParser(portArgument).default(DEFAULTS.jobManager.port))
     .addOption(new Option('--token <token>', 'bearer token the page and the API ask for (never printed)').env('CLICKFLOW_TOKEN'))
     .addOption(new Option('--out <file>', 'also write the points as line protocol to this file'))
-    .addOption(duration('--duration <duration>', 'stop after this long (default: run until Ctrl-C)'))
+    .addOption(new Option('--duration <duration>', 'stop after this long (default: run until Ctrl-C)').argParser(timerDurationArgument))
     .addOption(
       new Option('--rate <events/s>', 'events generated per second')
         .argParser((text: string) => {

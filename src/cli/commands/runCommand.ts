@@ -9,6 +9,7 @@ import type { JobMetrics } from '../../runtime/JobMetrics.js';
 import { startJob } from '../../runtime/startJob.js';
 import { formatDuration } from '../../time/parseDuration.js';
 import { durationArgument } from '../durationArgument.js';
+import { timerDurationArgument } from '../timerDurationArgument.js';
 import { checkFileEndpoints } from '../checkFileEndpoints.js';
 import { endpointConnectors, type EndpointConnectors } from '../endpointConnectors.js';
 import { shutdownSignal } from '../shutdownSignal.js';
@@ -161,7 +162,11 @@ export function runCommandDefinition(): Command {
       duration('--allowed-lateness <duration>', `how long a fired window still takes events and fires again (default: the job's, else ${formatDuration(DEFAULTS.allowedLatenessMs)})`),
     )
     .addOption(duration('--idle-timeout <duration>', 'report a partition idle after this long without records', DEFAULTS.idleTimeoutMs))
-    .addOption(duration('--commit-interval <duration>', 'how often outputs are flushed and the source committed', DEFAULTS.commitIntervalMs))
+    .addOption(
+      new Option('--commit-interval <duration>', 'how often outputs are flushed and the source committed')
+        .argParser(timerDurationArgument)
+        .default(DEFAULTS.commitIntervalMs, formatDuration(DEFAULTS.commitIntervalMs)),
+    )
     .addOption(
       new Option('--dead-letter <output>', 'invalid records: file:PATH or kafka:TOPIC (default: <topic>.dlq from kafka, count only from a file)').argParser(
         parseDeadLetterEndpoint,

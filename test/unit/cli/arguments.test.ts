@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { CommanderError, InvalidArgumentError } from 'commander';
 import { durationArgument } from '../../../src/cli/durationArgument.js';
+import { timerDurationArgument } from '../../../src/cli/timerDurationArgument.js';
 import {
   parseDeadLetterEndpoint,
   parseSideOutput,
@@ -86,6 +87,12 @@ describe('durationArgument', () => {
   test('a bad duration is an InvalidArgumentError with examples (commander exits 2 on it)', () => {
     rejects(() => durationArgument('10x'), /"10x".*500ms, 10s, 5m, 1h/);
     rejects(() => durationArgument('10'), /"10"/);
+  });
+
+  test('a timer\'s duration stops at what setTimeout keeps, since a longer one would fire at once', () => {
+    assert.equal(timerDurationArgument('24d'), 24 * 86_400_000);
+    rejects(() => timerDurationArgument('30d'), /"30d" is longer than a timer can wait; give at most 24d/);
+    rejects(() => timerDurationArgument('10x'), /"10x" is not a duration/);
   });
 });
 
