@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -7,11 +7,11 @@ import { ClickflowError } from '../../errors/ClickflowError.js';
 import { ConfigError } from '../../errors/ConfigError.js';
 import { JobManagerClient } from '../../jobmanager/JobManagerClient.js';
 import type { JobRecord } from '../../jobmanager/ManagedJob.js';
-import { parseRate } from '../../producer/checkRate.js';
 import { logger } from '../../logging/logger.js';
 import { formatDuration } from '../../time/parseDuration.js';
 import { checkFileEndpoints } from '../checkFileEndpoints.js';
 import { durationArgument } from '../durationArgument.js';
+import { generatorRateArgument } from '../generatorRateArgument.js';
 import { timerDurationArgument } from '../timerDurationArgument.js';
 import { portArgument } from '../portArgument.js';
 import { shutdownSignal } from '../shutdownSignal.js';
@@ -134,18 +134,7 @@ export function demoCommand(): Command {
     .addOption(new Option('--duration <duration>', 'stop after this long (default: run until Ctrl-C)').argParser(timerDurationArgument))
     .addOption(
       new Option('--rate <events/s>', 'events generated per second')
-        .argParser((text: string) => {
-          let rate: number;
-          try {
-            rate = parseRate(text);
-          } catch (error) {
-            throw new InvalidArgumentError((error as Error).message.replace(/^--rate: /, ''));
-          }
-          if (rate > DEFAULTS.demo.maxRatePerSecond) {
-            throw new InvalidArgumentError(`${text} is more than the generator makes beside its job; give at most ${DEFAULTS.demo.maxRatePerSecond}.`);
-          }
-          return rate;
-        })
+        .argParser((text: string) => generatorRateArgument(text, '--rate 500'))
         .default(DEFAULTS.demo.ratePerSecond),
     )
     .addOption(duration('--window <duration>', `window size (default: the job's, ${formatDuration(DEFAULTS.windowMs)})`))

@@ -71,7 +71,7 @@ describe('clickflow demo', () => {
     assert.match(missing.stderr, /^error: --out: cannot write \/nonexistent-dir\/points.lp .*mkdir -p \/nonexistent-dir/m);
     const rate = await runCli(['demo', '--rate', 'fast'], { timeoutMs: 60_000 });
     assert.equal(rate.code, 2);
-    assert.match(rate.stderr, /"fast" is not a rate/);
+    assert.match(rate.stderr, /"fast" is not a rate; write events per second from 0.001 to 100000, e.g. --rate 500/);
     const tooFast = await runCli(['demo', '--rate', '1e6'], { timeoutMs: 60_000 });
     assert.equal(tooFast.code, 2);
     assert.match(tooFast.stderr, /1e6 is more than the generator makes beside its job; give at most 100000/);
