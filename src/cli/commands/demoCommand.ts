@@ -149,6 +149,10 @@ export function demoCommand(): Command {
       // The demo talks in plain lines and shows the rest on its page: the manager's JSON logs
       // only for warnings, unless CLICKFLOW_LOG_LEVEL asks for more.
       if (process.env.CLICKFLOW_LOG_LEVEL === undefined) logger.level = 'warn';
+      // Once the reader of stdout has gone (`| head -1`), a line fails with EPIPE; the page is
+      // what matters, so the demo runs on, and without a listener the stream's 'error' event
+      // would crash its exit with a stack trace.
+      process.stdout.on('error', ignoreStdoutError);
       await runDemo({
         port: flags.port as number,
         token: flags.token as string | undefined,
@@ -164,3 +168,7 @@ export function demoCommand(): Command {
       process.stdout.write('stopped\n');
     });
 }
+
+/** Lines the demo prints are a courtesy: a reader of stdout that stopped loses them, nothing else. */
+function ignoreStdoutError(): void {}
+

@@ -46,6 +46,19 @@ describe('clickflow demo', () => {
     }
   });
 
+  test('a reader of stdout that stopped (| head -1) does not crash its exit: Ctrl-C still ends it quietly with exit 0', async () => {
+    const demo = await startDemo(['--port', '0']);
+    try {
+      // What `| head -1` leaves: the reading end of the pipe closed, so the demo's next line (`stopped`) meets EPIPE.
+      demo.child.stdout!.destroy();
+      demo.child.kill('SIGINT');
+      assert.equal(await demo.exited, 0, demo.output.stderr);
+      assert.doesNotMatch(demo.output.stderr, /EPIPE|Unhandled/);
+    } finally {
+      demo.child.kill('SIGKILL');
+    }
+  });
+
   test('--duration stops it by itself with exit 0', async () => {
     const started = Date.now();
     const result = await runCli(['demo', '--port', '0', '--duration', '2s'], { timeoutMs: 60_000 });
