@@ -47,7 +47,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   if (out !== undefined) {
     // Checked before the manager starts, under the option the user gave.
     await checkFileEndpoints({ from: { kind: 'generator' }, to: { kind: 'file', path: out } }).catch((error: unknown) => {
-      throw error instanceof ConfigError ? new ConfigError('--out', error.message.replace(/^--to: /, '')) : error;
+      // --out takes a plain path: a hint to write `file:PATH` (as --to wants) would be wrong here.
+      throw error instanceof ConfigError ? new ConfigError('--out', error.message.replace(/^--to: /, '').replaceAll(`file:${out}`, out)) : error;
     });
   }
   const args = [

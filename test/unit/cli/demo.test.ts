@@ -82,6 +82,14 @@ describe('clickflow demo', () => {
     const missing = await runCli(['demo', '--port', '0', '--out', '/nonexistent-dir/points.lp'], { timeoutMs: 60_000 });
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /^error: --out: cannot write \/nonexistent-dir\/points.lp .*mkdir -p \/nonexistent-dir/m);
+    const temp = await tempDir('demo-out-dir');
+    try {
+      const directory = await runCli(['demo', '--port', '0', '--out', temp.dir], { timeoutMs: 60_000 });
+      assert.equal(directory.code, 2);
+      assert.match(directory.stderr, /^error: --out: cannot write \S+ \(EISDIR: it is a directory\); name a file in it, e\.g\. \/\S+\/out\.lp$/m);
+    } finally {
+      await temp.remove();
+    }
     const rate = await runCli(['demo', '--rate', 'fast'], { timeoutMs: 60_000 });
     assert.equal(rate.code, 2);
     assert.match(rate.stderr, /"fast" is not a rate; write events per second from 0.001 to 100000, e.g. --rate 500/);
