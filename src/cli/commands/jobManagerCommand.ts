@@ -65,12 +65,12 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
     onRestart: (record) => metrics.restarted(record),
     onEnded: (record) => {
       metrics.ended(record.id);
-      const fields = { job: record.id, name: record.name, restarts: record.restarts };
+      const fields = { job: record.id, jobName: record.name, restarts: record.restarts };
       if (record.state === 'FAILED') logger.error({ ...fields, error: record.lastError?.message }, `job FAILED: ${record.lastError?.message ?? 'no error reported'}`);
       else logger.info(fields, `job ${record.state}`);
       options.onJobEnded?.(record);
     },
-    onLog: (record, level, message, fields) => logger[level]({ job: record.id, name: record.name, ...fields }, message),
+    onLog: (record, level, message, fields) => logger[level]({ job: record.id, jobName: record.name, ...fields }, message),
   });
   const server = jobManagerServer({
     manager,

@@ -102,5 +102,9 @@ describe('clickflow demo', () => {
     const result = await runCli(['demo', '--port', '0', '--rate', '500', '--window', '1s', '--max-out-of-orderness', '500ms', '--out', '/dev/full'], { timeoutMs: 90_000 });
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stderr, /error: the demo's job failed: --out: cannot write \/dev\/full \(ENOSPC/);
+    // The manager's log line keeps the logger's name and gives the job's as jobName (one "name" key would hide the other).
+    const logged = JSON.parse(result.stderr.split('\n').find((line) => line.includes('job FAILED'))!) as Record<string, unknown>;
+    assert.equal(logged.name, 'clickflow');
+    assert.equal(logged.jobName, 'error-rates');
   });
 });
