@@ -1,9 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { durationArgument } from './durationArgument.js';
+import { MAX_TIMER_MS } from '../time/maxTimerMs.js';
 import { formatDuration } from '../time/parseDuration.js';
-
-/** The longest delay Node's timers keep; a longer one fires after 1 ms instead. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Commander parser for a duration that a timer waits out (`demo --duration`, `produce
