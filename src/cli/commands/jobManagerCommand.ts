@@ -85,6 +85,10 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
       if (run.from.kind === 'stdin' || run.to.kind === 'stdout') {
         throw new ConfigError(run.from.kind === 'stdin' ? '--from' : '--to', 'a job manager\'s jobs have no terminal: read kafka, file:PATH or generator, write influx, file:PATH or none');
       }
+      if (run.metricsPort !== undefined) {
+        // Accepted and ignored, it would leave a scraper waiting on a port that nobody serves.
+        throw new ConfigError('--metrics-port', 'a job manager serves its jobs\' metrics at its own /metrics, labelled job_id and job_name: leave --metrics-port out');
+      }
       const files = fileEndpointsOf(run);
       const relative = files.find((file) => !isAbsolute(file.path));
       if (relative !== undefined) {

@@ -59,6 +59,21 @@ describe('clickflow demo', () => {
     }
   });
 
+  test('a job submitted from the page with --metrics-port is refused (400): the manager serves its metrics', async () => {
+    const demo = await startDemo(['--port', '0']);
+    try {
+      const response = await fetch(new URL('/jobs', demo.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ job: 'error-rates', args: ['--from', 'generator', '--to', 'none', '--metrics-port', '0'] }),
+      });
+      assert.equal(response.status, 400);
+      assert.match(((await response.json()) as { error: string }).error, /^--metrics-port: a job manager serves its jobs' metrics at its own \/metrics/);
+    } finally {
+      demo.child.kill('SIGKILL');
+    }
+  });
+
   test('--duration stops it by itself with exit 0', async () => {
     const started = Date.now();
     const result = await runCli(['demo', '--port', '0', '--duration', '2s'], { timeoutMs: 60_000 });
