@@ -11,6 +11,7 @@ import {
   parseSourceEndpoint,
 } from '../../../src/cli/Endpoint.js';
 import { formatSummary } from '../../../src/cli/formatSummary.js';
+import { parseRunArgs } from '../../../src/cli/parseRunArgs.js';
 import { generatorSource } from '../../../src/connectors/memory/generatorSourceConnector.js';
 import { EXIT_FAILURE, EXIT_USAGE, handleError } from '../../../src/cli/handleError.js';
 import { fractionArgument, integerArgument, positiveNumberArgument } from '../../../src/cli/numberArgument.js';
@@ -74,6 +75,16 @@ describe('Endpoint parsing', () => {
     for (const parse of [parseSourceEndpoint, parseSinkEndpoint, parseDeadLetterEndpoint, parseSideOutput]) {
       rejects(() => parse('file:'), /needs a path/);
     }
+  });
+});
+
+describe('parseRunArgs (a job manager\'s submissions)', () => {
+  test('--help among the flags is refused with where to read the options, not commander\'s "(outputHelp)"', () => {
+    assert.throws(() => parseRunArgs(['error-rates', '--from', 'generator', '--help']), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.message, 'run options: --help shows nothing to a job manager; run clickflow run --help to read the options');
+      return true;
+    });
   });
 });
 
