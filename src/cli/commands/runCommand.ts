@@ -147,7 +147,7 @@ export function runCommandDefinition(): Command {
     return defaultMs === undefined ? option : option.default(defaultMs, formatDuration(defaultMs));
   };
   const command = new Command('run')
-    .description('run a job from Kafka or a JSON-lines file to InfluxDB, stdout or a line-protocol file')
+    .description('run a job from Kafka, a JSON-lines file or the live generator to InfluxDB, stdout, a line-protocol file or none')
     .argument('<job>', 'a shipped job (error-rates) or the path of a job module (./my-job.js)')
     .addOption(
       new Option('--from <source>', 'where events come from: kafka, file:PATH, generator[:EVENTS_PER_SECOND] (a live generated clickstream, no Kafka), or - (stdin)').argParser(parseSourceEndpoint).makeOptionMandatory(),
