@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { parseRate } from '../producer/checkRate.js';
+import { generatorRateArgument } from './generatorRateArgument.js';
 
 /** A source or sink named on the command line. */
 export type Endpoint =
@@ -19,12 +19,7 @@ export function parseSourceEndpoint(text: string): Endpoint {
   if (text === 'kafka') return { kind: 'kafka' };
   if (text === 'generator') return { kind: 'generator' };
   if (text.startsWith('generator:')) {
-    const rate = text.slice('generator:'.length);
-    try {
-      return { kind: 'generator', ratePerSecond: parseRate(rate) };
-    } catch {
-      throw new InvalidArgumentError(`"${rate}" in ${text} is not a rate; write events per second from 0.001 to 10000000, e.g. generator:500.`);
-    }
+    return { kind: 'generator', ratePerSecond: generatorRateArgument(text.slice('generator:'.length), 'generator:500') };
   }
   const file = filePath(text);
   if (file !== undefined) return file;

@@ -62,6 +62,9 @@ export function kafkaSecurityOf(flags: Record<string, unknown>, env: NodeJS.Proc
       throw new ConfigError('--kafka-username', 'is required with --kafka-sasl; give --kafka-username <name> or set KAFKA_SASL_USERNAME');
     }
     const password = passwordFile !== undefined ? passwordIn(passwordFile) : env.KAFKA_SASL_PASSWORD;
+    if (passwordFile !== undefined && password === '') {
+      throw new ConfigError('--kafka-password-file', `${passwordFile} is empty; write the password into it, or leave --kafka-password-file out and set KAFKA_SASL_PASSWORD`);
+    }
     if (password === undefined || password === '') {
       throw new ConfigError('--kafka-password-file', 'SASL needs a password: set KAFKA_SASL_PASSWORD or give --kafka-password-file <file>');
     }

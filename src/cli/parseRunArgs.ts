@@ -19,6 +19,10 @@ export function parseRunArgs(args: readonly string[]): RunOptions {
   try {
     command.parse([...args], { from: 'user' });
   } catch (error) {
+    if (error instanceof CommanderError && error.code === 'commander.helpDisplayed') {
+      // Help goes to a terminal; a submission has none, and commander's own text here is "(outputHelp)".
+      throw new ConfigError('run options', '--help shows nothing to a job manager; run clickflow run --help to read the options');
+    }
     if (error instanceof CommanderError) throw new ConfigError('run options', (message || error.message).replace(/^error: /, '').trim());
     throw error;
   }

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors/ConfigError.js';
+import { MAX_TIMER_MS } from '../time/maxTimerMs.js';
 import { formatDuration, parseDuration } from '../time/parseDuration.js';
 
 /**
@@ -13,6 +14,13 @@ export type RestartStrategy =
 
 const USAGE = 'write none, fixed-delay:<attempts>:<delay> (e.g. fixed-delay:3:10s) or exponential:<initial>:<max>:<attempts> (e.g. exponential:1s:1m:10)';
 
+/** A delay the manager's timer can wait: a longer one would restart the job at once. */
+function delayOf(text: string): number {
+  const ms = parseDuration(text, '--restart');
+  if (ms > MAX_TIMER_MS) throw new ConfigError('--restart', `a delay of ${text} is longer than a timer can wait; give at most 24d; ${USAGE}`);
+  return ms;
+}
+
 function attemptsOf(text: string | undefined): number {
   const n = Number(text);
   if (text === undefined || !Number.isSafeInteger(n) || n < 1) throw new ConfigError('--restart', `"${text}" is not a number of attempts (1 or more); ${USAGE}`);
@@ -24,11 +32,11 @@ export function parseRestartStrategy(text: string): RestartStrategy {
   const [kind, ...parts] = text.split(':');
   if (kind === 'none' && parts.length === 0) return { kind: 'none' };
   if (kind === 'fixed-delay' && parts.length === 2) {
-    return { kind: 'fixed-delay', attempts: attemptsOf(parts[0]), delayMs: parseDuration(parts[1]!, '--restart') };
+    return { kind: 'fixed-delay', attempts: attemptsOf(parts[0]), delayMs: delayOf(parts[1]!) };
   }
   if (kind === 'exponential' && parts.length === 3) {
-    const initialMs = parseDuration(parts[0]!, '--restart');
-    const maxMs = parseDuration(parts[1]!, '--restart');
+    const initialMs = delayOf(parts[0]!);
+    const maxMs = delayOf(parts[1]!);
     if (initialMs <= 0 || maxMs < initialMs) throw new ConfigError('--restart', `need 0 < initial <= max, got ${parts[0]} and ${parts[1]}; ${USAGE}`);
     return { kind: 'exponential', initialMs, maxMs, attempts: attemptsOf(parts[2]) };
   }

@@ -28,11 +28,14 @@ export function checkRate(rate: number): number {
  * @throws ConfigError naming the accepted range
  */
 export function parseRate(text: string): number {
-  if (!/^(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i.test(text)) throw new ConfigError('--rate', `"${text}" is not a rate; ${USAGE}`);
+  if (!RATE_TEXT.test(text)) throw new ConfigError('--rate', `"${text}" is not a rate; ${USAGE}`);
   const rate = Number(text);
   if (!inRange(rate)) throw new ConfigError('--rate', `"${text}" is out of range; ${USAGE}`);
   return rate;
 }
+
+/** A plain decimal number as `--rate` takes it: `500`, `0.5`, `2e3`; not `0x10` or `Infinity`, which `Number` would take. */
+export const RATE_TEXT = /^(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
 
 function inRange(rate: number): boolean {
   return rate >= MIN_RATE_PER_SECOND && rate <= MAX_RATE_PER_SECOND;

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -7,11 +7,12 @@ import { ClickflowError } from '../../errors/ClickflowError.js';
 import { ConfigError } from '../../errors/ConfigError.js';
 import { JobManagerClient } from '../../jobmanager/JobManagerClient.js';
 import type { JobRecord } from '../../jobmanager/ManagedJob.js';
-import { parseRate } from '../../producer/checkRate.js';
 import { logger } from '../../logging/logger.js';
 import { formatDuration } from '../../time/parseDuration.js';
 import { checkFileEndpoints } from '../checkFileEndpoints.js';
 import { durationArgument } from '../durationArgument.js';
+import { generatorRateArgument } from '../generatorRateArgument.js';
+import { timerDurationArgument } from '../timerDurationArgument.js';
 import { portArgument } from '../portArgument.js';
 import { shutdownSignal } from '../shutdownSignal.js';
 import { runJobManager } from './jobManagerCommand.js';
@@ -46,7 +47,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   if (out !== undefined) {
     // Checked before the manager starts, under the option the user gave.
     await checkFileEndpoints({ from: { kind: 'generator' }, to: { kind: 'file', path: out } }).catch((error: unknown) => {
-      throw error instanceof ConfigError ? new ConfigError('--out', error.message.replace(/^--to: /, '')) : error;
+      // --out takes a plain path: a hint to write `file:PATH` (as --to wants) would be wrong here.
+      throw error instanceof ConfigError ? new ConfigError('--out', error.message.replace(/^--to: /, '').replaceAll(`file:${out}`, out)) : error;
     });
   }
   const args = [
@@ -130,21 +132,10 @@ export function demoCommand(): Command {
     .addOption(new Option('--port <port>', 'port of the job manager and its page (0: any free one)').argParser(portArgument).default(DEFAULTS.jobManager.port))
     .addOption(new Option('--token <token>', 'bearer token the page and the API ask for (never printed)').env('CLICKFLOW_TOKEN'))
     .addOption(new Option('--out <file>', 'also write the points as line protocol to this file'))
-    .addOption(duration('--duration <duration>', 'stop after this long (default: run until Ctrl-C)'))
+    .addOption(new Option('--duration <duration>', 'stop after this long (default: run until Ctrl-C)').argParser(timerDurationArgument))
     .addOption(
       new Option('--rate <events/s>', 'events generated per second')
-        .argParser((text: string) => {
-          let rate: number;
-          try {
-            rate = parseRate(text);
-          } catch (error) {
-            throw new InvalidArgumentError((error as Error).message.replace(/^--rate: /, ''));
-          }
-          if (rate > DEFAULTS.demo.maxRatePerSecond) {
-            throw new InvalidArgumentError(`${text} is more than the generator makes beside its job; give at most ${DEFAULTS.demo.maxRatePerSecond}.`);
-          }
-          return rate;
-        })
+        .argParser((text: string) => generatorRateArgument(text, '--rate 500'))
         .default(DEFAULTS.demo.ratePerSecond),
     )
     .addOption(duration('--window <duration>', `window size (default: the job's, ${formatDuration(DEFAULTS.windowMs)})`))
@@ -159,6 +150,10 @@ export function demoCommand(): Command {
       // The demo talks in plain lines and shows the rest on its page: the manager's JSON logs
       // only for warnings, unless CLICKFLOW_LOG_LEVEL asks for more.
       if (process.env.CLICKFLOW_LOG_LEVEL === undefined) logger.level = 'warn';
+      // Once the reader of stdout has gone (`| head -1`), a line fails with EPIPE; the page is
+      // what matters, so the demo runs on, and without a listener the stream's 'error' event
+      // would crash its exit with a stack trace.
+      process.stdout.on('error', ignoreStdoutError);
       await runDemo({
         port: flags.port as number,
         token: flags.token as string | undefined,
@@ -174,3 +169,7 @@ export function demoCommand(): Command {
       process.stdout.write('stopped\n');
     });
 }
+
+/** Lines the demo prints are a courtesy: a reader of stdout that stopped loses them, nothing else. */
+function ignoreStdoutError(): void {}
+

@@ -65,12 +65,12 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
     onRestart: (record) => metrics.restarted(record),
     onEnded: (record) => {
       metrics.ended(record.id);
-      const fields = { job: record.id, name: record.name, restarts: record.restarts };
+      const fields = { job: record.id, jobName: record.name, restarts: record.restarts };
       if (record.state === 'FAILED') logger.error({ ...fields, error: record.lastError?.message }, `job FAILED: ${record.lastError?.message ?? 'no error reported'}`);
       else logger.info(fields, `job ${record.state}`);
       options.onJobEnded?.(record);
     },
-    onLog: (record, level, message, fields) => logger[level]({ job: record.id, name: record.name, ...fields }, message),
+    onLog: (record, level, message, fields) => logger[level]({ job: record.id, jobName: record.name, ...fields }, message),
   });
   const server = jobManagerServer({
     manager,
@@ -84,6 +84,10 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
       const run = parseRunArgs([job, ...args]);
       if (run.from.kind === 'stdin' || run.to.kind === 'stdout') {
         throw new ConfigError(run.from.kind === 'stdin' ? '--from' : '--to', 'a job manager\'s jobs have no terminal: read kafka, file:PATH or generator, write influx, file:PATH or none');
+      }
+      if (run.metricsPort !== undefined) {
+        // Accepted and ignored, it would leave a scraper waiting on a port that nobody serves.
+        throw new ConfigError('--metrics-port', 'a job manager serves its jobs\' metrics at its own /metrics, labelled job_id and job_name: leave --metrics-port out');
       }
       const files = fileEndpointsOf(run);
       const relative = files.find((file) => !isAbsolute(file.path));

@@ -9,6 +9,7 @@ import { parseStartTime } from '../../producer/parseStartTime.js';
 import type { ProducerProgress, ProducerTarget } from '../../producer/runProducer.js';
 import { parseDuration } from '../../time/parseDuration.js';
 import { durationArgument } from '../durationArgument.js';
+import { timerDurationArgument } from '../timerDurationArgument.js';
 import { fractionArgument, integerArgument } from '../numberArgument.js';
 import { kafkaSecurityOf, kafkaSecurityOptions } from '../kafkaSecurityOptions.js';
 import type { KafkaSecurity } from '../../connectors/kafka/kafkaSecurity.js';
@@ -178,7 +179,7 @@ export function produceCommand(): Command {
     .addOption(new Option('--partitions <n>', 'partitions of the topic if it has to be created').argParser(integerArgument(1)).default(p.partitions))
     .addOption(new Option('--rate <events/s>', 'events per second, 0.001 to 10000000 (default: as fast as the broker takes them)').argParser(commanderArgument(parseRate)))
     .addOption(new Option('--count <n>', 'stop after n events').argParser(integerArgument(0)))
-    .addOption(new Option('--duration <duration>', 'stop after this long, e.g. 5m').argParser(durationArgument))
+    .addOption(new Option('--duration <duration>', 'stop after this long, e.g. 5m').argParser(timerDurationArgument))
     .addOption(new Option('--urls <n>', `distinct URLs (Zipf popularity), at most ${MAX_POOL_SIZE}`).argParser(boundedIntegerArgument(1, MAX_POOL_SIZE)).default(p.urls))
     .addOption(new Option('--users <n>', `distinct users, at most ${MAX_POOL_SIZE}`).argParser(boundedIntegerArgument(1, MAX_POOL_SIZE)).default(p.users))
     .addOption(new Option('--error-rate <0..1>', 'share of 4xx/5xx statuses').argParser(fractionArgument).default(p.errorRate))

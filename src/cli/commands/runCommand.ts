@@ -9,6 +9,7 @@ import type { JobMetrics } from '../../runtime/JobMetrics.js';
 import { startJob } from '../../runtime/startJob.js';
 import { formatDuration } from '../../time/parseDuration.js';
 import { durationArgument } from '../durationArgument.js';
+import { timerDurationArgument } from '../timerDurationArgument.js';
 import { checkFileEndpoints } from '../checkFileEndpoints.js';
 import { endpointConnectors, type EndpointConnectors } from '../endpointConnectors.js';
 import { shutdownSignal } from '../shutdownSignal.js';
@@ -146,7 +147,7 @@ export function runCommandDefinition(): Command {
     return defaultMs === undefined ? option : option.default(defaultMs, formatDuration(defaultMs));
   };
   const command = new Command('run')
-    .description('run a job from Kafka or a JSON-lines file to InfluxDB, stdout or a line-protocol file')
+    .description('run a job from Kafka, a JSON-lines file or the live generator to InfluxDB, stdout, a line-protocol file or none')
     .argument('<job>', 'a shipped job (error-rates) or the path of a job module (./my-job.js)')
     .addOption(
       new Option('--from <source>', 'where events come from: kafka, file:PATH, generator[:EVENTS_PER_SECOND] (a live generated clickstream, no Kafka), or - (stdin)').argParser(parseSourceEndpoint).makeOptionMandatory(),
@@ -161,7 +162,11 @@ export function runCommandDefinition(): Command {
       duration('--allowed-lateness <duration>', `how long a fired window still takes events and fires again (default: the job's, else ${formatDuration(DEFAULTS.allowedLatenessMs)})`),
     )
     .addOption(duration('--idle-timeout <duration>', 'report a partition idle after this long without records', DEFAULTS.idleTimeoutMs))
-    .addOption(duration('--commit-interval <duration>', 'how often outputs are flushed and the source committed', DEFAULTS.commitIntervalMs))
+    .addOption(
+      new Option('--commit-interval <duration>', 'how often outputs are flushed and the source committed')
+        .argParser(timerDurationArgument)
+        .default(DEFAULTS.commitIntervalMs, formatDuration(DEFAULTS.commitIntervalMs)),
+    )
     .addOption(
       new Option('--dead-letter <output>', 'invalid records: file:PATH or kafka:TOPIC (default: <topic>.dlq from kafka, count only from a file)').argParser(
         parseDeadLetterEndpoint,

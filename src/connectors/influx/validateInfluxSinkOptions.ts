@@ -1,9 +1,7 @@
 import { ConfigError } from '../../errors/ConfigError.js';
 import type { RetryOptions } from '../../runtime/createRetry.js';
+import { MAX_TIMER_MS } from '../../time/maxTimerMs.js';
 import type { InfluxSinkOptions } from './InfluxSink.js';
-
-/** The longest delay `setTimeout` keeps; a longer one fires at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Checks every numeric option of an {@link InfluxSink} once, at construction: a zero batch

@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { CommanderError, InvalidArgumentError } from 'commander';
 import { durationArgument } from '../../../src/cli/durationArgument.js';
+import { timerDurationArgument } from '../../../src/cli/timerDurationArgument.js';
 import {
   parseDeadLetterEndpoint,
   parseSideOutput,
@@ -10,6 +11,7 @@ import {
   parseSourceEndpoint,
 } from '../../../src/cli/Endpoint.js';
 import { formatSummary } from '../../../src/cli/formatSummary.js';
+import { parseRunArgs } from '../../../src/cli/parseRunArgs.js';
 import { generatorSource } from '../../../src/connectors/memory/generatorSourceConnector.js';
 import { EXIT_FAILURE, EXIT_USAGE, handleError } from '../../../src/cli/handleError.js';
 import { fractionArgument, integerArgument, positiveNumberArgument } from '../../../src/cli/numberArgument.js';
@@ -46,7 +48,8 @@ describe('Endpoint parsing', () => {
     assert.deepEqual(parseSourceEndpoint('generator:500'), { kind: 'generator', ratePerSecond: 500 });
     assert.deepEqual(parseSourceEndpoint('generator:0.5'), { kind: 'generator', ratePerSecond: 0.5 });
     assert.deepEqual(parseSinkEndpoint('none'), { kind: 'none' });
-    rejects(() => parseSourceEndpoint('generator:fast'), /"fast" in generator:fast is not a rate.*generator:500/);
+    rejects(() => parseSourceEndpoint('generator:fast'), /"fast" is not a rate; write events per second from 0.001 to 100000, e.g. generator:500/);
+    rejects(() => parseSourceEndpoint('generator:1e9'), /1e9 is more than the generator makes beside its job; give at most 100000/);
     rejects(() => parseSourceEndpoint('generator:0'), /not a rate/);
     rejects(() => parseSourceEndpoint('generator:'), /not a rate/);
     assert.throws(() => generatorSource({ ratePerSecond: 200_000 }), /--from: generator:200000 is more than the generator makes beside its job \(100000 events\/s\)/);
@@ -75,6 +78,16 @@ describe('Endpoint parsing', () => {
   });
 });
 
+describe('parseRunArgs (a job manager\'s submissions)', () => {
+  test('--help among the flags is refused with where to read the options, not commander\'s "(outputHelp)"', () => {
+    assert.throws(() => parseRunArgs(['error-rates', '--from', 'generator', '--help']), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.message, 'run options: --help shows nothing to a job manager; run clickflow run --help to read the options');
+      return true;
+    });
+  });
+});
+
 describe('durationArgument', () => {
   test('returns milliseconds', () => {
     assert.equal(durationArgument('500ms'), 500);
@@ -86,6 +99,12 @@ describe('durationArgument', () => {
   test('a bad duration is an InvalidArgumentError with examples (commander exits 2 on it)', () => {
     rejects(() => durationArgument('10x'), /"10x".*500ms, 10s, 5m, 1h/);
     rejects(() => durationArgument('10'), /"10"/);
+  });
+
+  test('a timer\'s duration stops at what setTimeout keeps, since a longer one would fire at once', () => {
+    assert.equal(timerDurationArgument('24d'), 24 * 86_400_000);
+    rejects(() => timerDurationArgument('30d'), /"30d" is longer than a timer can wait; give at most 24d/);
+    rejects(() => timerDurationArgument('10x'), /"10x" is not a duration/);
   });
 });
 

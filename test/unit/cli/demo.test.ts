@@ -46,6 +46,34 @@ describe('clickflow demo', () => {
     }
   });
 
+  test('a reader of stdout that stopped (| head -1) does not crash its exit: Ctrl-C still ends it quietly with exit 0', async () => {
+    const demo = await startDemo(['--port', '0']);
+    try {
+      // What `| head -1` leaves: the reading end of the pipe closed, so the demo's next line (`stopped`) meets EPIPE.
+      demo.child.stdout!.destroy();
+      demo.child.kill('SIGINT');
+      assert.equal(await demo.exited, 0, demo.output.stderr);
+      assert.doesNotMatch(demo.output.stderr, /EPIPE|Unhandled/);
+    } finally {
+      demo.child.kill('SIGKILL');
+    }
+  });
+
+  test('a job submitted from the page with --metrics-port is refused (400): the manager serves its metrics', async () => {
+    const demo = await startDemo(['--port', '0']);
+    try {
+      const response = await fetch(new URL('/jobs', demo.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ job: 'error-rates', args: ['--from', 'generator', '--to', 'none', '--metrics-port', '0'] }),
+      });
+      assert.equal(response.status, 400);
+      assert.match(((await response.json()) as { error: string }).error, /^--metrics-port: a job manager serves its jobs' metrics at its own \/metrics/);
+    } finally {
+      demo.child.kill('SIGKILL');
+    }
+  });
+
   test('--duration stops it by itself with exit 0', async () => {
     const started = Date.now();
     const result = await runCli(['demo', '--port', '0', '--duration', '2s'], { timeoutMs: 60_000 });
@@ -69,9 +97,17 @@ describe('clickflow demo', () => {
     const missing = await runCli(['demo', '--port', '0', '--out', '/nonexistent-dir/points.lp'], { timeoutMs: 60_000 });
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /^error: --out: cannot write \/nonexistent-dir\/points.lp .*mkdir -p \/nonexistent-dir/m);
+    const temp = await tempDir('demo-out-dir');
+    try {
+      const directory = await runCli(['demo', '--port', '0', '--out', temp.dir], { timeoutMs: 60_000 });
+      assert.equal(directory.code, 2);
+      assert.match(directory.stderr, /^error: --out: cannot write \S+ \(EISDIR: it is a directory\); name a file in it, e\.g\. \/\S+\/out\.lp$/m);
+    } finally {
+      await temp.remove();
+    }
     const rate = await runCli(['demo', '--rate', 'fast'], { timeoutMs: 60_000 });
     assert.equal(rate.code, 2);
-    assert.match(rate.stderr, /"fast" is not a rate/);
+    assert.match(rate.stderr, /"fast" is not a rate; write events per second from 0.001 to 100000, e.g. --rate 500/);
     const tooFast = await runCli(['demo', '--rate', '1e6'], { timeoutMs: 60_000 });
     assert.equal(tooFast.code, 2);
     assert.match(tooFast.stderr, /1e6 is more than the generator makes beside its job; give at most 100000/);
@@ -81,5 +117,9 @@ describe('clickflow demo', () => {
     const result = await runCli(['demo', '--port', '0', '--rate', '500', '--window', '1s', '--max-out-of-orderness', '500ms', '--out', '/dev/full'], { timeoutMs: 90_000 });
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stderr, /error: the demo's job failed: --out: cannot write \/dev\/full \(ENOSPC/);
+    // The manager's log line keeps the logger's name and gives the job's as jobName (one "name" key would hide the other).
+    const logged = JSON.parse(result.stderr.split('\n').find((line) => line.includes('job FAILED'))!) as Record<string, unknown>;
+    assert.equal(logged.name, 'clickflow');
+    assert.equal(logged.jobName, 'error-rates');
   });
 });

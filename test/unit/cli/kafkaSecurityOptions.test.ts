@@ -61,6 +61,12 @@ describe('Kafka security options', () => {
   test('SASL mistakes name the option to fix and never the password', () => {
     refused(() => kafkaSecurityOf({ kafkaSasl: 'plain' }, { KAFKA_SASL_PASSWORD: PASSWORD }), '--kafka-username', /required with --kafka-sasl; give --kafka-username <name> or set KAFKA_SASL_USERNAME/);
     refused(() => kafkaSecurityOf({ kafkaSasl: 'plain', kafkaUsername: 'alice' }, {}), '--kafka-password-file', /set KAFKA_SASL_PASSWORD or give --kafka-password-file/);
+    const empty = file('empty-password', '\n');
+    refused(
+      () => kafkaSecurityOf({ kafkaSasl: 'plain', kafkaUsername: 'alice', kafkaPasswordFile: empty }, { KAFKA_SASL_PASSWORD: PASSWORD }),
+      '--kafka-password-file',
+      /empty-password is empty; write the password into it/,
+    );
     refused(() => kafkaSecurityOf({ kafkaUsername: 'alice' }, { KAFKA_SASL_PASSWORD: PASSWORD }), '--kafka-sasl', /is missing: --kafka-username and --kafka-password-file only apply with --kafka-sasl/);
     refused(
       () => kafkaSecurityOf({ kafkaSasl: 'plain', kafkaUsername: 'alice', kafkaPasswordFile: join(dir, 'absent') }, {}),
