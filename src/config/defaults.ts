@@ -21,6 +21,12 @@ export const DEFAULTS = {
   maxWindowsPerRecord: 1_000,
   /** How often a job flushes its outputs and then commits its source, in ms: 5 s. */
   commitIntervalMs: 5_000,
+  /**
+   * Retries of a job's last flush and commit when they fail retriably (the broker or InfluxDB
+   * away at the end of a bounded run or at a stop): 0.5 s doubling to 5 s, ±20 % jitter, for
+   * up to 2 minutes. Periodic flushes need none: the next interval tries again.
+   */
+  finalFlushRetry: { initialDelayMs: 500, maxDelayMs: 5_000, factor: 2, jitter: 0.2, maxElapsedMs: 2 * 60_000 },
   /** How a finished command waits for client libraries to close their sockets before it exits anyway: 10 s. */
   exitGraceMs: 10_000,
   file: {

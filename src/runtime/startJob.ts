@@ -12,6 +12,7 @@ import type { JobHandle } from './JobHandle.js';
 import { JobMetrics } from './JobMetrics.js';
 import type { JobStatus } from './JobStatus.js';
 import { checkConnectorFiles } from './checkConnectorFiles.js';
+import { createRetry, type RetryOptions } from './createRetry.js';
 import { lateRecordLine } from './lateRecordLine.js';
 import type { LineSink } from './LineSink.js';
 import type { PointSink } from './PointSink.js';
@@ -32,6 +33,8 @@ export interface StartJobOptions {
   readonly parameters?: JobParameters;
   /** How often outputs are flushed and the source committed, in ms. Default `DEFAULTS.commitIntervalMs`. */
   readonly commitIntervalMs?: number;
+  /** How the last flush and commit are retried when they fail retriably. Default `DEFAULTS.finalFlushRetry`. */
+  readonly finalFlushRetry?: RetryOptions;
   /** Default: a random UUID. */
   readonly id?: string;
 }
@@ -220,7 +223,8 @@ class RunningJob implements JobHandle {
     // Outputs are flushed before the commit that covers them: a crash between the two re-reads
     // and rewrites the same points, never skips them.
     // A periodic flush that fails with a retriable error (a broker away) leaves its records
-    // buffered and skips the commit; the next one tries again. The last one must succeed.
+    // buffered and skips the commit; the next one tries again. The last one has no next one:
+    // it is retried here instead (a broker restarting), and the job fails only past the budget.
     const flushAndCommit = async (final: boolean) => {
       // Taken together, between two batches: each output's length then holds exactly what the
       // snapshot's records produced, which is what a restart truncates a file back to.
@@ -240,7 +244,9 @@ class RunningJob implements JobHandle {
         await source.commit(snapshot, marks);
         this.log('debug', 'committed', { partitions: [...snapshot.keys()] });
       } catch (error) {
-        if (error instanceof ClickflowError && !error.retriable) throw error;
+        // A commit that fails for an unknown reason only costs a re-read after a restart. At
+        // the end, a broker away for a while is waited for, so that a bounded run ends committed.
+        if (error instanceof ClickflowError && (!error.retriable || final)) throw error;
         this.eventSubject.next({ type: 'log', level: 'warn', message: `commit failed, will retry with the next one: ${(error as Error).message}` });
       }
     };
@@ -277,7 +283,12 @@ class RunningJob implements JobHandle {
       });
       clearInterval(timer);
       await committing;
-      await flushAndCommit(true);
+      await createRetry(
+        options.finalFlushRetry ?? DEFAULTS.finalFlushRetry,
+        (error) => ({ retriable: error instanceof ClickflowError && error.retriable }),
+        undefined,
+        (error, _attempt, delayMs) => this.log('warn', `the last flush or commit failed, retrying in ${delayMs} ms: ${(error as Error).message}`),
+      )(() => flushAndCommit(true));
     } finally {
       clearInterval(timer);
       // A flush or commit still on its way when the job failed must end before its clients

@@ -123,15 +123,45 @@ describe('startJob: exact outputs across restarts', () => {
     assert.equal(handle.status, 'CANCELED');
   });
 
-  test('the final flush must succeed: a retriable failure then fails the job', async () => {
-    const dlq = new RecordingDeadLetters();
+  test('the final flush and commit are retried while they fail retriably; past the budget the job fails', async () => {
+    const retry = { initialDelayMs: 5, maxDelayMs: 20, factor: 2, jitter: 0, maxElapsedMs: 2_000 };
     const failure = new ClickflowError('cannot reach Kafka', { retriable: true });
-    dlq.flush = async () => {
-      throw failure;
+    const run = (failingFlushes: number, failingCommits: number) => {
+      const dlq = new RecordingDeadLetters();
+      let flushes = 0;
+      dlq.flush = async () => {
+        if (++flushes <= failingFlushes) throw failure;
+      };
+      const { source, commits } = resumableSource(from([{ partition: 0, records: ['bad'], positions: [0] }]));
+      let commitCalls = 0;
+      const flaky: Source = {
+        ...source,
+        commit: async (positions, marks) => {
+          if (++commitCalls <= failingCommits) throw failure;
+          return source.commit!(positions, marks);
+        },
+      };
+      const handle = startJob(errorRatesJob, {
+        source: connector('source', flaky),
+        sink: connector('sink', new RecordingPointSink()),
+        deadLetter: connector('dlq', dlq),
+        finalFlushRetry: retry,
+      });
+      const warnings: string[] = [];
+      handle.events.subscribe((e) => e.type === 'log' && e.level === 'warn' && warnings.push(e.message));
+      return { handle, commits, warnings, flushes: () => flushes };
     };
-    const { source, commits } = resumableSource(from([{ partition: 0, records: ['bad'], positions: [0] }]));
-    const handle = startJob(errorRatesJob, { source: connector('source', source), sink: connector('sink', new RecordingPointSink()), deadLetter: connector('dlq', dlq) });
-    await assert.rejects(handle.done, (e) => e === failure);
-    assert.equal(commits.length, 0);
+
+    const recovered = run(2, 1);
+    await recovered.handle.done;
+    assert.equal(recovered.handle.status, 'FINISHED');
+    assert.equal(recovered.commits.length, 1, 'committed once the broker answered');
+    assert.equal(recovered.warnings.filter((w) => /the last flush or commit failed, retrying in \d+ ms: cannot reach Kafka/.test(w)).length, 3);
+
+    const gaveUp = run(Infinity, 0);
+    await assert.rejects(gaveUp.handle.done, (e) => e === failure);
+    assert.equal(gaveUp.handle.status, 'FAILED');
+    assert.equal(gaveUp.commits.length, 0, 'nothing committed past an unflushed output');
+    assert.ok(gaveUp.flushes() > 3, `retried ${gaveUp.flushes()} times before giving up`);
   });
 });
