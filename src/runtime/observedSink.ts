@@ -14,6 +14,13 @@ export function observedSink(connector: SinkConnector, observe: (points: readonl
       const sink = await connector.open(context);
       return {
         failed: sink.failed,
+        // Read at each commit: a file output under a job manager resumes like one under `run`.
+        get resumeKey() {
+          return sink.resumeKey;
+        },
+        get bytesWritten() {
+          return sink.bytesWritten;
+        },
         write: (points) => {
           if (points.length > 0) observe(points);
           sink.write(points);
