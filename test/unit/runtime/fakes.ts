@@ -39,6 +39,18 @@ export class RecordingPointSink implements PointSink {
 }
 
 /** Lines written (the late output). */
+/** A point sink that counts bytes like a file output, under `resumeKey`: 10 bytes a point. */
+export class CountingPointSink extends RecordingPointSink {
+  readonly resumeKey = 'file:/out.lp';
+  constructor(public bytesWritten: number) {
+    super();
+  }
+  override write(points: readonly Point[]): void {
+    super.write(points);
+    this.bytesWritten += points.length * 10;
+  }
+}
+
 export class RecordingLines implements LineSink {
   readonly lines: string[] = [];
   closed = false;

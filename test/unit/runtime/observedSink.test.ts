@@ -3,23 +3,13 @@ import { describe, test } from 'node:test';
 import { Point } from '../../../src/points/Point.js';
 import type { ConnectorContext } from '../../../src/runtime/Connector.js';
 import { observedSink } from '../../../src/runtime/observedSink.js';
-import { connector, RecordingPointSink } from './fakes.js';
-
-/** A sink that counts its bytes like a file output. */
-class FileLikeSink extends RecordingPointSink {
-  readonly resumeKey = 'file:/out.lp';
-  bytesWritten = 7;
-  override write(points: readonly Point[]): void {
-    super.write(points);
-    this.bytesWritten += points.length * 10;
-  }
-}
+import { connector, CountingPointSink, RecordingPointSink } from './fakes.js';
 
 const point = (n: number) => new Point('m', n).intField('n', n);
 
 describe('observedSink', () => {
   test('hands each non-empty batch to the observer before the sink, and keeps the sink resumable', async () => {
-    const inner = new FileLikeSink();
+    const inner = new CountingPointSink(7);
     const seen: number[] = [];
     const sink = await observedSink(connector('file', inner), (points) => seen.push(points.length)).open({} as ConnectorContext);
     assert.equal(sink.resumeKey, 'file:/out.lp', 'a file output under a job manager still records its length at commits');

@@ -4,11 +4,10 @@ import { from, Subject } from 'rxjs';
 import { ClickflowError } from '../../../src/errors/ClickflowError.js';
 import { errorRatesJob } from '../../../src/jobs/errorRates/errorRatesJob.js';
 import type { RecordBatch } from '../../../src/operators/RecordBatch.js';
-import type { Point } from '../../../src/points/Point.js';
 import type { OutputMarks, ResumePoint } from '../../../src/runtime/OutputMarks.js';
 import type { Source, SourceCommit } from '../../../src/runtime/Source.js';
 import { startJob } from '../../../src/runtime/startJob.js';
-import { connector, RecordingDeadLetters, RecordingLines, RecordingPointSink } from './fakes.js';
+import { connector, CountingPointSink, RecordingDeadLetters, RecordingLines, RecordingPointSink } from './fakes.js';
 
 const T0 = 1735689600; // 2025-01-01T00:00:00Z
 const PARAMETERS = { windowMs: 10_000, maxOutOfOrdernessMs: 5_000, allowedLatenessMs: 0 };
@@ -25,16 +24,6 @@ function resumableSource(batches: Source['batches'], resume?: ResumePoint) {
     resumePoint: async () => resume,
   };
   return { source, commits };
-}
-
-/** A point sink that counts bytes like a file output, under `key`. */
-class CountingPointSink extends RecordingPointSink {
-  readonly resumeKey = 'file:/out.lp';
-  bytesWritten = 100;
-  override write(points: readonly Point[]): void {
-    super.write(points);
-    this.bytesWritten += points.length * 10;
-  }
 }
 
 describe('startJob: exact outputs across restarts', () => {
@@ -59,7 +48,7 @@ describe('startJob: exact outputs across restarts', () => {
         { partition: 0, records: [ev('/a', T0 + 30)], positions: [2] },
       ]),
     );
-    const sink = new CountingPointSink();
+    const sink = new CountingPointSink(100);
     const before = Date.now();
     await startJob(errorRatesJob, { source: connector('source', source), sink: connector('sink', sink), parameters: PARAMETERS }).done;
     const last = commits.at(-1)!;
