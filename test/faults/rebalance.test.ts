@@ -95,7 +95,9 @@ describe('a second instance joins the group mid-run and leaves again', () => {
     // Not asserted: the new owner of a partition re-reads it from the last commit, and what the
     // old owner dead-lettered since may go to the topic again (README, "Guarantees").
     t.diagnostic(`dead letters: ${deadLetters} for ${invalid} invalid records`);
-    assert.ok(reference.windows.size > 30, `windows: ${reference.windows.size}`);
+    // Live event time: at least one 1 s window per second the producer ran (a fast machine
+    // reads the phases in a few seconds, so no fixed count holds).
+    assert.ok(reference.windows.size >= Math.floor(sent / RATE) && reference.windows.size > 3, `windows: ${reference.windows.size} for ${sent} records at ${RATE}/s`);
     assert.deepEqual(againstClean.mismatched, [], 'windows that differ from the clean run');
     assert.deepEqual(againstReference.mismatched, [], 'windows that differ from the reference');
     assert.equal(countedEvents(written), reference.valid - reference.late);
