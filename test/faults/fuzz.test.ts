@@ -5,11 +5,11 @@ import { Kafka, logLevel, type Message } from 'kafkajs';
 import { InfluxTestBucket } from '../../src/testing/InfluxTestBucket.js';
 import { serviceEnv } from '../../src/testing/serviceEnv.js';
 import { uniqueName } from '../../src/testing/uniqueName.js';
-import { waitFor } from '../../src/testing/waitFor.js';
 import { prng, randInt } from '../unit/operators/reference.js';
 import { comparable, readErrorRates } from '../services/readErrorRates.js';
 import { referenceWindows, type ExpectedWindow, type WindowKey } from '../services/referenceWindows.js';
 import { runCli } from '../services/runCli.js';
+import { consumeAll } from '../services/consumeAll.js';
 
 /*
  * Fuzz: 100 000 records into a real broker, read by `clickflow run error-rates --bounded` into
@@ -223,29 +223,6 @@ after(async () => {
   await bucket?.drop();
 });
 
-/** Every record of a topic, values as bytes, with headers as strings. */
-async function readTopic(topic: string, count: number): Promise<{ partition: number; offset: number; value: Buffer; headers: Record<string, string> }[]> {
-  const consumer = kafka.consumer({ groupId: uniqueName('fuzz-reader'), maxBytesPerPartition: TOPIC_MAX_MESSAGE_BYTES });
-  const records: { partition: number; offset: number; value: Buffer; headers: Record<string, string> }[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) {
-          const headers: Record<string, string> = {};
-          for (const [k, v] of Object.entries(m.headers ?? {})) headers[k] = String(v);
-          records.push({ partition: batch.partition, offset: Number(m.offset), value: m.value ?? Buffer.alloc(0), headers });
-        }
-      },
-    });
-    await waitFor(() => records.length >= count, { timeoutMs: RUN_BOUND_MS, what: `${count} records from ${topic} (have ${records.length})` });
-  } finally {
-    await consumer.disconnect();
-  }
-  return records;
-}
-
 /** The reference's URLs as InfluxDB stores them (two URLs one stand-in apart would share a tag). */
 function asStored(windows: Map<WindowKey, ExpectedWindow>): Map<WindowKey, ExpectedWindow> {
   for (const w of windows.values()) {
@@ -307,7 +284,7 @@ describe('fuzz: valid events among every kind of bad input, through the real bro
     assert.equal(run.code, 0, `the run crashed:\n${run.stderr.slice(-4000)}`);
 
     // Dead letters: each invalid record once, byte for byte, with its reason and origin.
-    const dead = await readTopic(`${topic}.dlq`, invalidSent.length);
+    const dead = await consumeAll(serviceEnv().brokers, `${topic}.dlq`, invalidSent.length, RUN_BOUND_MS, TOPIC_MAX_MESSAGE_BYTES);
     const bySource = new Map(sent.map((s) => [`${s.partition}|${s.offset}`, s]));
     const seen = new Set<string>();
     let wrongReasons = 0;
@@ -318,7 +295,7 @@ describe('fuzz: valid events among every kind of bad input, through the real bro
       assert.ok(!seen.has(key), `dead-lettered twice: ${key}`);
       seen.add(key);
       assert.equal(d.headers['source.topic'], topic);
-      assert.ok(d.value.equals(source.bytes), `dead letter ${key} holds other bytes than were sent`);
+      assert.ok(d.bytes.equals(source.bytes), `dead letter ${key} holds other bytes than were sent`);
       if (d.headers.reason !== source.reason) wrongReasons++;
       assert.equal(d.headers.reason, source.reason, `record ${key} ${JSON.stringify(source.bytes.subarray(0, 200).toString())}: ${d.headers.detail}`);
     }
@@ -326,7 +303,7 @@ describe('fuzz: valid events among every kind of bad input, through the real bro
 
     // InfluxDB: exactly the reference's windows.
     const reference = referenceWindows(
-      validSent.map((s) => ({ partition: s.partition, offset: s.offset, key: null, value: s.bytes.toString('utf8'), headers: {} })),
+      validSent.map((s) => ({ partition: s.partition, offset: s.offset, value: s.bytes.toString('utf8') })),
       { ...WINDOW, bounded: true },
     );
     const expected = comparable(asStored(reference.windows)) as { key: string; total: number }[];

@@ -8,13 +8,18 @@ export interface ConsumedRecord {
   readonly offset: number;
   readonly key: string | null;
   readonly value: string;
+  /** The value as sent, byte for byte (`value` decodes it as UTF-8). */
+  readonly bytes: Buffer;
   readonly headers: Record<string, string>;
 }
 
-/** Reads `count` records from a topic with a throwaway group, independently of clickflow's source. */
-export async function consumeAll(brokers: string, topic: string, count: number, timeoutMs = 60_000): Promise<ConsumedRecord[]> {
+/**
+ * Reads `count` records from a topic with a throwaway group, independently of clickflow's source.
+ * @param maxBytesPerPartition for topics whose records exceed kafkajs's default fetch size
+ */
+export async function consumeAll(brokers: string, topic: string, count: number, timeoutMs = 60_000, maxBytesPerPartition?: number): Promise<ConsumedRecord[]> {
   const kafka = new Kafka({ clientId: 'test-reader', brokers: [brokers], logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: uniqueName('reader') });
+  const consumer = kafka.consumer({ groupId: uniqueName('reader'), maxBytesPerPartition });
   const records: ConsumedRecord[] = [];
   await consumer.connect();
   try {
@@ -29,6 +34,7 @@ export async function consumeAll(brokers: string, topic: string, count: number, 
             offset: Number(m.offset),
             key: m.key === null ? null : m.key.toString(),
             value: m.value?.toString() ?? '',
+            bytes: m.value ?? Buffer.alloc(0),
             headers,
           });
         }

@@ -51,7 +51,7 @@ export function eventTimeMs(value: string): number | undefined {
  * otherwise only those the partition's watermark has passed.
  */
 export function referenceWindows(
-  records: readonly ConsumedRecord[],
+  records: readonly Pick<ConsumedRecord, 'partition' | 'offset' | 'value'>[],
   { windowMs, maxOutOfOrdernessMs, bounded }: { windowMs: number; maxOutOfOrdernessMs: number; bounded: boolean },
 ): { windows: Map<WindowKey, ExpectedWindow>; valid: number; late: number } {
   const windows = new Map<WindowKey, ExpectedWindow>();
