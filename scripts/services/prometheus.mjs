@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './freePort.mjs';
 import { runInstall } from './runInstall.mjs';
 import { logTail, startDetached, stopProcess } from './serviceProcess.mjs';
-import { CACHE_DIR } from './startServices.mjs';
+import { newRunDir } from './startServices.mjs';
 import { waitFor } from './waitFor.mjs';
 
 /**
@@ -16,8 +16,7 @@ import { waitFor } from './waitFor.mjs';
  */
 export async function startPrometheus({ target, scrapeInterval = '1s', jobName = 'clickflow' }) {
   const prometheus = await runInstall('install-prometheus.sh');
-  mkdirSync(join(CACHE_DIR, 'runs'), { recursive: true });
-  const dir = mkdtempSync(join(CACHE_DIR, 'runs', 'prometheus-'));
+  const dir = newRunDir('prometheus-');
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const config = join(dir, 'prometheus.yml');

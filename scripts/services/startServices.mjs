@@ -1,20 +1,24 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
 import { startInfluxdb } from './influxdb.mjs';
 import { startKafka } from './kafka.mjs';
 import { stopProcess } from './serviceProcess.mjs';
 
 export const CACHE_DIR = process.env.CLICKFLOW_CACHE ?? join(homedir(), '.cache', 'clickflow');
 
+/** A fresh directory under the cache's `runs/` for one set of services' data and logs. */
+export function newRunDir(prefix) {
+  mkdirSync(join(CACHE_DIR, 'runs'), { recursive: true });
+  return mkdtempSync(join(CACHE_DIR, 'runs', prefix));
+}
+
 /**
  * Starts Kafka and InfluxDB side by side in a fresh run directory under the cache; resolves
  * with their addresses, credentials, pids and a `stop()` that ends both and removes the data.
  */
 export async function startServices({ log = (m) => process.stderr.write(`${m}\n`) } = {}) {
-  mkdirSync(join(CACHE_DIR, 'runs'), { recursive: true });
-  const runDir = mkdtempSync(join(CACHE_DIR, 'runs', 'run-'));
+  const runDir = newRunDir('run-');
   const started = Date.now();
   const results = await Promise.allSettled([startKafka(runDir), startInfluxdb(runDir)]);
   const [kafka, influx] = results.map((r) => (r.status === 'fulfilled' ? r.value : undefined));

@@ -215,7 +215,7 @@ export class JobManager {
       }
       this.onFailure(record, error);
     });
-    this.send(child, { type: 'start', id: record.id, args: [record.job, ...record.args] });
+    this.send(child, { type: 'start', args: [record.job, ...record.args] });
   }
 
   private onMessage(record: JobRecord, attempt: Attempt, message: FromWorker): void {

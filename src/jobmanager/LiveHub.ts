@@ -4,6 +4,7 @@ import { jobSummaryView } from './jobView.js';
 import { LivePoints } from './LivePoints.js';
 import { isEnded, type JobRecord } from './ManagedJob.js';
 import type { JobMetricsSnapshot } from './WorkerMessage.js';
+import { invalidRecordsOf, watermarkLagSecondsOf } from './snapshotOf.js';
 
 /** A job's counters at one moment, as the live page charts them. */
 export interface LiveSample {
@@ -59,18 +60,14 @@ export class LiveHub {
   /** A job's metrics, once a second while it runs. */
   metrics(record: JobRecord, metrics: JobMetricsSnapshot): void {
     const nowMs = Date.now();
-    const watermarkLagSeconds: Record<string, number> = {};
-    for (const [partition, ms] of Object.entries(metrics.watermarksMs)) {
-      if (Number.isFinite(ms)) watermarkLagSeconds[partition] = (nowMs - ms) / 1000;
-    }
     const sample: LiveSample = {
       atMs: nowMs,
       recordsIn: metrics.recordsIn,
       pointsOut: metrics.pointsOut,
       lateRecords: metrics.lateRecords,
-      invalidRecords: Object.values(metrics.invalidByReason).reduce((a, b) => a + b, 0),
+      invalidRecords: invalidRecordsOf(metrics),
       windowsFired: metrics.windowsFired,
-      watermarkLagSeconds,
+      watermarkLagSeconds: watermarkLagSecondsOf(metrics.watermarksMs, nowMs),
     };
     const { samples } = this.jobOf(record);
     samples.push(sample);

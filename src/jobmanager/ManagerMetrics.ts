@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { JobRecord } from './ManagedJob.js';
 import type { JobMetricsSnapshot } from './WorkerMessage.js';
+import { watermarkLagSecondsOf } from './snapshotOf.js';
 
 /**
  * The manager's Prometheus metrics, one series per job (label `job_id`, the job id; `job_name`,
@@ -67,8 +68,8 @@ export class ManagerMetrics {
     this.consumerLag.reset();
     const now = Date.now();
     for (const [id, { name, watermarksMs, lag }] of this.latest) {
-      for (const [partition, ms] of Object.entries(watermarksMs)) {
-        if (Number.isFinite(ms)) this.watermarkLag.set({ job_id: id, job_name: name, partition }, (now - ms) / 1000);
+      for (const [partition, seconds] of Object.entries(watermarkLagSecondsOf(watermarksMs, now))) {
+        this.watermarkLag.set({ job_id: id, job_name: name, partition }, seconds);
       }
       for (const [partition, records] of Object.entries(lag)) this.consumerLag.set({ job_id: id, job_name: name, partition }, records);
     }

@@ -27,7 +27,7 @@ export interface WorkerError {
 }
 
 /** Parent → worker. */
-export type ToWorker = { readonly type: 'start'; readonly id: string; readonly args: readonly string[] } | { readonly type: 'cancel' };
+export type ToWorker = { readonly type: 'start'; readonly args: readonly string[] } | { readonly type: 'cancel' };
 
 /** Worker → parent. */
 export type FromWorker =

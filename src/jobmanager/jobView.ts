@@ -2,6 +2,7 @@ import { isoTimeOrNull } from '../time/isoTimeOrNull.js';
 import { formatRestartStrategy } from './RestartStrategy.js';
 import type { JobRecord } from './ManagedJob.js';
 import { redactArgs } from './redactArgs.js';
+import { invalidRecordsOf } from './snapshotOf.js';
 
 /** One line of `GET /jobs`. */
 export function jobSummaryView(record: JobRecord): Record<string, unknown> {
@@ -28,7 +29,7 @@ export function jobDetailView(record: JobRecord): Record<string, unknown> {
     endedAt: record.endedAt ?? null,
     lateRecords: m.lateRecords,
     windowsFired: m.windowsFired,
-    invalidRecords: Object.values(m.invalidByReason).reduce((a, b) => a + b, 0),
+    invalidRecords: invalidRecordsOf(m),
     invalidByReason: m.invalidByReason,
     watermarks: Object.fromEntries(
       Object.entries(m.watermarksMs).map(([p, ms]) => [p, isoTimeOrNull(ms)]),

@@ -51,14 +51,14 @@ async function start(args: readonly string[]): Promise<void> {
   const timer = setInterval(() => send({ type: 'metrics', metrics: snapshotOf(handle!) }), DEFAULTS.jobManager.metricsIntervalMs);
   try {
     await handle.done;
-    send({ type: 'metrics', metrics: snapshotOf(handle) });
-    // The last points before the final status: the page then holds everything the sink got.
-    livePoints.flush(true);
-    send({ type: 'status', status: handle.status });
   } finally {
     clearInterval(timer);
+    // The last metrics and points before the final status (FAILED is sent by the caller): the
+    // page then holds everything the sink got.
+    send({ type: 'metrics', metrics: snapshotOf(handle) });
     livePoints.flush(true);
   }
+  send({ type: 'status', status: handle.status });
 }
 
 process.on('message', (message: ToWorker) => {
@@ -68,14 +68,13 @@ process.on('message', (message: ToWorker) => {
   }
   // Once the job has ended (every client closed, or failed), a client library's stray socket
   // or timer must not keep the process, or the manager would wait for it forever.
-  const exitSoon = () => setTimeout(() => process.exit(), 10_000).unref();
+  const exitSoon = () => setTimeout(() => process.exit(), DEFAULTS.exitGraceMs).unref();
   start(message.args).then(
     () => {
       disconnect();
       exitSoon();
     },
     (error: unknown) => {
-      if (handle !== undefined) send({ type: 'metrics', metrics: snapshotOf(handle) });
       send({ type: 'status', status: 'FAILED', error: errorOf(error) });
       process.exitCode = 1;
       disconnect();

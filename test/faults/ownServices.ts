@@ -1,6 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 
 /** A service a test started for itself, to stop and start again on the same port and data. */
 export interface OwnService {
@@ -31,19 +29,12 @@ interface ScriptService {
 const scripts = new URL('../../../scripts/services/', import.meta.url);
 const load = async <T>(file: string): Promise<T> => (await import(new URL(file, scripts).href)) as T;
 
-/** A run directory under the services' cache, removed by `dispose`. */
-function runDirectory(): { dir: string; dispose(): void } {
-  const root = join(process.env.CLICKFLOW_CACHE ?? join(homedir(), '.cache', 'clickflow'), 'runs');
-  mkdirSync(root, { recursive: true });
-  const dir = mkdtempSync(join(root, 'fault-'));
-  return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
 /** Starts a service with one of the scripts in a run directory of its own; `dispose` stops it and removes the directory. */
 async function own<T extends ScriptService>(start: (dir: string) => Promise<T>): Promise<{ service: T; control: OwnService; dispose(): Promise<void> }> {
   const { stopProcess } = await load<{ stopProcess(pid: number): Promise<void> }>('serviceProcess.mjs');
-  const run = runDirectory();
-  const service = await start(run.dir);
+  const { newRunDir } = await load<{ newRunDir(prefix: string): string }>('startServices.mjs');
+  const dir = newRunDir('fault-');
+  const service = await start(dir);
   const control: OwnService = {
     get pid() {
       return service.pid;
@@ -55,7 +46,7 @@ async function own<T extends ScriptService>(start: (dir: string) => Promise<T>):
   };
   const dispose = async () => {
     await stopProcess(service.pid);
-    run.dispose();
+    rmSync(dir, { recursive: true, force: true });
   };
   return { service, control, dispose };
 }
@@ -64,16 +55,7 @@ async function own<T extends ScriptService>(start: (dir: string) => Promise<T>):
 export async function startOwnInfluxdb(): Promise<{ influx: OwnInfluxdb; dispose(): Promise<void> }> {
   const { startInfluxdb } = await load<{ startInfluxdb(dir: string): Promise<ScriptService & { url: string; org: string; token: string }> }>('influxdb.mjs');
   const { service, control, dispose } = await own(startInfluxdb);
-  const influx: OwnInfluxdb = {
-    get pid() {
-      return control.pid;
-    },
-    stop: control.stop,
-    restart: control.restart,
-    url: service.url,
-    org: service.org,
-    token: service.token,
-  };
+  const influx: OwnInfluxdb = Object.assign(control, { url: service.url, org: service.org, token: service.token });
   return { influx, dispose };
 }
 
@@ -81,13 +63,6 @@ export async function startOwnInfluxdb(): Promise<{ influx: OwnInfluxdb; dispose
 export async function startOwnKafka(): Promise<{ kafka: OwnKafka; dispose(): Promise<void> }> {
   const { startKafka } = await load<{ startKafka(dir: string): Promise<ScriptService & { brokers: string }> }>('kafka.mjs');
   const { service, control, dispose } = await own(startKafka);
-  const kafka: OwnKafka = {
-    get pid() {
-      return control.pid;
-    },
-    stop: control.stop,
-    restart: control.restart,
-    brokers: service.brokers,
-  };
+  const kafka: OwnKafka = Object.assign(control, { brokers: service.brokers });
   return { kafka, dispose };
 }
