@@ -26,7 +26,8 @@ export async function startInfluxdb(runDir) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const logPath = join(dir, 'influxd.log');
-  const pid = await launchInfluxd(dir, port, logPath);
+  const influxd = await runInstall('install-influxdb.sh');
+  const pid = await launchInfluxd(influxd, dir, port, logPath);
   try {
     const response = await fetch(`${url}/api/v2/setup`, {
       method: 'POST',
@@ -45,16 +46,15 @@ export async function startInfluxdb(runDir) {
     token: INFLUX_SETUP.token,
     logPath,
     restart: async () => {
-      influx.pid = await launchInfluxd(dir, port, logPath);
+      influx.pid = await launchInfluxd(influxd, dir, port, logPath);
       return influx.pid;
     },
   };
   return influx;
 }
 
-/** Starts influxd on `port` with its data in `dir` and waits for /health; resolves with its pid. */
-async function launchInfluxd(dir, port, logPath) {
-  const influxd = await runInstall('install-influxdb.sh');
+/** Starts the `influxd` binary on `port` with its data in `dir` and waits for /health; resolves with its pid. */
+async function launchInfluxd(influxd, dir, port, logPath) {
   const url = `http://127.0.0.1:${port}`;
   const pid = startDetached(
     influxd,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../errors/ConfigError.js';
-import { SASL_MECHANISMS, type KafkaSecurity, type SaslMechanism } from '../connectors/kafka/kafkaSecurity.js';
+import { missingSaslPassword, SASL_MECHANISMS, type KafkaSecurity, type SaslMechanism } from '../connectors/kafka/kafkaSecurity.js';
 
 /**
  * The Kafka security options of every command that talks to Kafka (`run`, `produce`, and so
@@ -65,9 +65,7 @@ export function kafkaSecurityOf(flags: Record<string, unknown>, env: NodeJS.Proc
     if (passwordFile !== undefined && password === '') {
       throw new ConfigError('--kafka-password-file', `${passwordFile} is empty; write the password into it, or leave --kafka-password-file out and set KAFKA_SASL_PASSWORD`);
     }
-    if (password === undefined || password === '') {
-      throw new ConfigError('--kafka-password-file', 'SASL needs a password: set KAFKA_SASL_PASSWORD or give --kafka-password-file <file>');
-    }
+    if (password === undefined || password === '') throw missingSaslPassword();
     sasl = { mechanism, username, password };
   }
 

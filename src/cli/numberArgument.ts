@@ -11,13 +11,6 @@ export function integerArgument(min: number): (text: string) => number {
   };
 }
 
-/** Commander parser for a number > 0 (`--rate`). */
-export function positiveNumberArgument(text: string): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value <= 0) throw new InvalidArgumentError(`"${text}" must be a number greater than 0.`);
-  return value;
-}
-
 /** Commander parser for a share from 0 to 1 (`--error-rate`, `--invalid`). */
 export function fractionArgument(text: string): number {
   const value = Number(text);

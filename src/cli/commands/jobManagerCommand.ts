@@ -6,7 +6,7 @@ import { DEFAULTS } from '../../config/defaults.js';
 import { ConfigError } from '../../errors/ConfigError.js';
 import type { Job } from '../../jobs/Job.js';
 import { isEnded, type JobRecord } from '../../jobmanager/ManagedJob.js';
-import { checkConnectorFiles } from '../../runtime/checkConnectorFiles.js';
+import { checkConnectorFiles, type ConnectorFile } from '../../runtime/checkConnectorFiles.js';
 import { parseRestartStrategy } from '../../jobmanager/RestartStrategy.js';
 import { logger } from '../../logging/logger.js';
 import { fileEndpointsOf } from '../fileEndpointsOf.js';
@@ -72,6 +72,17 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
     },
     onLog: (record, level, message, fields) => logger[level]({ job: record.id, jobName: record.name, ...fields }, message),
   });
+  // A job's files, parsed from its flags once (parsing reads its --kafka-* files), for the
+  // check of every later submission against the jobs still running.
+  const filesOfJob = new WeakMap<JobRecord, (ConnectorFile & { readonly description: string })[]>();
+  const filesOf = (record: JobRecord): (ConnectorFile & { readonly description: string })[] => {
+    let files = filesOfJob.get(record);
+    if (files === undefined) {
+      files = fileEndpointsOf(parseRunArgs([record.job, ...record.args])).map((file) => ({ ...file, description: `${file.description} of job ${record.id}` }));
+      filesOfJob.set(record, files);
+    }
+    return files;
+  };
   const server = jobManagerServer({
     manager,
     metrics,
@@ -109,7 +120,7 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
         ...manager
           .list()
           .filter((record) => !isEnded(record.state))
-          .flatMap((record) => fileEndpointsOf(parseRunArgs([record.job, ...record.args])).map((file) => ({ ...file, description: `${file.description} of job ${record.id}` }))),
+          .flatMap(filesOf),
         ...files,
       ]);
       return { name: found?.name ?? job };

@@ -25,6 +25,7 @@ import { loadJob } from '../loadJob.js';
 import { ProgressReporter } from '../ProgressReporter.js';
 import { serveRunMetrics } from '../serveRunMetrics.js';
 import { integerArgument } from '../numberArgument.js';
+import { portArgument } from '../portArgument.js';
 import { kafkaSecurityOf, kafkaSecurityOptions } from '../kafkaSecurityOptions.js';
 import type { KafkaSecurity } from '../../connectors/kafka/kafkaSecurity.js';
 import { logger } from '../../logging/logger.js';
@@ -181,7 +182,7 @@ export function runCommandDefinition(): Command {
     .addOption(new Option('--influx-org <org>', 'InfluxDB organisation').env('INFLUX_ORG'))
     .addOption(new Option('--influx-bucket <bucket>', 'InfluxDB bucket').env('INFLUX_BUCKET'))
     .addOption(new Option('--influx-token <token>', 'InfluxDB API token (never printed)').env('INFLUX_TOKEN'))
-    .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics while the job runs (0: any free port)').argParser(integerArgument(0)))
+    .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics while the job runs (0: any free port)').argParser(portArgument))
     .option('-q, --quiet', 'no progress and no summary on stderr');
   for (const option of kafkaSecurityOptions()) command.addOption(option);
   return command;

@@ -18,6 +18,11 @@ export interface KafkaSecurity {
   readonly ssl?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
 }
 
+/** SASL without a password: the CLI refuses it while reading its options, a library caller here. */
+export function missingSaslPassword(): ConfigError {
+  return new ConfigError('--kafka-password-file', 'SASL needs a password: set KAFKA_SASL_PASSWORD or give --kafka-password-file <file>');
+}
+
 /**
  * The kafkajs `ssl` and `sasl` settings of a {@link KafkaSecurity}, checked once: a mechanism
  * kafkajs does not know, an empty username or password, or a certificate without its key is
@@ -33,7 +38,7 @@ export function kafkaSecurityConfig(security: KafkaSecurity | undefined): Pick<K
       throw new ConfigError('--kafka-sasl', `"${sasl.mechanism}" is not a SASL mechanism clickflow speaks; use ${SASL_MECHANISMS.join(', ')}`);
     }
     if (sasl.username === '') throw new ConfigError('--kafka-username', 'must not be empty with --kafka-sasl; set it or KAFKA_SASL_USERNAME');
-    if (sasl.password === '') throw new ConfigError('--kafka-password-file', 'SASL needs a password: set KAFKA_SASL_PASSWORD or give --kafka-password-file <file>');
+    if (sasl.password === '') throw missingSaslPassword();
     config.sasl = { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as SASLOptions;
   }
   if (ssl !== undefined) {

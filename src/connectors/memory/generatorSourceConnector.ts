@@ -1,7 +1,7 @@
 import { DEFAULTS } from '../../config/defaults.js';
 import type { SourceConnector } from '../../runtime/Connector.js';
 import { ConfigError } from '../../errors/ConfigError.js';
-import { checkRate } from '../../producer/checkRate.js';
+import { MIN_RATE_PER_SECOND } from '../../producer/checkRate.js';
 import { checkSeed } from '../../producer/checkSeed.js';
 
 /** Options of {@link generatorSource}; defaults in `DEFAULTS.demo`. */
@@ -22,7 +22,10 @@ export interface GeneratorSourceSettings {
  */
 export function generatorSource(settings: GeneratorSourceSettings = {}): SourceConnector {
   const ratePerSecond = settings.ratePerSecond ?? DEFAULTS.demo.ratePerSecond;
-  checkRate(ratePerSecond);
+  // The generator's own range (its ceiling is far below the producer's), named as --from writes it.
+  if (!(ratePerSecond >= MIN_RATE_PER_SECOND)) {
+    throw new ConfigError('--from', `generator:${ratePerSecond} is not a rate; give events per second from ${MIN_RATE_PER_SECOND} to ${DEFAULTS.demo.maxRatePerSecond}`);
+  }
   if (ratePerSecond > DEFAULTS.demo.maxRatePerSecond) {
     throw new ConfigError('--from', `generator:${ratePerSecond} is more than the generator makes beside its job (${DEFAULTS.demo.maxRatePerSecond} events/s); for more, produce to Kafka with clickflow produce`);
   }

@@ -14,7 +14,7 @@ import { formatSummary } from '../../../src/cli/formatSummary.js';
 import { parseRunArgs } from '../../../src/cli/parseRunArgs.js';
 import { generatorSource } from '../../../src/connectors/memory/generatorSourceConnector.js';
 import { EXIT_FAILURE, EXIT_USAGE, handleError } from '../../../src/cli/handleError.js';
-import { fractionArgument, integerArgument, positiveNumberArgument } from '../../../src/cli/numberArgument.js';
+import { fractionArgument, integerArgument } from '../../../src/cli/numberArgument.js';
 import { runRun, type RunOptions } from '../../../src/cli/commands/runCommand.js';
 import { ClickflowError } from '../../../src/errors/ClickflowError.js';
 import { ConfigError } from '../../../src/errors/ConfigError.js';
@@ -125,12 +125,6 @@ describe('number arguments', () => {
       rejects(() => integerArgument(0)('  '), /whole number/);
     },
   );
-
-  test('positiveNumberArgument accepts numbers > 0 only', () => {
-    assert.equal(positiveNumberArgument('0.5'), 0.5);
-    assert.equal(positiveNumberArgument('1000'), 1000);
-    for (const bad of ['0', '-1', '', 'abc', 'Infinity', 'NaN']) rejects(() => positiveNumberArgument(bad), /greater than 0/);
-  });
 
   test('fractionArgument accepts 0..1 inclusive', () => {
     assert.equal(fractionArgument('0'), 0);
