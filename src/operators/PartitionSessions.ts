@@ -33,7 +33,11 @@ interface Session<ACC, K> {
   firings: number;
   /** Whether the trigger's timer is pending: the session fires when the watermark reaches it. */
   armed: boolean;
-  firstPosition: number;
+  /**
+   * The time of its one timer in the queue that counts (`Infinity`: none). A session is queued
+   * once, not once per record that moves its end: a later time waits until this one pops.
+   */
+  queuedMs: number;
   /**
    * Where a restore must start re-reading to rebuild this session exactly: its first position, or,
    * when that record was behind the partition's highest event time, the record that held it.
@@ -56,7 +60,8 @@ interface Session<ACC, K> {
  *   `end - 1`, and again for a record that extends or joins it within the allowed lateness);
  * - its state is dropped when the watermark passes `end - 1 + allowedLateness`.
  *
- * Timers sit in a heap, so a watermark step costs O(log n) per due session, not a scan.
+ * Timers sit in a heap, one per session, so a watermark step costs O(log n) per due session,
+ * not a scan; so do the sessions' replay positions, so that `safePosition` is not a scan either.
  *
  * Restores differ from aligned windows: whether a record joins a session depends on the
  * watermark when it arrived, not only on the session's end (its own window `[t, t + gap)` may be
@@ -72,6 +77,8 @@ interface Session<ACC, K> {
 export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K> {
   private readonly sessions = new Map<K, Session<ACC, K>[]>();
   private readonly timers = new TimerQueue<Session<ACC, K>>();
+  /** Each live session's `replayFrom` (it only falls); entries of dead sessions or older values are skipped. */
+  private readonly replayFroms = new TimerQueue<Session<ACC, K>>();
   private sequence = 0;
   /** Position of the record that set the highest event time; undefined while unknown (after a restore). */
   private maxPosition: number | undefined;
@@ -83,13 +90,6 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
     private readonly config: PartitionSessionsConfig<T, ACC, OUT, K>,
   ) {
     super(partition, config.maxOutOfOrdernessMs, config.nowMs);
-  }
-
-  /** Number of sessions holding state. */
-  get openWindows(): number {
-    let n = 0;
-    for (const list of this.sessions.values()) n += list.length;
-    return n;
   }
 
   override restore(checkpoint: PartitionCheckpoint): void {
@@ -120,10 +120,13 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
       let startMs = timeMs;
       let endMs = timeMs + gapMs;
       let touching = 0;
+      let touched = -1;
       if (list !== undefined) {
-        for (const session of list) {
+        for (let j = 0; j < list.length; j++) {
+          const session = list[j]!;
           if (session.startMs <= endMs && session.endMs >= startMs) {
             touching++;
+            touched = j;
             if (session.startMs < startMs) startMs = session.startMs;
             if (session.endMs > endMs) endMs = session.endMs;
           }
@@ -140,7 +143,7 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
       } else {
         // A record at or above the highest time so far needs nothing before it to be replayed exactly.
         const replayFrom = timeMs >= watermarks.maxTimestampMs || holder === undefined || holder > position ? position : holder;
-        const session = this.join(key, list, startMs, endMs, position, replayFrom, watermarkMs);
+        const session = this.join(key, list, touching, touched, startMs, endMs, replayFrom, watermarkMs);
         const acc = aggregate.add(session.acc, record);
         if (acc !== session.acc) session.acc = acc;
         session.records++;
@@ -166,16 +169,16 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
   flush(out: WindowResult<OUT, K>[]): void {
     if (this.replay !== undefined) this.endReplay();
     this.advance(Infinity, out);
-    this.sessions.clear();
-    this.timers.clear();
   }
 
   safePosition(): number {
-    let safe = this.lastPosition + 1;
-    for (const list of this.sessions.values()) {
-      for (const session of list) if (session.replayFrom < safe) safe = session.replayFrom;
+    const queue = this.replayFroms;
+    while (queue.size > 0) {
+      const session = queue.peekItem();
+      if (session.live && session.replayFrom === queue.peekTimeMs()) break;
+      queue.pop();
     }
-    return safe;
+    return Math.min(this.lastPosition + 1, queue.peekTimeMs());
   }
 
   /**
@@ -189,20 +192,39 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
     if (this.watermarks.watermarkMs >= this.timers.peekTimeMs()) this.advance(this.watermarks.watermarkMs, undefined);
   }
 
-  /** The session `[startMs, endMs)` of `key`, made of the sessions it covers, merged. */
+  /**
+   * The session `[startMs, endMs)` of `key`, made of the `touching` sessions of `list` it covers
+   * (the last of them at `touched`), merged. The joined session goes last in the key's list.
+   */
   private join(
     key: K,
     list: Session<ACC, K>[] | undefined,
+    touching: number,
+    touched: number,
     startMs: number,
     endMs: number,
-    position: number,
     replayFrom: number,
     watermarkMs: number,
   ): Session<ACC, K> {
-    const { aggregate, trigger } = this.config;
     let merged: Session<ACC, K> | undefined;
+    if (touching <= 1) {
+      // Most records: a new session or one that grows, updated in place, no list rebuilt.
+      if (touching === 1) {
+        merged = list![touched]!;
+        if (touched !== list!.length - 1) {
+          list!.splice(touched, 1);
+          list!.push(merged);
+        }
+      } else {
+        merged = this.newSession(key, startMs, endMs, replayFrom);
+        if (list === undefined) this.sessions.set(key, [merged]);
+        else list.push(merged);
+      }
+      return this.grown(merged, startMs, endMs, replayFrom, watermarkMs);
+    }
+    const { aggregate } = this.config;
     const kept: Session<ACC, K>[] = [];
-    for (const session of list ?? []) {
+    for (const session of list!) {
       if (session.startMs > endMs || session.endMs < startMs) {
         kept.push(session);
       } else if (merged === undefined) {
@@ -212,36 +234,56 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
         first.acc = mergeOrFail(aggregate, first.acc, second.acc);
         first.records += second.records;
         first.firings = Math.max(first.firings, second.firings);
-        first.firstPosition = Math.min(first.firstPosition, second.firstPosition);
-        first.replayFrom = Math.min(first.replayFrom, second.replayFrom);
+        if (second.replayFrom < first.replayFrom) {
+          first.replayFrom = second.replayFrom;
+          this.replayFroms.push(first.replayFrom, first);
+        }
         second.live = false;
         merged = first;
       }
     }
-    if (merged === undefined) {
-      merged = {
-        key,
-        startMs,
-        endMs,
-        acc: aggregate.createAccumulator(),
-        records: 0,
-        firings: 0,
-        armed: false,
-        firstPosition: position,
-        replayFrom,
-        sequence: this.sequence++,
-        live: true,
-      };
-    }
-    merged.startMs = startMs;
-    merged.endMs = endMs;
-    if (replayFrom < merged.replayFrom) merged.replayFrom = replayFrom;
-    kept.push(merged);
+    kept.push(merged!);
     this.sessions.set(key, kept);
-    const fireAtMs = trigger.fireAtMs(merged);
-    merged.armed = fireAtMs > watermarkMs;
-    this.timers.push(merged.armed ? fireAtMs : endMs - 1 + this.config.allowedLatenessMs, merged);
-    return merged;
+    return this.grown(merged!, startMs, endMs, replayFrom, watermarkMs);
+  }
+
+  private newSession(key: K, startMs: number, endMs: number, replayFrom: number): Session<ACC, K> {
+    const session: Session<ACC, K> = {
+      key,
+      startMs,
+      endMs,
+      acc: this.config.aggregate.createAccumulator(),
+      records: 0,
+      firings: 0,
+      armed: false,
+      queuedMs: Infinity,
+      replayFrom,
+      sequence: this.sequence++,
+      live: true,
+    };
+    this.replayFroms.push(replayFrom, session);
+    return session;
+  }
+
+  /** The session now spans `[startMs, endMs)`: its replay position and its timer follow. */
+  private grown(session: Session<ACC, K>, startMs: number, endMs: number, replayFrom: number, watermarkMs: number): Session<ACC, K> {
+    session.startMs = startMs;
+    session.endMs = endMs;
+    if (replayFrom < session.replayFrom) {
+      session.replayFrom = replayFrom;
+      this.replayFroms.push(replayFrom, session);
+    }
+    const fireAtMs = this.config.trigger.fireAtMs(session);
+    session.armed = fireAtMs > watermarkMs;
+    this.schedule(session, session.armed ? fireAtMs : endMs - 1 + this.config.allowedLatenessMs);
+    return session;
+  }
+
+  /** Makes sure the session's timer pops by `timeMs`: a later one already queued is pushed again when it pops. */
+  private schedule(session: Session<ACC, K>, timeMs: number): void {
+    if (timeMs >= session.queuedMs) return;
+    session.queuedMs = timeMs;
+    this.timers.push(timeMs, session);
   }
 
   /** Emits the session's result to `out`; without `out` (a replay) only counts the firing. */
@@ -267,9 +309,13 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
     const due: Session<ACC, K>[] = [];
     const expired: Session<ACC, K>[] = [];
     while (this.timers.size > 0 && this.timers.peekTimeMs() <= watermarkMs) {
+      const timeMs = this.timers.peekTimeMs();
       const session = this.timers.pop();
-      if (!session.live) continue;
-      if (session.armed && trigger.fireAtMs(session) <= watermarkMs) {
+      // Merged away, dropped, or an entry a sooner one replaced.
+      if (!session.live || timeMs !== session.queuedMs) continue;
+      session.queuedMs = Infinity;
+      const fireAtMs = trigger.fireAtMs(session);
+      if (session.armed && fireAtMs <= watermarkMs) {
         session.armed = false;
         due.push(session);
       }
@@ -277,8 +323,9 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
       if (cleanupMs <= watermarkMs) {
         session.live = false;
         expired.push(session);
-      } else if (!session.armed) {
-        this.timers.push(cleanupMs, session);
+      } else {
+        // Its end moved on since this timer was set: the next time it needs.
+        this.schedule(session, session.armed ? fireAtMs : cleanupMs);
       }
     }
     due.sort((a, b) => a.endMs - b.endMs || a.startMs - b.startMs || a.sequence - b.sequence);

@@ -16,6 +16,11 @@ export class TimerQueue<T> {
     return this.times.length === 0 ? Infinity : this.times[0]!;
   }
 
+  /** The item of the earliest time. Call only when `size > 0`. */
+  peekItem(): T {
+    return this.items[0]!;
+  }
+
   push(timeMs: number, item: T): void {
     const { times, items } = this;
     let i = times.length;
@@ -55,10 +60,5 @@ export class TimerQueue<T> {
       items[i] = lastItem;
     }
     return top;
-  }
-
-  clear(): void {
-    this.times.length = 0;
-    this.items.length = 0;
   }
 }
