@@ -28,6 +28,18 @@ export interface PointData {
  *
  * @example new Point('slowest', window.startMs).tag('url', url).floatField('latency_ms', 812.5)
  */
+/**
+ * Names already found writable, by role: a job uses the same few measurement, tag and field
+ * names for every point, so each is checked once, not per point. Bounded, so that a job that
+ * makes names from its data only loses the shortcut.
+ */
+const checkedNames = { measurement: new Set<string>(), tag: new Set<string>(), field: new Set<string>() };
+const MAX_CHECKED_NAMES = 1_000;
+
+function remember(names: Set<string>, name: string): void {
+  if (names.size < MAX_CHECKED_NAMES) names.add(name);
+}
+
 export class Point {
   readonly tags: [string, string][] = [];
   readonly fields: [string, FieldValue][] = [];
@@ -37,19 +49,26 @@ export class Point {
     /** Epoch milliseconds; a window's points are stamped with its start. */
     public timeMs: number,
   ) {
-    if (measurement.length === 0) throw new PointError('a point needs a measurement name');
-    // A line that starts with # is a comment: InfluxDB would drop the point without a word.
-    if (measurement.startsWith('#')) throw new PointError(`measurement "${measurement}" starts with #, which makes its line a comment`);
-    refuseTrailingBackslash(measurement, 'measurement', measurement);
-    refuseMisreadName(measurement, 'measurement', measurement);
+    if (!checkedNames.measurement.has(measurement)) {
+      if (measurement.length === 0) throw new PointError('a point needs a measurement name');
+      // A line that starts with # is a comment: InfluxDB would drop the point without a word.
+      if (measurement.startsWith('#')) throw new PointError(`measurement "${measurement}" starts with #, which makes its line a comment`);
+      refuseTrailingBackslash(measurement, 'measurement', measurement);
+      refuseMisreadName(measurement, 'measurement', measurement);
+      remember(checkedNames.measurement, measurement);
+    }
     if (!Number.isSafeInteger(timeMs)) throw new PointError(`${measurement}: time must be whole epoch milliseconds, got ${timeMs}`);
   }
 
   tag(name: string, value: string): this {
-    if (name.length === 0 || value.length === 0) {
+    const knownName = checkedNames.tag.has(name);
+    if ((!knownName && name.length === 0) || value.length === 0) {
       throw new PointError(`${this.measurement}: tag "${name}" must have a name and a non-empty value (InfluxDB drops empty tags)`);
     }
-    refuseTrailingBackslash(this.measurement, `tag name "${name}"`, name);
+    if (!knownName) {
+      refuseTrailingBackslash(this.measurement, `tag name "${name}"`, name);
+      remember(checkedNames.tag, name);
+    }
     refuseTrailingBackslash(this.measurement, `tag "${name}"`, value);
     if (this.tags.some(([existing]) => existing === name)) throw new PointError(`${this.measurement}: tag "${name}" is set twice; InfluxDB refuses duplicate tags`);
     this.tags.push([name, value]);
@@ -96,9 +115,12 @@ export class Point {
   }
 
   private field(name: string, value: FieldValue): this {
-    if (name.length === 0) throw new PointError(`${this.measurement}: a field needs a name`);
-    refuseTrailingBackslash(this.measurement, `field name "${name}"`, name);
-    refuseMisreadName(this.measurement, `field name "${name}"`, name);
+    if (!checkedNames.field.has(name)) {
+      if (name.length === 0) throw new PointError(`${this.measurement}: a field needs a name`);
+      refuseTrailingBackslash(this.measurement, `field name "${name}"`, name);
+      refuseMisreadName(this.measurement, `field name "${name}"`, name);
+      remember(checkedNames.field, name);
+    }
     if (this.fields.some(([existing]) => existing === name)) throw new PointError(`${this.measurement}: field "${name}" is set twice`);
     this.fields.push([name, value]);
     return this;

@@ -14,6 +14,31 @@ import { PointError } from './PointError.js';
 const EVEN_BACKSLASHES_BEFORE_SPACE = /(?<!\\)((?:\\\\)+) /g;
 const keepSpacesEscaped = (escaped: string) => (escaped.includes('\\\\ ') ? escaped.replace(EVEN_BACKSLASHES_BEFORE_SPACE, '$1\\ ') : escaped);
 
+/**
+ * Escaped names, by role: a job writes the same few measurement, tag and field names in every
+ * point, so each is escaped once. Bounded like Point's checked names; tag values (URLs) are
+ * escaped per point.
+ */
+const MAX_ESCAPED_NAMES = 1_000;
+const escapedNames = {
+  measurement: new Map<string, string>(),
+  tag: new Map<string, string>(),
+  field: new Map<string, string>(),
+};
+
+function escapedName(names: Map<string, string>, name: string, escapeName: (name: string) => string): string {
+  let escaped = names.get(name);
+  if (escaped === undefined) {
+    escaped = escapeName(name);
+    if (names.size < MAX_ESCAPED_NAMES) names.set(name, escaped);
+  }
+  return escaped;
+}
+
+const escapeMeasurement = (name: string) => escape.measurement(name);
+const escapeTagName = (name: string) => keepSpacesEscaped(escape.tag(name));
+const escapeFieldName = (name: string) => escape.tag(name);
+
 function fieldText(field: FieldValue): string {
   switch (field.type) {
     case 'int':
@@ -35,16 +60,16 @@ function fieldText(field: FieldValue): string {
  * Tags and fields keep the order they were added in, so the output is byte-for-byte stable.
  */
 export function toLineProtocol(point: Point): string {
-  let line = escape.measurement(point.measurement);
+  let line = escapedName(escapedNames.measurement, point.measurement, escapeMeasurement);
   const { tags, fields } = point;
   for (let i = 0; i < tags.length; i++) {
     const [name, value] = tags[i]!;
-    line += `,${keepSpacesEscaped(escape.tag(name))}=${keepSpacesEscaped(escape.tag(value))}`;
+    line += `,${escapedName(escapedNames.tag, name, escapeTagName)}=${keepSpacesEscaped(escape.tag(value))}`;
   }
   if (fields.length === 0) throw new PointError(`${point.measurement}: a point needs at least one field`);
   for (let i = 0; i < fields.length; i++) {
     const [name, value] = fields[i]!;
-    line += `${i === 0 ? ' ' : ','}${escape.tag(name)}=${fieldText(value)}`;
+    line += `${i === 0 ? ' ' : ','}${escapedName(escapedNames.field, name, escapeFieldName)}=${fieldText(value)}`;
   }
   // Window times are whole milliseconds: appending digits keeps nanoseconds exact where
   // multiplying by 1e6 would leave the 2^53 range of doubles (it also holds for negative times).
