@@ -1,5 +1,4 @@
 import type { AggregateFunction } from './AggregateFunction.js';
-import { mergeOrFail } from './aggregates/mergeOrFail.js';
 import { BoundedOutOfOrdernessWatermarks } from './BoundedOutOfOrdernessWatermarks.js';
 import type { PartitionCheckpoint } from './PartitionCheckpoint.js';
 import { PartitionState } from './PartitionState.js';
@@ -231,7 +230,8 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
         merged = session;
       } else {
         const [first, second] = merged.startMs <= session.startMs ? [merged, session] : [session, merged];
-        first.acc = mergeOrFail(aggregate, first.acc, second.acc);
+        // windowAggregate refused an aggregate that cannot merge when it was built.
+        first.acc = aggregate.merge!(first.acc, second.acc);
         first.records += second.records;
         first.firings = Math.max(first.firings, second.firings);
         if (second.replayFrom < first.replayFrom) {

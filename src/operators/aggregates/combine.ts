@@ -1,5 +1,5 @@
 import type { AggregateFunction } from '../AggregateFunction.js';
-import { mergeOrFail } from './mergeOrFail.js';
+import { composedOf, mergeOrFail } from './mergeOrFail.js';
 
 type Accumulators<A> = { [K in keyof A]: A[K] extends AggregateFunction<any, infer ACC, any> ? ACC : never };
 type Results<A> = { [K in keyof A]: A[K] extends AggregateFunction<any, any, infer OUT> ? OUT : never };
@@ -16,7 +16,7 @@ export function combine<IN, A extends Record<string, AggregateFunction<IN, any, 
 ): AggregateFunction<IN, Accumulators<A>, Results<A>> {
   const names = Object.keys(aggregates) as (keyof A & string)[];
   const parts = names.map((name) => aggregates[name]!);
-  return {
+  return composedOf({
     createAccumulator() {
       const accs = {} as Record<string, unknown>;
       for (let i = 0; i < names.length; i++) accs[names[i]!] = parts[i]!.createAccumulator();
@@ -46,5 +46,5 @@ export function combine<IN, A extends Record<string, AggregateFunction<IN, any, 
       }
       return merged as Accumulators<A>;
     },
-  };
+  }, parts);
 }

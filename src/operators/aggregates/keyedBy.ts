@@ -1,5 +1,5 @@
 import type { AggregateFunction } from '../AggregateFunction.js';
-import { mergeOrFail } from './mergeOrFail.js';
+import { composedOf, mergeOrFail } from './mergeOrFail.js';
 
 /**
  * Runs an aggregate per key inside each window (Flink's `keyBy` + window, with the keys of a
@@ -14,7 +14,7 @@ export function keyedBy<IN, K, ACC, OUT>(
   keyOf: (value: IN) => K,
   inner: AggregateFunction<IN, ACC, OUT>,
 ): AggregateFunction<IN, Map<K, ACC>, Map<K, OUT>> {
-  return {
+  return composedOf({
     createAccumulator: () => new Map<K, ACC>(),
     add(accs, value) {
       const key = keyOf(value);
@@ -40,5 +40,5 @@ export function keyedBy<IN, K, ACC, OUT>(
       }
       return merged;
     },
-  };
+  }, [inner]);
 }

@@ -8,6 +8,7 @@ import { max } from '../../../src/operators/aggregates/max.js';
 import { min } from '../../../src/operators/aggregates/min.js';
 import { ratio } from '../../../src/operators/aggregates/ratio.js';
 import { sum } from '../../../src/operators/aggregates/sum.js';
+import { EventTimeSessionWindows } from '../../../src/operators/EventTimeSessionWindows.js';
 import { TumblingEventTimeWindows } from '../../../src/operators/TumblingEventTimeWindows.js';
 import { windowAggregate } from '../../../src/operators/windowAggregate.js';
 import { prng, randInt, runSync, timeOf, type Ev } from './reference.js';
@@ -278,6 +279,15 @@ describe('merge (what session windows need)', () => {
       noMerge: { createAccumulator: () => 0, add: (acc: number) => acc + 1, getResult: (acc: number) => acc },
     });
     assert.throws(() => agg.merge!(agg.createAccumulator(), agg.createAccumulator()), /merge\(a, b\)/);
+  });
+
+  it('session windows refuse a combine or keyedBy with a part without merge when they are built, not at the first merge', () => {
+    const noMerge: AggregateFunction<Ev, number, number> = { createAccumulator: () => 0, add: (acc) => acc + 1, getResult: (acc) => acc };
+    const sessions = <ACC, OUT>(aggregate: AggregateFunction<Ev, ACC, OUT>) =>
+      windowAggregate({ windows: EventTimeSessionWindows.withGap(10), eventTimeOf: timeOf, maxOutOfOrdernessMs: 0, aggregate });
+    assert.throws(() => sessions(combine({ n: count<Ev>(), noMerge })), /merge\(a, b\)/);
+    assert.throws(() => sessions(keyedBy((e: Ev) => e.id, noMerge)), /merge\(a, b\)/);
+    assert.doesNotThrow(() => sessions(combine({ n: count<Ev>(), perId: keyedBy((e: Ev) => e.id, count<Ev>()) })));
   });
 });
 
