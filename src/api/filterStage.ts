@@ -15,20 +15,31 @@ export function filterStage<T>(keep: (record: T) => ValidationFailure | null, de
       if (batch.restore !== undefined) replayUntil.set(batch.partition, batch.restore?.replayUntil ?? -Infinity);
       const replayedBefore = replayUntil.get(batch.partition) ?? -Infinity;
       const { records, positions, timestampsMs, raws, partition } = batch;
-      const kept: T[] = [];
-      const keptPositions: number[] | undefined = positions === undefined ? undefined : [];
-      const keptTimes: number[] | undefined = timestampsMs === undefined ? undefined : [];
-      const keptRaws: (string | Uint8Array)[] | undefined = raws === undefined ? undefined : [];
+      // Copied from the first dropped record on: a batch that keeps everything passes its arrays on.
+      let kept: T[] | undefined;
+      let keptPositions: number[] | undefined;
+      let keptTimes: number[] | undefined;
+      let keptRaws: (string | Uint8Array)[] | undefined;
       let refused: number[] | undefined;
       for (let i = 0; i < records.length; i++) {
         const record = records[i]!;
         const failure = keep(record);
         if (failure === null) {
-          kept.push(record);
-          keptPositions?.push(positions![i]!);
-          keptTimes?.push(timestampsMs![i]!);
-          keptRaws?.push(raws![i]!);
-        } else if (deadLetter) {
+          if (kept !== undefined) {
+            kept.push(record);
+            keptPositions?.push(positions![i]!);
+            keptTimes?.push(timestampsMs![i]!);
+            keptRaws?.push(raws![i]!);
+          }
+          continue;
+        }
+        if (kept === undefined) {
+          kept = records.slice(0, i);
+          keptPositions = positions?.slice(0, i);
+          keptTimes = timestampsMs?.slice(0, i);
+          keptRaws = raws?.slice(0, i);
+        }
+        if (deadLetter) {
           const position = positions?.[i] ?? -1;
           if (position >= replayedBefore) {
             context.onInvalid({ raw: raws?.[i] ?? JSON.stringify(record), reason: failure.reason, detail: failure.detail, partition, position });
@@ -36,10 +47,12 @@ export function filterStage<T>(keep: (record: T) => ValidationFailure | null, de
           }
         }
       }
-      const out: RecordBatch<T> = { ...batch, records: kept, positions: keptPositions, timestampsMs: keptTimes, raws: keptRaws };
-      if (refused !== undefined) Object.assign(out, { invalidPositions: mergeAscending(batch.invalidPositions, refused) });
+      const out: { -readonly [P in keyof RecordBatch<T>]: RecordBatch<T>[P] } =
+        kept === undefined ? { ...batch } : { ...batch, records: kept, positions: keptPositions, timestampsMs: keptTimes, raws: keptRaws };
+      if (refused !== undefined) out.invalidPositions = mergeAscending(batch.invalidPositions, refused);
       const endPosition = endPositionOf(batch);
-      return endPosition === undefined ? out : { ...out, endPosition };
+      if (endPosition !== undefined) out.endPosition = endPosition;
+      return out;
     };
   };
 }
