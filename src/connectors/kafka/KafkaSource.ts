@@ -56,6 +56,8 @@ export class KafkaSource implements Source {
   private readonly nextOffsets = new Map<number, number>();
   /** `offset/replayUntil` of each partition's last commit by this instance. */
   private readonly lastCommitted = new Map<number, string>();
+  /** The group's commits when this source started (see commitsAtStart). */
+  private startCommits: ReturnType<Admin['fetchOffsets']> | undefined;
   private subscriber: Subscriber<RecordBatch<Uint8Array>> | undefined;
   private completed = false;
   /** Connecting and checking the topic: `connect()`, or the start of the subscription. */
@@ -162,7 +164,7 @@ export class KafkaSource implements Source {
    */
   async resumePoint(): Promise<ResumePoint | undefined> {
     await this.connect();
-    const fetched = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.options.topic] });
+    const fetched = await this.commitsAtStart();
     let committedAtMs = Infinity;
     const outputBytes = new Map<string, number>();
     for (const { metadata } of fetched[0]?.partitions ?? []) {
@@ -207,7 +209,7 @@ export class KafkaSource implements Source {
     if (this.options.bounded) {
       const [ends, committed] = await Promise.all([
         this.admin.fetchTopicOffsets(topic),
-        this.admin.fetchOffsets({ groupId, topics: [topic] }),
+        this.commitsAtStart(),
       ]);
       this.endOffsets = new Map(ends.map((p) => [p.partition, Number(p.high)]));
       const committedOffsets = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
@@ -326,6 +328,15 @@ export class KafkaSource implements Source {
       this.enqueue(END);
     }
     return true;
+  }
+
+  /**
+   * The group's commits as they stood when this source started, read once for both the outputs'
+   * resume point and a bounded run's start offsets.
+   */
+  private commitsAtStart(): ReturnType<Admin['fetchOffsets']> {
+    this.startCommits ??= this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.options.topic] });
+    return this.startCommits;
   }
 
   /** The checkpoints committed with the group's offsets, read once per assignment. */
