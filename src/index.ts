@@ -1,16 +1,18 @@
 // The public API of clickflow: `import { job, clickEvents, TumblingEventTimeWindows, startJob, … } from 'clickflow'`.
 
 // Jobs, in Flink's vocabulary.
-export { job, type JobBuilder } from './api/job.js';
-export { DataStream } from './api/DataStream.js';
+export { job } from './api/job.js';
+export { JobGraph } from './api/JobGraph.js';
+export { DataStream, type KeyByOptions } from './api/DataStream.js';
 export { KeyedStream } from './api/KeyedStream.js';
 export { WindowedStream } from './api/WindowedStream.js';
-export { AggregatedStream, type PointFactory, type ToPoints } from './api/AggregatedStream.js';
+export { AggregatedStream } from './api/AggregatedStream.js';
+export type { PointFactory, ToPoints } from './api/PlanNode.js';
 export type { RecordFormat } from './api/RecordFormat.js';
 export { json, type JsonFormatOptions, type Validator } from './api/json.js';
 export { clickEvents } from './api/clickEvents.js';
 export type { Job, JobContext, JobParameters, JobSettings } from './jobs/Job.js';
-export type { JobOutput } from './jobs/JobOutput.js';
+export type { JobOutput, RecordLine } from './jobs/JobOutput.js';
 export { JOBS, findJob } from './jobs/jobRegistry.js';
 export { errorRatesJob } from './jobs/errorRates/errorRatesJob.js';
 export { errorRatesAggregate, type ErrorRatesWindow } from './jobs/errorRates/ErrorRatesAggregate.js';
@@ -36,6 +38,9 @@ export { combine } from './operators/aggregates/combine.js';
 export { windowAggregate, type WindowAggregateOptions } from './operators/windowAggregate.js';
 export { parseRecords, type ParseRecordsOptions } from './operators/parseRecords.js';
 export { windowStart } from './operators/windowStart.js';
+export { moveByKey, type MoveByKeyOptions } from './operators/moveByKey.js';
+export { latenessRule } from './operators/latenessRule.js';
+export { KeyError } from './operators/KeyError.js';
 export { BoundedOutOfOrdernessWatermarks } from './operators/BoundedOutOfOrdernessWatermarks.js';
 export { WatermarkTracker } from './operators/WatermarkTracker.js';
 export type { PartitionCheckpoint } from './operators/PartitionCheckpoint.js';

@@ -1,79 +1,33 @@
-import { map, type Observable, type OperatorFunction } from 'rxjs';
-import type { Job, JobContext, JobParameters } from '../jobs/Job.js';
-import type { JobOutput } from '../jobs/JobOutput.js';
-import type { AggregateFunction } from '../operators/AggregateFunction.js';
-import type { RecordBatch } from '../operators/RecordBatch.js';
-import { windowAggregate } from '../operators/windowAggregate.js';
+import type { Job } from '../jobs/Job.js';
 import type { WindowResult } from '../operators/WindowResult.js';
-import { Point } from '../points/Point.js';
-import { resolveSettings, type WindowPlan } from './WindowedStream.js';
+import { DataStream } from './DataStream.js';
+import type { PointFactory, ToPoints } from './PlanNode.js';
 
 /**
- * Makes a point for one fired window: stamped with the window's start and tagged with its
- * partition (results are exact per partition; sum over the tag for the whole topic).
+ * The results of a windowed aggregate: one {@link WindowResult} per firing of each window (and
+ * key), with the event time Flink gives it (window end − 1) and the window's watermark. It is a
+ * stream like any other; `toPoints` here stamps each point with its window's start.
  */
-export type PointFactory = (measurement: string) => Point;
-
-/** Turns one fired window into points; may return one, several or none. */
-export type ToPoints<OUT, K> = (window: WindowResult<OUT, K>, point: PointFactory) => Point | readonly Point[] | undefined | void;
-
-/** The results of a windowed aggregate; `toPoints` completes the job. */
-export class AggregatedStream<T, ACC, OUT, K> {
-  constructor(
-    private readonly plan: WindowPlan<T, K>,
-    private readonly aggregate: AggregateFunction<T, ACC, OUT>,
-  ) {}
-
+export class AggregatedStream<OUT, K> extends DataStream<WindowResult<OUT, K>> {
   /**
-   * The job: each firing of each window becomes the points `toPoints` returns.
+   * Ends this branch in points for the job's point output: each firing of each window becomes
+   * the points `toPoints` returns, stamped with the window's start and, for windows kept per
+   * partition (no move), tagged with the partition (sum over the tag for the whole topic).
    * @example .toPoints((w, point) => point('slowest').tag('url', w.key).floatField('latency_ms', w.value))
    */
-  toPoints(toPoints: ToPoints<OUT, K>): Job {
-    const { plan, aggregate } = this;
-    const stream = plan.stream;
-    const settings = (parameters: JobParameters = {}) => resolveSettings(plan as WindowPlan<unknown, unknown>, parameters);
-    return {
-      name: stream.name,
-      description: stream.description,
-      settings,
-      pipeline(parameters: JobParameters, context: JobContext): OperatorFunction<RecordBatch<string | Uint8Array>, JobOutput> {
-        const { windows, trigger, maxOutOfOrdernessMs, allowedLatenessMs } = settings(parameters);
-        const stages = stream.stages.map((stage) => stage(context));
-        const windowed = windowAggregate<T, ACC, OUT, K>({
-          windows,
-          trigger,
-          keyOf: plan.keyOf,
-          maxOutOfOrdernessMs,
-          allowedLatenessMs,
-          aggregate,
-          onLate: context.onLate,
-        });
-        return (source) => {
-          let records = source.pipe(stream.format.decode(context.onInvalid)) as Observable<RecordBatch<unknown>>;
-          for (const stage of stages) records = records.pipe(map(stage));
-          return (records as Observable<RecordBatch<T>>).pipe(
-            windowed,
-            map((batch) => {
-              const points: Point[] = [];
-              for (const result of batch.results) {
-                const made = toPoints(result, (measurement) => new Point(measurement, result.startMs).tag('partition', String(result.partition)));
-                if (made instanceof Point) points.push(made);
-                else if (made !== undefined) for (const point of made) points.push(point);
-              }
-              return {
-                partition: batch.partition,
-                points,
-                windowsFired: batch.results.length,
-                lateRecords: batch.lateRecords,
-                watermarkMs: batch.watermarkMs,
-                maxTimestampMs: batch.maxTimestampMs,
-                safePosition: batch.safePosition,
-                nextPosition: batch.nextPosition,
-              };
-            }),
-          );
-        };
-      },
-    };
+  override toPoints(toPoints: ToPoints<OUT, K>): Job {
+    return this.output({ kind: 'points', stampedAt: 'windowStart', toPoints: toPoints as (record: unknown, point: PointFactory) => undefined });
   }
+
+  /**
+   * Ends this branch in JSON lines for the record output `name`; by default each result as
+   * `{ key, start, end, firing, value }` with ISO-8601 times.
+   */
+  override toRecords(name: string, toJson: (result: WindowResult<OUT, K>) => unknown = windowResultJson): Job {
+    return super.toRecords(name, toJson);
+  }
+}
+
+function windowResultJson(result: WindowResult<unknown, unknown>): unknown {
+  return { key: result.key, start: new Date(result.startMs).toISOString(), end: new Date(result.endMs).toISOString(), firing: result.firing, value: result.value };
 }

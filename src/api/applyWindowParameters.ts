@@ -6,15 +6,26 @@ import type { WindowAssigner } from '../operators/WindowAssigner.js';
 import { formatDuration } from '../time/parseDuration.js';
 
 /**
- * The job's declared windows with `--window` and `--slide` applied: `--window` resizes a
- * tumbling or hopping window, `--slide` makes it hop (a slide equal to the size is tumbling).
- * The declared offset is kept where it still fits.
+ * The job's declared windows with `--window`, `--slide` and `--gap` applied: `--window` resizes
+ * a tumbling or hopping window, `--slide` makes it hop (a slide equal to the size is tumbling),
+ * `--gap` sets a session window's gap. The declared offset is kept where it still fits.
+ * With `strict`, a parameter the window has no use for is refused; without, it is ignored
+ * (a job with windows of both kinds gives each its own).
  *
- * @throws ConfigError for a session window, whose only setting is its gap
+ * @throws ConfigError for a size or slide given to a session window, or a gap to another (strict)
  */
-export function applyWindowParameters(declared: WindowAssigner, parameters: JobParameters, jobName: string): WindowAssigner {
-  const { windowMs, slideMs } = parameters;
+export function applyWindowParameters(declared: WindowAssigner, parameters: JobParameters, jobName: string, strict = true): WindowAssigner {
+  const { windowMs, slideMs, gapMs } = parameters;
+  if (gapMs !== undefined && !(Number.isSafeInteger(gapMs) && gapMs > 0)) throw new ConfigError('--gap', `must be a positive duration, e.g. 30m; got ${gapMs} ms`);
+  if (declared.kind === 'session' && gapMs !== undefined) {
+    if (strict && (windowMs !== undefined || slideMs !== undefined)) return applyWindowParameters(declared, { windowMs, slideMs }, jobName);
+    return { kind: 'session', gapMs };
+  }
+  if (declared.kind === 'aligned' && gapMs !== undefined && strict) {
+    throw new ConfigError('--gap', `job "${jobName}" uses tumbling or hopping windows, which have no gap; give --window or --slide instead`);
+  }
   if (windowMs === undefined && slideMs === undefined) return declared;
+  if (!strict && declared.kind === 'session') return declared;
   if (windowMs !== undefined && !(windowMs > 0)) throw new ConfigError('--window', `must be longer than 0, e.g. 10s; got ${windowMs} ms`);
   if (slideMs !== undefined && !(slideMs > 0)) throw new ConfigError('--slide', `must be longer than 0, e.g. 5s for windows every 5 seconds; got ${slideMs} ms`);
   if (declared.kind === 'session') {

@@ -8,6 +8,10 @@ import { join } from 'node:path';
 export const DEFAULTS = {
   /** Tumbling window size: 10 s. */
   windowMs: 10_000,
+  /** The sessions job's session gap (`--gap`): a user's visit ends after 30 idle minutes. */
+  sessionGapMs: 30 * 60_000,
+  /** The sessions job's statistics windows (`session_stats`, `landing_pages`): 1 minute of session end. */
+  sessionStatsWindowMs: 60_000,
   /** Bounded out-of-orderness of the watermark: 5 s. */
   maxOutOfOrdernessMs: 5_000,
   /** How long a fired window still accepts records (and re-emits): none. */

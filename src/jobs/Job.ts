@@ -8,22 +8,27 @@ import type { JobOutput } from './JobOutput.js';
 
 /**
  * Settings a job is run with that override what it declares: the `clickflow run` flags
- * `--window`, `--slide`, `--max-out-of-orderness` and `--allowed-lateness`, in milliseconds.
- * Each one left out keeps the job's own value.
+ * `--window`, `--slide`, `--gap`, `--max-out-of-orderness` and `--allowed-lateness`, in
+ * milliseconds. Each one left out keeps the job's own value. They apply to the windows over
+ * the source's records (not to windows over window results).
  */
 export interface JobParameters {
   /** Window size of a tumbling or hopping window. */
   readonly windowMs?: number;
   /** Distance between window starts: makes a tumbling window hop. */
   readonly slideMs?: number;
+  /** Gap of a session window (`--gap`). */
+  readonly gapMs?: number;
   readonly maxOutOfOrdernessMs?: number;
   readonly allowedLatenessMs?: number;
 }
 
-/** The windowing a job runs with: what it declares, with the parameters applied. */
+/** The windowing a job runs with: what it declares, with the parameters applied (of its first window). */
 export interface JobSettings {
-  readonly windows: WindowAssigner;
-  readonly trigger: Trigger;
+  /** Absent for a job without windows. */
+  readonly windows?: WindowAssigner;
+  /** Absent for a job without windows. */
+  readonly trigger?: Trigger;
   readonly maxOutOfOrdernessMs: number;
   readonly allowedLatenessMs: number;
 }
@@ -32,6 +37,11 @@ export interface JobSettings {
 export interface JobContext {
   readonly onInvalid: (record: InvalidRecord) => void;
   readonly onLate: (late: LateRecord<unknown>) => void;
+  /**
+   * How many partitions the source has (0 … n − 1): a move between partitions waits for the
+   * watermark of every one. Default 1 (a file, stdin).
+   */
+  readonly sourcePartitions?: number;
 }
 
 /**
@@ -48,6 +58,16 @@ export interface Job {
    * @throws ConfigError when a parameter does not fit the job (e.g. `--slide` on session windows)
    */
   settings(parameters?: JobParameters): JobSettings;
+  /**
+   * Set when the job cannot resume from a source's commits yet, with the reason: it moves
+   * records between partitions, or windows window results. Such a job reads every partition in
+   * one process (a file, stdin, the generator); `startJob` refuses it on a source that commits (Kafka).
+   */
+  readonly notResumable?: string;
+  /** The job's dataflow graph as text: its steps, where records move, its outputs (`clickflow describe`). */
+  describe?(parameters?: JobParameters): string;
+  /** The names of the record outputs the job writes (`toRecords`), which `--output name=…` connects. */
+  readonly recordOutputs?: readonly string[];
   /** The job's operator: raw batches in, one {@link JobOutput} per batch out. */
   pipeline(parameters: JobParameters, context: JobContext): OperatorFunction<RecordBatch<string | Uint8Array>, JobOutput>;
 }

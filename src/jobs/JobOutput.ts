@@ -8,6 +8,8 @@ import type { Point } from '../points/Point.js';
 export interface JobOutput {
   readonly partition: number;
   readonly points: readonly Point[];
+  /** Lines for the job's record outputs (`toRecords`), by output name; absent when there are none. */
+  readonly recordLines?: readonly RecordLine[];
   readonly windowsFired: number;
   readonly lateRecords: number;
   readonly watermarkMs: number;
@@ -16,4 +18,10 @@ export interface JobOutput {
   readonly safePosition: number;
   /** See `WindowedBatch.nextPosition`. */
   readonly nextPosition: number;
+}
+
+/** One JSON line for the record output `output`. */
+export interface RecordLine {
+  readonly output: string;
+  readonly line: string;
 }

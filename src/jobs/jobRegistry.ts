@@ -1,9 +1,13 @@
 import { ConfigError } from '../errors/ConfigError.js';
 import { errorRatesJob } from './errorRates/errorRatesJob.js';
+import { sessionsJob } from './sessions/sessionsJob.js';
 import type { Job } from './Job.js';
 
 /** The jobs clickflow ships, by name. */
-export const JOBS: ReadonlyMap<string, Job> = new Map([[errorRatesJob.name, errorRatesJob]]);
+export const JOBS: ReadonlyMap<string, Job> = new Map([
+  [errorRatesJob.name, errorRatesJob],
+  [sessionsJob.name, sessionsJob],
+]);
 
 /** Looks a shipped job up by name; the error lists the names there are. */
 export function findJob(name: string): Job {

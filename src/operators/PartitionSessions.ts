@@ -1,5 +1,7 @@
 import type { AggregateFunction } from './AggregateFunction.js';
 import { BoundedOutOfOrdernessWatermarks } from './BoundedOutOfOrdernessWatermarks.js';
+import type { CarriedWatermarks } from './CarriedWatermarks.js';
+import { keyOfIdentity } from './keyIdentity.js';
 import type { PartitionCheckpoint } from './PartitionCheckpoint.js';
 import { PartitionState } from './PartitionState.js';
 import type { RecordBatch } from './RecordBatch.js';
@@ -20,6 +22,8 @@ export interface PartitionSessionsConfig<T, ACC, OUT, K> {
   readonly onLate: ((late: LateRecord<T>) => void) | undefined;
   /** The wall clock of a firing's watermark lag. */
   readonly nowMs: () => number;
+  /** Whether the watermark comes with the batches (downstream of a move or a window) instead of from the records. */
+  readonly carriedWatermark?: boolean;
 }
 
 interface Session<ACC, K> {
@@ -88,7 +92,7 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
     partition: number,
     private readonly config: PartitionSessionsConfig<T, ACC, OUT, K>,
   ) {
-    super(partition, config.maxOutOfOrdernessMs, config.nowMs);
+    super(partition, config.maxOutOfOrdernessMs, config.nowMs, config.carriedWatermark);
   }
 
   override restore(checkpoint: PartitionCheckpoint): void {
@@ -163,6 +167,10 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
     }
     this.health.endBatch();
     return late;
+  }
+
+  onWatermark(watermarkMs: number, out: WindowResult<OUT, K>[]): void {
+    if ((this.watermarks as CarriedWatermarks).advanceTo(watermarkMs) && watermarkMs >= this.timers.peekTimeMs()) this.advance(watermarkMs, out);
   }
 
   flush(out: WindowResult<OUT, K>[]): void {
@@ -294,7 +302,7 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
     }
     out.push({
       partition: this.partition,
-      key: session.key,
+      key: keyOfIdentity<K>(session.key),
       startMs: session.startMs,
       endMs: session.endMs,
       value: this.config.aggregate.getResult(session.acc),

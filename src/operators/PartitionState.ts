@@ -1,4 +1,5 @@
 import { BoundedOutOfOrdernessWatermarks } from './BoundedOutOfOrdernessWatermarks.js';
+import { CarriedWatermarks } from './CarriedWatermarks.js';
 import type { PartitionCheckpoint } from './PartitionCheckpoint.js';
 import { PartitionHealth } from './PartitionHealth.js';
 import type { RecordBatch } from './RecordBatch.js';
@@ -9,7 +10,8 @@ import type { WindowResult } from './WindowResult.js';
  * last position processed and the replay boundary of a restore. Subclasses hold the windows.
  */
 export abstract class PartitionState<T, OUT, K> {
-  readonly watermarks: BoundedOutOfOrdernessWatermarks;
+  /** From the partition's records, or, downstream of a move or a window, carried by its batches. */
+  readonly watermarks: BoundedOutOfOrdernessWatermarks | CarriedWatermarks;
   /** Late and invalid records since the partition's previous firing: each firing takes them. */
   protected readonly health: PartitionHealth;
   protected lastPosition = -1;
@@ -21,8 +23,9 @@ export abstract class PartitionState<T, OUT, K> {
     maxOutOfOrdernessMs: number,
     /** The wall clock a firing's watermark lag is measured on. */
     nowMs: () => number,
+    carried = false,
   ) {
-    this.watermarks = new BoundedOutOfOrdernessWatermarks(maxOutOfOrdernessMs);
+    this.watermarks = carried ? new CarriedWatermarks() : new BoundedOutOfOrdernessWatermarks(maxOutOfOrdernessMs);
     this.health = new PartitionHealth(nowMs);
   }
 
@@ -50,6 +53,12 @@ export abstract class PartitionState<T, OUT, K> {
 
   /** Adds a batch's records in order, appending every firing to `out`; returns how many were late. */
   abstract process(batch: RecordBatch<T>, out: WindowResult<OUT, K>[]): number;
+
+  /**
+   * A carried watermark moved to `watermarkMs` (see {@link CarriedWatermarks}): fires what it
+   * reached, appending to `out`.
+   */
+  abstract onWatermark(watermarkMs: number, out: WindowResult<OUT, K>[]): void;
 
   /** End of input: fires every window that has not fired, oldest first, and drops all state. */
   abstract flush(out: WindowResult<OUT, K>[]): void;

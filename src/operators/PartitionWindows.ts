@@ -1,4 +1,5 @@
 import type { AggregateFunction } from './AggregateFunction.js';
+import type { CarriedWatermarks } from './CarriedWatermarks.js';
 import { PartitionState } from './PartitionState.js';
 import type { RecordBatch } from './RecordBatch.js';
 import type { Trigger } from './Trigger.js';
@@ -17,6 +18,8 @@ export interface PartitionWindowsConfig<T, ACC, OUT, K> {
   readonly aggregate: AggregateFunction<T, ACC, OUT>;
   /** Set for a keyed window: a fired window emits one result per key of its `Map` result. */
   readonly keyed: boolean;
+  /** Whether the watermark comes with the batches (downstream of a move or a window) instead of from the records. */
+  readonly carriedWatermark?: boolean;
   readonly onLate: ((late: LateRecord<T>) => void) | undefined;
   /** The wall clock of a firing's watermark lag. */
   readonly nowMs: () => number;
@@ -56,7 +59,7 @@ export class PartitionWindows<T, ACC, OUT, K> extends PartitionState<T, OUT, K> 
     partition: number,
     private readonly config: PartitionWindowsConfig<T, ACC, OUT, K>,
   ) {
-    super(partition, config.maxOutOfOrdernessMs, config.nowMs);
+    super(partition, config.maxOutOfOrdernessMs, config.nowMs, config.carriedWatermark);
   }
 
   /** Number of windows holding state. */
@@ -130,6 +133,10 @@ export class PartitionWindows<T, ACC, OUT, K> extends PartitionState<T, OUT, K> 
     }
     health.endBatch();
     return late;
+  }
+
+  onWatermark(watermarkMs: number, out: WindowResult<OUT, K>[]): void {
+    if ((this.watermarks as CarriedWatermarks).advanceTo(watermarkMs) && watermarkMs >= this.nextTimerMs) this.advance(watermarkMs, out);
   }
 
   flush(out: WindowResult<OUT, K>[]): void {

@@ -40,6 +40,12 @@ export interface RecordBatch<T> {
    * checkpoint, dropping any state they had. `null` means start fresh.
    */
   readonly restore?: PartitionCheckpoint | null;
+  /**
+   * The stream's watermark after this batch, for a stream downstream of a move between
+   * partitions or of a window: there it is carried with the records (the minimum over the
+   * partitions that write to this one) instead of being derived from their times.
+   */
+  readonly watermarkMs?: number;
   /** The partition moved elsewhere: drop its windows without firing them. `records` is empty. */
   readonly revoked?: boolean;
 }

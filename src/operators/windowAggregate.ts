@@ -1,6 +1,7 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { AggregateFunction } from './AggregateFunction.js';
 import { keyedBy } from './aggregates/keyedBy.js';
+import { keyIdentity } from './keyIdentity.js';
 import { nonNegativeMs } from './Duration.js';
 import { requireMerge } from './aggregates/mergeOrFail.js';
 import { PartitionSessions } from './PartitionSessions.js';
@@ -35,6 +36,14 @@ export interface WindowAggregateOptions<T, ACC, OUT, K = undefined> {
   readonly onLate?: (late: LateRecord<T>) => void;
   /** The wall clock a firing's `health.watermarkLagMs` is measured on; default `Date.now`. */
   readonly nowMs?: () => number;
+  /**
+   * Set downstream of a move between partitions or of another window: the watermark is each
+   * batch's `watermarkMs` instead of being derived from the records (`maxOutOfOrdernessMs` then
+   * plays no part), held back by this many ms. Session windows downstream of a move hold it
+   * back by `gap - 1 + allowedLateness`, so that no record still on time at any source
+   * partition can merge into a session that has fired. Default: undefined (from the records).
+   */
+  readonly carriedWatermarkShiftMs?: number;
 }
 
 /**
@@ -68,6 +77,8 @@ export function windowAggregate<T, ACC, OUT, K = undefined>(
 ): OperatorFunction<RecordBatch<T>, WindowedBatch<OUT, K>> {
   const allowedLatenessMs = nonNegativeMs(options.allowedLatenessMs ?? 0, '--allowed-lateness');
   const newPartition = partitionFactory(options, allowedLatenessMs);
+  const carried = options.carriedWatermarkShiftMs !== undefined;
+  const shiftMs = options.carriedWatermarkShiftMs ?? 0;
   // Fail at construction, not on the first record.
   newPartition(0);
 
@@ -100,6 +111,7 @@ export function windowAggregate<T, ACC, OUT, K = undefined>(
           try {
             lateRecords = state.process(batch, results);
             if (batch.endPosition !== undefined) state.skipTo(batch.endPosition);
+            if (carried && batch.watermarkMs !== undefined) state.onWatermark(batch.watermarkMs - shiftMs, results);
           } catch (error) {
             subscriber.error(error);
             return;
@@ -133,13 +145,16 @@ function partitionFactory<T, ACC, OUT, K>(
   const { windows, eventTimeOf, keyOf, maxOutOfOrdernessMs, aggregate, onLate } = options;
   const nowMs = options.nowMs ?? Date.now;
   const trigger = options.trigger ?? EventTimeTrigger;
+  const carriedWatermark = options.carriedWatermarkShiftMs !== undefined;
   if (windows.kind === 'session') {
     requireMerge(aggregate);
     const config = {
       windows,
       trigger,
       eventTimeOf,
-      keyOf: keyOf ?? ((() => undefined) as unknown as (record: T) => K),
+      // Keys are compared by value; PartitionSessions gives a composite key back as it was given.
+      keyOf: keyOf === undefined ? ((() => undefined) as unknown as (record: T) => K) : (record: T) => keyIdentity(keyOf(record)) as K,
+      carriedWatermark,
       maxOutOfOrdernessMs,
       allowedLatenessMs,
       aggregate,
@@ -157,6 +172,7 @@ function partitionFactory<T, ACC, OUT, K>(
     allowedLatenessMs,
     aggregate: (keyOf === undefined ? aggregate : keyedBy(keyOf, aggregate)) as AggregateFunction<T, unknown, OUT>,
     keyed: keyOf !== undefined,
+    carriedWatermark,
     onLate,
     nowMs,
   };

@@ -1,4 +1,4 @@
-import type { PointFactory } from '../../api/AggregatedStream.js';
+import type { PointFactory } from '../../api/PlanNode.js';
 import type { WindowResult } from '../../operators/WindowResult.js';
 import type { Point } from '../../points/Point.js';
 import { jobHealthPoint } from '../jobHealthPoint.js';

@@ -1,10 +1,12 @@
 import type { AggregateFunction } from '../AggregateFunction.js';
+import { keyIdentity, keyOfIdentity } from '../keyIdentity.js';
 import { composedOf, mergeOrFail } from './mergeOrFail.js';
 
 /**
  * Runs an aggregate per key inside each window (Flink's `keyBy` + window, with the keys of a
  * window kept in one Map so that memory is windows × keys, and each record costs one lookup).
- * Emits a Map from key to result, in order of first appearance.
+ * Emits a Map from key to result, in order of first appearance. Keys are compared by value:
+ * an array or plain object key (`[e.url, e.http_status]`) groups with its equals (see `keyIdentity`).
  *
  * @param keyOf the key of one record
  * @param inner the aggregate computed for each key
@@ -17,7 +19,7 @@ export function keyedBy<IN, K, ACC, OUT>(
   return composedOf({
     createAccumulator: () => new Map<K, ACC>(),
     add(accs, value) {
-      const key = keyOf(value);
+      const key = keyIdentity(keyOf(value)) as K;
       const acc = accs.get(key);
       if (acc === undefined) {
         accs.set(key, inner.add(inner.createAccumulator(), value));
@@ -29,7 +31,7 @@ export function keyedBy<IN, K, ACC, OUT>(
     },
     getResult(accs) {
       const results = new Map<K, OUT>();
-      for (const [key, acc] of accs) results.set(key, inner.getResult(acc));
+      for (const [key, acc] of accs) results.set(keyOfIdentity<K>(key), inner.getResult(acc));
       return results;
     },
     merge(a, b) {

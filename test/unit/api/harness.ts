@@ -33,7 +33,15 @@ export async function runPipeline(job: Job, batches: readonly RecordBatch<string
   const invalid: InvalidRecord[] = [];
   const late: LateRecord<unknown>[] = [];
   const outputs = await lastValueFrom(
-    from(batches).pipe(job.pipeline(parameters, { onInvalid: (r) => invalid.push(r), onLate: (l) => late.push(l) }), toArray()),
+    from(batches).pipe(
+      job.pipeline(parameters, {
+        onInvalid: (r) => invalid.push(r),
+        onLate: (l) => late.push(l),
+        // As a source says how many partitions it has: a move waits for every one's watermark.
+        sourcePartitions: Math.max(0, ...batches.map((b) => b.partition)) + 1,
+      }),
+      toArray(),
+    ),
   );
   return { outputs, invalid, late, lines: outputs.flatMap((o) => o.points.map(toLineProtocol)) };
 }

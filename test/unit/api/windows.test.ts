@@ -40,11 +40,11 @@ function randomClicks(seed: number, partitions = 2, perPartition = 300) {
 
 describe('keyBy', () => {
   for (const lateness of [0, 4_000]) {
-    test(`keyed tumbling windows give one result per key, equal to keyedBy over the window (allowed lateness ${lateness} ms)`, async () => {
+    test(`keyBy on the source's partitioning gives one result per partition and key, equal to keyedBy over the window (allowed lateness ${lateness} ms)`, async () => {
       const keyed = job('keyed')
         .from(clickEvents())
         .withMaxOutOfOrderness('3s')
-        .keyBy((e) => e.url)
+        .keyBy((e) => e.url, { sourcePartitioned: true })
         .window(TumblingEventTimeWindows.of('10s'))
         .allowedLateness(lateness)
         .aggregate(count())
@@ -88,7 +88,7 @@ describe('keyBy', () => {
     });
   }
 
-  test('keyed session windows through the API: one session per user, tagged with the key', async () => {
+  test('keyed session windows through the API: one session per user, tagged with the key and not with a partition (the records moved)', async () => {
     const sessions = job('visits')
       .from(clickEvents())
       .withMaxOutOfOrderness(0)
@@ -104,9 +104,9 @@ describe('keyBy', () => {
     ];
     const run = await runPipeline(sessions, [raw(0, records)]);
     assert.deepEqual(run.lines, [
-      `visits,partition=0,user=bob pages=1i,length_ms=30000i ${T0 + 10}000000000`,
-      `visits,partition=0,user=ann pages=2i,length_ms=50000i ${T0}000000000`,
-      `visits,partition=0,user=ann pages=1i,length_ms=30000i ${T0 + 100}000000000`,
+      `visits,user=bob pages=1i,length_ms=30000i ${T0 + 10}000000000`,
+      `visits,user=ann pages=2i,length_ms=50000i ${T0}000000000`,
+      `visits,user=ann pages=1i,length_ms=30000i ${T0 + 100}000000000`,
     ]);
   });
 });
@@ -243,7 +243,7 @@ describe('toPoints', () => {
     const shapes = job('shapes')
       .from(clickEvents())
       .withMaxOutOfOrderness(0)
-      .keyBy((e) => e.url)
+      .keyBy((e) => e.url, { sourcePartitioned: true })
       .window(TumblingEventTimeWindows.of('10s'))
       .aggregate(max((e: ClickEvent) => e.http_status))
       .toPoints((w, point) => {

@@ -1,0 +1,161 @@
+import { DEFAULTS } from '../config/defaults.js';
+import { ConfigError } from '../errors/ConfigError.js';
+import type { Job, JobContext, JobParameters, JobSettings } from '../jobs/Job.js';
+import type { JobOutput } from '../jobs/JobOutput.js';
+import { nonNegativeMs } from '../operators/Duration.js';
+import type { RecordBatch } from '../operators/RecordBatch.js';
+import type { Trigger } from '../operators/Trigger.js';
+import type { WindowAssigner } from '../operators/WindowAssigner.js';
+import type { OperatorFunction } from 'rxjs';
+import { applyWindowParameters } from './applyWindowParameters.js';
+import { compileJobGraph } from './compileJobGraph.js';
+import { AggregatedStream } from './AggregatedStream.js';
+import { DataStream } from './DataStream.js';
+import { describeJobGraph } from './describeJobGraph.js';
+import { parentOf, type OutputNode, type PlanNode, type SourceNode, type WindowNode } from './PlanNode.js';
+import type { RecordFormat } from './RecordFormat.js';
+
+/** A window node's settings under a run's parameters. */
+export interface ResolvedWindow extends JobSettings {
+  readonly windows: WindowAssigner;
+  readonly trigger: Trigger;
+}
+
+/**
+ * A job as a dataflow graph, as Flink's `StreamExecutionEnvironment` with its transformations:
+ * `job(name)` makes one, `from(format)` gives its one source stream, and every output a
+ * branch ends in (`toPoints`, `toRecords`) registers here and returns the job. Steps that
+ * several branches read run once.
+ */
+export class JobGraph implements Job {
+  private sourceNode: SourceNode | undefined;
+  private readonly outputs: OutputNode[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly description: string,
+  ) {}
+
+  /** Reads the source's records with `format` (e.g. `clickEvents()` or `json({ … })`). */
+  from<T>(format: RecordFormat<T>): DataStream<T> {
+    if (this.sourceNode !== undefined) {
+      throw new ConfigError('from', `job "${this.name}" already reads ${this.sourceNode.format.description}; a job has one source: read its stream again for another branch`);
+    }
+    this.sourceNode = { kind: 'source', format: format as RecordFormat<unknown> };
+    return new DataStream<T>(this, this.sourceNode);
+  }
+
+  /** The stream of a window's results. Made here, not by `WindowedStream`, so that the stream classes import no subclass of their own. */
+  resultsOf<OUT, K>(node: WindowNode): AggregatedStream<OUT, K> {
+    return new AggregatedStream<OUT, K>(this, node);
+  }
+
+  /** Registers a branch's output; returns the job. */
+  addOutput(node: OutputNode): Job {
+    if (node.output.kind === 'records' && this.recordOutputs.includes(node.output.name)) {
+      throw new ConfigError('toRecords', `job "${this.name}" already has a record output "${node.output.name}"; give each output its own name`);
+    }
+    this.outputs.push(node);
+    return this;
+  }
+
+  /** Whether `node` reads window results or moved records: its watermark is carried, not derived. */
+  isDownstreamOfWindowOrMove(node: PlanNode): boolean {
+    for (let at: PlanNode | undefined = node; at !== undefined; at = parentOf(at)) if (at.kind === 'window') return true;
+    return false;
+  }
+
+  /** The output nodes, in the order they were added. */
+  get outputNodes(): readonly OutputNode[] {
+    return this.outputs;
+  }
+
+  get source(): SourceNode {
+    if (this.sourceNode === undefined) throw new ConfigError('job', `job "${this.name}" reads nothing; start its chain with .from(clickEvents())`);
+    return this.sourceNode;
+  }
+
+  get recordOutputs(): readonly string[] {
+    return this.outputs.flatMap((node) => (node.output.kind === 'records' ? [node.output.name] : []));
+  }
+
+  get notResumable(): string | undefined {
+    for (const window of this.windowNodes()) {
+      if (window.moves) return 'it moves records between partitions by key (keyBy)';
+      if (this.isDownstreamOfWindowOrMove(window.parent)) return 'it windows the results of another window';
+    }
+    return undefined;
+  }
+
+  /** Every window node on a path to an output, from the source down, in the order branches were added. */
+  windowNodes(): WindowNode[] {
+    const seen = new Set<PlanNode>();
+    const windows: WindowNode[] = [];
+    for (const output of this.outputs) {
+      const path: WindowNode[] = [];
+      for (let at: PlanNode | undefined = output; at !== undefined; at = parentOf(at)) {
+        if (seen.has(at)) break;
+        seen.add(at);
+        if (at.kind === 'window') path.unshift(at);
+      }
+      windows.push(...path);
+    }
+    return windows;
+  }
+
+  /** The settings of `window` under `parameters`; the run's parameters apply to windows over the source's records. */
+  resolve(window: WindowNode, parameters: JobParameters): ResolvedWindow {
+    const overSource = !this.isDownstreamOfWindowOrMove(window.parent);
+    const allowedLatenessMs = (overSource ? parameters.allowedLatenessMs : undefined) ?? window.allowedLatenessMs ?? DEFAULTS.allowedLatenessMs;
+    return {
+      windows: overSource ? applyWindowParameters(window.windows, parameters, this.name, false) : window.windows,
+      trigger: window.trigger,
+      maxOutOfOrdernessMs: this.maxOutOfOrdernessMs(window.parent, parameters),
+      allowedLatenessMs: nonNegativeMs(allowedLatenessMs, '--allowed-lateness'),
+    };
+  }
+
+  /** The bound of the source watermark on the path to `node`. */
+  maxOutOfOrdernessMs(node: PlanNode, parameters: JobParameters): number {
+    let declared: number | undefined;
+    for (let at: PlanNode | undefined = node; at !== undefined && declared === undefined; at = parentOf(at)) {
+      if (at.kind === 'watermarks') declared = at.maxOutOfOrdernessMs;
+    }
+    return nonNegativeMs(parameters.maxOutOfOrdernessMs ?? declared ?? DEFAULTS.maxOutOfOrdernessMs, '--max-out-of-orderness');
+  }
+
+  settings(parameters: JobParameters = {}): JobSettings {
+    if (this.outputs.length === 0) {
+      throw new ConfigError('job', `job "${this.name}" has no output; end a branch with .toPoints(…) or .toRecords(name)`);
+    }
+    const windows = this.windowNodes();
+    const overSource = windows.filter((window) => !this.isDownstreamOfWindowOrMove(window.parent));
+    // Strictly once per parameter: one that no window over the source takes is a mistake.
+    const kinds = new Set(overSource.map((window) => window.windows.kind));
+    const check = (given: number | undefined, flag: string, kind: 'aligned' | 'session') => {
+      if (given === undefined || kinds.has(kind)) return;
+      const declared = overSource[0];
+      if (declared === undefined) throw new ConfigError(flag, `job "${this.name}" has no windows over its source's records; leave the option out`);
+      applyWindowParameters(declared.windows, { [flag === '--gap' ? 'gapMs' : flag === '--window' ? 'windowMs' : 'slideMs']: given }, this.name);
+    };
+    check(parameters.windowMs, '--window', 'aligned');
+    check(parameters.slideMs, '--slide', 'aligned');
+    check(parameters.gapMs, '--gap', 'session');
+    const resolved = windows.map((window) => this.resolve(window, parameters));
+    const first = resolved[0];
+    const maxOutOfOrdernessMs = this.maxOutOfOrdernessMs(this.outputs[0]!, parameters);
+    if (first === undefined) {
+      return { maxOutOfOrdernessMs, allowedLatenessMs: nonNegativeMs(parameters.allowedLatenessMs ?? DEFAULTS.allowedLatenessMs, '--allowed-lateness') };
+    }
+    return first;
+  }
+
+  describe(parameters: JobParameters = {}): string {
+    return describeJobGraph(this, parameters);
+  }
+
+  pipeline(parameters: JobParameters, context: JobContext): OperatorFunction<RecordBatch<string | Uint8Array>, JobOutput> {
+    this.settings(parameters);
+    return compileJobGraph(this, parameters, context);
+  }
+}

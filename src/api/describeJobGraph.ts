@@ -1,0 +1,68 @@
+import type { JobParameters } from '../jobs/Job.js';
+import type { WindowAssigner } from '../operators/WindowAssigner.js';
+import { formatDuration } from '../time/parseDuration.js';
+import type { JobGraph } from './JobGraph.js';
+import { parentOf, type PlanNode } from './PlanNode.js';
+
+/**
+ * A job's graph as text, as Kafka Streams' `Topology#describe`: one line per step, indented
+ * under the step it reads, with every move between partitions and every output named.
+ */
+export function describeJobGraph(graph: JobGraph, parameters: JobParameters): string {
+  const children = new Map<PlanNode, PlanNode[]>();
+  for (const output of graph.outputNodes) {
+    let child: PlanNode = output;
+    for (let at = parentOf(output); at !== undefined; child = at, at = parentOf(at)) {
+      const list = children.get(at) ?? [];
+      if (list.includes(child)) break;
+      list.push(child);
+      children.set(at, list);
+    }
+  }
+  const lines = [`job ${graph.name}${graph.description === '' ? '' : `: ${graph.description}`}`];
+  const walk = (node: PlanNode, indent: string, last: boolean, top: boolean) => {
+    for (const line of describeNode(graph, node, parameters)) {
+      lines.push(top ? line : `${indent}${last ? '└─ ' : '├─ '}${line}`);
+      if (!top) indent += last ? '   ' : '│  ';
+      top = false;
+      last = true;
+    }
+    const next = children.get(node) ?? [];
+    next.forEach((child, i) => walk(child, indent, i === next.length - 1, false));
+  };
+  walk(graph.source, '', true, true);
+  const reason = graph.notResumable;
+  lines.push(
+    reason === undefined
+      ? 'runs from any source: each partition’s windows resume from its Kafka commits'
+      : `runs in one process over every partition (a file, stdin, the generator), since ${reason}; from Kafka it needs internal topics, not built yet`,
+  );
+  return lines.join('\n');
+}
+
+/** The lines of one step: a move and its window are two. */
+function describeNode(graph: JobGraph, node: PlanNode, parameters: JobParameters): string[] {
+  switch (node.kind) {
+    case 'source':
+      return [`source: ${node.format.description}, each partition with its own watermark`];
+    case 'stage':
+      return [node.label];
+    case 'watermarks':
+      return [`watermarks: at most ${formatDuration(node.maxOutOfOrdernessMs)} out of order`];
+    case 'window': {
+      const { windows, allowedLatenessMs } = graph.resolve(node, parameters);
+      const keyed = node.keyOf === undefined ? 'per partition' : node.moves ? 'per key' : 'per key within each partition (keyBy sourcePartitioned)';
+      const window = `window: ${describeWindows(windows)}, ${keyed}, allowed lateness ${formatDuration(allowedLatenessMs)}`;
+      if (!node.moves) return [window];
+      return ['move by key: records of one key meet in one partition; lateness decided before the move; watermark = minimum over the writing partitions', window];
+    }
+    case 'output':
+      return [node.output.kind === 'points' ? 'output: points (--to)' : `output: records "${node.output.name}" (--output ${node.output.name}=…)`];
+  }
+}
+
+function describeWindows(windows: WindowAssigner): string {
+  if (windows.kind === 'session') return `event-time sessions, gap ${formatDuration(windows.gapMs)}`;
+  if (windows.sizeMs === windows.slideMs) return `tumbling event-time ${formatDuration(windows.sizeMs)}`;
+  return `hopping event-time ${formatDuration(windows.sizeMs)} every ${formatDuration(windows.slideMs)}`;
+}
