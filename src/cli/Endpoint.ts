@@ -51,6 +51,26 @@ export function parseSideOutput(text: string): Endpoint {
   throw new InvalidArgumentError(`"${text}" is not an output; use file:PATH (JSON lines).`);
 }
 
+/** A record output named on the command line: `--output NAME=file:PATH` or `--output NAME=stdout`. */
+export interface RecordOutputEndpoint {
+  readonly name: string;
+  readonly endpoint: Endpoint;
+}
+
+/** Parses one `--output NAME=file:PATH` (JSON lines) or `NAME=stdout`. */
+export function parseRecordOutput(text: string): RecordOutputEndpoint {
+  const equals = text.indexOf('=');
+  const name = text.slice(0, equals);
+  if (equals <= 0 || !/^[a-z][a-z0-9_-]*$/.test(name)) {
+    throw new InvalidArgumentError(`"${text}" does not name a record output; use NAME=file:PATH or NAME=stdout, e.g. sessions=file:sessions.jsonl`);
+  }
+  const destination = text.slice(equals + 1);
+  if (destination === 'stdout' || destination === '-') return { name, endpoint: { kind: 'stdout' } };
+  const file = filePath(destination);
+  if (file !== undefined) return { name, endpoint: file };
+  throw new InvalidArgumentError(`"${destination}" is not a place for the records of "${name}"; use file:PATH (JSON lines) or stdout`);
+}
+
 function filePath(text: string): Endpoint | undefined {
   if (!text.startsWith('file:')) return undefined;
   const path = text.slice('file:'.length);

@@ -8,8 +8,9 @@ import type { InfluxTarget } from '../connectors/influx/InfluxTarget.js';
 import { kafkaDeadLetters } from '../connectors/kafka/kafkaDeadLetterConnector.js';
 import { kafkaSource, type KafkaSourceSettings } from '../connectors/kafka/kafkaSourceConnector.js';
 import { generatorSource } from '../connectors/memory/generatorSourceConnector.js';
-import type { DeadLetterConnector, LateOutputConnector, SinkConnector, SourceConnector } from '../runtime/Connector.js';
-import type { Endpoint } from './Endpoint.js';
+import { fileRecords } from '../connectors/file/fileRecordsConnector.js';
+import type { DeadLetterConnector, LateOutputConnector, RecordOutputConnector, SinkConnector, SourceConnector } from '../runtime/Connector.js';
+import type { Endpoint, RecordOutputEndpoint } from './Endpoint.js';
 
 /** The connectors a `clickflow run` command line names. */
 export interface EndpointConnectors {
@@ -17,6 +18,7 @@ export interface EndpointConnectors {
   readonly sink: SinkConnector;
   readonly deadLetter?: DeadLetterConnector;
   readonly lateOutput?: LateOutputConnector;
+  readonly outputs?: Readonly<Record<string, RecordOutputConnector>>;
 }
 
 /** What `--from`, `--to`, `--dead-letter` and `--late-output` name, with the Kafka and InfluxDB settings they use. */
@@ -25,6 +27,7 @@ export interface EndpointSettings {
   readonly to: Endpoint;
   readonly deadLetter?: Endpoint;
   readonly lateOutput?: Endpoint;
+  readonly outputs?: readonly RecordOutputEndpoint[];
   readonly kafka: KafkaSourceSettings & { readonly brokers: string; readonly topic: string };
   readonly influx: Partial<InfluxTarget>;
 }
@@ -34,7 +37,7 @@ export interface EndpointSettings {
  * else to `<topic>.dlq` when reading Kafka, else nowhere (counted only).
  */
 export function endpointConnectors(settings: EndpointSettings): EndpointConnectors {
-  const { from, to, deadLetter, lateOutput, kafka, influx } = settings;
+  const { from, to, deadLetter, lateOutput, outputs, kafka, influx } = settings;
   const source =
     from.kind === 'kafka' ? kafkaSource(kafka) : from.kind === 'generator' ? generatorSource({ ratePerSecond: from.ratePerSecond }) : fileSource(from.kind === 'file' ? from.path : '-');
   const sink = to.kind === 'influx' ? influxSink(influx) : to.kind === 'none' ? discardSink() : fileSink(to.kind === 'file' ? to.path : '-', '--to');
@@ -48,5 +51,12 @@ export function endpointConnectors(settings: EndpointSettings): EndpointConnecto
     sink,
     deadLetter: deadLetters,
     lateOutput: lateOutput?.kind === 'file' ? fileLateOutput(lateOutput.path, '--late-output') : undefined,
+    ...(outputs === undefined || outputs.length === 0
+      ? {}
+      : {
+          outputs: Object.fromEntries(
+            outputs.map(({ name, endpoint }) => [name, fileRecords(endpoint.kind === 'file' ? endpoint.path : '-', `--output ${name}`)]),
+          ),
+        }),
   };
 }

@@ -8,5 +8,8 @@ export function fileEndpointsOf(options: RunOptions): (ConnectorFile & { readonl
   for (const [option, endpoint] of [['--to', options.to], ['--dead-letter', options.deadLetter], ['--late-output', options.lateOutput]] as const) {
     if (endpoint?.kind === 'file') files.push({ path: endpoint.path, input: false, description: option });
   }
+  for (const { name, endpoint } of options.outputs ?? []) {
+    if (endpoint.kind === 'file') files.push({ path: endpoint.path, input: false, description: `--output ${name}` });
+  }
   return files;
 }

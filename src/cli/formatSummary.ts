@@ -11,6 +11,7 @@ export function formatSummary(jobName: string, metrics: JobMetrics, elapsedMs: n
   return (
     `${jobName}: ${metrics.recordsIn} records in ${seconds.toFixed(2)}s (${rate}/s), ` +
     `${metrics.invalidRecords} invalid${invalid === '' ? '' : ` (${invalid})`}, ` +
-    `${metrics.lateRecords} late, ${metrics.windowsFired} window firings, ${metrics.pointsOut} points out`
+    `${metrics.lateRecords} late, ${metrics.windowsFired} window firings, ${metrics.pointsOut} points out` +
+    (metrics.recordsOut > 0 ? `, ${metrics.recordsOut} records out` : '')
   );
 }

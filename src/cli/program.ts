@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { cancelCommand } from './commands/cancelCommand.js';
 import { demoCommand } from './commands/demoCommand.js';
+import { describeCommand } from './commands/describeCommand.js';
 import { jobManagerCommand } from './commands/jobManagerCommand.js';
 import { listCommand } from './commands/listCommand.js';
 import { produceCommand } from './commands/produceCommand.js';
@@ -11,10 +12,11 @@ import { submitCommand } from './commands/submitCommand.js';
 /** The `clickflow` command line: one sub-command per file in `commands/`. */
 export function buildProgram(): Command {
   const program = new Command('clickflow')
-    .description('event-time stream processing of a clickstream: per-URL counts and HTTP error rates')
+    .description('event-time stream processing of a clickstream: per-URL counts, HTTP error rates and user sessions')
     .version('0.1.0');
   program.addCommand(demoCommand());
   program.addCommand(runCommand());
+  program.addCommand(describeCommand());
   program.addCommand(produceCommand());
   program.addCommand(jobManagerCommand());
   program.addCommand(submitCommand());

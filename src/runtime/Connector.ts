@@ -42,3 +42,5 @@ export type SinkConnector = Connector<PointSink>;
 export type DeadLetterConnector = Connector<DeadLetterSink>;
 /** Late records, one JSON line each. */
 export type LateOutputConnector = Connector<LineSink>;
+/** A job's record output (`toRecords`), one JSON line per record. */
+export type RecordOutputConnector = Connector<LineSink>;

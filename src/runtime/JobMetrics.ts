@@ -10,6 +10,8 @@ export class JobMetrics {
   lateRecords = 0;
   windowsFired = 0;
   pointsOut = 0;
+  /** Lines written to the job's record outputs (`toRecords`), connected or not. */
+  recordsOut = 0;
   /** Watermark of each partition after its latest batch; a partition that moved away is removed. */
   readonly watermarks = new Map<number, number>();
   /** Records between each partition's end and the job's position, where the source knows it (Kafka). */
@@ -47,6 +49,7 @@ export class JobMetrics {
       lateRecords: this.lateRecords,
       windowsFired: this.windowsFired,
       pointsOut: this.pointsOut,
+      recordsOut: this.recordsOut,
       watermarks: Object.fromEntries(
         [...this.watermarks].map(([p, w]) => [p, isoTimeOrNull(w)]),
       ),

@@ -17,6 +17,11 @@ export interface SourceCommit {
  */
 export interface Source {
   readonly batches: Observable<RecordBatch<string | Uint8Array>>;
+  /**
+   * How many partitions the source reads (0 … n − 1), when it reads them all in this process:
+   * a move between partitions waits for every one's watermark. Default 1 (a file, stdin).
+   */
+  readonly partitionCount?: number;
   /** Stores the positions, and beside them the outputs' marks, for a restart to resume from. */
   commit?(commits: ReadonlyMap<number, SourceCommit>, marks?: OutputMarks): Promise<void>;
   /**

@@ -5,7 +5,9 @@ import type { InvalidRecord } from '../events/InvalidRecord.js';
 import type { Job, JobParameters } from '../jobs/Job.js';
 import type { LateRecord } from '../operators/WindowResult.js';
 import { BackpressureGate } from './BackpressureGate.js';
-import type { ConnectorContext, DeadLetterConnector, LateOutputConnector, SinkConnector, SourceConnector } from './Connector.js';
+import type { ConnectorContext, DeadLetterConnector, LateOutputConnector, RecordOutputConnector, SinkConnector, SourceConnector } from './Connector.js';
+import type { RecordLine } from '../jobs/JobOutput.js';
+import { ConfigError } from '../errors/ConfigError.js';
 import type { DeadLetterSink } from './DeadLetterSink.js';
 import type { JobEvent } from './JobEvent.js';
 import type { JobHandle } from './JobHandle.js';
@@ -29,6 +31,11 @@ export interface StartJobOptions {
   readonly deadLetter?: DeadLetterConnector;
   /** Late records as JSON lines; when absent they are only counted. */
   readonly lateOutput?: LateOutputConnector;
+  /**
+   * The job's record outputs (`toRecords`) by name. One the job writes but that is not given
+   * here is only counted (`metrics.recordsOut`); one given that the job does not write is refused.
+   */
+  readonly outputs?: Readonly<Record<string, RecordOutputConnector>>;
   /** Overrides of the job's windowing (`--window`, …). */
   readonly parameters?: JobParameters;
   /** How often outputs are flushed and the source committed, in ms. Default `DEFAULTS.commitIntervalMs`. */
@@ -56,7 +63,16 @@ export interface StartJobOptions {
  */
 export function startJob(job: Job, options: StartJobOptions): JobHandle {
   job.settings(options.parameters ?? {});
-  const connectors = [options.source, options.sink, options.deadLetter, options.lateOutput];
+  const known = job.recordOutputs ?? [];
+  for (const name of Object.keys(options.outputs ?? {})) {
+    if (!known.includes(name)) {
+      throw new ConfigError(
+        '--output',
+        `job "${job.name}" has no record output "${name}"; ${known.length === 0 ? 'it writes only points (--to)' : `its record outputs: ${known.join(', ')}`}`,
+      );
+    }
+  }
+  const connectors = [options.source, options.sink, options.deadLetter, options.lateOutput, ...Object.values(options.outputs ?? {})];
   checkConnectorFiles(connectors.flatMap((c) => (c?.file === undefined ? [] : [{ ...c.file, description: c.description }])));
   return new RunningJob(job, options);
 }
@@ -151,6 +167,13 @@ class RunningJob implements JobHandle {
       // file is created or truncated.
       this.log('debug', 'opening the source', { source: options.source.description });
       const source = await open(options.source, async (s) => s.close?.());
+      if (source?.commit !== undefined && job.notResumable !== undefined) {
+        throw new ConfigError(
+          '--from',
+          `job "${job.name}" cannot read a source that resumes from commits (Kafka) yet: ${job.notResumable}, which from Kafka needs internal topics that clickflow does not create yet. ` +
+            'Run it over a file (--from file:PATH), stdin (--from -) or the generator (--from generator)',
+        );
+      }
       // Outputs resume where the source's last commit left them: read before any of them opens.
       const resuming = source?.resumePoint?.();
       const resume = resuming === undefined ? undefined : await Promise.race([resuming, cancelled]);
@@ -159,17 +182,31 @@ class RunningJob implements JobHandle {
       const sink = await open(options.sink, (s) => s.close(), outputContext);
       const deadLetters = await open(options.deadLetter, (s) => s.close(), outputContext);
       const lateOutput = await open(options.lateOutput, (s) => s.close(), outputContext);
+      const recordOutputs = new Map<string, LineSink>();
+      for (const [name, connector] of Object.entries(options.outputs ?? {})) {
+        const opened = await open(connector, (s) => s.close(), outputContext);
+        if (opened !== undefined) recordOutputs.set(name, opened);
+      }
       if (source === undefined || sink === undefined) return;
       this.setStatus('RUNNING');
       this.log('debug', 'job started');
-      await this.pump(source, sink, deadLetters, lateOutput);
+      for (const name of job.recordOutputs ?? []) {
+        if (!recordOutputs.has(name)) this.log('info', `record output "${name}" is not connected (--output ${name}=file:PATH): its records are counted, not written`);
+      }
+      await this.pump(source, sink, deadLetters, lateOutput, recordOutputs);
     } finally {
       // Every client closes, whatever failed: a socket left open would keep the process alive.
       await Promise.allSettled(closers.map((close) => close()));
     }
   }
 
-  private async pump(source: Source, sink: PointSink, deadLetters: DeadLetterSink | undefined, lateOutput: LineSink | undefined): Promise<void> {
+  private async pump(
+    source: Source,
+    sink: PointSink,
+    deadLetters: DeadLetterSink | undefined,
+    lateOutput: LineSink | undefined,
+    recordOutputs: ReadonlyMap<string, LineSink>,
+  ): Promise<void> {
     const { job, options, metrics } = this;
     const signal = this.abort.signal;
     const pending = new Map<number, SourceCommit>();
@@ -190,7 +227,18 @@ class RunningJob implements JobHandle {
     const onLate = (late: LateRecord<unknown>) => {
       if (firstRouting(late.partition, late.position)) lateOutput?.write([lateRecordLine(late)]);
     };
-    const outputs = [sink, deadLetters, lateOutput];
+    const outputs = [sink, deadLetters, lateOutput, ...recordOutputs.values()];
+    const writeRecordLines = (lines: readonly RecordLine[]) => {
+      metrics.recordsOut += lines.length;
+      if (recordOutputs.size === 0) return;
+      // One write per output and batch: lines of one output are usually consecutive.
+      let start = 0;
+      for (let i = 1; i <= lines.length; i++) {
+        if (i < lines.length && lines[i]!.output === lines[start]!.output) continue;
+        recordOutputs.get(lines[start]!.output)?.write(lines.slice(start, i).map((l) => l.line));
+        start = i;
+      }
+    };
     const output = source.batches.pipe(
       tap((batch) => {
         metrics.recordsIn += batch.records.length;
@@ -205,13 +253,14 @@ class RunningJob implements JobHandle {
           this.eventSubject.next({ type: 'revoked', partition: batch.partition });
         }
       }),
-      job.pipeline(options.parameters ?? {}, { onInvalid, onLate }),
+      job.pipeline(options.parameters ?? {}, { onInvalid, onLate, sourcePartitions: source.partitionCount ?? 1 }),
       tap((out) => {
         metrics.lateRecords += out.lateRecords;
         metrics.windowsFired += out.windowsFired;
         metrics.pointsOut += out.points.length;
         metrics.watermarks.set(out.partition, out.watermarkMs);
         sink.write(out.points);
+        if (out.recordLines !== undefined) writeRecordLines(out.recordLines);
         pending.set(out.partition, {
           safePosition: out.safePosition,
           checkpoint: { maxTimestampMs: out.maxTimestampMs, replayUntil: out.nextPosition },

@@ -15,10 +15,12 @@ import { endpointConnectors, type EndpointConnectors } from '../endpointConnecto
 import { shutdownSignal } from '../shutdownSignal.js';
 import {
   parseDeadLetterEndpoint,
+  parseRecordOutput,
   parseSideOutput,
   parseSinkEndpoint,
   parseSourceEndpoint,
   type Endpoint,
+  type RecordOutputEndpoint,
 } from '../Endpoint.js';
 import { formatSummary } from '../formatSummary.js';
 import { loadJob } from '../loadJob.js';
@@ -39,6 +41,8 @@ export interface RunOptions extends JobParameters {
   readonly idleTimeoutMs?: number;
   readonly deadLetter?: Endpoint;
   readonly lateOutput?: Endpoint;
+  /** The job's record outputs (`--output NAME=file:PATH`). */
+  readonly outputs?: readonly RecordOutputEndpoint[];
   readonly brokers?: string;
   readonly topic?: string;
   /** Default `clickflow-<job name>`. */
@@ -77,9 +81,27 @@ export async function checkRun(options: RunOptions, job: Job | undefined): Promi
   if (options.commitIntervalMs !== undefined && options.commitIntervalMs < MIN_COMMIT_INTERVAL_MS) {
     throw new ConfigError('--commit-interval', `must be at least ${MIN_COMMIT_INTERVAL_MS}ms: each commit flushes every output and asks the broker; e.g. --commit-interval 1s`);
   }
+  const names = new Set<string>();
+  const toStdout = options.to.kind === 'stdout' ? ['--to'] : [];
+  for (const { name, endpoint } of options.outputs ?? []) {
+    if (names.has(name)) throw new ConfigError('--output', `"${name}" is given twice; give each record output once`);
+    names.add(name);
+    if (endpoint.kind === 'stdout') toStdout.push(`--output ${name}`);
+  }
+  if (toStdout.length > 1) {
+    throw new ConfigError(toStdout[1]!, `${toStdout.join(' and ')} both write to stdout, where their lines would mix; send one of them to a file (file:PATH, or --to none)`);
+  }
+  if (job?.notResumable !== undefined && options.from.kind === 'kafka') {
+    throw new ConfigError(
+      '--from',
+      `job "${job.name}" cannot run from Kafka yet: ${job.notResumable}, which from Kafka needs internal topics that clickflow does not create yet. ` +
+        'Run it over a file (--from file:PATH), stdin (--from -) or the generator (--from generator)',
+    );
+  }
   const parameters: JobParameters = {
     windowMs: options.windowMs,
     slideMs: options.slideMs,
+    gapMs: options.gapMs,
     maxOutOfOrdernessMs: options.maxOutOfOrdernessMs,
     allowedLatenessMs: options.allowedLatenessMs,
   };
@@ -89,6 +111,7 @@ export async function checkRun(options: RunOptions, job: Job | undefined): Promi
     to: options.to,
     deadLetter: options.deadLetter,
     lateOutput: options.lateOutput,
+    outputs: options.outputs,
     kafka: {
       brokers: options.brokers ?? DEFAULTS.brokers,
       topic: options.topic ?? DEFAULTS.topic,
@@ -149,13 +172,14 @@ export function runCommandDefinition(): Command {
   };
   const command = new Command('run')
     .description('run a job from Kafka, a JSON-lines file or the live generator to InfluxDB, stdout, a line-protocol file or none')
-    .argument('<job>', 'a shipped job (error-rates) or the path of a job module (./my-job.js)')
+    .argument('<job>', 'a shipped job (error-rates, sessions) or the path of a job module (./my-job.js)')
     .addOption(
       new Option('--from <source>', 'where events come from: kafka, file:PATH, generator[:EVENTS_PER_SECOND] (a live generated clickstream, no Kafka), or - (stdin)').argParser(parseSourceEndpoint).makeOptionMandatory(),
     )
     .addOption(new Option('--to <sink>', 'where points go: influx, stdout, file:PATH or none (counted only)').argParser(parseSinkEndpoint).default({ kind: 'stdout' }, 'stdout'))
     .addOption(duration('--window <duration>', `window size (default: the job's; error-rates: ${formatDuration(DEFAULTS.windowMs)} tumbling)`))
     .addOption(duration('--slide <duration>', 'hopping windows: distance between window starts (default: the job\'s)'))
+    .addOption(duration('--gap <duration>', `session windows: how long without events ends a session (default: the job's; sessions: ${formatDuration(DEFAULTS.sessionGapMs)})`))
     .addOption(
       duration('--max-out-of-orderness <duration>', `how far behind the newest event an event may arrive (default: the job's, else ${formatDuration(DEFAULTS.maxOutOfOrdernessMs)})`),
     )
@@ -174,6 +198,10 @@ export function runCommandDefinition(): Command {
       ),
     )
     .addOption(new Option('--late-output <output>', 'late records as JSON lines: file:PATH (default: count only)').argParser(parseSideOutput))
+    .addOption(
+      new Option('--output <name=output>', 'a record output of the job as JSON lines: NAME=file:PATH or NAME=stdout (repeatable; sessions: sessions=…)')
+        .argParser((text: string, previous: RecordOutputEndpoint[] | undefined) => [...(previous ?? []), parseRecordOutput(text)]),
+    )
     .addOption(new Option('--brokers <list>', 'Kafka brokers, host:port[,…]').env('KAFKA_BROKERS').default(DEFAULTS.brokers))
     .addOption(new Option('--topic <name>', 'Kafka topic to read').default(DEFAULTS.topic))
     .addOption(new Option('--group <id>', 'Kafka consumer group (default: clickflow-<job name>)'))
@@ -196,12 +224,14 @@ export function runOptionsOf(jobSpec: string, flags: Record<string, unknown>): R
     to: flags.to as Endpoint,
     windowMs: flags.window as number | undefined,
     slideMs: flags.slide as number | undefined,
+    gapMs: flags.gap as number | undefined,
     maxOutOfOrdernessMs: flags.maxOutOfOrderness as number | undefined,
     allowedLatenessMs: flags.allowedLateness as number | undefined,
     idleTimeoutMs: flags.idleTimeout as number,
     commitIntervalMs: flags.commitInterval as number,
     deadLetter: flags.deadLetter as Endpoint | undefined,
     lateOutput: flags.lateOutput as Endpoint | undefined,
+    outputs: flags.output as RecordOutputEndpoint[] | undefined,
     brokers: flags.brokers as string,
     topic: flags.topic as string,
     group: flags.group as string | undefined,

@@ -22,6 +22,7 @@ export interface InMemoryTopicSourceOptions {
  */
 export class InMemoryTopicSource implements Source {
   readonly batches: Observable<RecordBatch<string>>;
+  readonly partitionCount: number;
   private readonly nextOffsets: number[];
   private subscriber: Subscriber<RecordBatch<string>> | undefined;
   private draining = false;
@@ -29,6 +30,7 @@ export class InMemoryTopicSource implements Source {
   private stopListening: (() => void) | undefined;
 
   constructor(private readonly options: InMemoryTopicSourceOptions) {
+    this.partitionCount = options.topic.partitions;
     this.nextOffsets = new Array<number>(options.topic.partitions).fill(0);
     this.batches = new Observable<RecordBatch<string>>((subscriber) => {
       this.subscriber = subscriber;
