@@ -15,6 +15,8 @@ export type { Job, JobContext, JobParameters, JobSettings } from './jobs/Job.js'
 export type { JobOutput, RecordLine } from './jobs/JobOutput.js';
 export { JOBS, findJob } from './jobs/jobRegistry.js';
 export { errorRatesJob } from './jobs/errorRates/errorRatesJob.js';
+export { sessionsJob } from './jobs/sessions/sessionsJob.js';
+export { sessionAggregate, type SessionSummary } from './jobs/sessions/SessionAggregate.js';
 export { errorRatesAggregate, type ErrorRatesWindow } from './jobs/errorRates/ErrorRatesAggregate.js';
 export { jobHealthPoint } from './jobs/jobHealthPoint.js';
 
@@ -64,7 +66,7 @@ export type { JobHandle } from './runtime/JobHandle.js';
 export type { JobEvent } from './runtime/JobEvent.js';
 export type { JobStatus } from './runtime/JobStatus.js';
 export { JobMetrics } from './runtime/JobMetrics.js';
-export type { Connector, ConnectorContext, SourceConnector, SinkConnector, DeadLetterConnector, LateOutputConnector } from './runtime/Connector.js';
+export type { Connector, ConnectorContext, SourceConnector, SinkConnector, DeadLetterConnector, LateOutputConnector, RecordOutputConnector } from './runtime/Connector.js';
 export type { Source, SourceCommit } from './runtime/Source.js';
 export type { PointSink } from './runtime/PointSink.js';
 export type { LineSink } from './runtime/LineSink.js';
@@ -78,6 +80,7 @@ export { fileSource } from './connectors/file/fileSourceConnector.js';
 export { fileSink } from './connectors/file/fileSinkConnector.js';
 export { fileDeadLetters } from './connectors/file/fileDeadLetterConnector.js';
 export { fileLateOutput } from './connectors/file/fileLateOutputConnector.js';
+export { fileRecords } from './connectors/file/fileRecordsConnector.js';
 export { generatorSource, type GeneratorSourceSettings } from './connectors/memory/generatorSourceConnector.js';
 export { InMemoryTopic } from './connectors/memory/InMemoryTopic.js';
 export { InMemoryTopicSource } from './connectors/memory/InMemoryTopicSource.js';
