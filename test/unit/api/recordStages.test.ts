@@ -199,12 +199,16 @@ describe('a function of the job that throws fails the job with its error', () =>
         .toPoints((w, point) => point('n').intField('n', w.value)),
     ));
 
+  // On the source's own partitioning: a job whose records move does not run on a source that commits (this fake one does).
   test('a key selector', () =>
     failsWith((boom) =>
       base()
-        .keyBy(() => {
-          throw boom;
-        })
+        .keyBy(
+          () => {
+            throw boom;
+          },
+          { sourcePartitioned: true },
+        )
         .window(TumblingEventTimeWindows.of('10s'))
         .aggregate(count())
         .toPoints((w, point) => point('n').intField('n', w.value)),

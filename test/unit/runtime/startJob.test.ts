@@ -8,6 +8,7 @@ import { ConfigError } from '../../../src/errors/ConfigError.js';
 import { errorRatesJob } from '../../../src/jobs/errorRates/errorRatesJob.js';
 import { count } from '../../../src/operators/aggregates/count.js';
 import { EventTimeSessionWindows } from '../../../src/operators/EventTimeSessionWindows.js';
+import { TumblingEventTimeWindows } from '../../../src/operators/TumblingEventTimeWindows.js';
 import type { RecordBatch } from '../../../src/operators/RecordBatch.js';
 import { BackpressureGate } from '../../../src/runtime/BackpressureGate.js';
 import type { JobEvent } from '../../../src/runtime/JobEvent.js';
@@ -479,5 +480,27 @@ describe('JobMetrics', () => {
     // A copy, not the live counters.
     (json.invalidByReason as Record<string, number>).not_json = 99;
     assert.equal(m.invalidByReason.not_json, 0);
+  });
+});
+
+describe('startJob: jobs that move records', () => {
+  test('a job whose records move is refused on a source that commits, before any output opens; record outputs it lacks are refused at once', async () => {
+    const log: string[] = [];
+    const moving = job('moving')
+      .from(clickEvents())
+      .keyBy((e) => e.user_id)
+      .window(TumblingEventTimeWindows.of('10s'))
+      .aggregate(count())
+      .toPoints((w, point) => point('n').intField('n', w.value));
+    const handle = startJob(moving, {
+      source: connector('source', fakeSource(from([{ partition: 0, records: [ev('/a', 200, T0)] }]), log), log),
+      sink: connector('sink', new RecordingPointSink(log), log),
+    });
+    await assert.rejects(handle.done, (e) => e instanceof ConfigError && /moves records between partitions/.test(e.message));
+    assert.deepEqual(log, ['open source', 'source.close'], 'the sink never opened');
+    assert.throws(
+      () => startJob(moving, { source: connector('source', fakeSource(from([]))), sink: connector('sink', new RecordingPointSink()), outputs: { sessions: connector('x', new RecordingLines()) } }),
+      /has no record output "sessions"; it writes only points/,
+    );
   });
 });
