@@ -8,6 +8,8 @@
 // is shown beside wall time: on a loaded machine it is the steadier of the two.
 //
 // Also measured, as a separate figure: both on an empty file, i.e. the fixed cost of start-up.
+// And the sessions job, whose records move between partitions by user, against error-rates on
+// the same file, alternating: (sessions) its throughput as a share of error-rates' (goal >= 50%).
 //
 // Settings (environment): CLI_BENCH_EVENTS (1000000), CLI_BENCH_ROUNDS (7),
 // CLI_BENCH_INPUT=path to use an existing JSON-lines file instead of generating one with
@@ -103,6 +105,25 @@ async function compare(input: string, rounds: number, label: string) {
   };
 }
 
+/** Alternating rounds of the error-rates and the sessions job over `input`: the sessions job's throughput as a share of error-rates'. */
+async function compareSessions(input: string, rounds: number) {
+  const errorRates: Sample[] = [];
+  const sessions: Sample[] = [];
+  const job = (name: string) => run([CLI, 'run', name, '--from', `file:${input}`, '--to', `file:${join(dir, `${name}.lp`)}`, '-q']);
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? ['error-rates', 'sessions'] : ['sessions', 'error-rates'];
+    for (const name of order) (name === 'sessions' ? sessions : errorRates).push(await job(name));
+    const e = errorRates[round]!;
+    const m = sessions[round]!;
+    console.log(`  sessions round ${round + 1}/${rounds}: error-rates ${ms(e.wallMs)} wall ${ms(e.cpuMs)} cpu   sessions ${ms(m.wallMs)} wall ${ms(m.cpuMs)} cpu   ratio wall ${pct(e.wallMs / m.wallMs)}`);
+  }
+  return {
+    wallRatio: median(errorRates.map((e, i) => e.wallMs / sessions[i]!.wallMs)),
+    cpuRatio: median(errorRates.map((e, i) => e.cpuMs / sessions[i]!.cpuMs)),
+    wallRatios: errorRates.map((e, i) => e.wallMs / sessions[i]!.wallMs),
+  };
+}
+
 try {
   let input = process.env.CLI_BENCH_INPUT;
   const started = Date.now();
@@ -118,6 +139,7 @@ try {
   await writeFile(empty, '');
   const startup = await compare(empty, Math.max(ROUNDS, 9), '');
   const full = await compare(input, ROUNDS, 'full');
+  const moved = await compareSessions(input, ROUNDS);
 
   const row = (name: string, samples: readonly Sample[]) =>
     `${name.padEnd(34)} ${ms(median(samples.map((s) => s.wallMs)))} ${ms(median(samples.map((s) => s.cpuMs)))} ${median(samples.map((s) => s.maxRssMb)).toFixed(0).padStart(6)} MB`;
@@ -134,6 +156,10 @@ try {
   console.log(
     `(cli) clickflow run / bare JSON.parse loop: wall ${pct(full.wallRatio)} (rounds ${full.wallRatios.map(pct).join(' ')}), ` +
       `cpu ${pct(full.cpuRatio)}   goal: >= 60%, stretch 80%`,
+  );
+  console.log(
+    `(sessions) clickflow run sessions / clickflow run error-rates: wall ${pct(moved.wallRatio)} (rounds ${moved.wallRatios.map(pct).join(' ')}), ` +
+      `cpu ${pct(moved.cpuRatio)}   goal: >= 50%`,
   );
   console.log(`took ${((Date.now() - started) / 1000).toFixed(0)} s`);
 } finally {

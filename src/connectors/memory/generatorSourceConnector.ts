@@ -62,6 +62,7 @@ export function generatorSource(settings: GeneratorSourceSettings = {}): SourceC
       const stopFeeding = feedTopic(topic, generator, ratePerSecond);
       return {
         batches: source.batches,
+        partitionCount: source.partitionCount,
         close: async () => {
           stopFeeding();
           await source.close();

@@ -9,6 +9,12 @@ import { BackpressureGate } from '../../../src/runtime/BackpressureGate.js';
 import type { ConnectorContext } from '../../../src/runtime/Connector.js';
 import { JobMetrics } from '../../../src/runtime/JobMetrics.js';
 import { waitFor } from '../../../src/testing/waitFor.js';
+import { clickEvents } from '../../../src/api/clickEvents.js';
+import { job } from '../../../src/api/job.js';
+import { discardSink } from '../../../src/connectors/discard/discardSinkConnector.js';
+import { count } from '../../../src/operators/aggregates/count.js';
+import { TumblingEventTimeWindows } from '../../../src/operators/TumblingEventTimeWindows.js';
+import { startJob } from '../../../src/runtime/startJob.js';
 
 /** Subscribes to a source's batches, collecting them. */
 function collect(batches: RecordBatch<string | Uint8Array>[], source: { batches: { subscribe(next: (b: RecordBatch<string | Uint8Array>) => void): Subscription } }): Subscription {
@@ -130,5 +136,26 @@ describe('generatorSource', () => {
     // The first 10 s are a burst: half the events get 503, against about 1 % outside one.
     assert.ok(burst / valid > 0.3, `the burst shows: ${burst} of ${valid} are 503`);
     assert.ok(metrics.consumerLag.size > 0, 'the lag of each partition is reported');
+  });
+});
+
+describe('generatorSource and a job whose records move', () => {
+  test('a job that moves records by key runs over the generator’s 3 partitions: windows fire once every partition passed them', async () => {
+    const moving = job('per-user')
+      .from(clickEvents())
+      .withMaxOutOfOrderness(0)
+      .keyBy((e) => e.user_id)
+      .window(TumblingEventTimeWindows.of('1s'))
+      .aggregate(count())
+      .toPoints((w, point) => point('n').intField('n', w.value));
+    const handle = startJob(moving, { source: generatorSource({ ratePerSecond: 5_000, seed: 3 }), sink: discardSink() });
+    try {
+      await waitFor(() => handle.metrics.windowsFired > 0 || handle.status === 'FAILED', { timeoutMs: 60_000 });
+      assert.equal(handle.status, 'RUNNING');
+      assert.ok(handle.metrics.pointsOut > 0);
+    } finally {
+      await handle.cancel();
+    }
+    assert.equal(handle.status, 'CANCELED');
   });
 });
