@@ -110,18 +110,29 @@ export class JobGraph implements Job {
     return {
       windows: overSource ? applyWindowParameters(window.windows, parameters, this.name, false) : window.windows,
       trigger: window.trigger,
-      maxOutOfOrdernessMs: this.maxOutOfOrdernessMs(window.parent, parameters),
+      maxOutOfOrdernessMs: this.maxOutOfOrdernessMs(parameters),
       allowedLatenessMs: nonNegativeMs(allowedLatenessMs, '--allowed-lateness'),
     };
   }
 
-  /** The bound of the source watermark on the path to `node`. */
-  maxOutOfOrdernessMs(node: PlanNode, parameters: JobParameters): number {
-    let declared: number | undefined;
-    for (let at: PlanNode | undefined = node; at !== undefined && declared === undefined; at = parentOf(at)) {
-      if (at.kind === 'watermarks') declared = at.maxOutOfOrdernessMs;
+  /**
+   * The bound of the source's watermark: one per job, since every partition has one watermark
+   * that all branches (and every move) read.
+   * @throws ConfigError when branches declare different bounds
+   */
+  maxOutOfOrdernessMs(parameters: JobParameters): number {
+    const declared = new Set<number>();
+    const seen = new Set<PlanNode>();
+    for (const output of this.outputs) {
+      for (let at: PlanNode | undefined = output; at !== undefined && !seen.has(at); at = parentOf(at)) {
+        seen.add(at);
+        if (at.kind === 'watermarks') declared.add(at.maxOutOfOrdernessMs);
+      }
     }
-    return nonNegativeMs(parameters.maxOutOfOrdernessMs ?? declared ?? DEFAULTS.maxOutOfOrdernessMs, '--max-out-of-orderness');
+    if (declared.size > 1) {
+      throw new ConfigError('withMaxOutOfOrderness', `job "${this.name}" declares ${[...declared].join(' and ')} ms on different branches; a source has one watermark: declare it once, right after from()`);
+    }
+    return nonNegativeMs(parameters.maxOutOfOrdernessMs ?? [...declared][0] ?? DEFAULTS.maxOutOfOrdernessMs, '--max-out-of-orderness');
   }
 
   settings(parameters: JobParameters = {}): JobSettings {
@@ -143,7 +154,7 @@ export class JobGraph implements Job {
     check(parameters.gapMs, '--gap', 'session');
     const resolved = windows.map((window) => this.resolve(window, parameters));
     const first = resolved[0];
-    const maxOutOfOrdernessMs = this.maxOutOfOrdernessMs(this.outputs[0]!, parameters);
+    const maxOutOfOrdernessMs = this.maxOutOfOrdernessMs(parameters);
     if (first === undefined) {
       return { maxOutOfOrdernessMs, allowedLatenessMs: nonNegativeMs(parameters.allowedLatenessMs ?? DEFAULTS.allowedLatenessMs, '--allowed-lateness') };
     }

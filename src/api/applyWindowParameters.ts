@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors/ConfigError.js';
 import type { JobParameters } from '../jobs/Job.js';
+import { EventTimeSessionWindows } from '../operators/EventTimeSessionWindows.js';
 import { SlidingEventTimeWindows } from '../operators/SlidingEventTimeWindows.js';
 import { TumblingEventTimeWindows } from '../operators/TumblingEventTimeWindows.js';
 import type { WindowAssigner } from '../operators/WindowAssigner.js';
@@ -19,7 +20,7 @@ export function applyWindowParameters(declared: WindowAssigner, parameters: JobP
   if (gapMs !== undefined && !(Number.isSafeInteger(gapMs) && gapMs > 0)) throw new ConfigError('--gap', `must be a positive duration, e.g. 30m; got ${gapMs} ms`);
   if (declared.kind === 'session' && gapMs !== undefined) {
     if (strict && (windowMs !== undefined || slideMs !== undefined)) return applyWindowParameters(declared, { windowMs, slideMs }, jobName);
-    return { kind: 'session', gapMs };
+    return EventTimeSessionWindows.withGap(gapMs);
   }
   if (declared.kind === 'aligned' && gapMs !== undefined && strict) {
     throw new ConfigError('--gap', `job "${jobName}" uses tumbling or hopping windows, which have no gap; give --window or --slide instead`);

@@ -6,6 +6,7 @@ import { latenessRule } from '../operators/latenessRule.js';
 import { moveByKey } from '../operators/moveByKey.js';
 import type { RecordBatch } from '../operators/RecordBatch.js';
 import { windowAggregate } from '../operators/windowAggregate.js';
+import type { WindowAssigner } from '../operators/WindowAssigner.js';
 import type { LateRecord, WindowResult } from '../operators/WindowResult.js';
 import { Point } from '../points/Point.js';
 import type { JobGraph } from './JobGraph.js';
@@ -32,8 +33,8 @@ interface Progress {
 interface StreamState {
   /** Results of a window, unmapped: points are stamped with the window's start. */
   readonly windowResults: boolean;
-  /** Still in the source's partitions (no move): results are per partition, and tagged with it. */
-  readonly perSourcePartition: boolean;
+  /** Window results per partition (no key, or keys kept in their source partitions): points are tagged with it. */
+  readonly perPartition: boolean;
   /** Downstream of a window or a move: the watermark comes with the batches. */
   readonly carried: boolean;
   /** No window on the path: its records have source positions, and a replay must not repeat them. */
@@ -73,7 +74,9 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
       const replayUntil = new Map<number, number>();
       const lastRead = new Map<number, number>();
       const windowsOverSource = graph.windowNodes().filter((window) => !graph.isDownstreamOfWindowOrMove(window.parent));
-      const trackOwnWatermark = !committable || windowsOverSource.length === 0;
+      const moves = graph.windowNodes().some((window) => window.moves);
+      const sourceBoundMs = graph.maxOutOfOrdernessMs(parameters);
+      const trackOwnWatermark = moves || !committable || windowsOverSource.length === 0;
       const onLate = (late: LateRecord<unknown>) => {
         collected.lateRecords++;
         context.onLate(late);
@@ -98,7 +101,7 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
             case 'window':
               wire(child, windowStep(child, shared, state), {
                 windowResults: true,
-                perSourcePartition: state.perSourcePartition && !child.moves,
+                perPartition: child.keyOf === undefined || (!child.moves && state.perPartition),
                 carried: true,
                 positioned: false,
               });
@@ -125,20 +128,13 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
       const windowStep = (node: WindowNode, input: Observable<RecordBatch<unknown>>, state: StreamState): Observable<RecordBatch<unknown>> => {
         const { windows, trigger, maxOutOfOrdernessMs, allowedLatenessMs } = graph.resolve(node, parameters);
         let records = input;
-        let shiftMs: number | undefined = state.carried ? 0 : undefined;
+        const carried = state.carried || node.moves;
         if (node.moves) {
           records = records.pipe(
-            moveByKey({
-              keyOf: node.keyOf!,
-              partitions,
-              ...(state.carried ? {} : { maxOutOfOrdernessMs }),
-              isLate: latenessRule(windows, allowedLatenessMs),
-              onLate,
-            }),
+            moveByKey({ keyOf: node.keyOf!, partitions, isLate: latenessRule(windows, allowedLatenessMs), onLate }),
           );
-          // Sessions wait until no record still on time at any writer can merge into them.
-          shiftMs = windows.kind === 'session' ? windows.gapMs - 1 + allowedLatenessMs : 0;
         }
+        const shiftMs = carried ? carriedShiftMs(windows, allowedLatenessMs, node.moves) : undefined;
         const overSource = !state.carried && !node.moves;
         return records.pipe(
           windowAggregate({
@@ -167,8 +163,12 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
           map((batch): RecordBatch<WindowResult<unknown, unknown>> => {
             const { results } = batch;
             const timestampsMs = new Array<number>(results.length);
-            for (let i = 0; i < results.length; i++) timestampsMs[i] = results[i]!.endMs - 1;
-            return { partition: batch.partition, records: results, timestampsMs, watermarkMs: batch.watermarkMs };
+            const recordWatermarksMs = new Array<number>(results.length);
+            for (let i = 0; i < results.length; i++) {
+              timestampsMs[i] = results[i]!.endMs - 1;
+              recordWatermarksMs[i] = results[i]!.watermarkMs;
+            }
+            return { partition: batch.partition, records: results, timestampsMs, recordWatermarksMs, watermarkMs: batch.watermarkMs };
           }),
         );
       };
@@ -179,7 +179,11 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
         // A replay after a restore rebuilds windows; records that reach an output without one were written before.
         const firstNew = state.positioned && positions !== undefined ? firstAtOrAfter(positions, replayUntil.get(batch.partition) ?? -Infinity) : 0;
         if (output.kind === 'records') {
-          for (let i = firstNew; i < records.length; i++) collected.lines.push({ output: output.name, line: JSON.stringify(output.toJson(records[i])) });
+          for (let i = firstNew; i < records.length; i++) {
+            // As toPoints returning undefined: nothing to write for this record.
+            const line = JSON.stringify(output.toJson(records[i]));
+            if (line !== undefined) collected.lines.push({ output: output.name, line });
+          }
           return;
         }
         for (let i = firstNew; i < records.length; i++) {
@@ -187,7 +191,7 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
           let point: PointFactory;
           if (output.stampedAt === 'windowStart' && state.windowResults) {
             const result = record as WindowResult<unknown, unknown>;
-            point = state.perSourcePartition
+            point = state.perPartition
               ? (measurement) => new Point(measurement, result.startMs).tag('partition', String(result.partition))
               : (measurement) => new Point(measurement, result.startMs);
           } else {
@@ -205,15 +209,26 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
           if (batch.restore !== undefined) replayUntil.set(batch.partition, batch.restore?.replayUntil ?? -Infinity);
         }),
         graph.source.format.decode(context.onInvalid) as OperatorFunction<RecordBatch<string | Uint8Array>, RecordBatch<unknown>>,
-        tap((batch) => {
-          if (!trackOwnWatermark) return;
+        map((batch) => {
+          if (!trackOwnWatermark) return batch;
           let watermarks = ownWatermarks.get(batch.partition);
-          if (watermarks === undefined) ownWatermarks.set(batch.partition, (watermarks = new BoundedOutOfOrdernessWatermarks(graph.maxOutOfOrdernessMs(graph.source, parameters))));
-          const times = batch.timestampsMs;
-          if (times !== undefined) for (let i = 0; i < times.length; i++) watermarks.onEvent(times[i]!);
+          if (watermarks === undefined) ownWatermarks.set(batch.partition, (watermarks = new BoundedOutOfOrdernessWatermarks(sourceBoundMs)));
+          const times = batch.timestampsMs ?? [];
+          if (!moves) {
+            for (let i = 0; i < times.length; i++) watermarks.onEvent(times[i]!);
+            return batch;
+          }
+          // The source's watermark, before any filter: a move judges each record by it, and a
+          // partition whose records a filter drops still moves the minimum on.
+          const recordWatermarksMs = new Array<number>(times.length);
+          for (let i = 0; i < times.length; i++) {
+            recordWatermarksMs[i] = watermarks.watermarkMs;
+            watermarks.onEvent(times[i]!);
+          }
+          return { ...batch, recordWatermarksMs, watermarkMs: watermarks.watermarkMs };
         }),
       );
-      wire(graph.source, decoded, { windowResults: false, perSourcePartition: true, carried: false, positioned: true });
+      wire(graph.source, decoded, { windowResults: false, perPartition: true, carried: false, positioned: true });
 
       const take = (partition: number, batch: RecordBatch<unknown> | undefined): JobOutput => {
         const done = collected;
@@ -275,6 +290,20 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
         root.complete();
       };
     });
+}
+
+/**
+ * How far a window over a carried watermark (after a move, or over window results) holds it
+ * back, so that it fires once, whole, and never depends on how its writers interleave:
+ * - sessions: a record on time at its writer (`t + gap − 1 + lateness > its watermark`) can
+ *   still touch a session `[start, end)` while `t <= end`; once every writer is at
+ *   `end + gap − 1 + lateness` none can, so they wait `gap + lateness`;
+ * - aligned windows after a move wait out their allowed lateness instead of firing again
+ *   for each record in it: a first firing would otherwise hold whichever writers came first.
+ */
+function carriedShiftMs(windows: WindowAssigner, allowedLatenessMs: number, moved: boolean): number {
+  if (windows.kind === 'session') return windows.gapMs + allowedLatenessMs;
+  return moved ? allowedLatenessMs : 0;
 }
 
 /** The index of the first position at or after `from` (positions ascend). */

@@ -44,15 +44,22 @@ export function describeJobGraph(graph: JobGraph, parameters: JobParameters): st
 function describeNode(graph: JobGraph, node: PlanNode, parameters: JobParameters): string[] {
   switch (node.kind) {
     case 'source':
-      return [`source: ${node.format.description}, each partition with its own watermark`];
+      return [`source: ${node.format.description}, each partition with its own watermark (at most ${formatDuration(graph.maxOutOfOrdernessMs(parameters))} out of order)`];
     case 'stage':
       return [node.label];
     case 'watermarks':
-      return [`watermarks: at most ${formatDuration(node.maxOutOfOrdernessMs)} out of order`];
+      return [`watermarks: at most ${formatDuration(graph.maxOutOfOrdernessMs(parameters))} out of order`];
     case 'window': {
       const { windows, allowedLatenessMs } = graph.resolve(node, parameters);
       const keyed = node.keyOf === undefined ? 'per partition' : node.moves ? 'per key' : 'per key within each partition (keyBy sourcePartitioned)';
-      const window = `window: ${describeWindows(windows)}, ${keyed}, allowed lateness ${formatDuration(allowedLatenessMs)}`;
+      const carried = node.moves || graph.isDownstreamOfWindowOrMove(node.parent);
+      const waits =
+        windows.kind === 'session' && carried
+          ? `; fires once, when every writer has passed its end + ${formatDuration(windows.gapMs + allowedLatenessMs)}`
+          : node.moves && allowedLatenessMs > 0
+            ? `; fires once, when every writer has passed its end + ${formatDuration(allowedLatenessMs)}`
+            : '';
+      const window = `window: ${describeWindows(windows)}, ${keyed}, allowed lateness ${formatDuration(allowedLatenessMs)}${waits}`;
       if (!node.moves) return [window];
       return ['move by key: records of one key meet in one partition; lateness decided before the move; watermark = minimum over the writing partitions', window];
     }

@@ -14,12 +14,13 @@ export function filterStage<T>(keep: (record: T) => ValidationFailure | null, de
       const batch = input as RecordBatch<T>;
       if (batch.restore !== undefined) replayUntil.set(batch.partition, batch.restore?.replayUntil ?? -Infinity);
       const replayedBefore = replayUntil.get(batch.partition) ?? -Infinity;
-      const { records, positions, timestampsMs, raws, partition } = batch;
+      const { records, positions, timestampsMs, raws, recordWatermarksMs, partition } = batch;
       // Copied from the first dropped record on: a batch that keeps everything passes its arrays on.
       let kept: T[] | undefined;
       let keptPositions: number[] | undefined;
       let keptTimes: number[] | undefined;
       let keptRaws: (string | Uint8Array)[] | undefined;
+      let keptWatermarks: number[] | undefined;
       let refused: number[] | undefined;
       for (let i = 0; i < records.length; i++) {
         const record = records[i]!;
@@ -30,6 +31,7 @@ export function filterStage<T>(keep: (record: T) => ValidationFailure | null, de
             keptPositions?.push(positions![i]!);
             keptTimes?.push(timestampsMs![i]!);
             keptRaws?.push(raws![i]!);
+            keptWatermarks?.push(recordWatermarksMs![i]!);
           }
           continue;
         }
@@ -38,6 +40,7 @@ export function filterStage<T>(keep: (record: T) => ValidationFailure | null, de
           keptPositions = positions?.slice(0, i);
           keptTimes = timestampsMs?.slice(0, i);
           keptRaws = raws?.slice(0, i);
+          keptWatermarks = recordWatermarksMs?.slice(0, i);
         }
         if (deadLetter) {
           const position = positions?.[i] ?? -1;
@@ -48,7 +51,9 @@ export function filterStage<T>(keep: (record: T) => ValidationFailure | null, de
         }
       }
       const out: { -readonly [P in keyof RecordBatch<T>]: RecordBatch<T>[P] } =
-        kept === undefined ? { ...batch } : { ...batch, records: kept, positions: keptPositions, timestampsMs: keptTimes, raws: keptRaws };
+        kept === undefined
+          ? { ...batch }
+          : { ...batch, records: kept, positions: keptPositions, timestampsMs: keptTimes, raws: keptRaws, recordWatermarksMs: keptWatermarks };
       if (refused !== undefined) out.invalidPositions = mergeAscending(batch.invalidPositions, refused);
       const endPosition = endPositionOf(batch);
       if (endPosition !== undefined) out.endPosition = endPosition;

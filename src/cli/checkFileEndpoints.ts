@@ -3,7 +3,7 @@ import { access, lstat, open, readlink, realpath, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path';
 import { describeFileError } from '../connectors/file/describeFileError.js';
 import { ConfigError } from '../errors/ConfigError.js';
-import type { Endpoint } from './Endpoint.js';
+import type { Endpoint, RecordOutputEndpoint } from './Endpoint.js';
 
 /** The endpoints of a run that may be files. */
 export interface FileEndpoints {
@@ -11,6 +11,8 @@ export interface FileEndpoints {
   readonly to: Endpoint;
   readonly deadLetter?: Endpoint;
   readonly lateOutput?: Endpoint;
+  /** The job's record outputs (`--output NAME=…`). */
+  readonly outputs?: readonly RecordOutputEndpoint[];
 }
 
 /** One file a run reads or writes, and how to recognise the same file under another name. */
@@ -44,6 +46,10 @@ export async function checkFileEndpoints(endpoints: FileEndpoints): Promise<void
   if (to.kind === 'stdout') uses.push(standardStream(1, '--to', 'stdout, redirected to', false));
   if (deadLetter?.kind === 'file') uses.push(await checkOutput('--dead-letter', deadLetter.path));
   if (lateOutput?.kind === 'file') uses.push(await checkOutput('--late-output', lateOutput.path));
+  for (const { name, endpoint } of endpoints.outputs ?? []) {
+    if (endpoint.kind === 'file') uses.push(await checkOutput(`--output ${name}`, endpoint.path));
+    if (endpoint.kind === 'stdout') uses.push(standardStream(1, `--output ${name}`, 'stdout, redirected to', false));
+  }
   const files = uses.filter((use): use is FileUse => use !== undefined);
   for (let i = 0; i < files.length; i++) {
     for (let j = i + 1; j < files.length; j++) {

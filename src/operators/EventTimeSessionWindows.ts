@@ -1,5 +1,9 @@
 import { ConfigError } from '../errors/ConfigError.js';
+import { formatDuration } from '../time/parseDuration.js';
 import { durationMs, type Duration } from './Duration.js';
+
+/** The longest session gap: a year. */
+const MAX_GAP_MS = 365 * 24 * 3_600_000;
 import type { SessionWindowAssigner } from './WindowAssigner.js';
 
 /**
@@ -17,6 +21,8 @@ export const EventTimeSessionWindows = {
     if (!Number.isSafeInteger(gapMs) || gapMs <= 0) {
       throw new ConfigError('session gap', `must be a positive whole number of milliseconds, got ${gapMs}`);
     }
+    // A session is stamped near its end: beyond this its points would pass what InfluxDB can store.
+    if (gapMs > MAX_GAP_MS) throw new ConfigError('session gap', `must be at most 365d, got ${formatDuration(gapMs)}`);
     return { kind: 'session', gapMs };
   },
 };

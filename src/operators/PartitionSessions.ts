@@ -81,7 +81,9 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
   private readonly sessions = new Map<K, Session<ACC, K>[]>();
   private readonly timers = new TimerQueue<Session<ACC, K>>();
   /** Each live session's `replayFrom` (it only falls); entries of dead sessions or older values are skipped. */
-  private readonly replayFroms = new TimerQueue<Session<ACC, K>>();
+  private replayFroms = new TimerQueue<Session<ACC, K>>();
+  /** Sessions holding state: the queue of replay positions is rebuilt when dead entries outnumber them. */
+  private liveSessions = 0;
   private sequence = 0;
   /** Position of the record that set the highest event time; undefined while unknown (after a restore). */
   private maxPosition: number | undefined;
@@ -103,7 +105,7 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
 
   process(batch: RecordBatch<T>, out: WindowResult<OUT, K>[]): number {
     const { windows, trigger, eventTimeOf, keyOf, allowedLatenessMs, aggregate, onLate } = this.config;
-    const { records, positions, timestampsMs, raws } = batch;
+    const { records, positions, timestampsMs, raws, recordWatermarksMs } = batch;
     const gapMs = windows.gapMs;
     this.health.startBatch(batch.invalidPositions);
     let late = 0;
@@ -137,7 +139,7 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
       }
       // Existing sessions are never past their lateness (they would have been dropped), so
       // only a record that touches none can be late.
-      if (touching === 0 && endMs - 1 + allowedLatenessMs <= watermarkMs) {
+      if (touching === 0 && endMs - 1 + allowedLatenessMs <= (recordWatermarksMs === undefined ? watermarkMs : Math.max(watermarkMs, recordWatermarksMs[i]!))) {
         if (!replaying) {
           late++;
           this.health.late(watermarkMs - timeMs);
@@ -151,18 +153,18 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
         if (acc !== session.acc) session.acc = acc;
         session.records++;
         // A replayed firing was written before the restart: only its number moves on.
-        if (trigger.onElement(session, watermarkMs)) this.fire(session, replay === undefined ? out : undefined);
+        if (trigger.onElement(session, watermarkMs)) this.fire(session, replay === undefined ? out : undefined, watermarkMs);
       }
       if (replay !== undefined) {
         // The restored maximum stays what the partition reports; the replay's own decides.
         this.watermarks.onEvent(timeMs);
         if (replay.watermarks.onEvent(timeMs)) {
           replay.maxPosition = position;
-          if (replay.watermarks.watermarkMs >= this.timers.peekTimeMs()) this.advance(replay.watermarks.watermarkMs, undefined);
+          if (replay.watermarks.watermarkMs >= this.timers.peekTimeMs()) this.advance(replay.watermarks.watermarkMs, undefined, watermarkMs);
         }
       } else if (watermarks.onEvent(timeMs)) {
         this.maxPosition = position;
-        if (watermarks.watermarkMs >= this.timers.peekTimeMs()) this.advance(watermarks.watermarkMs, out);
+        if (watermarks.watermarkMs >= this.timers.peekTimeMs()) this.advance(watermarks.watermarkMs, out, watermarkMs);
       }
     }
     this.health.endBatch();
@@ -170,12 +172,13 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
   }
 
   onWatermark(watermarkMs: number, out: WindowResult<OUT, K>[]): void {
-    if ((this.watermarks as CarriedWatermarks).advanceTo(watermarkMs) && watermarkMs >= this.timers.peekTimeMs()) this.advance(watermarkMs, out);
+    const beforeMs = this.watermarks.watermarkMs;
+    if ((this.watermarks as CarriedWatermarks).advanceTo(watermarkMs) && watermarkMs >= this.timers.peekTimeMs()) this.advance(watermarkMs, out, beforeMs);
   }
 
   flush(out: WindowResult<OUT, K>[]): void {
     if (this.replay !== undefined) this.endReplay();
-    this.advance(Infinity, out);
+    this.advance(Infinity, out, this.watermarks.watermarkMs);
   }
 
   safePosition(): number {
@@ -196,7 +199,7 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
     const replay = this.replay!;
     this.replay = undefined;
     this.maxPosition = replay.watermarks.maxTimestampMs === this.watermarks.maxTimestampMs ? replay.maxPosition : undefined;
-    if (this.watermarks.watermarkMs >= this.timers.peekTimeMs()) this.advance(this.watermarks.watermarkMs, undefined);
+    if (this.watermarks.watermarkMs >= this.timers.peekTimeMs()) this.advance(this.watermarks.watermarkMs, undefined, this.watermarks.watermarkMs);
   }
 
   /**
@@ -244,9 +247,10 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
         first.firings = Math.max(first.firings, second.firings);
         if (second.replayFrom < first.replayFrom) {
           first.replayFrom = second.replayFrom;
-          this.replayFroms.push(first.replayFrom, first);
+          this.pushReplayFrom(first.replayFrom, first);
         }
         second.live = false;
+        this.liveSessions--;
         merged = first;
       }
     }
@@ -269,7 +273,8 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
       sequence: this.sequence++,
       live: true,
     };
-    this.replayFroms.push(replayFrom, session);
+    this.liveSessions++;
+    this.pushReplayFrom(replayFrom, session);
     return session;
   }
 
@@ -279,12 +284,29 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
     session.endMs = endMs;
     if (replayFrom < session.replayFrom) {
       session.replayFrom = replayFrom;
-      this.replayFroms.push(replayFrom, session);
+      this.pushReplayFrom(replayFrom, session);
     }
     const fireAtMs = this.config.trigger.fireAtMs(session);
     session.armed = fireAtMs > watermarkMs;
     this.schedule(session, session.armed ? fireAtMs : endMs - 1 + this.config.allowedLatenessMs);
     return session;
+  }
+
+  /**
+   * Queues a session's replay position. Entries of sessions that merged or expired are skipped
+   * only when they reach the top, so while one old session stays open they would pile up: the
+   * queue is rebuilt from the live sessions when they are outnumbered. After a move positions
+   * are the move's own and no restore reads them: nothing is queued.
+   */
+  private pushReplayFrom(replayFrom: number, session: Session<ACC, K>): void {
+    if (this.config.carriedWatermark === true) return;
+    this.replayFroms.push(replayFrom, session);
+    if (this.replayFroms.size <= 2 * this.liveSessions + 1_024) return;
+    const rebuilt = new TimerQueue<Session<ACC, K>>();
+    for (const list of this.sessions.values()) for (const live of list) if (live.live) rebuilt.push(live.replayFrom, live);
+    // A new session is not in its key's list yet; a second entry of one that is costs nothing.
+    rebuilt.push(session.replayFrom, session);
+    this.replayFroms = rebuilt;
   }
 
   /** Makes sure the session's timer pops by `timeMs`: a later one already queued is pushed again when it pops. */
@@ -295,7 +317,8 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
   }
 
   /** Emits the session's result to `out`; without `out` (a replay) only counts the firing. */
-  private fire(session: Session<ACC, K>, out: WindowResult<OUT, K>[] | undefined): void {
+  /** @param watermarkMs the watermark the firing happened under (see `WindowResult.watermarkMs`) */
+  private fire(session: Session<ACC, K>, out: WindowResult<OUT, K>[] | undefined, watermarkMs: number): void {
     if (out === undefined) {
       session.firings++;
       return;
@@ -307,12 +330,13 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
       endMs: session.endMs,
       value: this.config.aggregate.getResult(session.acc),
       firing: session.firings++,
+      watermarkMs,
       health: this.health.take(session.records, this.lastPosition, this.watermarks.watermarkMs),
     });
   }
 
   /** Fires the armed sessions the watermark has reached, oldest first, and drops those past their lateness. */
-  private advance(watermarkMs: number, out: WindowResult<OUT, K>[] | undefined): void {
+  private advance(watermarkMs: number, out: WindowResult<OUT, K>[] | undefined, beforeMs: number): void {
     const { trigger, allowedLatenessMs } = this.config;
     const due: Session<ACC, K>[] = [];
     const expired: Session<ACC, K>[] = [];
@@ -330,6 +354,7 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
       const cleanupMs = session.endMs - 1 + allowedLatenessMs;
       if (cleanupMs <= watermarkMs) {
         session.live = false;
+        this.liveSessions--;
         expired.push(session);
       } else {
         // Its end moved on since this timer was set: the next time it needs.
@@ -337,7 +362,7 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
       }
     }
     due.sort((a, b) => a.endMs - b.endMs || a.startMs - b.startMs || a.sequence - b.sequence);
-    for (const session of due) this.fire(session, out);
+    for (const session of due) this.fire(session, out, beforeMs);
     for (const session of expired) {
       const list = this.sessions.get(session.key);
       if (list === undefined) continue;

@@ -69,7 +69,7 @@ export class PartitionWindows<T, ACC, OUT, K> extends PartitionState<T, OUT, K> 
 
   process(batch: RecordBatch<T>, out: WindowResult<OUT, K>[]): number {
     const { windows, trigger, eventTimeOf, allowedLatenessMs, aggregate, onLate } = this.config;
-    const { records, positions, timestampsMs, raws } = batch;
+    const { records, positions, timestampsMs, raws, recordWatermarksMs } = batch;
     const { sizeMs, slideMs, offsetMs } = windows;
     const tumbling = sizeMs === slideMs;
     const watermarks = this.watermarks;
@@ -82,24 +82,26 @@ export class PartitionWindows<T, ACC, OUT, K> extends PartitionState<T, OUT, K> 
       const position = positions === undefined ? this.lastPosition + 1 : positions[i]!;
       this.lastPosition = position;
       const watermarkMs = watermarks.watermarkMs;
+      // Whether a window still takes the record: by its writer's watermark when it came through a move.
+      const lateBoundMs = recordWatermarksMs === undefined ? watermarkMs : Math.max(watermarkMs, recordWatermarksMs[i]!);
       const replaying = position < this.replayUntil;
       let accepted = false;
       // Fast path for tumbling windows: most records fall in the window of the record before,
       // and a range check is far cheaper than the floating-point modulo of windowStart. The
       // cached window is still open: `advance` forgets it whenever windows fire or are dropped.
       const recent = this.recent;
-      if (tumbling && recent !== undefined && timeMs >= recent.startMs && timeMs < recent.endMs) {
+      if (tumbling && recent !== undefined && timeMs >= recent.startMs && timeMs < recent.endMs && recent.endMs - 1 + allowedLatenessMs > lateBoundMs) {
         const acc = aggregate.add(recent.acc, record);
         if (acc !== recent.acc) recent.acc = acc;
         recent.records++;
         accepted = true;
-        if (!replaying && trigger.onElement(recent, watermarkMs)) this.fire(recent, out);
+        if (!replaying && trigger.onElement(recent, watermarkMs)) this.fire(recent, out, watermarkMs);
       } else {
         // Windows are visited from the latest start down, so once one is past its lateness all
         // earlier ones are too.
         for (let startMs = windowStart(timeMs, offsetMs, slideMs); startMs > timeMs - sizeMs; startMs -= slideMs) {
           const endMs = startMs + sizeMs;
-          if (endMs - 1 + allowedLatenessMs <= watermarkMs) break;
+          if (endMs - 1 + allowedLatenessMs <= lateBoundMs) break;
           let window = this.recent;
           if (window === undefined || window.startMs !== startMs) {
             window = this.open.get(startMs);
@@ -119,7 +121,7 @@ export class PartitionWindows<T, ACC, OUT, K> extends PartitionState<T, OUT, K> 
           accepted = true;
           // Flink's EventTimeTrigger fires at once for a record whose window the watermark has
           // already passed: the re-emission within the allowed lateness.
-          if (!replaying && trigger.onElement(window, watermarkMs)) this.fire(window, out);
+          if (!replaying && trigger.onElement(window, watermarkMs)) this.fire(window, out, watermarkMs);
         }
       }
       if (!accepted && !replaying) {
@@ -128,7 +130,7 @@ export class PartitionWindows<T, ACC, OUT, K> extends PartitionState<T, OUT, K> 
         onLate?.({ record, raw: raws?.[i], partition: this.partition, position, eventTimeMs: timeMs, watermarkMs });
       }
       if (watermarks.onEvent(timeMs) && watermarks.watermarkMs >= this.nextTimerMs) {
-        this.advance(watermarks.watermarkMs, out);
+        this.advance(watermarks.watermarkMs, out, watermarkMs);
       }
     }
     health.endBatch();
@@ -136,11 +138,12 @@ export class PartitionWindows<T, ACC, OUT, K> extends PartitionState<T, OUT, K> 
   }
 
   onWatermark(watermarkMs: number, out: WindowResult<OUT, K>[]): void {
-    if ((this.watermarks as CarriedWatermarks).advanceTo(watermarkMs) && watermarkMs >= this.nextTimerMs) this.advance(watermarkMs, out);
+    const beforeMs = this.watermarks.watermarkMs;
+    if ((this.watermarks as CarriedWatermarks).advanceTo(watermarkMs) && watermarkMs >= this.nextTimerMs) this.advance(watermarkMs, out, beforeMs);
   }
 
   flush(out: WindowResult<OUT, K>[]): void {
-    this.advance(Infinity, out);
+    this.advance(Infinity, out, this.watermarks.watermarkMs);
   }
 
   safePosition(): number {
@@ -151,7 +154,8 @@ export class PartitionWindows<T, ACC, OUT, K> extends PartitionState<T, OUT, K> 
     return safe;
   }
 
-  private fire(window: OpenWindow<ACC>, out: WindowResult<OUT, K>[]): void {
+  /** @param watermarkMs the watermark the firing happened under (see `WindowResult.watermarkMs`) */
+  private fire(window: OpenWindow<ACC>, out: WindowResult<OUT, K>[], watermarkMs: number): void {
     const firing = window.firings++;
     const value = this.config.aggregate.getResult(window.acc);
     const { partition } = this;
@@ -159,21 +163,21 @@ export class PartitionWindows<T, ACC, OUT, K> extends PartitionState<T, OUT, K> 
     // The record that caused the firing is the last one processed.
     const health = this.health.take(window.records, this.lastPosition, this.watermarks.watermarkMs);
     if (this.config.keyed) {
-      for (const [key, keyValue] of value as Map<K, OUT>) out.push({ partition, key, startMs, endMs, value: keyValue, firing, health });
+      for (const [key, keyValue] of value as Map<K, OUT>) out.push({ partition, key, startMs, endMs, value: keyValue, firing, watermarkMs, health });
     } else {
-      out.push({ partition, key: undefined as K, startMs, endMs, value, firing, health });
+      out.push({ partition, key: undefined as K, startMs, endMs, value, firing, watermarkMs, health });
     }
   }
 
   /** Fires the windows whose trigger time the watermark has reached and drops those past their lateness. */
-  private advance(watermarkMs: number, out: WindowResult<OUT, K>[]): void {
+  private advance(watermarkMs: number, out: WindowResult<OUT, K>[], beforeMs: number): void {
     const { allowedLatenessMs, trigger } = this.config;
     const due: OpenWindow<ACC>[] = [];
     for (const window of this.open.values()) {
       if (window.firings === 0 && trigger.fireAtMs(window) <= watermarkMs) due.push(window);
     }
     due.sort((a, b) => a.endMs - b.endMs || a.startMs - b.startMs);
-    for (const window of due) this.fire(window, out);
+    for (const window of due) this.fire(window, out, beforeMs);
 
     let next = Infinity;
     for (const [startMs, window] of this.open) {

@@ -46,6 +46,14 @@ export interface RecordBatch<T> {
    * partitions that write to this one) instead of being derived from their times.
    */
   readonly watermarkMs?: number;
+  /**
+   * The watermark of each record's writer when the record was read there, parallel to
+   * `records`: from the source (set before any filter, so that a filter holds no watermark
+   * back), or a window result's `watermarkMs`. A move decides lateness by it and carries it
+   * along, and a window after it takes a record only if it is on time by it, so that whether a
+   * record counts never depends on how writers interleave or how batches were cut.
+   */
+  readonly recordWatermarksMs?: readonly number[];
   /** The partition moved elsewhere: drop its windows without firing them. `records` is empty. */
   readonly revoked?: boolean;
 }

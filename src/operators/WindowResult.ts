@@ -17,6 +17,13 @@ export interface WindowResult<OUT, K = undefined> {
    * fired before is numbered 1 again (its value is still the whole window).
    */
   readonly firing: number;
+  /**
+   * The window's watermark when it fired: for a firing the watermark caused, the one before it
+   * moved (the result is on time under it, as a record is under the watermark emitted after
+   * it); for a firing a record caused within the allowed lateness, the one at that record. A
+   * move or a window after this one decides the result's lateness by it, never by batch timing.
+   */
+  readonly watermarkMs: number;
   /** The partition's health at this firing: what the job may write beside its results (`job_health`). */
   readonly health: WindowHealth;
 }

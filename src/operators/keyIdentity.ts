@@ -10,8 +10,9 @@ const MARK = '\u0001';
 /**
  * The value a window operator keys its state by, for a key a job's `keyBy` returned.
  * Primitives are their own identity (Maps compare them by value). Arrays and plain objects of
- * strings, finite numbers, booleans and null are compared by value too: they become one
- * canonical string (object fields sorted), so `[e.url, e.http_status]` groups as users expect
+ * strings, finite numbers, booleans and null are compared by value too, as their JSON: they
+ * become one canonical string (object fields sorted, undefined fields left out, undefined
+ * elements null), so `[e.url, e.http_status]` groups as users expect
  * instead of by object identity. Anything else (a Date, a Map, a class instance) is refused.
  *
  * @throws KeyError for a key that has no value identity
@@ -46,10 +47,13 @@ function canonical(value: unknown): string {
       if (!Number.isFinite(value)) throw new KeyError(`a composite key holding ${value}`);
       return JSON.stringify(value);
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+      // As JSON: an undefined element is null, an undefined field is absent.
+      if (Array.isArray(value)) return `[${value.map((element: unknown) => (element === undefined ? 'null' : canonical(element))).join(',')}]`;
       const prototype = Object.getPrototypeOf(value) as unknown;
       if (prototype !== Object.prototype && prototype !== null) throw new KeyError(describe(value));
-      const fields = Object.keys(value).sort();
+      const fields = Object.keys(value)
+        .filter((f) => (value as Record<string, unknown>)[f] !== undefined)
+        .sort();
       return `{${fields.map((f) => `${JSON.stringify(f)}:${canonical((value as Record<string, unknown>)[f])}`).join(',')}}`;
     }
     default:

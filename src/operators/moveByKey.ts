@@ -13,9 +13,10 @@ export interface MoveByKeyOptions<T> {
   /** How many partitions write (0 … partitions − 1) and how many are read after the move. */
   readonly partitions: number;
   /**
-   * Set when the input's watermark is derived from its records (the source's): the bound of
-   * their out-of-orderness. Absent when the input carries its watermark (`RecordBatch.watermarkMs`,
-   * downstream of a window).
+   * Set when each writer's watermark is to be derived from its records: the bound of their
+   * out-of-orderness. Absent when the input carries it: `RecordBatch.recordWatermarksMs` per
+   * record and `RecordBatch.watermarkMs` after each batch (what the job API sets at the source,
+   * before any filter, and what window results carry).
    */
   readonly maxOutOfOrdernessMs?: number;
   /** The rule of the window after the move (see `latenessRule`), applied at the writing partition. */
@@ -30,7 +31,8 @@ export interface MoveByKeyOptions<T> {
  *
  * Each writing partition keeps its own watermark (from its records, or the one its batches
  * carry) and decides lateness there, in its own order, before its records meet others: a
- * record's fate never depends on how partitions interleave. Every output batch carries the
+ * record's fate never depends on how partitions interleave. Each moved record carries its
+ * writer's watermark (`recordWatermarksMs`), by which the window after the move judges it. Every output batch carries the
  * watermark of the partitions read after the move: the minimum over all writers, so a window
  * fires only once every writer has passed it, and no writer's on-time record can arrive after.
  * Each writer's records keep their order within every output partition.
@@ -59,21 +61,22 @@ export function moveByKey<T>(options: MoveByKeyOptions<T>): OperatorFunction<Rec
             subscriber.error(new RangeError(`a batch of partition ${batch.partition} reached a move over partitions 0–${partitions - 1}`));
             return;
           }
-          const { records, timestampsMs, raws, positions } = batch;
-          const routed: { records: T[]; timestampsMs: number[]; raws: (string | Uint8Array)[] | undefined }[] = [];
+          const { records, timestampsMs, raws, positions, recordWatermarksMs } = batch;
+          const routed: { records: T[]; timestampsMs: number[]; watermarksMs: number[]; raws: (string | Uint8Array)[] | undefined }[] = [];
           try {
             for (let i = 0; i < records.length; i++) {
               const record = records[i]!;
               const timeMs = timestampsMs![i]!;
-              // A carried watermark applies after its batch's records, so they meet the one before.
-              const writerWatermarkMs = writer.watermarkMs;
+              // A carried batch watermark applies after the batch's records, so without one per record they meet the one before.
+              const writerWatermarkMs = recordWatermarksMs === undefined ? writer.watermarkMs : recordWatermarksMs[i]!;
               if (isLate(timeMs, writerWatermarkMs)) {
                 onLate?.({ record, raw: raws?.[i], partition: batch.partition, position: positions?.[i] ?? -1, eventTimeMs: timeMs, watermarkMs: writerWatermarkMs });
               } else {
                 const target = partitionOfKey(keyIdentity(keyOf(record)), partitions);
-                const out = (routed[target] ??= { records: [], timestampsMs: [], raws: raws === undefined ? undefined : [] });
+                const out = (routed[target] ??= { records: [], timestampsMs: [], watermarksMs: [], raws: raws === undefined ? undefined : [] });
                 out.records.push(record);
                 out.timestampsMs.push(timeMs);
+                out.watermarksMs.push(writerWatermarkMs);
                 out.raws?.push(raws![i]!);
               }
               writer.onEvent(timeMs);
@@ -87,7 +90,9 @@ export function moveByKey<T>(options: MoveByKeyOptions<T>): OperatorFunction<Rec
           if (writer.watermarkMs > watermarkMs) watermarkMs = minimumOf(writers);
           for (let target = 0; target < partitions; target++) {
             const out = routed[target];
-            if (out !== undefined) subscriber.next({ partition: target, records: out.records, timestampsMs: out.timestampsMs, raws: out.raws, watermarkMs });
+            if (out !== undefined) {
+              subscriber.next({ partition: target, records: out.records, timestampsMs: out.timestampsMs, recordWatermarksMs: out.watermarksMs, raws: out.raws, watermarkMs });
+            }
             else if (watermarkMs > previous) subscriber.next({ partition: target, records: [], timestampsMs: [], watermarkMs });
           }
         },

@@ -39,9 +39,10 @@ export interface WindowAggregateOptions<T, ACC, OUT, K = undefined> {
   /**
    * Set downstream of a move between partitions or of another window: the watermark is each
    * batch's `watermarkMs` instead of being derived from the records (`maxOutOfOrdernessMs` then
-   * plays no part), held back by this many ms. Session windows downstream of a move hold it
-   * back by `gap - 1 + allowedLateness`, so that no record still on time at any source
-   * partition can merge into a session that has fired. Default: undefined (from the records).
+   * plays no part), held back by this many ms. The job API holds session windows back by
+   * `gap + allowedLateness`, so that no record still on time at any writer can merge into a
+   * session that has fired, and windows after a move by their allowed lateness, so that they
+   * fire once. Default: undefined (from the records).
    */
   readonly carriedWatermarkShiftMs?: number;
 }

@@ -37,7 +37,14 @@ export interface Connector<T> {
   open(context: ConnectorContext): Promise<T>;
 }
 
-export type SourceConnector = Connector<Source>;
+export interface SourceConnector extends Connector<Source> {
+  /**
+   * Whether the source resumes from commits (Kafka): a job that cannot yet (`Job.notResumable`)
+   * is then refused before anything opens. A source that commits without saying so is refused
+   * once it has opened, before any output has.
+   */
+  readonly resumesFromCommits?: boolean;
+}
 export type SinkConnector = Connector<PointSink>;
 export type DeadLetterConnector = Connector<DeadLetterSink>;
 /** Late records, one JSON line each. */

@@ -8,6 +8,7 @@ import { BackpressureGate } from './BackpressureGate.js';
 import type { ConnectorContext, DeadLetterConnector, LateOutputConnector, RecordOutputConnector, SinkConnector, SourceConnector } from './Connector.js';
 import type { RecordLine } from '../jobs/JobOutput.js';
 import { ConfigError } from '../errors/ConfigError.js';
+import { NotResumableError } from './NotResumableError.js';
 import type { DeadLetterSink } from './DeadLetterSink.js';
 import type { JobEvent } from './JobEvent.js';
 import type { JobHandle } from './JobHandle.js';
@@ -72,6 +73,7 @@ export function startJob(job: Job, options: StartJobOptions): JobHandle {
       );
     }
   }
+  if (options.source.resumesFromCommits === true && job.notResumable !== undefined) throw new NotResumableError(job);
   const connectors = [options.source, options.sink, options.deadLetter, options.lateOutput, ...Object.values(options.outputs ?? {})];
   checkConnectorFiles(connectors.flatMap((c) => (c?.file === undefined ? [] : [{ ...c.file, description: c.description }])));
   return new RunningJob(job, options);
@@ -167,13 +169,7 @@ class RunningJob implements JobHandle {
       // file is created or truncated.
       this.log('debug', 'opening the source', { source: options.source.description });
       const source = await open(options.source, async (s) => s.close?.());
-      if (source?.commit !== undefined && job.notResumable !== undefined) {
-        throw new ConfigError(
-          '--from',
-          `job "${job.name}" cannot read a source that resumes from commits (Kafka) yet: ${job.notResumable}, which from Kafka needs internal topics that clickflow does not create yet. ` +
-            'Run it over a file (--from file:PATH), stdin (--from -) or the generator (--from generator)',
-        );
-      }
+      if (source?.commit !== undefined && job.notResumable !== undefined) throw new NotResumableError(job);
       // Outputs resume where the source's last commit left them: read before any of them opens.
       const resuming = source?.resumePoint?.();
       const resume = resuming === undefined ? undefined : await Promise.race([resuming, cancelled]);

@@ -24,8 +24,15 @@ export function describeCommand(): Command {
     .addOption(new Option('--slide <duration>', 'as run would take it').argParser(durationArgument))
     .addOption(new Option('--gap <duration>', 'as run would take it').argParser(durationArgument))
     .addOption(new Option('--allowed-lateness <duration>', 'as run would take it').argParser(durationArgument))
+    .addOption(new Option('--max-out-of-orderness <duration>', 'as run would take it').argParser(durationArgument))
     .action(async (jobSpec: string, flags: Record<string, number | undefined>) => {
-      const text = await runDescribe(jobSpec, { windowMs: flags.window, slideMs: flags.slide, gapMs: flags.gap, allowedLatenessMs: flags.allowedLateness });
+      const text = await runDescribe(jobSpec, {
+        windowMs: flags.window,
+        slideMs: flags.slide,
+        gapMs: flags.gap,
+        allowedLatenessMs: flags.allowedLateness,
+        maxOutOfOrdernessMs: flags.maxOutOfOrderness,
+      });
       process.stdout.write(`${text}\n`);
     });
 }

@@ -6,6 +6,7 @@ import type { Point } from '../../points/Point.js';
 import type { JobHandle } from '../../runtime/JobHandle.js';
 import { observedSink } from '../../runtime/observedSink.js';
 import type { JobMetrics } from '../../runtime/JobMetrics.js';
+import { NotResumableError } from '../../runtime/NotResumableError.js';
 import { startJob } from '../../runtime/startJob.js';
 import { formatDuration } from '../../time/parseDuration.js';
 import { durationArgument } from '../durationArgument.js';
@@ -91,13 +92,6 @@ export async function checkRun(options: RunOptions, job: Job | undefined): Promi
   if (toStdout.length > 1) {
     throw new ConfigError(toStdout[1]!, `${toStdout.join(' and ')} both write to stdout, where their lines would mix; send one of them to a file (file:PATH, or --to none)`);
   }
-  if (job?.notResumable !== undefined && options.from.kind === 'kafka') {
-    throw new ConfigError(
-      '--from',
-      `job "${job.name}" cannot run from Kafka yet: ${job.notResumable}, which from Kafka needs internal topics that clickflow does not create yet. ` +
-        'Run it over a file (--from file:PATH), stdin (--from -) or the generator (--from generator)',
-    );
-  }
   const parameters: JobParameters = {
     windowMs: options.windowMs,
     slideMs: options.slideMs,
@@ -121,6 +115,8 @@ export async function checkRun(options: RunOptions, job: Job | undefined): Promi
     },
     influx: { url: options.influxUrl, org: options.influxOrg, bucket: options.influxBucket, token: options.influxToken },
   });
+  // Refused here too, not only by startJob: a job manager checks submissions with this.
+  if (job?.notResumable !== undefined && connectors.source.resumesFromCommits === true) throw new NotResumableError(job);
   await checkFileEndpoints(options);
   return { connectors, parameters };
 }

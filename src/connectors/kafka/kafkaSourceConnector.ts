@@ -35,6 +35,7 @@ export function kafkaSource(settings: KafkaSourceSettings = {}): SourceConnector
   }
   return {
     description: `kafka ${topic}`,
+    resumesFromCommits: true,
     open: async ({ jobName, gate, report, metrics }) => {
       const groupId = settings.group ?? `clickflow-${jobName}`;
       // Imported on open: kafkajs costs a file-to-file run ~0.1 s of CPU at start-up.

@@ -8,6 +8,7 @@ import { count } from '../../../src/operators/aggregates/count.js';
 import { keyedBy } from '../../../src/operators/aggregates/keyedBy.js';
 import { sum } from '../../../src/operators/aggregates/sum.js';
 import { EventTimeSessionWindows } from '../../../src/operators/EventTimeSessionWindows.js';
+import { SlidingEventTimeWindows } from '../../../src/operators/SlidingEventTimeWindows.js';
 import { KeyError } from '../../../src/operators/KeyError.js';
 import { TumblingEventTimeWindows } from '../../../src/operators/TumblingEventTimeWindows.js';
 import { click, raw, runPipeline, T0 } from './harness.js';
@@ -149,5 +150,92 @@ describe('the job graph refuses what cannot work, when it is built', () => {
     assert.deepEqual(nested.settings({ windowMs: 20_000 }).windows, TumblingEventTimeWindows.of('20s'));
     assert.match(nested.describe!({ windowMs: 20_000 }), /tumbling event-time 20s, per partition[\s\S]*tumbling event-time 1m, per key/);
     assert.throws(() => nested.settings({ gapMs: 60_000 }), /--gap/);
+  });
+});
+
+describe('after a move, results do not depend on batching or on the order partitions arrive in', () => {
+  const at = (user: string, url: string, seconds: number) => click(url, 200, seconds, { user_id: user });
+  const ids = (run: Awaited<ReturnType<typeof runPipeline>>) => run.lines.slice().sort();
+
+  test('a record at exactly a session’s end still joins it, however the input was batched (the session waits a full gap)', async () => {
+    const sessions = job('edge')
+      .from(clickEvents())
+      .withMaxOutOfOrderness(0)
+      .keyBy((e) => e.user_id)
+      .window(EventTimeSessionWindows.withGap('10s'))
+      .aggregate(count())
+      .toPoints((w, point) => point('s').tag('user', w.key).intField('pages', w.value));
+    const [a, b, c] = [at('A', '/x', T0), at('B', '/y', T0 + 19.999), at('A', '/z', T0 + 10)];
+    const together = await runPipeline(sessions, [raw(0, [a!, b!, c!])]);
+    const split = await runPipeline(sessions, [raw(0, [a!, b!]), raw(0, [c!], 2)]);
+    assert.deepEqual(ids(split), ids(together));
+    assert.ok(together.lines.includes(`s,user=A pages=2i ${T0}000000000`), together.lines.join('\n'));
+  });
+
+  test('hopping windows after a move: a record late at its partition for an older window stays out of it, whichever partition comes first', async () => {
+    const hopping = job('hop')
+      .from(clickEvents())
+      .withMaxOutOfOrderness(0)
+      .keyBy(() => 'k')
+      .window(SlidingEventTimeWindows.of('10s', '5s'))
+      .aggregate(count())
+      .toPoints((w, point) => point('h').intField('n', w.value));
+    const p0a = raw(0, [at('u', '/a', T0 + 20)]);
+    const p0b = raw(0, [at('u', '/a', T0 + 16)], 1);
+    const p1 = raw(1, [at('u', '/b', T0 + 30)]);
+    const early = await runPipeline(hopping, [p0a, p1, p0b]);
+    const last = await runPipeline(hopping, [p0a, p0b, p1]);
+    assert.deepEqual(ids(early), ids(last));
+    assert.ok(!last.lines.some((l) => l.endsWith(` ${T0 + 10}000000000`)), '[10 s, 20 s) had closed at partition 0 when 16 s came');
+  });
+
+  test('a filter before keyBy that drops every record of a partition does not hold the windows after the move back', async () => {
+    const filtered = job('filtered')
+      .from(clickEvents())
+      .withMaxOutOfOrderness(0)
+      .filter((e) => e.url !== '/dropped')
+      .keyBy((e) => e.user_id)
+      .window(TumblingEventTimeWindows.of('10s'))
+      .aggregate(count())
+      .toPoints((w, point) => point('n').intField('n', w.value));
+    const run = await runPipeline(filtered, [raw(0, [at('u', '/kept', T0 + 1), at('u', '/kept', T0 + 25)]), raw(1, [at('v', '/dropped', T0 + 2), at('v', '/dropped', T0 + 30)])]);
+    // Both partitions passed 10 s before the end of input: the window fires with the second batch, not at the flush.
+    assert.equal(run.outputs[1]!.windowsFired, 1, JSON.stringify(run.outputs.map((o) => o.windowsFired)));
+  });
+
+  test('a window without a key after a move is per moved partition: its points carry the partition, so none overwrites another', async () => {
+    const perPartition = job('per-partition')
+      .from(clickEvents())
+      .keyBy((e) => e.user_id)
+      .window(TumblingEventTimeWindows.of('10s'))
+      .aggregate(count())
+      .window(TumblingEventTimeWindows.of('1m'))
+      .aggregate(sum((w: { value: number }) => w.value))
+      .toPoints((w, point) => point('m').intField('n', w.value));
+    const users = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+    const run = await runPipeline(perPartition, [0, 1, 2].map((p) => raw(p, users.map((u) => at(u, `/p${p}`, T0 + 1)))));
+    const series = run.lines.map((l) => l.split(' ')[0]);
+    assert.equal(new Set(series).size, series.length, run.lines.join('\n'));
+    assert.equal(run.lines.reduce((n, l) => n + Number(/n=(\d+)i/.exec(l)![1]), 0), 24);
+  });
+});
+
+describe('small things a user hits', () => {
+  test('toRecords whose function returns undefined writes nothing for that record', async () => {
+    const some = job('some').from(clickEvents()).toRecords('errors', (e) => (e.http_status >= 500 ? { url: e.url } : undefined));
+    const run = await runPipeline(some, [raw(0, [click('/a', 200, T0), click('/b', 503, T0)])]);
+    assert.deepEqual(run.outputs.flatMap((o) => o.recordLines ?? []), [{ output: 'errors', line: '{"url":"/b"}' }]);
+  });
+
+  test('a session gap over a year is refused (its points would pass what InfluxDB stores); an object key with an undefined field is its JSON', async () => {
+    assert.throws(() => EventTimeSessionWindows.withGap('366d'), /at most 365d/);
+    const optional = job('optional')
+      .from(clickEvents())
+      .keyBy((e) => ({ url: e.url, method: e.method }))
+      .window(TumblingEventTimeWindows.of('10s'))
+      .aggregate(count())
+      .toPoints((w, point) => point('n').tag('url', w.key.url).tag('method', w.key.method ?? 'none').intField('n', w.value));
+    const run = await runPipeline(optional, [raw(0, [click('/a', 200, T0), click('/a', 200, T0, { method: 'GET' }), click('/a', 200, T0)])]);
+    assert.deepEqual(run.lines.sort(), [`n,url=/a,method=GET n=1i ${T0}000000000`, `n,url=/a,method=none n=2i ${T0}000000000`]);
   });
 });

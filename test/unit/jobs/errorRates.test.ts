@@ -26,7 +26,7 @@ function aggregate(events: ClickEvent[]): ErrorRatesWindow {
 
 function windowOf(value: ErrorRatesWindow, startMs: number, partition = 0): WindowResult<ErrorRatesWindow> {
   const health = { records: value.total, lateRecords: 0, invalidRecords: 0, watermarkLagMs: 0, lateByMaxMs: 0, lateByP99Ms: 0 };
-  return { partition, key: undefined, startMs, endMs: startMs + 10_000, value, firing: 0, health };
+  return { partition, key: undefined, startMs, endMs: startMs + 10_000, value, firing: 0, watermarkMs: startMs + 9_999, health };
 }
 
 /** The window's points as line protocol, made with the factory the job API hands `toPoints`. */

@@ -44,7 +44,7 @@ async function runMoved<OUT>(
 ) {
   const late: LateRecord<SEv>[] = [];
   const timed = batches.map((b) => ({ ...b, timestampsMs: b.records.map((r) => r.t) }));
-  const shiftMs = windows.kind === 'session' ? windows.gapMs - 1 + allowedLatenessMs : 0;
+  const shiftMs = windows.kind === 'session' ? windows.gapMs + allowedLatenessMs : allowedLatenessMs;
   const outputs = await lastValueFrom(
     from(timed).pipe(
       moveByKey<SEv>({ keyOf: (r) => r.key, partitions: PARTITIONS, maxOutOfOrdernessMs: MAX_OOO, isLate: latenessRule(windows, allowedLatenessMs), onLate: (l) => late.push(l) }),

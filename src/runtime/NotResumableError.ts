@@ -1,0 +1,13 @@
+import { ConfigError } from '../errors/ConfigError.js';
+import type { Job } from '../jobs/Job.js';
+
+/** A job that cannot resume from commits yet (`Job.notResumable`), given a source that does (Kafka). */
+export class NotResumableError extends ConfigError {
+  constructor(job: Job) {
+    super(
+      '--from',
+      `job "${job.name}" cannot run from Kafka yet: ${job.notResumable}, which from Kafka needs internal topics that clickflow does not create yet. ` +
+        'Run it over a file (--from file:PATH), stdin (--from -) or the generator (--from generator)',
+    );
+  }
+}
