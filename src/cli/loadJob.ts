@@ -18,6 +18,38 @@ function isJob(value: unknown): value is Job {
   );
 }
 
+/** A module whose top-level await was still waiting when nothing was left to run. */
+class NeverLoaded extends ClickflowError {
+  override readonly name = 'NeverLoaded';
+}
+
+/**
+ * Imports a job module. A top-level await in it that waits on a promise nothing will settle
+ * leaves the event loop empty, and Node then exits 13 without a word: when the loop runs dry
+ * before the import has settled ('beforeExit'), the import is given up with a message that
+ * says so. (A job manager's worker keeps its IPC channel open, so it is not told; its job
+ * stays CREATED until cancelled.)
+ */
+async function importOrIdle(url: string, spec: string): Promise<{ default?: unknown; job?: unknown }> {
+  let onIdle = () => {};
+  const idle = new Promise<never>((_, reject) => {
+    onIdle = () =>
+      reject(
+        new NeverLoaded(
+          `${spec} never finished loading: a top-level await in it (or in a module it imports) waits on a promise that nothing settles, ` +
+            'and nothing else was left to run. Await at the top level only what completes by itself (a file read, a connection that ' +
+            'times out), or move the wait into the job: its source, pipeline and sink start when the job runs',
+        ),
+      );
+  });
+  process.once('beforeExit', onIdle);
+  try {
+    return (await Promise.race([import(url), idle])) as { default?: unknown; job?: unknown };
+  } finally {
+    process.off('beforeExit', onIdle);
+  }
+}
+
 /**
  * The job `clickflow run <job>` names: a shipped job by name, or a user's module by path
  * (`./my-job.js`) whose default export (or export named `job`) is a job built with `job(…)`.
@@ -34,8 +66,9 @@ export async function loadJob(spec: string): Promise<Job> {
   }
   let module: { default?: unknown; job?: unknown };
   try {
-    module = (await import(pathToFileURL(path).href)) as { default?: unknown; job?: unknown };
+    module = await importOrIdle(pathToFileURL(path).href, spec);
   } catch (error) {
+    if (error instanceof NeverLoaded) throw error;
     // The module's own error, stack and all: it points at the user's code. Loading it again
     // would fail the same way, so a job manager does not restart it.
     throw new ClickflowError(`${spec} failed to load: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, { cause: error });

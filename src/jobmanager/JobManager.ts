@@ -8,6 +8,7 @@ import type { JobStateFile } from './JobStateFile.js';
 import { restartDelayMs, type RestartStrategy } from './RestartStrategy.js';
 import type { PointData } from '../points/Point.js';
 import type { FromWorker, JobMetricsSnapshot, ToWorker, WorkerError } from './WorkerMessage.js';
+import { workerExitError } from './workerExitError.js';
 
 /** Told about every change, for metrics, logs and the live page. */
 export interface JobManagerObserver {
@@ -179,7 +180,8 @@ export class JobManager {
     let stderrTail = '';
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
-      stderrTail = (stderrTail + chunk).slice(-4_000);
+      // Enough for the error line of a crash above its stack or V8's native frames.
+      stderrTail = (stderrTail + chunk).slice(-16_000);
     });
     // 'close', not 'exit': it comes after the last IPC message, so the final status is in.
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
@@ -199,13 +201,9 @@ export class JobManager {
         this.end(record, attempt.finalStatus);
         return;
       }
-      // A worker that died without a word (killed, out of memory, a native crash) may well
-      // run if started again: retriable.
-      const error: WorkerError = attempt.error ?? {
-        name: 'WorkerExit',
-        message: `the job's process exited ${signal === null ? `with code ${code}` : `on ${signal}`}${stderrTail === '' ? '' : `: ${stderrTail.trim().split('\n').slice(-3).join(' | ')}`}`,
-        retriable: true,
-      };
+      // The worker's reported status, when it got one in, says how the job ended, whatever the
+      // exit code; only a worker that died without one is judged by its exit and stderr.
+      const error: WorkerError = attempt.error ?? workerExitError(code, signal, stderrTail);
       // A job asked to cancel is never restarted, even if its last attempt failed on the way
       // out (or had to be killed): it ends CANCELED, or FAILED for a failure no restart could fix.
       if (this.canceling.has(record.id)) {

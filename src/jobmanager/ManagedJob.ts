@@ -24,7 +24,7 @@ export interface JobRecord {
   /** Restarts so far. */
   restarts: number;
   lastError?: WorkerError;
-  /** Totals over every attempt. */
+  /** Totals over every attempt, manager restarts included: records re-read after a restart count again. */
   metrics: JobMetricsSnapshot;
 }
 

@@ -11,7 +11,7 @@ import { watermarkLagSecondsOf } from './snapshotOf.js';
  */
 export class ManagerMetrics {
   readonly registry = new Registry();
-  private readonly recordsIn = new Counter({ name: 'clickflow_records_in_total', help: 'Records read from the source, valid or not', labelNames: ['job_id', 'job_name'], registers: [this.registry] });
+  private readonly recordsIn = new Counter({ name: 'clickflow_records_in_total', help: 'Records read from the source, valid or not; records re-read after a restart count again', labelNames: ['job_id', 'job_name'], registers: [this.registry] });
   private readonly pointsOut = new Counter({ name: 'clickflow_points_out_total', help: 'Points handed to the sink', labelNames: ['job_id', 'job_name'], registers: [this.registry] });
   private readonly late = new Counter({ name: 'clickflow_late_records_total', help: 'Records that came after all their windows closed', labelNames: ['job_id', 'job_name'], registers: [this.registry] });
   private readonly invalid = new Counter({ name: 'clickflow_invalid_records_total', help: 'Records refused, by reason', labelNames: ['job_id', 'job_name', 'reason'], registers: [this.registry] });

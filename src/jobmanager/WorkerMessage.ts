@@ -3,6 +3,10 @@ import type { JobStatus } from '../runtime/JobStatus.js';
 
 /** A job's counters as its worker reports them, once a second and at the end. */
 export interface JobMetricsSnapshot {
+  /**
+   * Records read from the source, valid or not. Summed over a job's attempts, it counts again
+   * the records a restarted attempt re-reads from the committed positions (see jobView).
+   */
   readonly recordsIn: number;
   readonly pointsOut: number;
   readonly lateRecords: number;

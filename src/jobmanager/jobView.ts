@@ -4,7 +4,12 @@ import type { JobRecord } from './ManagedJob.js';
 import { redactArgs } from './redactArgs.js';
 import { invalidRecordsOf } from './snapshotOf.js';
 
-/** One line of `GET /jobs`. */
+/**
+ * One line of `GET /jobs`. Its counters are the work done over every attempt: `recordsIn` is
+ * records read, and counts again those a restart re-reads (the records of the windows still
+ * open at the last commit), as Flink's numRecordsIn does; `consumerLag` says whether a job has
+ * read everything.
+ */
 export function jobSummaryView(record: JobRecord): Record<string, unknown> {
   return {
     id: record.id,

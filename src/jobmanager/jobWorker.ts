@@ -7,13 +7,21 @@ import { parseRunArgs } from '../cli/parseRunArgs.js';
 import { startRun } from '../cli/commands/runCommand.js';
 import { DEFAULTS } from '../config/defaults.js';
 import type { JobHandle } from '../runtime/JobHandle.js';
+import type { JobStatus } from '../runtime/JobStatus.js';
 import { LivePointsForwarder } from './LivePointsForwarder.js';
 import { snapshotOf } from './snapshotOf.js';
 import type { FromWorker, ToWorker, WorkerError } from './WorkerMessage.js';
 
-const send = (message: FromWorker) => {
-  if (process.connected) process.send?.(message);
-};
+/**
+ * Sends a message to the manager; resolves once it is written to the channel, or could not be
+ * (the manager is gone). Messages arrive in order, so once the last resolves every one has.
+ */
+function send(message: FromWorker): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.connected || process.send === undefined) resolve();
+    else process.send(message, undefined, {}, () => resolve());
+  });
+}
 
 function errorOf(error: unknown): WorkerError {
   const e = error instanceof Error ? error : new Error(String(error));
@@ -37,7 +45,8 @@ function disconnect(): void {
 /** The job's points, for the manager's live page. */
 const livePoints = new LivePointsForwarder(send);
 
-async function start(args: readonly string[]): Promise<void> {
+/** Runs the job; resolves with how it ended. */
+async function start(args: readonly string[]): Promise<JobStatus> {
   const options = parseRunArgs(args);
   const started = await startRun({ ...options, progress: false, quiet: true }, livePoints.take);
   livePoints.start();
@@ -58,7 +67,22 @@ async function start(args: readonly string[]): Promise<void> {
     send({ type: 'metrics', metrics: snapshotOf(handle) });
     livePoints.flush(true);
   }
-  send({ type: 'status', status: handle.status });
+  return handle.status;
+}
+
+/**
+ * Reports how the job ended, then lets the process go. disconnect() closes the channel at once
+ * and drops what is still queued in it: a large last `points` or `metrics` message, and the
+ * status behind it, would be lost and the manager would see a process that exited without a
+ * word. So the status must be written before the channel is closed.
+ */
+async function end(status: FromWorker & { type: 'status' }, exitCode: number): Promise<void> {
+  process.exitCode = exitCode;
+  await send(status);
+  disconnect();
+  // Once the job has ended (every client closed, or failed), a client library's stray socket
+  // or timer must not keep the process, or the manager would wait for it forever.
+  setTimeout(() => process.exit(), DEFAULTS.exitGraceMs).unref();
 }
 
 process.on('message', (message: ToWorker) => {
@@ -66,20 +90,9 @@ process.on('message', (message: ToWorker) => {
     stop();
     return;
   }
-  // Once the job has ended (every client closed, or failed), a client library's stray socket
-  // or timer must not keep the process, or the manager would wait for it forever.
-  const exitSoon = () => setTimeout(() => process.exit(), DEFAULTS.exitGraceMs).unref();
-  start(message.args).then(
-    () => {
-      disconnect();
-      exitSoon();
-    },
-    (error: unknown) => {
-      send({ type: 'status', status: 'FAILED', error: errorOf(error) });
-      process.exitCode = 1;
-      disconnect();
-      exitSoon();
-    },
+  void start(message.args).then(
+    (status) => end({ type: 'status', status }, 0),
+    (error: unknown) => end({ type: 'status', status: 'FAILED', error: errorOf(error) }, 1),
   );
 });
 // The manager went away without cancelling (killed, crashed, a second Ctrl-C): stop as a

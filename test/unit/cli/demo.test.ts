@@ -1,10 +1,25 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { waitFor } from '../../../src/testing/waitFor.js';
 import { runCli, tempDir } from './cliHarness.js';
 import { startDemo } from './demoProcess.js';
+
+/** `npm run demo`'s script: the port check, the build, then the demo. */
+const DEMO_SCRIPT = fileURLToPath(new URL('../../../../scripts/demo.mjs', import.meta.url));
+const DIST = fileURLToPath(new URL('../../../../dist/', import.meta.url));
+
+/** Runs scripts/demo.mjs to the end (bounded: were it to build, it would take long). */
+function runDemoScript(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [DEMO_SCRIPT, ...args], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000 });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr })));
+}
 
 /** The sum of a counter over its series in a Prometheus text exposition. */
 function counter(text: string, name: string): number {
@@ -121,5 +136,37 @@ describe('clickflow demo', () => {
     const logged = JSON.parse(result.stderr.split('\n').find((line) => line.includes('job FAILED'))!) as Record<string, unknown>;
     assert.equal(logged.name, 'clickflow');
     assert.equal(logged.jobName, 'error-rates');
+  });
+
+  test('npm run demo beside a running demo refuses its port at once, without rebuilding the dist/ the first one runs from', async () => {
+    const first = await startDemo(['--port', '0']);
+    try {
+      const port = new URL(first.url).port;
+      const built = statSync(`${DIST}src/index.js`);
+      for (const portArgs of [['--port', port], [`--port=${port}`]]) {
+        const second = await runDemoScript(portArgs);
+        assert.equal(second.code, 2, second.stderr);
+        assert.match(second.stderr, new RegExp(`^error: --port: 127\\.0\\.0\\.1:${port} is in use; .*npm run demo -- --port ${Number(port) + 1}$`, 'm'));
+      }
+      // The old script built first: dist/ deleted and rewritten under the running demo.
+      const after = statSync(`${DIST}src/index.js`);
+      assert.deepEqual([after.ino, after.mtimeMs], [built.ino, built.mtimeMs], 'dist/ was rebuilt');
+      assert.ok(!existsSync(`${DIST.slice(0, -1)}.next`), 'a build was started');
+      // The first demo's next job still runs.
+      const submitted = await fetch(new URL('/jobs', first.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ job: 'error-rates', args: ['--from', 'generator', '--to', 'none'] }),
+      });
+      assert.equal(submitted.status, 201);
+      const { id } = (await submitted.json()) as { id: string };
+      await waitFor(async () => {
+        const job = (await (await fetch(new URL(`/jobs/${id}`, first.url))).json()) as { state: string; recordsIn: number };
+        assert.notEqual(job.state, 'FAILED', JSON.stringify(job));
+        return job.state === 'RUNNING' && job.recordsIn > 0;
+      }, { what: 'the first demo\'s next job to run', timeoutMs: 60_000 });
+    } finally {
+      first.child.kill('SIGKILL');
+    }
   });
 });

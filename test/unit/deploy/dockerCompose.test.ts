@@ -45,6 +45,24 @@ function compose(args: string[], envFile: string) {
   return spawnSync(composeBinary!, ['--project-directory', ROOT, '-f', COMPOSE, '--env-file', envFile, ...args], { encoding: 'utf8', env: envWithout() });
 }
 
+interface ComposeService {
+  readonly depends_on?: Record<string, { readonly condition: string }>;
+  readonly entrypoint?: string[];
+  readonly command?: string[];
+  readonly environment?: Record<string, string>;
+}
+
+/**
+ * `docker-compose config` with the app profile, as data: Debian's docker-compose is Python and
+ * brings python3-yaml, which reads its YAML.
+ */
+function configOf(envFile: string): { services: Record<string, ComposeService> } {
+  const yaml = compose(['--profile', 'app', 'config'], envFile);
+  assert.equal(yaml.status, 0, yaml.stderr);
+  const json = execFileSync('python3', ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'], { input: yaml.stdout, encoding: 'utf8' });
+  return JSON.parse(json) as { services: Record<string, ComposeService> };
+}
+
 describe('docker-compose.yml', { skip: composeBinary === undefined ? 'docker-compose is not installed (.ci/run installs it)' : false }, () => {
   test('is valid with .env.example, with and without the app profile', () => {
     for (const profile of [[], ['--profile', 'app']]) {
@@ -55,7 +73,7 @@ describe('docker-compose.yml', { skip: composeBinary === undefined ? 'docker-com
 
   test('runs Kafka, InfluxDB and Grafana by default, and the pipeline under the profile app', () => {
     const services = compose(['--profile', 'app', 'config', '--services'], ENV_EXAMPLE).stdout.trim().split('\n').sort();
-    assert.deepEqual(services, ['grafana', 'influxdb', 'jobmanager', 'kafka', 'producer', 'submit', 'topic']);
+    assert.deepEqual(services, ['check-env', 'grafana', 'influxdb', 'jobmanager', 'kafka', 'producer', 'submit', 'topic']);
     const blocks = serviceBlocks(readFileSync(COMPOSE, 'utf8'));
     const inApp = services.filter((name) => /profiles: \["app"\]/.test(blocks.get(name) ?? ''));
     assert.deepEqual(inApp, ['jobmanager', 'producer', 'submit', 'topic']);
@@ -69,6 +87,38 @@ describe('docker-compose.yml', { skip: composeBinary === undefined ? 'docker-com
     }
     assert.match(stdout, /condition: service_healthy/);
     assert.match(stdout, /condition: service_completed_successfully/);
+  });
+
+  test('refuses .env.example’s change-me placeholders: every service waits for check-env, which fails naming each one left', () => {
+    const config = configOf(ENV_EXAMPLE);
+    const dependsOn = (name: string): string[] => Object.keys(config.services[name]?.depends_on ?? {});
+    const reaches = (name: string, seen = new Set<string>()): boolean =>
+      dependsOn(name).some((d) => d === 'check-env' || (!seen.has(d) && (seen.add(d), reaches(d, seen))));
+    for (const name of Object.keys(config.services).filter((n) => n !== 'check-env')) assert.ok(reaches(name), `${name} starts only after check-env`);
+    for (const name of ['kafka', 'influxdb', 'grafana', 'jobmanager']) {
+      assert.equal(config.services[name]!.depends_on!['check-env']!.condition, 'service_completed_successfully', name);
+    }
+    const check = config.services['check-env']!;
+    assert.deepEqual(check.entrypoint, ['sh', '-c']);
+    // The container's command as compose hands it over (its output escapes `$` as `$$`), run by
+    // this machine's sh with the environment compose gives the container.
+    const script = check.command![0]!.replaceAll('$$', '$');
+    const run = (environment: Record<string, string>) => spawnSync('sh', ['-c', script], { encoding: 'utf8', env: { PATH: process.env.PATH, ...environment } });
+    const placeholders = run(check.environment!);
+    assert.equal(placeholders.status, 1);
+    for (const name of ['INFLUX_PASSWORD', 'INFLUX_TOKEN', 'GRAFANA_ADMIN_PASSWORD', 'CLICKFLOW_TOKEN']) {
+      assert.match(placeholders.stderr, new RegExp(`^${name} in \\.env is still the change-me placeholder of \\.env\\.example: replace it`, 'm'));
+    }
+    const own = Object.fromEntries(Object.keys(check.environment!).map((name) => [name, `secret-of-my-own-${name}`]));
+    const mixed = run({ ...own, INFLUX_TOKEN: 'change-me-influx-token' });
+    assert.equal(mixed.status, 1);
+    assert.match(mixed.stderr, /^INFLUX_TOKEN in/m);
+    assert.doesNotMatch(mixed.stderr, /INFLUX_PASSWORD|GRAFANA|CLICKFLOW/);
+    const replaced = run(own);
+    assert.equal(replaced.status, 0, replaced.stderr);
+    assert.equal(replaced.stderr, '');
+    // CLICKFLOW_TOKEN serves the app profile only: unset, the default stack still starts.
+    assert.equal(run({ ...own, CLICKFLOW_TOKEN: '' }).status, 0);
   });
 
   test('without a .env it refuses to start and says what to do', () => {

@@ -1,0 +1,38 @@
+// npm run build: compiles into a fresh dist.next/ beside dist/, then swaps it in. A demo or a
+// job manager running from dist/ forks a worker from it for every job: deleting dist/ and
+// compiling into it left that worker without its modules ("exited with code 1") for the whole
+// compile. The swap is two renames, so dist/ is never half-written, and a failed compile
+// leaves it as it was.
+// Usage: node scripts/build.mjs [project directory, default: this repository]
+import { spawnSync } from 'node:child_process';
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Compiles `root`'s tsconfig.json into `root`/dist; returns tsc's exit code (0: dist/ swapped). */
+export function build(root = ROOT) {
+  const dist = join(root, 'dist');
+  const next = join(root, 'dist.next');
+  const old = join(root, 'dist.old');
+  // Left by a build that was interrupted.
+  for (const dir of [next, old]) rmSync(dir, { recursive: true, force: true });
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const compiled = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json'), '--outDir', next], { stdio: 'inherit' });
+  if (compiled.status !== 0) {
+    rmSync(next, { recursive: true, force: true });
+    return compiled.status ?? 1;
+  }
+  if (existsSync(dist)) renameSync(dist, old);
+  renameSync(next, dist);
+  // A running process has its modules loaded, and loads the ones it has not from dist/ by
+  // path: nothing needs the old tree.
+  rmSync(old, { recursive: true, force: true });
+  return 0;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = build(process.argv[2]);
+}

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { after, before, describe, test } from 'node:test';
+import { runCli, tempDir } from './cliHarness.js';
+
+describe('clickflow run <module>', () => {
+  let temp: Awaited<ReturnType<typeof tempDir>>;
+  let endpoints: string[];
+
+  before(async () => {
+    temp = await tempDir('job-module');
+    await writeFile(temp.path('events.jsonl'), '');
+    endpoints = ['--from', `file:${temp.path('events.jsonl')}`, '--to', `file:${temp.path('out.lp')}`];
+  });
+  after(() => temp.remove());
+
+  test('a module whose top-level await never settles says so, with what to do, and exits 1 (Node alone exits 13 without a word)', async () => {
+    const module = temp.path('hangs.mjs');
+    await writeFile(module, 'await new Promise(() => {});\nexport default undefined;\n');
+    const result = await runCli(['run', module, ...endpoints], { timeoutMs: 30_000 });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, new RegExp(`^error: ${module} never finished loading: a top-level await in it .* waits on a promise that nothing settles.*move the wait into the job`, 'm'));
+  });
+
+  test('a module whose top-level await takes a while, then fails, gets its own error, not the never-settled one', async () => {
+    const module = temp.path('slow.mjs');
+    await writeFile(module, "await new Promise((resolve) => setTimeout(resolve, 200));\nthrow new Error('the config server said no');\n");
+    const result = await runCli(['run', module, ...endpoints], { timeoutMs: 30_000 });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /failed to load: Error: the config server said no/);
+    assert.doesNotMatch(result.stderr, /never finished loading/);
+  });
+});
