@@ -459,7 +459,7 @@ describe('the dashboard\'s "Sessions" row against the real InfluxDB, after a see
   ];
 
   test('the data set has what the row shows: late events, bounces and longer sessions, users with several sessions, sessions with a 5xx', () => {
-    assert.ok(panelTitled(dashboard, 'Sessions').type === 'row');
+    assert.equal(panelTitled(dashboard, 'Sessions').type, 'row');
     assert.ok(expected.late > 20, `late: ${expected.late}`);
     assert.match(jobStderr, new RegExp(`\\b0 invalid, ${expected.late} late\\b`), 'the job dropped the events the reference drops');
     const all = sumOf(expected.minutes.values());
