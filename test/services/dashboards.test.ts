@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { InfluxDB } from '@influxdata/influxdb-client';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
@@ -296,5 +299,213 @@ describe('the dashboard "clickflow — error monitoring" against the real Influx
         variable.name === 'url' ? [...sumMaps(windows.map((w) => w.urls)).keys()] : [...sumMaps(windows.map((w) => w.statuses)).keys()].map(String);
       assert.deepEqual(rows.map((r) => r._value).sort(), expected.sort(), variable.name);
     }
+  });
+});
+
+const GAP_MS = 30_000;
+const MINUTE_MS = 60_000;
+const MIN_SESSIONS_FOR_RATE = 10;
+
+/** What one minute of session end sums, the parts of every rate the Sessions row shows. */
+interface MinuteStats {
+  sessions: number;
+  bounces: number;
+  pages: number;
+  durationMs: number;
+  withServerErrors: number;
+}
+
+/**
+ * The sessions job restated brute force for one file (one partition): an event is late when
+ * its own session window would already have closed at the watermark before it, i.e. time + gap
+ * − 1 <= highest time so far − out-of-orderness − 1; the others, per user, sorted by time,
+ * split where two neighbours are more than the gap apart. A session counts in the minute of
+ * its result's time, last event + gap − 1; its landing URL is its first event's (the smallest
+ * URL on a tie).
+ */
+function referenceSessionStats(lines: readonly string[]): { late: number; minutes: Map<number, MinuteStats>; landing: Map<string, { sessions: number; bounces: number }>; users: number; splitUsers: number } {
+  type Ev = { user: string; url: string; status: number; ms: number };
+  const onTime: Ev[] = [];
+  let maxMs = -Infinity;
+  let late = 0;
+  for (const line of lines) {
+    const ms = eventTimeMs(line);
+    if (ms === undefined) throw new Error(`the generator wrote an invalid event: ${line}`);
+    const e = JSON.parse(line) as { user_id: string; url: string; http_status: number };
+    if (ms + GAP_MS - 1 <= maxMs - OUT_OF_ORDERNESS_MS - 1) late++;
+    else onTime.push({ user: e.user_id, url: e.url, status: e.http_status, ms });
+    maxMs = Math.max(maxMs, ms);
+  }
+  const byUser = new Map<string, Ev[]>();
+  for (const e of onTime) byUser.set(e.user, [...(byUser.get(e.user) ?? []), e]);
+  const minutes = new Map<number, MinuteStats>();
+  const landing = new Map<string, { sessions: number; bounces: number }>();
+  let splitUsers = 0;
+  for (const events of byUser.values()) {
+    const sorted = [...events].sort((a, b) => a.ms - b.ms || (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
+    const sessions: Ev[][] = [];
+    for (const e of sorted) {
+      const current = sessions.at(-1);
+      if (current !== undefined && e.ms - current.at(-1)!.ms <= GAP_MS) current.push(e);
+      else sessions.push([e]);
+    }
+    if (sessions.length > 1) splitUsers++;
+    for (const session of sessions) {
+      const first = session[0]!;
+      const last = session.at(-1)!;
+      const minute = Math.floor((last.ms + GAP_MS - 1) / MINUTE_MS) * MINUTE_MS;
+      const m = minutes.get(minute) ?? { sessions: 0, bounces: 0, pages: 0, durationMs: 0, withServerErrors: 0 };
+      const bounced = session.length === 1 ? 1 : 0;
+      m.sessions++;
+      m.bounces += bounced;
+      m.pages += session.length;
+      m.durationMs += last.ms - first.ms;
+      m.withServerErrors += session.some((e) => e.status >= 500) ? 1 : 0;
+      minutes.set(minute, m);
+      const l = landing.get(first.url) ?? { sessions: 0, bounces: 0 };
+      l.sessions++;
+      l.bounces += bounced;
+      landing.set(first.url, l);
+    }
+  }
+  return { late, minutes, landing, users: byUser.size, splitUsers };
+}
+
+describe('the dashboard\'s "Sessions" row against the real InfluxDB, after a seeded sessions run from a file', () => {
+  const dashboard = errorMonitoringDashboard();
+  // A fixed past start: the same events, sessions and minutes on every run. Whole 3-minute periods from the range's start.
+  const startTimeMs = Date.parse('2025-03-01T10:00:00Z');
+  const fromMs = startTimeMs - 3 * MINUTE_MS;
+  let bucket: InfluxTestBucket;
+  let expected: ReturnType<typeof referenceSessionStats>;
+  let jobStderr: string;
+
+  before(async () => {
+    const generator = new ClickstreamGenerator({
+      seed: 16,
+      urls: 40,
+      users: 300,
+      errorRate: 0.08,
+      startTimeMs,
+      eventsPerSecond: 5,
+      bursts: [{ status: 503, fraction: 0.5, durationMs: 30_000, everyMs: 120_000 }],
+      // Delays of 30 to 60 s: beyond gap + out-of-orderness some are late, within it some are not.
+      late: { fraction: 0.03, maxDelayMs: 60_000 },
+      outOfOrderMs: 2_000,
+      invalidFraction: 0,
+    });
+    const lines = Array.from({ length: 3_000 }, () => generator.next().value);
+    expected = referenceSessionStats(lines);
+    const dir = mkdtempSync(join(tmpdir(), 'clickflow-sessions-dashboard-'));
+    try {
+      const file = join(dir, 'events.jsonl');
+      writeFileSync(file, `${lines.join('\n')}\n`);
+      bucket = await InfluxTestBucket.create('sessions-dashboard');
+      const result = await runCli(['run', 'sessions', '--from', `file:${file}`, '--to', 'influx', '--gap', '30s'], bucket.env());
+      assert.equal(result.code, 0, result.stderr);
+      jobStderr = result.stderr;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  after(async () => {
+    await bucket?.drop();
+  });
+
+  const query = async <T>(title: string, intervalMs: number, url: Selection = 'all'): Promise<T[]> => {
+    const { target } = bucket;
+    const flux = panelTitled(dashboard, title).targets!.find((t) => t.refId === 'A')!.query;
+    const text = interpolate(flux, {
+      fromMs,
+      toMs: fromMs + 15 * MINUTE_MS,
+      intervalMs,
+      defaultBucket: target.bucket,
+      variables: { url, status: 'all' },
+      allValues: Object.fromEntries(dashboard.templating.list.map((v) => [v.name, v.allValue ?? ''])),
+    });
+    return new InfluxDB({ url: target.url, token: target.token }).getQueryApi(target.org).collectRows<T>(text);
+  };
+
+  /**
+   * The start of a minute's period in the panels: periods are whole minutes, at least one
+   * (Grafana's interval rounded up; a 10 s interval gives one minute), aligned to the epoch,
+   * the first cut at the range's start.
+   */
+  const periodOf = (minuteMs: number, intervalMs: number): number => {
+    const periodMs = Math.ceil(intervalMs / MINUTE_MS) * MINUTE_MS;
+    return Math.max(fromMs, Math.floor(minuteMs / periodMs) * periodMs);
+  };
+  const sumOf = (minutes: Iterable<MinuteStats>): MinuteStats => {
+    const out = { sessions: 0, bounces: 0, pages: 0, durationMs: 0, withServerErrors: 0 };
+    for (const m of minutes) for (const k of Object.keys(out) as (keyof MinuteStats)[]) out[k] += m[k];
+    return out;
+  };
+  /** The minutes' sums per period, by start. */
+  const byPeriod = (intervalMs: number): [number, MinuteStats][] => {
+    const starts = [...new Set([...expected.minutes.keys()].map((m) => periodOf(m, intervalMs)))].sort((a, b) => a - b);
+    return starts.map((start) => [start, sumOf([...expected.minutes].filter(([m]) => periodOf(m, intervalMs) === start).map(([, m]) => m))]);
+  };
+
+  /** A wide range's interval: 3-minute periods. */
+  const WIDE_INTERVAL_MS = 150_000;
+
+  const timeseries: { title: string; column: string; value: (p: MinuteStats, periodMinutes: number) => number }[] = [
+    { title: 'Sessions per minute', column: 'sessions', value: (p, minutes) => p.sessions / minutes },
+    { title: 'Bounce rate', column: 'bounce_rate', value: (p) => (100 * p.bounces) / p.sessions },
+    { title: 'Average session duration', column: 'avg_duration_s', value: (p) => p.durationMs / 1000 / p.sessions },
+    { title: 'Pages per session', column: 'pages_per_session', value: (p) => p.pages / p.sessions },
+    { title: 'Sessions with a 5xx', column: 'server_error_share', value: (p) => (100 * p.withServerErrors) / p.sessions },
+  ];
+
+  test('the data set has what the row shows: late events, bounces and longer sessions, users with several sessions, sessions with a 5xx', () => {
+    assert.equal(panelTitled(dashboard, 'Sessions').type, 'row');
+    assert.ok(expected.late > 20, `late: ${expected.late}`);
+    assert.match(jobStderr, new RegExp(`\\b0 invalid, ${expected.late} late\\b`), 'the job dropped the events the reference drops');
+    const all = sumOf(expected.minutes.values());
+    assert.ok(all.bounces > 100 && all.bounces < all.sessions - 100, `bounces ${all.bounces} of ${all.sessions}`);
+    assert.ok(all.withServerErrors > 50 && all.withServerErrors < all.sessions - 50, `with a 5xx: ${all.withServerErrors}`);
+    assert.ok(expected.splitUsers > 100, `users with several sessions: ${expected.splitUsers} of ${expected.users}`);
+    assert.ok(expected.minutes.size >= 10, `minutes: ${expected.minutes.size}`);
+    // A query that averaged the minutes' rates over a period would differ from the reference here.
+    const differs = byPeriod(WIDE_INTERVAL_MS).some(([start, p]) => {
+      const rates = [...expected.minutes].filter(([m]) => periodOf(m, WIDE_INTERVAL_MS) === start).map(([, m]) => m.bounces / m.sessions);
+      return Math.abs(rates.reduce((a, b) => a + b, 0) / rates.length - p.bounces / p.sessions) > 1e-3;
+    });
+    assert.ok(differs, 'the mean of the minutes\' bounce rates differs from the period\'s');
+  });
+
+  for (const { title, column, value } of timeseries) {
+    test(`${title}: per period of whole minutes, from the sums of the period's minutes, at a 10 s and a 2m30s interval`, async () => {
+      for (const intervalMs of [INTERVAL_MS, WIDE_INTERVAL_MS]) {
+        const periods = byPeriod(intervalMs);
+        const minutesPerPeriod = Math.ceil(intervalMs / MINUTE_MS);
+        const rows = await query<Record<string, string | number>>(title, intervalMs);
+        assert.ok(rows.length > 0, `${title} returned nothing at ${intervalMs} ms`);
+        assert.deepEqual(rows.map((r) => Date.parse(r._time as string)), periods.map(([t]) => t), `${title}: periods at ${intervalMs} ms`);
+        for (const [i, r] of rows.entries()) {
+          const want = value(periods[i]![1], minutesPerPeriod);
+          assert.ok(typeof r[column] === 'number' && close(r[column], want), `${title} at ${r._time as string} (${intervalMs} ms): ${String(r[column])}, expected ${want}`);
+        }
+      }
+    });
+  }
+
+  test('Top landing pages: the 10 landing URLs with most sessions and at least 10, their bounce rate over the range; the url variable filters', async () => {
+    type Row = { url: string; sessions: number; bounce_rate: number };
+    const ranked = [...expected.landing]
+      .filter(([, l]) => l.sessions >= MIN_SESSIONS_FOR_RATE)
+      .sort(([a, x], [b, y]) => y.sessions - x.sessions || (a < b ? 1 : -1));
+    const few = [...expected.landing].find(([, l]) => l.sessions < MIN_SESSIONS_FOR_RATE);
+    assert.ok(ranked.length > 10 && few !== undefined, 'some landing URLs are past the limit, some under the minimum');
+    const check = (rows: Row[], want: typeof ranked) => {
+      assert.deepEqual(rows.map((r) => [r.url, r.sessions]), want.map(([url, l]) => [url, l.sessions]));
+      for (const [i, r] of rows.entries()) assert.ok(close(r.bounce_rate, (100 * want[i]![1].bounces) / want[i]![1].sessions), `${r.url}: ${r.bounce_rate}`);
+    };
+    const rows = await query<Row>('Top landing pages', INTERVAL_MS);
+    assert.equal(rows.length, 10);
+    check(rows, ranked.slice(0, 10));
+    const picked = ranked[11]!;
+    check(await query<Row>('Top landing pages', INTERVAL_MS, [picked[0], few[0]]), [picked]);
   });
 });

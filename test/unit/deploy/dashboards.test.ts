@@ -71,6 +71,23 @@ describe('grafana/dashboards: Grafana dashboard JSON model', () => {
         }
       });
 
+      test('rows span the 24 columns and are expanded; each panel lies between its row and the next, in the order of the list', () => {
+        let top = 0;
+        for (const [i, p] of dashboard.panels.entries()) {
+          const bottom = p.gridPos.y + p.gridPos.h;
+          if (p.type === 'row') {
+            assert.deepEqual([p.gridPos.x, p.gridPos.w, p.gridPos.h], [0, 24, 1], p.title);
+            assert.equal((p as Panel & { collapsed?: boolean }).collapsed, false, `${p.title} is expanded`);
+            // Every panel listed before the row ends above it.
+            const above = dashboard.panels.slice(0, i).map((q) => q.gridPos.y + q.gridPos.h);
+            assert.ok(above.every((b) => b <= p.gridPos.y), `${p.title} is below every panel before it`);
+            top = bottom;
+          } else {
+            assert.ok(p.gridPos.y >= top, `${p.title} is below its row`);
+          }
+        }
+      });
+
       test('every target and variable queries the provisioned data source, with Flux over the dashboard’s time range', () => {
         for (const p of dashboard.panels.filter((panel) => panel.type !== 'row')) {
           assert.ok(p.targets !== undefined && p.targets.length > 0, `${p.title} has targets`);
@@ -124,6 +141,13 @@ describe('grafana/dashboards: Grafana dashboard JSON model', () => {
       'Late records',
       'Invalid records',
       'Watermark lag',
+      'Sessions',
+      'Sessions per minute',
+      'Bounce rate',
+      'Average session duration',
+      'Pages per session',
+      'Sessions with a 5xx',
+      'Top landing pages',
     ]);
   });
 });
