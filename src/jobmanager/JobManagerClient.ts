@@ -34,7 +34,8 @@ export class JobManagerClient {
       response = await fetch(new URL(path, this.url), {
         method,
         headers: {
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          // The manager refuses any other type on a call that changes something, with or without a body.
+          ...(method === 'GET' ? {} : { 'content-type': 'application/json' }),
           ...(this.token === undefined ? {} : { authorization: `Bearer ${this.token}` }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
