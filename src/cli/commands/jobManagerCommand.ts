@@ -91,7 +91,7 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
     live,
     token: options.token,
     // A --host given by name is a name the manager is called by.
-    allowedHosts: [...(options.allowedHosts ?? DEFAULTS.jobManager.allowedHosts), ...(isIP(options.host) === 0 ? [options.host.toLowerCase()] : [])],
+    allowedHosts: [...(options.allowedHosts ?? DEFAULTS.jobManager.allowedHosts), ...(isIP(options.host) === 0 ? [options.host] : [])].map((name) => name.toLowerCase()),
     defaultRestart: options.restart,
     // Every check `clickflow run` makes before it starts (checkRun), with its messages, so that
     // a bad submission is a 400 and never a job that fails at once.
