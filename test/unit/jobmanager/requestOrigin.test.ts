@@ -183,6 +183,11 @@ describe('the bearer token and CLICKFLOW_ALLOWED_HOSTS', { timeout: 120_000 }, (
     for (const authorization of [`Basic ${token}`, `Bearer ${token.toUpperCase()}`, token, `Bearer${token}`]) {
       assert.equal((await call(manager.port, 'GET', '/jobs', { host, authorization })).status, 401, authorization);
     }
+    // The token before the body, and a body over 1 MiB refused: the checks above change neither.
+    const huge = JSON.stringify({ job: 'error-rates', args: ['x'.repeat(2 << 20)] });
+    const json = { host, 'content-type': 'application/json' };
+    assert.equal((await call(manager.port, 'POST', '/jobs', json, huge)).status, 401);
+    assert.equal((await call(manager.port, 'POST', '/jobs', { ...json, authorization: `Bearer ${token}` }, huge)).status, 413);
     assert.equal(await manager.stop(), 0);
   });
 
