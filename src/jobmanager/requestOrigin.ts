@@ -43,7 +43,7 @@ function authorityOf(host: string): Authority | undefined {
  *   `Host`'s name (or another loopback name when that one is loopback, or an allowed host) on
  *   the same port (403 otherwise). The CLI and curl send none.
  * - Every method but GET and HEAD must send `Content-Type: application/json` (415 otherwise),
- *   the one type a cross-origin page cannot send without a preflight, which the manager never
+ *   a type no cross-origin page can send without a preflight, which the manager never
  *   grants.
  */
 export function refusalOf(request: IncomingMessage, allowedHosts: ReadonlySet<string>): Refusal | undefined {
