@@ -386,7 +386,8 @@ async function cancelJob(id) {
   cancelling.add(id);
   renderJobs();
   try {
-    const response = await fetch(`/jobs/${encodeURIComponent(id)}`, { method: 'DELETE', headers: authHeaders() });
+    // The manager takes a change only as JSON, the type no other site's page can send it unasked.
+    const response = await fetch(`/jobs/${encodeURIComponent(id)}`, { method: 'DELETE', headers: { 'content-type': 'application/json', ...authHeaders() } });
     if (response.status === 401) askForToken();
     else if (!response.ok) showMessage((await response.json()).error ?? `cancel answered ${response.status}`, false);
   } catch (error) {

@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { ClickflowError } from '../errors/ClickflowError.js';
 import { ConfigError } from '../errors/ConfigError.js';
+import { InterruptedError } from '../errors/InterruptedError.js';
 
 /** Exit code of a usage error: a bad flag, option value or configuration. */
 export const EXIT_USAGE = 2;
@@ -25,6 +26,11 @@ export function handleError(error: unknown): void {
   if (error instanceof ConfigError) {
     process.stderr.write(`error: ${error.message}\n`);
     process.exitCode = EXIT_USAGE;
+    return;
+  }
+  if (error instanceof InterruptedError) {
+    process.stderr.write(`error: ${error.message}\n`);
+    process.exitCode = error.exitCode;
     return;
   }
   if (error instanceof ClickflowError) {

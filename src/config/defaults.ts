@@ -102,6 +102,12 @@ export const DEFAULTS = {
     /** Where `clickflow jobmanager` listens; loopback unless --host says otherwise. */
     port: 8081,
     host: '127.0.0.1',
+    /**
+     * Names besides IP addresses, loopback names and `--host` that requests may call the manager
+     * by (their `Host` header): none. Any other name is refused, so that a page whose domain
+     * re-resolves to this machine (DNS rebinding) gets no answer.
+     */
+    allowedHosts: [] as readonly string[],
     /** The jobs it resumes after a restart. */
     stateFile: join(homedir(), '.local', 'state', 'clickflow', 'jobmanager.json'),
     /** How long a cancelled job may take to flush and commit before its process is killed: 30 s. */
@@ -112,6 +118,11 @@ export const DEFAULTS = {
     restart: 'fixed-delay:3:10s',
     /** `clickflow submit`/`list`/`status`/`cancel` talk to this unless --jobmanager or CLICKFLOW_JOBMANAGER say otherwise. */
     url: 'http://127.0.0.1:8081',
+    /**
+     * How long those commands wait for the manager's answer before they give up: 10 s. `cancel`
+     * waits `cancelTimeoutMs` longer, the time a job may take to flush and commit.
+     */
+    clientTimeoutMs: 10_000,
     /** The live page (`/`) and its stream (`/live`). */
     live: {
       /** How often a worker sends the points its job wrote since the last send: 500 ms, so charts move at least every 2 s. */

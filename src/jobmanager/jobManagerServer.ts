@@ -9,6 +9,7 @@ import type { LiveHub } from './LiveHub.js';
 import { serveLiveStream } from './liveEventStream.js';
 import type { ManagerMetrics } from './ManagerMetrics.js';
 import { pageAsset } from './pageAssets.js';
+import { refusalOf } from './requestOrigin.js';
 
 /** Checks a submission as `clickflow run` would, before anything starts; throws with run's message. */
 export type SubmissionCheck = (job: string, args: readonly string[]) => Promise<{ readonly name: string }>;
@@ -22,6 +23,8 @@ export interface JobManagerServerOptions {
   readonly check: SubmissionCheck;
   /** Required as `Authorization: Bearer <token>` on every call but /health and /metrics, when set. */
   readonly token?: string;
+  /** Names besides IP addresses and loopback names that requests may carry in `Host`, lowercased. */
+  readonly allowedHosts: readonly string[];
   readonly defaultRestart: string;
 }
 
@@ -58,8 +61,9 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
 }
 
 function authorised(request: IncomingMessage, token: string): boolean {
-  const header = request.headers.authorization ?? '';
-  const given = Buffer.from(header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '');
+  // The scheme's name is case-insensitive (RFC 9110 §11.1); the token is not.
+  const bearer = /^bearer +(.*)$/i.exec(request.headers.authorization ?? '');
+  const given = Buffer.from(bearer?.[1] ?? '');
   const expected = Buffer.from(token);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
@@ -69,13 +73,19 @@ function authorised(request: IncomingMessage, token: string): boolean {
  * `GET /jobs/:id`, `DELETE /jobs/:id`, `GET /health`, and `GET /metrics` for Prometheus; and
  * the live page: `GET /` with its scripts, and its Server-Sent Events at `GET /live`. The
  * page's files hold no data, so they need no token; the page sends it with every call.
+ * Before anything, {@link refusalOf} turns away foreign `Host`s, foreign pages and bodies that
+ * are not JSON. HEAD is answered as GET, without the body.
  */
 export function jobManagerServer(options: JobManagerServerOptions): Server {
   const { manager, metrics, check, token } = options;
+  const allowedHosts = new Set(options.allowedHosts);
   const route = async (request: IncomingMessage, response: ServerResponse) => {
+    const refusal = refusalOf(request, allowedHosts);
+    if (refusal !== undefined) throw new HttpError(refusal.status, refusal.message);
     const url = new URL(request.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/\/+$/, '') || '/';
-    const method = request.method ?? 'GET';
+    // Node sends no body in answer to HEAD: routed as GET, it gets GET's status and headers.
+    const method = request.method === 'HEAD' ? 'GET' : (request.method ?? 'GET');
     if (path === '/health' && method === 'GET') return send(response, 200, { status: 'ok', jobs: manager.list().length });
     if (path === '/metrics' && method === 'GET') {
       const text = await metrics.text();
@@ -127,7 +137,7 @@ export function jobManagerServer(options: JobManagerServerOptions): Server {
         await manager.cancel(id);
         return send(response, 200, jobDetailView(record));
       }
-      throw new HttpError(405, `${method} is not allowed on /jobs/:id; use GET or DELETE`);
+      throw new HttpError(405, `${method} is not allowed on /jobs/:id; use GET, HEAD or DELETE`);
     }
     throw new HttpError(404, `nothing at ${method} ${path}; the API has /jobs, /jobs/:id, /health, /metrics and /live, and the page is at /`);
   };

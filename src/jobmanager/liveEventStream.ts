@@ -15,6 +15,11 @@ export function serveLiveStream(request: IncomingMessage, response: ServerRespon
     'cache-control': 'no-cache, no-transform',
     connection: 'keep-alive',
   });
+  // HEAD: GET's headers and no stream, which would otherwise stay open with nothing sent.
+  if (request.method === 'HEAD') {
+    response.end();
+    return;
+  }
   const write = (text: string) => {
     if (response.writableLength > maxQueuedBytes) {
       stop();

@@ -1,3 +1,5 @@
+import { redactUrlPasswords } from './redactUrlPasswords.js';
+
 /**
  * Flags whose values are secrets: shown as `***` by the API, logs and listings. `run` refuses
  * `--kafka-password` (the password comes from the environment or a file), but a submission
@@ -5,7 +7,10 @@
  */
 const SECRET_FLAGS = ['--influx-token', '--kafka-password'];
 
-/** The submitted flags with every secret replaced, in both `--flag value` and `--flag=value` forms. */
+/**
+ * The submitted flags with every secret replaced, in both `--flag value` and `--flag=value` forms,
+ * and the password of any URL among them (`--influx-url http://user:pw@host`).
+ */
 export function redactArgs(args: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -17,7 +22,7 @@ export function redactArgs(args: readonly string[]): string[] {
       out.push(arg, '***');
       i++;
     } else {
-      out.push(arg);
+      out.push(redactUrlPasswords(arg));
     }
   }
   return out;

@@ -93,7 +93,8 @@ async function api(url: string, method: string, path: string, body?: unknown, to
   const response = await fetch(`${url}${path}`, {
     method,
     headers: {
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      // As the CLI sends them: the manager takes a change only as JSON, with or without a body.
+      ...(method === 'GET' ? {} : { 'content-type': 'application/json' }),
       ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
     },
     body: body === undefined ? undefined : JSON.stringify(body),

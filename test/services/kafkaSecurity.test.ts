@@ -202,7 +202,7 @@ describe('Kafka security: SASL and TLS against a real broker', { timeout: 15 * 6
     manager.child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const base = await waitFor(() => /job manager at (http:\/\/\S+)/.exec(stdout)?.[1], { timeoutMs: RUN_BOUND_MS, what: `the job manager's URL:\n${stderr}` });
     const call = async (method: string, path: string, body?: unknown) => {
-      const response = await fetch(`${base}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const response = await fetch(`${base}${path}`, { method, headers: method === 'GET' ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
       return { status: response.status, text: await response.text() };
     };
     const passwordFile = join(dir, 'managed-password');

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { isAbsolute } from 'node:path';
@@ -23,6 +23,8 @@ export interface JobManagerOptions {
   readonly port: number;
   readonly host: string;
   readonly token?: string;
+  /** Names requests may call the manager by besides IPs, loopback names and `host`; default none. */
+  readonly allowedHosts?: readonly string[];
   readonly stateFile: string;
   readonly restart: string;
   readonly signal: AbortSignal;
@@ -88,6 +90,8 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
     metrics,
     live,
     token: options.token,
+    // A --host given by name is a name the manager is called by.
+    allowedHosts: [...(options.allowedHosts ?? DEFAULTS.jobManager.allowedHosts), ...(isIP(options.host) === 0 ? [options.host] : [])].map((name) => name.toLowerCase()),
     defaultRestart: options.restart,
     // Every check `clickflow run` makes before it starts (checkRun), with its messages, so that
     // a bad submission is a 400 and never a job that fails at once.
@@ -159,6 +163,14 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
   await manager.shutdown();
 }
 
+/** Commander parser of `--allowed-host`: repeatable, and comma-separated (its env form) names, added to the previous ones. */
+function allowedHostArgument(text: string, previous: readonly string[]): string[] {
+  const names = text.split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== '');
+  const bad = names.find((name) => !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(name));
+  if (bad !== undefined) throw new InvalidArgumentError(`"${bad}" is not a host name; give the name alone, without scheme or port, e.g. jobmanager or jm.example.com`);
+  return [...previous, ...names];
+}
+
 /** `clickflow jobmanager`: a long-running process that runs submitted jobs, with a REST API. */
 export function jobManagerCommand(): Command {
   return new Command('jobmanager')
@@ -166,6 +178,12 @@ export function jobManagerCommand(): Command {
     .addOption(new Option('--port <port>', 'TCP port of the API (0: any free one)').argParser(portArgument).default(DEFAULTS.jobManager.port))
     .addOption(new Option('--host <host>', 'address to listen on; beyond loopback a --token is required').default(DEFAULTS.jobManager.host))
     .addOption(new Option('--token <token>', 'bearer token every call but /health and /metrics must carry (never printed)').env('CLICKFLOW_TOKEN'))
+    .addOption(
+      new Option('--allowed-host <name>', 'a name clients call the manager by (its Host header), besides IPs and localhost; repeatable')
+        .env('CLICKFLOW_ALLOWED_HOSTS')
+        .argParser(allowedHostArgument)
+        .default(DEFAULTS.jobManager.allowedHosts, 'none'),
+    )
     .addOption(new Option('--state-file <path>', 'where jobs are kept, to resume them after a restart').default(DEFAULTS.jobManager.stateFile))
     .addOption(new Option('--restart <strategy>', 'default restart strategy of a job: none, fixed-delay:<n>:<delay>, exponential:<initial>:<max>:<n>').default(DEFAULTS.jobManager.restart))
     .action(async (flags: Record<string, unknown>) => {
@@ -174,6 +192,7 @@ export function jobManagerCommand(): Command {
         port: flags.port as number,
         host: flags.host as string,
         token: flags.token as string | undefined,
+        allowedHosts: flags.allowedHost as string[],
         stateFile: flags.stateFile as string,
         restart: flags.restart as string,
         signal: shutdownSignal,

@@ -121,6 +121,13 @@ describe('docker-compose.yml', { skip: composeBinary === undefined ? 'docker-com
     assert.equal(run({ ...own, CLICKFLOW_TOKEN: '' }).status, 0);
   });
 
+  test("the job manager answers to the name submit calls it by (its Host header is checked)", () => {
+    const { stdout } = compose(['--profile', 'app', 'config'], ENV_EXAMPLE);
+    const called = new URL(/CLICKFLOW_JOBMANAGER: (\S+)/.exec(stdout)?.[1] ?? 'http://missing').hostname;
+    const allowed = (/CLICKFLOW_ALLOWED_HOSTS: (\S+)/.exec(stdout)?.[1] ?? '').split(',');
+    assert.ok(allowed.includes(called), `${called} among CLICKFLOW_ALLOWED_HOSTS ${allowed.join(',')}`);
+  });
+
   test('without a .env it refuses to start and says what to do', () => {
     const empty = join(mkdtempSync(join(tmpdir(), 'compose-')), '.env');
     writeFileSync(empty, '');

@@ -1,0 +1,205 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { waitFor } from '../../../src/testing/waitFor.js';
+import { CLI, tempDir } from '../cli/cliHarness.js';
+
+/** Processes a failed test may have left running; killed at the end, or the file never ends. */
+const running = new Set<ChildProcess>();
+
+interface Manager {
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<number | null>;
+}
+
+/** `clickflow jobmanager --port 0` as a user starts it, its URL read from stdout. */
+async function startManager(stateFile: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Manager> {
+  const child = spawn(process.execPath, [CLI, 'jobmanager', '--port', '0', '--state-file', stateFile, ...extra], {
+    env: { ...process.env, CLICKFLOW_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => (running.delete(child), resolve(code))));
+  const url = await waitFor(
+    () => {
+      if (child.exitCode !== null) throw new Error(`the job manager exited: ${stderr}`);
+      return /job manager at (http:\/\/\S+)/.exec(stdout)?.[1];
+    },
+    { timeoutMs: 60_000, what: 'the job manager to print its URL' },
+  );
+  return {
+    url,
+    port: Number(new URL(url).port),
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+interface Reply {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+
+/** One request with exactly these headers (fetch would set Host and Origin itself). */
+function call(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers, setHost: false }, (response) => {
+      let text = '';
+      response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('the job manager answers its own clients only: Host, Origin and Content-Type', { timeout: 180_000 }, () => {
+  let tmp: Awaited<ReturnType<typeof tempDir>>;
+  let manager: Manager;
+  let host: string;
+  before(async () => {
+    tmp = await tempDir('jm-origin');
+    manager = await startManager(tmp.path('state.json'), ['--allowed-host', 'JobManager'], { CLICKFLOW_ALLOWED_HOSTS: '' });
+    host = `127.0.0.1:${manager.port}`;
+  });
+  after(async () => {
+    if (manager !== undefined) assert.equal(await manager.stop(), 0);
+    for (const child of running) child.kill('SIGKILL');
+    await tmp.remove();
+  });
+
+  const jobCount = async () => JSON.parse((await call(manager.port, 'GET', '/jobs', { host })).body).jobs.length as number;
+
+  test('a foreign page cannot submit a job that empties a file and copies another: 403 or 415, and no job', async () => {
+    const secret = tmp.path('secret.env');
+    const precious = tmp.path('precious.txt');
+    const leak = tmp.path('leak.jsonl');
+    writeFileSync(secret, 'SECRET=hunter2\n');
+    writeFileSync(precious, 'precious\n');
+    const body = JSON.stringify({ job: 'error-rates', args: ['--from', `file:${secret}`, '--to', `file:${precious}`, '--dead-letter', `file:${leak}`] });
+    const attempts: [Record<string, string>, number][] = [
+      // What a page sends with fetch(…, { method: 'POST', mode: 'no-cors', body }): no preflight.
+      [{ host, origin: 'https://evil.example', 'content-type': 'text/plain;charset=UTF-8' }, 403],
+      [{ host, origin: 'https://evil.example', 'content-type': 'application/json' }, 403],
+      [{ host, origin: 'null', 'content-type': 'application/json' }, 403],
+      [{ host, origin: `http://127.0.0.1:${manager.port + 1}`, 'content-type': 'application/json' }, 403],
+      // A page of the manager's own address, or a client without Origin, still needs JSON.
+      [{ host, origin: `http://127.0.0.1:${manager.port}`, 'content-type': 'text/plain' }, 415],
+      [{ host, 'content-type': 'application/x-www-form-urlencoded' }, 415],
+      [{ host }, 415],
+      // DNS rebinding: the page's own name in Host.
+      [{ host: `evil.example:${manager.port}`, 'content-type': 'application/json' }, 421],
+    ];
+    for (const [headers, status] of attempts) {
+      const reply = await call(manager.port, 'POST', '/jobs', headers, body);
+      assert.equal(reply.status, status, `${JSON.stringify(headers)}: ${reply.body}`);
+      assert.ok(!('access-control-allow-origin' in reply.headers), 'no CORS grant');
+    }
+    assert.equal(await jobCount(), 0, 'no refused request became a job');
+    assert.equal(readFileSync(precious, 'utf8'), 'precious\n');
+    assert.equal(existsSync(leak), false);
+
+    // The same submission as the CLI sends it is taken: the refusals above are the checks', not the body's.
+    const accepted = await call(manager.port, 'POST', '/jobs', { host, 'content-type': 'application/json' }, body);
+    assert.equal(accepted.status, 201, accepted.body);
+    assert.equal(await jobCount(), 1);
+  });
+
+  test('a page of the manager itself, under any of its names, is served', async () => {
+    const bad = JSON.stringify({ job: 'no-such-job', args: [] });
+    for (const [hostHeader, origin] of [
+      [host, `http://127.0.0.1:${manager.port}`],
+      [`localhost:${manager.port}`, `http://localhost:${manager.port}`],
+      [host, `http://localhost:${manager.port}`],
+      [`[::1]:${manager.port}`, `http://[::1]:${manager.port}`],
+      [`jobmanager:${manager.port}`, `http://jobmanager:${manager.port}`],
+      ['jobmanager', 'https://jobmanager'],
+    ] as const) {
+      // Past every check, to the submission's own: 400 for an unknown job.
+      const reply = await call(manager.port, 'POST', '/jobs', { host: hostHeader, origin, 'content-type': 'application/json; charset=utf-8' }, bad);
+      assert.equal(reply.status, 400, `Host ${hostHeader}, Origin ${origin}: ${reply.body}`);
+    }
+  });
+
+  test('a foreign Host is refused on every route; IP addresses, loopback names and --allowed-host are answered', async () => {
+    for (const path of ['/', '/app.js', '/jobs', '/jobs/x', '/live', '/metrics', '/health']) {
+      for (const foreign of [`evil.example:${manager.port}`, 'evil.example', `localhost.evil.example:${manager.port}`, `evil.example@127.0.0.1:${manager.port}`, '']) {
+        const reply = await call(manager.port, 'GET', path, { host: foreign });
+        assert.equal(reply.status, 421, `GET ${path} with Host ${foreign}: ${reply.body}`);
+        assert.match(JSON.parse(reply.body).error, /--allowed-host/);
+      }
+    }
+    // Prometheus may scrape by any address the machine has.
+    for (const allowed of [host, `LOCALHOST:${manager.port}`, `10.1.2.3:${manager.port}`, `[fd00::1]:${manager.port}`, `jobmanager:${manager.port}`]) {
+      const reply = await call(manager.port, 'GET', '/metrics', { host: allowed });
+      assert.equal(reply.status, 200, `Host ${allowed}: ${reply.body}`);
+    }
+  });
+
+  test('HEAD is answered as GET, without a body', async () => {
+    for (const [path, type] of [
+      ['/', /^text\/html/],
+      ['/jobs', /^application\/json/],
+      ['/health', /^application\/json/],
+      ['/live', /^text\/event-stream/],
+    ] as const) {
+      const reply = await call(manager.port, 'HEAD', path, { host });
+      assert.equal(reply.status, 200, `HEAD ${path}`);
+      assert.match(String(reply.headers['content-type']), type);
+      assert.equal(reply.body, '');
+    }
+    const page = await call(manager.port, 'GET', '/', { host });
+    assert.equal((await call(manager.port, 'HEAD', '/', { host })).headers['content-length'], String(Buffer.byteLength(page.body)));
+  });
+});
+
+describe('the bearer token and CLICKFLOW_ALLOWED_HOSTS', { timeout: 120_000 }, () => {
+  let tmp: Awaited<ReturnType<typeof tempDir>>;
+  before(async () => {
+    tmp = await tempDir('jm-bearer');
+  });
+  after(async () => {
+    for (const child of running) child.kill('SIGKILL');
+    await tmp.remove();
+  });
+
+  test('is taken with the scheme in any case, and only as the exact token', async () => {
+    const token = 'a-long-secret-token';
+    const manager = await startManager(tmp.path('state.json'), ['--token', token]);
+    const host = `127.0.0.1:${manager.port}`;
+    for (const authorization of [`Bearer ${token}`, `bearer ${token}`, `BEARER ${token}`]) {
+      assert.equal((await call(manager.port, 'GET', '/jobs', { host, authorization })).status, 200, authorization);
+    }
+    for (const authorization of [`Basic ${token}`, `Bearer ${token.toUpperCase()}`, token, `Bearer${token}`]) {
+      assert.equal((await call(manager.port, 'GET', '/jobs', { host, authorization })).status, 401, authorization);
+    }
+    // The token before the body, and a body over 1 MiB refused: the checks above change neither.
+    const huge = JSON.stringify({ job: 'error-rates', args: ['x'.repeat(2 << 20)] });
+    const json = { host, 'content-type': 'application/json' };
+    assert.equal((await call(manager.port, 'POST', '/jobs', json, huge)).status, 401);
+    assert.equal((await call(manager.port, 'POST', '/jobs', { ...json, authorization: `Bearer ${token}` }, huge)).status, 413);
+    assert.equal(await manager.stop(), 0);
+  });
+
+  test('CLICKFLOW_ALLOWED_HOSTS names the hosts as --allowed-host does, comma-separated (compose calls the manager jobmanager)', async () => {
+    const manager = await startManager(tmp.path('env-state.json'), [], { CLICKFLOW_ALLOWED_HOSTS: 'jobmanager, JM.example.com' });
+    for (const [hostHeader, status] of [
+      [`jobmanager:${manager.port}`, 200],
+      ['jm.example.com', 200],
+      [`other.example.com:${manager.port}`, 421],
+    ] as const) {
+      assert.equal((await call(manager.port, 'GET', '/jobs', { host: hostHeader })).status, status, hostHeader);
+    }
+    assert.equal(await manager.stop(), 0);
+  });
+});
