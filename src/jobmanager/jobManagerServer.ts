@@ -8,6 +8,7 @@ import { jobDetailView, jobSummaryView } from './jobView.js';
 import type { LiveHub } from './LiveHub.js';
 import { serveLiveStream } from './liveEventStream.js';
 import type { ManagerMetrics } from './ManagerMetrics.js';
+import { StateFileError } from './StateFileError.js';
 import { pageAsset } from './pageAssets.js';
 
 /** Checks a submission as `clickflow run` would, before anything starts; throws with run's message. */
@@ -76,7 +77,11 @@ export function jobManagerServer(options: JobManagerServerOptions): Server {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const method = request.method ?? 'GET';
-    if (path === '/health' && method === 'GET') return send(response, 200, { status: 'ok', jobs: manager.list().length });
+    if (path === '/health' && method === 'GET') {
+      // Still 200: the jobs run on; a probe that restarted the manager would stop them all.
+      const problem = manager.stateFileProblem;
+      return send(response, 200, problem === undefined ? { status: 'ok', jobs: manager.list().length } : { status: 'degraded', jobs: manager.list().length, stateFile: problem.message });
+    }
     if (path === '/metrics' && method === 'GET') {
       const text = await metrics.text();
       response.writeHead(200, { 'content-type': metrics.contentType });
@@ -138,6 +143,7 @@ export function jobManagerServer(options: JobManagerServerOptions): Server {
         return;
       }
       if (error instanceof HttpError) send(response, error.status, { error: error.message });
+      else if (error instanceof StateFileError) send(response, 503, { error: error.message });
       else if (error instanceof ConfigError || error instanceof ClickflowError) send(response, 400, { error: error.message });
       else send(response, 500, { error: (error as Error).message });
     });
