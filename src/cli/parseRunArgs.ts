@@ -8,13 +8,23 @@ import { runCommandDefinition, runOptionsOf, type RunOptions } from './commands/
  * @throws ConfigError with commander's message for a bad or missing option
  */
 export function parseRunArgs(args: readonly string[]): RunOptions {
-  let parsed: RunOptions | undefined;
+  const { jobSpec, flags } = parseRunFlags(args);
+  return runOptionsOf(jobSpec, flags);
+}
+
+/**
+ * The flags as commander parses them (environment defaults included), before anything reads
+ * the files they name: a job manager looks at other jobs' flags without reading their secrets.
+ * @throws ConfigError with commander's message for a bad or missing option
+ */
+export function parseRunFlags(args: readonly string[]): { jobSpec: string; flags: Record<string, unknown> } {
+  let parsed: { jobSpec: string; flags: Record<string, unknown> } | undefined;
   let message = '';
   const command = runCommandDefinition()
     .exitOverride()
     .configureOutput({ writeErr: (text) => (message += text), writeOut: () => {} })
     .action((jobSpec: string, flags: Record<string, unknown>) => {
-      parsed = runOptionsOf(jobSpec, flags);
+      parsed = { jobSpec, flags };
     });
   try {
     command.parse([...args], { from: 'user' });

@@ -110,6 +110,8 @@ export const DEFAULTS = {
     allowedHosts: [] as readonly string[],
     /** The jobs it resumes after a restart. */
     stateFile: join(homedir(), '.local', 'state', 'clickflow', 'jobmanager.json'),
+    /** How soon a state file write that failed (disk full) is tried again, while nothing else writes it: 5 s. */
+    stateFileRetryMs: 5_000,
     /** How long a cancelled job may take to flush and commit before its process is killed: 30 s. */
     cancelTimeoutMs: 30_000,
     /** How often each job's worker reports its metrics: 1 s. */

@@ -1,10 +1,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { parseRunArgs } from '../cli/parseRunArgs.js';
+import { runFilesOf } from '../cli/runFilesOf.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { EMPTY_METRICS, isEnded, type JobRecord } from './ManagedJob.js';
 import type { JobStateFile } from './JobStateFile.js';
+import { StateFileError } from './StateFileError.js';
 import { restartDelayMs, type RestartStrategy } from './RestartStrategy.js';
 import type { PointData } from '../points/Point.js';
 import type { FromWorker, JobMetricsSnapshot, ToWorker, WorkerError } from './WorkerMessage.js';
@@ -21,6 +22,10 @@ export interface JobManagerObserver {
   /** The job reached FINISHED, CANCELED or FAILED (`lastError` says why it failed). */
   onEnded?(record: JobRecord): void;
   onLog?(record: JobRecord, level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
+  /** A record of the state file was skipped or repaired at start: what and why. */
+  onStateFileWarning?(message: string): void;
+  /** Writing the state file failed (`error`), or works again after failing (undefined). */
+  onStateFileError?(error: StateFileError | undefined): void;
 }
 
 interface Attempt {
@@ -34,10 +39,10 @@ interface Attempt {
 
 const WORKER = fileURLToPath(new URL('./jobWorker.js', import.meta.url));
 
-/** Whether a job reads Kafka, its flags parsed as `clickflow run` parses them. */
+/** Whether a job reads Kafka, its flags parsed as `clickflow run` parses them (its secret files unread). */
 function resumable(record: JobRecord): boolean {
   try {
-    return parseRunArgs([record.job, ...record.args]).from.kind === 'kafka';
+    return runFilesOf([record.job, ...record.args]).from.kind === 'kafka';
   } catch {
     return false;
   }
@@ -74,6 +79,9 @@ export class JobManager {
   /** Jobs a cancel was asked for: however their worker ends, they are not restarted. */
   private readonly canceling = new Set<string>();
   private stopping = false;
+  /** Why the last write of the state file failed, until one succeeds. */
+  private stateFileError: StateFileError | undefined;
+  private stateFileRetry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly stateFile: JobStateFile,
@@ -83,7 +91,9 @@ export class JobManager {
   /** Loads the state file and starts again every job that was not ended. */
   resume(): JobRecord[] {
     const resumed: JobRecord[] = [];
-    for (const record of this.stateFile.load()) {
+    const { jobs, warnings } = this.stateFile.load();
+    for (const warning of warnings) this.observer.onStateFileWarning?.(`the state file ${this.stateFile.path}: ${warning}`);
+    for (const record of jobs) {
       this.jobs.set(record.id, record);
       if (isEnded(record.state)) continue;
       if (!resumable(record)) {
@@ -111,7 +121,16 @@ export class JobManager {
     return this.jobs.get(id);
   }
 
-  /** Records a job and starts its first attempt; the flags were validated by the caller. */
+  /** Why the state file cannot be written now; undefined while it can. */
+  get stateFileProblem(): StateFileError | undefined {
+    return this.stateFileError;
+  }
+
+  /**
+   * Records a job and starts its first attempt; the flags were validated by the caller.
+   * @throws StateFileError when the job cannot be written to the state file: it is not started,
+   *   since a manager restarted then would know nothing of it
+   */
   submit(job: string, args: readonly string[], restart: RestartStrategy, name: string): JobRecord {
     const record: JobRecord = {
       id: randomUUID(),
@@ -125,7 +144,11 @@ export class JobManager {
       metrics: EMPTY_METRICS,
     };
     this.jobs.set(record.id, record);
-    this.persist();
+    const error = this.persist();
+    if (error !== undefined) {
+      this.jobs.delete(record.id);
+      throw error;
+    }
     this.observer.onStateChange?.(record);
     this.launch(record);
     return record;
@@ -157,6 +180,7 @@ export class JobManager {
    */
   async shutdown(): Promise<void> {
     this.stopping = true;
+    clearTimeout(this.stateFileRetry);
     for (const timer of this.restartTimers.values()) clearTimeout(timer);
     const running = [...this.attempts.entries()];
     for (const [, attempt] of running) this.send(attempt.child, { type: 'cancel' });
@@ -276,7 +300,30 @@ export class JobManager {
     this.observer.onStateChange?.(record);
   }
 
-  private persist(): void {
-    this.stateFile.save(this.list());
+  /**
+   * Writes the state file. A failure never stops the manager or a job: the jobs stay in
+   * memory, the failure is reported (log, /health), and the write is tried again until it works.
+   * @returns the failure, for a submission that must not go ahead without it
+   */
+  private persist(): StateFileError | undefined {
+    clearTimeout(this.stateFileRetry);
+    this.stateFileRetry = undefined;
+    try {
+      this.stateFile.save(this.list());
+    } catch (error) {
+      if (!(error instanceof StateFileError)) throw error;
+      if (this.stateFileError?.message !== error.message) this.observer.onStateFileError?.(error);
+      this.stateFileError = error;
+      if (!this.stopping) {
+        this.stateFileRetry = setTimeout(() => this.persist(), DEFAULTS.jobManager.stateFileRetryMs);
+        this.stateFileRetry.unref();
+      }
+      return error;
+    }
+    if (this.stateFileError !== undefined) {
+      this.stateFileError = undefined;
+      this.observer.onStateFileError?.(undefined);
+    }
+    return undefined;
   }
 }

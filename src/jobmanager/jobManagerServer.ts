@@ -8,6 +8,7 @@ import { jobDetailView, jobSummaryView } from './jobView.js';
 import type { LiveHub } from './LiveHub.js';
 import { serveLiveStream } from './liveEventStream.js';
 import type { ManagerMetrics } from './ManagerMetrics.js';
+import { StateFileError } from './StateFileError.js';
 import { pageAsset } from './pageAssets.js';
 import { refusalOf } from './requestOrigin.js';
 
@@ -86,7 +87,11 @@ export function jobManagerServer(options: JobManagerServerOptions): Server {
     const path = url.pathname.replace(/\/+$/, '') || '/';
     // Node sends no body in answer to HEAD: routed as GET, it gets GET's status and headers.
     const method = request.method === 'HEAD' ? 'GET' : (request.method ?? 'GET');
-    if (path === '/health' && method === 'GET') return send(response, 200, { status: 'ok', jobs: manager.list().length });
+    if (path === '/health' && method === 'GET') {
+      // Still 200: the jobs run on; a probe that restarted the manager would stop them all.
+      const problem = manager.stateFileProblem;
+      return send(response, 200, problem === undefined ? { status: 'ok', jobs: manager.list().length } : { status: 'degraded', jobs: manager.list().length, stateFile: problem.message });
+    }
     if (path === '/metrics' && method === 'GET') {
       const text = await metrics.text();
       response.writeHead(200, { 'content-type': metrics.contentType });
@@ -148,6 +153,7 @@ export function jobManagerServer(options: JobManagerServerOptions): Server {
         return;
       }
       if (error instanceof HttpError) send(response, error.status, { error: error.message });
+      else if (error instanceof StateFileError) send(response, 503, { error: error.message });
       else if (error instanceof ConfigError || error instanceof ClickflowError) send(response, 400, { error: error.message });
       else send(response, 500, { error: (error as Error).message });
     });

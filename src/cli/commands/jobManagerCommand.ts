@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { isAbsolute } from 'node:path';
 import { DEFAULTS } from '../../config/defaults.js';
@@ -7,9 +8,11 @@ import { ConfigError } from '../../errors/ConfigError.js';
 import type { Job } from '../../jobs/Job.js';
 import { isEnded, type JobRecord } from '../../jobmanager/ManagedJob.js';
 import { checkConnectorFiles, type ConnectorFile } from '../../runtime/checkConnectorFiles.js';
+import { refuseManagerFiles, type ManagerFile } from '../../jobmanager/refuseManagerFiles.js';
 import { parseRestartStrategy } from '../../jobmanager/RestartStrategy.js';
 import { logger } from '../../logging/logger.js';
 import { fileEndpointsOf } from '../fileEndpointsOf.js';
+import { runFilesOf } from '../runFilesOf.js';
 import { isModulePath, loadJob } from '../loadJob.js';
 import { parseRunArgs } from '../parseRunArgs.js';
 import { portArgument } from '../portArgument.js';
@@ -48,16 +51,27 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
   }
   parseRestartStrategy(options.restart);
   // Imported here: prom-client and the manager are not worth loading for every other command.
-  const [{ JobManager }, { jobManagerServer }, { JobStateFile }, { ManagerMetrics }, { LiveHub }] = await Promise.all([
+  const [{ JobManager }, { jobManagerServer }, { JobStateFile }, { ManagerMetrics }, { LiveHub }, { StateFileLock }] = await Promise.all([
     import('../../jobmanager/JobManager.js'),
     import('../../jobmanager/jobManagerServer.js'),
     import('../../jobmanager/JobStateFile.js'),
     import('../../jobmanager/ManagerMetrics.js'),
     import('../../jobmanager/LiveHub.js'),
+    import('../../jobmanager/StateFileLock.js'),
   ]);
+  // Before the state file is read: a second manager on it would cancel the first one's jobs.
+  const lock = StateFileLock.acquire(options.stateFile);
+  const stateFile = new JobStateFile(options.stateFile);
+  // The manager's own files: a job writing one would destroy the manager's state, or lose its output.
+  const ownFiles: ManagerFile[] = [
+    { path: stateFile.path, description: "the job manager's state file" },
+    { path: stateFile.temporaryPath, description: "the job manager's state file's temporary copy" },
+    { path: lock.path, description: "the lock of the job manager's state file" },
+    { fd: 2, description: "the job manager's log (its stderr)" },
+  ];
   const metrics = new ManagerMetrics();
   const live = new LiveHub(() => manager.list());
-  const manager = new JobManager(new JobStateFile(options.stateFile), {
+  const manager = new JobManager(stateFile, {
     onMetrics: (record, previous, current) => {
       metrics.observe(record, previous, current);
       live.metrics(record, current);
@@ -73,14 +87,25 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
       options.onJobEnded?.(record);
     },
     onLog: (record, level, message, fields) => logger[level]({ job: record.id, jobName: record.name, ...fields }, message),
+    onStateFileWarning: (message) => logger.warn({ stateFile: options.stateFile }, message),
+    onStateFileError: (error) => {
+      if (error === undefined) logger.info({ stateFile: options.stateFile }, 'the state file is written again');
+      else logger.error({ stateFile: options.stateFile }, `${error.message}; the jobs run on, and the manager refuses submissions until the file can be written (it tries every ${DEFAULTS.jobManager.stateFileRetryMs / 1000} s)`);
+    },
   });
-  // A job's files, parsed from its flags once (parsing reads its --kafka-* files), for the
-  // check of every later submission against the jobs still running.
+  // A job's files, parsed from its flags once, for the check of every later submission against
+  // the jobs still running. Its secret files are never read here: one may be a FIFO (reading
+  // would stop the API) or gone since (that must not refuse another job's submission).
   const filesOfJob = new WeakMap<JobRecord, (ConnectorFile & { readonly description: string })[]>();
   const filesOf = (record: JobRecord): (ConnectorFile & { readonly description: string })[] => {
     let files = filesOfJob.get(record);
     if (files === undefined) {
-      files = fileEndpointsOf(parseRunArgs([record.job, ...record.args])).map((file) => ({ ...file, description: `${file.description} of job ${record.id}` }));
+      try {
+        files = fileEndpointsOf(runFilesOf([record.job, ...record.args])).map((file) => ({ ...file, description: `${file.description} of job ${record.id}` }));
+      } catch {
+        // Flags run would refuse (a hand-edited state file): that job's worker fails on them anyway.
+        files = [];
+      }
       filesOfJob.set(record, files);
     }
     return files;
@@ -96,6 +121,8 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
     // Every check `clickflow run` makes before it starts (checkRun), with its messages, so that
     // a bad submission is a 400 and never a job that fails at once.
     check: async (job, args) => {
+      // Its secret files checked first: run reads them whole, and a FIFO would block the manager.
+      for (const { option, path } of runFilesOf([job, ...args]).secretFiles) await checkSecretFile(option, path);
       const run = parseRunArgs([job, ...args]);
       if (run.from.kind === 'stdin' || run.to.kind === 'stdout') {
         throw new ConfigError(run.from.kind === 'stdin' ? '--from' : '--to', 'a job manager\'s jobs have no terminal: read kafka, file:PATH or generator, write influx, file:PATH or none');
@@ -109,6 +136,7 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
       if (relative !== undefined) {
         throw new ConfigError(relative.description, `${relative.path} is relative, and the manager runs in a directory of its own: give an absolute path (clickflow submit makes paths absolute itself)`);
       }
+      await refuseManagerFiles(files, ownFiles);
       let found: Job | undefined;
       if (isModulePath(job)) {
         // A module is loaded by its own worker only, so that its code never runs in the manager.
@@ -131,23 +159,26 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
     },
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      lock.release();
       reject(
         error.code === 'EADDRINUSE'
           ? new ConfigError('--port', `${options.host}:${options.port} is in use; is another job manager running? pick another --port`)
           : error,
-      ),
-    );
+      );
+    });
     server.listen(options.port, options.host, () => resolve());
   });
   const address = server.address();
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${typeof address === 'object' && address !== null ? address.port : options.port}`;
+  lock.listening(url);
   // Only once the port is ours: a second manager that cannot listen must not start the jobs again.
   let resumed: JobRecord[];
   try {
     resumed = manager.resume();
   } catch (error) {
     server.close();
+    lock.release();
     throw error;
   }
   if (resumed.length > 0) logger.info({ jobs: resumed.map((r) => r.id) }, 'resumed the jobs that were running');
@@ -161,6 +192,22 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
   server.close();
   server.closeAllConnections();
   await manager.shutdown();
+  // Only now: the state file's last write is done.
+  lock.release();
+}
+
+/**
+ * A secret file a submission names must be a regular file: the job's worker reads it at each
+ * start and restart, and the manager reads it to check the job; a FIFO would block both.
+ */
+async function checkSecretFile(option: string, path: string): Promise<void> {
+  const stats = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    throw new ConfigError(option, `cannot read ${path} (${error.code ?? error.message}); give a readable file`);
+  });
+  if (!stats.isFile()) {
+    const kind = stats.isFIFO() ? 'a FIFO' : stats.isDirectory() ? 'a directory' : 'not a regular file';
+    throw new ConfigError(option, `${path} is ${kind}; a job manager reads it again at each restart of the job: give a regular file (mode 0600)`);
+  }
 }
 
 /** Commander parser of `--allowed-host`: repeatable, and comma-separated (its env form) names, added to the previous ones. */
