@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { InfluxTestBucket } from '../../src/testing/InfluxTestBucket.js';
 import { serviceEnv } from '../../src/testing/serviceEnv.js';
 import { uniqueName } from '../../src/testing/uniqueName.js';
 import { waitFor } from '../../src/testing/waitFor.js';
+import { killJobManagers, startJobManager, type JobManagerProcess } from '../jobManagerProcess.js';
 import { consumeAll, type ConsumedRecord } from './consumeAll.js';
 import { comparable, readErrorRates } from './readErrorRates.js';
 import { eventTimeMs, pointsOf, referenceWindows } from './referenceWindows.js';
@@ -28,60 +29,18 @@ const COUNT = 4_000;
 const WINDOW = { windowMs: 500, maxOutOfOrdernessMs: 200 };
 const WINDOW_ARGS = ['--window', '500ms', '--max-out-of-orderness', '200ms'];
 
-/** Processes a failed test may have left running; killed at the end, or the file never ends. */
-const running = new Set<ChildProcess>();
 
 // ---------------------------------------------------------------------------------------------
 // A job manager as a user starts it: `clickflow jobmanager --port 0`, its URL read from stdout.
 
-interface Manager {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly stateFile: string;
-  stderr(): string;
-  stdout(): string;
-  readonly exited: Promise<number | null>;
-}
+type Manager = JobManagerProcess & { readonly stateFile: string };
 
 async function startManager(stateFile: string, env: Record<string, string>, extra: string[] = []): Promise<Manager> {
-  const child = spawn(process.execPath, [CLI, 'jobmanager', '--port', '0', '--state-file', stateFile, ...extra], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('close', (code) => {
-      running.delete(child);
-      resolve(code);
-    }),
-  );
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const url = await waitFor(() => {
-    if (gone) throw new Error(`the job manager exited:\n${stderr}`);
-    return /job manager at (http:\/\/\S+)/.exec(stdout)?.[1];
-  }, { timeoutMs: START_BOUND_MS, what: 'the job manager to print its URL' }).catch((error: Error) => {
-    child.kill('SIGKILL');
-    throw new Error(`${error.message}\n${stderr}`);
-  });
-  return { child, url, stateFile, stderr: () => stderr, stdout: () => stdout, exited };
+  return { ...(await startJobManager({ stateFile, args: extra, env }, START_BOUND_MS)), stateFile };
 }
 
 /** SIGTERM, and the exit code once it has stopped (bounded). */
-async function stopManager(manager: Manager): Promise<number | null> {
-  if (manager.child.exitCode !== null || manager.child.signalCode !== null) return manager.exited;
-  manager.child.kill('SIGTERM');
-  const timer = setTimeout(() => manager.child.kill('SIGKILL'), STOP_BOUND_MS);
-  try {
-    return await manager.exited;
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const stopManager = (manager: Manager) => manager.stop(STOP_BOUND_MS);
 
 interface Reply {
   readonly status: number;
@@ -319,7 +278,7 @@ describe('clickflow jobmanager with real Kafka, InfluxDB and Prometheus', () => 
   after(async () => {
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
     if (manager !== undefined) await stopManager(manager);
-    for (const child of running) child.kill('SIGKILL');
+    killJobManagers();
     for (const b of buckets) await b.drop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   });

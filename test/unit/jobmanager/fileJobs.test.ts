@@ -1,45 +1,19 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { waitFor } from '../../../src/testing/waitFor.js';
-import { CLI, runCli, tempDir } from '../cli/cliHarness.js';
+import { startJobManager, type JobManagerProcess } from '../../jobManagerProcess.js';
+import { runCli, tempDir } from '../cli/cliHarness.js';
 
 /** Bounds for a loaded 2-core machine; no test relies on them being reached. */
 const START_BOUND_MS = 60_000;
 const JOB_BOUND_MS = 120_000;
 
-interface Manager {
-  readonly child: ChildProcess;
-  readonly url: string;
-  stderr(): string;
-  readonly exited: Promise<unknown>;
-}
+type Manager = JobManagerProcess;
 
 /** `clickflow jobmanager --port 0` as a user starts it; no restarts, so a failure shows at once. */
-async function startManager(stateFile: string): Promise<Manager> {
-  const child = spawn(process.execPath, [CLI, 'jobmanager', '--port', '0', '--state-file', stateFile, '--restart', 'none'], {
-    env: { ...process.env, CLICKFLOW_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise((resolve) => child.on('close', resolve));
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const url = await waitFor(
-    () => {
-      if (gone) throw new Error(`the job manager exited:\n${stderr}`);
-      return /job manager at (http:\/\/\S+)/.exec(stdout)?.[1];
-    },
-    { timeoutMs: START_BOUND_MS, what: 'the job manager to print its URL' },
-  ).catch((error: Error) => {
-    child.kill('SIGKILL');
-    throw error;
-  });
-  return { child, url, stderr: () => stderr, exited };
+function startManager(stateFile: string): Promise<Manager> {
+  return startJobManager({ stateFile, args: ['--restart', 'none'], env: { CLICKFLOW_LOG_LEVEL: 'warn' } }, START_BOUND_MS);
 }
 
 /**
@@ -62,8 +36,7 @@ describe('file jobs under the job manager', () => {
   });
 
   after(async () => {
-    manager?.child.kill('SIGTERM');
-    await manager?.exited;
+    await manager?.stop();
     await dir.remove();
   });
 

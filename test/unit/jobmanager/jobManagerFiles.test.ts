@@ -1,68 +1,44 @@
 import assert from 'node:assert/strict';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { waitFor } from '../../../src/testing/waitFor.js';
+import { killJobManagers, spawnJobManager, startJobManager, type JobManagerProcess, type SpawnedJobManager } from '../../jobManagerProcess.js';
 
-const CLI = fileURLToPath(new URL('../../../../bin/clickflow.js', import.meta.url));
 /** Bounds for a loaded 2-core machine; no test relies on them being reached. */
 const BOUND_MS = 60_000;
 /** A job that runs until cancelled and needs no Kafka, no InfluxDB and no file. */
 const ENDLESS = ['--from', 'generator:20', '--to', 'none'];
 
 const dir = mkdtempSync(join(tmpdir(), 'clickflow-jm-files-'));
-const running = new Set<ChildProcess>();
 after(() => {
-  for (const child of running) child.kill('SIGKILL');
+  killJobManagers();
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Manager {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly exited: Promise<number | null>;
-  output(): string;
+type Manager = JobManagerProcess;
+
+/** No service or token settings from the environment: these managers need none. */
+const WITHOUT_SERVICES = Object.fromEntries(
+  ['KAFKA_BROKERS', 'INFLUX_URL', 'INFLUX_ORG', 'INFLUX_BUCKET', 'INFLUX_TOKEN', 'CLICKFLOW_TOKEN', 'KAFKA_SASL_PASSWORD_FILE'].map((name) => [name, undefined]),
+);
+
+/** `clickflow jobmanager --port 0`, returning at once; its stderr into `logFile` when given. */
+function spawnManager(stateFile: string, logFile?: string): SpawnedJobManager {
+  return spawnJobManager({ stateFile, env: WITHOUT_SERVICES, ...(logFile === undefined ? {} : { stderrFile: logFile }) });
 }
 
-/** `clickflow jobmanager --port 0`; its stderr into `logFile` when given, else kept in memory. */
-function spawnManager(stateFile: string, logFile?: string): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['KAFKA_BROKERS', 'INFLUX_URL', 'INFLUX_ORG', 'INFLUX_BUCKET', 'INFLUX_TOKEN', 'CLICKFLOW_TOKEN', 'KAFKA_SASL_PASSWORD_FILE']) delete env[name];
-  const log = logFile === undefined ? undefined : openSync(logFile, 'a');
-  const child = spawn(process.execPath, [CLI, 'jobmanager', '--port', '0', '--state-file', stateFile], { env, stdio: ['ignore', 'pipe', log ?? 'pipe'] });
-  if (log !== undefined) closeSync(log);
-  running.add(child);
-  let output = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('close', (code) => {
-      running.delete(child);
-      resolve(code);
-    }),
-  );
-  return { child, exited, output: () => output + (logFile === undefined ? '' : readFileSync(logFile, 'utf8')) };
+function startManager(stateFile: string, logFile?: string): Promise<Manager> {
+  return startJobManager({ stateFile, env: WITHOUT_SERVICES, ...(logFile === undefined ? {} : { stderrFile: logFile }) }, BOUND_MS);
 }
 
-async function startManager(stateFile: string, logFile?: string): Promise<Manager> {
-  const started = spawnManager(stateFile, logFile);
-  let gone = false;
-  void started.exited.then(() => (gone = true));
-  const url = await waitFor(
-    () => {
-      if (gone) throw new Error(`the job manager exited:\n${started.output()}`);
-      return /job manager at (http:\/\/\S+)/.exec(started.output())?.[1];
-    },
-    { timeoutMs: BOUND_MS, what: 'the job manager to print its URL' },
-  );
-  return { ...started, url };
-}
+/** Everything it printed. */
+const outputOf = (manager: SpawnedJobManager) => manager.stdout() + manager.stderr();
 
 /** Its exit code, or SIGKILL and null when it has not exited within `BOUND_MS`. */
-async function exitCodeOf(manager: { child: ChildProcess; exited: Promise<number | null> }): Promise<number | null> {
+async function exitCodeOf(manager: SpawnedJobManager): Promise<number | null> {
   const timer = setTimeout(() => manager.child.kill('SIGKILL'), BOUND_MS);
   try {
     return await manager.exited;
@@ -71,10 +47,7 @@ async function exitCodeOf(manager: { child: ChildProcess; exited: Promise<number
   }
 }
 
-async function stop(manager: { child: ChildProcess; exited: Promise<number | null> }): Promise<number | null> {
-  manager.child.kill('SIGTERM');
-  return exitCodeOf(manager);
-}
+const stop = (manager: SpawnedJobManager) => manager.stop(BOUND_MS);
 
 async function api(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, any> }> {
   // Bounded: a manager blocked on a file must fail the test, not hang it.
@@ -102,8 +75,8 @@ describe('clickflow jobmanager and its files', { timeout: 4 * BOUND_MS }, () => 
 
     const second = spawnManager(stateFile);
     assert.equal(await exitCodeOf(second), 2);
-    assert.match(second.output(), new RegExp(`error: --state-file: ${stateFile} is in use by the job manager with pid ${first.child.pid} at ${first.url}`));
-    assert.doesNotMatch(second.output(), /job manager at/);
+    assert.match(outputOf(second), new RegExp(`error: --state-file: ${stateFile} is in use by the job manager with pid ${first.child.pid} at ${first.url}`));
+    assert.doesNotMatch(outputOf(second), /job manager at/);
     assert.equal((await api(first.url, 'GET', `/jobs/${job.body.id}`)).body.state, 'RUNNING', 'the first manager\'s job was not touched');
 
     first.child.kill('SIGKILL');
@@ -128,7 +101,7 @@ describe('clickflow jobmanager and its files', { timeout: 4 * BOUND_MS }, () => 
     assert.equal(health.status, 200);
     assert.equal(health.body.status, 'degraded');
     assert.match(health.body.stateFile, /cannot write the job manager's state file/);
-    assert.match(manager.output(), /"level":50.*cannot write the job manager's state file.*the jobs run on/);
+    assert.match(outputOf(manager), /"level":50.*cannot write the job manager's state file.*the jobs run on/);
 
     rmdirSync(stateFile);
     const accepted = await submit(manager, ENDLESS);
@@ -187,14 +160,14 @@ describe('clickflow jobmanager and its files', { timeout: 4 * BOUND_MS }, () => 
     const jobs = await api(manager.url, 'GET', '/jobs');
     assert.equal(jobs.status, 200);
     assert.deepEqual(jobs.body.jobs.map((j: { id: string }) => j.id), ['kept']);
-    assert.match(manager.output(), /"level":40.*jobs\[0\] is null, not a job object: skipped/);
-    assert.match(manager.output(), /jobs\[1\] \(job kept\) has no readable \\"metrics\\"/);
+    assert.match(outputOf(manager), /"level":40.*jobs\[0\] is null, not a job object: skipped/);
+    assert.match(outputOf(manager), /jobs\[1\] \(job kept\) has no readable \\"metrics\\"/);
     assert.equal(await stop(manager), 0);
 
     writeFileSync(stateFile, 'null');
     const refused = spawnManager(stateFile);
     assert.equal(await exitCodeOf(refused), 1);
-    assert.match(refused.output(), new RegExp(`error: the job manager's state file ${stateFile} holds null, not an object`));
-    assert.doesNotMatch(refused.output(), /\n\s+at /, 'no stack trace');
+    assert.match(outputOf(refused), new RegExp(`error: the job manager's state file ${stateFile} holds null, not an object`));
+    assert.doesNotMatch(outputOf(refused), /\n\s+at /, 'no stack trace');
   });
 });

@@ -1,47 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { waitFor } from '../../../src/testing/waitFor.js';
-import { CLI, tempDir } from '../cli/cliHarness.js';
+import { killJobManagers, startJobManager, type JobManagerProcess } from '../../jobManagerProcess.js';
+import { tempDir } from '../cli/cliHarness.js';
 
-/** Processes a failed test may have left running; killed at the end, or the file never ends. */
-const running = new Set<ChildProcess>();
-
-interface Manager {
-  readonly url: string;
-  readonly port: number;
-  stop(): Promise<number | null>;
-}
+type Manager = JobManagerProcess;
 
 /** `clickflow jobmanager --port 0` as a user starts it, its URL read from stdout. */
-async function startManager(stateFile: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Manager> {
-  const child = spawn(process.execPath, [CLI, 'jobmanager', '--port', '0', '--state-file', stateFile, ...extra], {
-    env: { ...process.env, CLICKFLOW_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => (running.delete(child), resolve(code))));
-  const url = await waitFor(
-    () => {
-      if (child.exitCode !== null) throw new Error(`the job manager exited: ${stderr}`);
-      return /job manager at (http:\/\/\S+)/.exec(stdout)?.[1];
-    },
-    { timeoutMs: 60_000, what: 'the job manager to print its URL' },
-  );
-  return {
-    url,
-    port: Number(new URL(url).port),
-    stop: () => {
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
+function startManager(stateFile: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Manager> {
+  return startJobManager({ stateFile, args, env: { CLICKFLOW_LOG_LEVEL: 'warn', ...env } });
 }
 
 interface Reply {
@@ -74,7 +42,7 @@ describe('the job manager answers its own clients only: Host, Origin and Content
   });
   after(async () => {
     if (manager !== undefined) assert.equal(await manager.stop(), 0);
-    for (const child of running) child.kill('SIGKILL');
+    killJobManagers();
     await tmp.remove();
   });
 
@@ -169,7 +137,7 @@ describe('the bearer token and CLICKFLOW_ALLOWED_HOSTS', { timeout: 120_000 }, (
     tmp = await tempDir('jm-bearer');
   });
   after(async () => {
-    for (const child of running) child.kill('SIGKILL');
+    killJobManagers();
     await tmp.remove();
   });
 
