@@ -17,10 +17,7 @@ export interface KafkaSourceOptions {
   readonly brokers: string;
   readonly topic: string;
   readonly groupId: string;
-  /**
-   * Read each partition up to its end offset as of the start, then complete: once every
-   * partition this instance holds is there, so that instances sharing the group each end.
-   */
+  /** Read each partition up to its end offset as of the start, then complete. */
   readonly bounded: boolean;
   /** Awaited after each batch: a full sink holds the partitions back. */
   readonly gate?: BackpressureGate;
@@ -44,11 +41,6 @@ const END = Symbol('end');
  * {@link PartitionCheckpoint} as commit metadata. After every (re)assignment the first batch of
  * each partition carries that checkpoint as `restore`, and partitions that moved away are
  * sent as `revoked`, so that a partition's results never depend on which instance reads it.
- *
- * Bounded, it completes once every partition it holds has reached the end offset the topic had
- * when this source started. Each assignment starts its partitions at the group's commits, so a
- * partition another instance has already read to its end counts as done at once; the runtime
- * then commits and closes the consumer, which leaves the group to the instances still reading.
  */
 export class KafkaSource implements Source {
   readonly batches: Observable<RecordBatch<Uint8Array>>;
@@ -58,16 +50,10 @@ export class KafkaSource implements Source {
   private generation = 0;
   /** Generation in which each partition last had its checkpoint restored. */
   private readonly restoredIn = new Map<number, number>();
-  /** The group's commits as this assignment began. */
-  private commits: Promise<GroupCommits> | undefined;
-  /** Bounded mode: the offset to stop at, per partition of the topic at the start. */
+  private checkpoints: Promise<Map<number, PartitionCheckpoint | null>> | undefined;
+  /** Bounded mode: the offset to stop at, per partition, and where each one stands. */
   private endOffsets: Map<number, number> | undefined;
-  /** Bounded mode: where a partition the group never committed starts, its first offset at the start. */
-  private readonly firstOffsets = new Map<number, number>();
-  /** The offset after the last one read, per partition held. */
   private readonly nextOffsets = new Map<number, number>();
-  /** The generation whose commits `nextOffsets` started from: until then no partition counts as done. */
-  private positionsOf = -1;
   /** `offset/replayUntil` of each partition's last commit by this instance. */
   private readonly lastCommitted = new Map<number, string>();
   /** The group's commits when this source started (see commitsAtStart). */
@@ -226,14 +212,12 @@ export class KafkaSource implements Source {
         this.commitsAtStart(),
       ]);
       this.endOffsets = new Map(ends.map((p) => [p.partition, Number(p.high)]));
-      for (const p of ends) this.firstOffsets.set(p.partition, Number(p.low));
-      // Every partition committed at its end already (the group's run is over): nothing to
-      // read, and no need to join the group for it.
-      const offsets = committedOffsets(committed[0]?.partitions ?? []);
-      if (ends.every((p) => this.startOffset(p.partition, offsets) >= Number(p.high))) {
-        this.complete();
-        return;
+      const committedOffsets = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
+      for (const p of ends) {
+        const start = committedOffsets.get(p.partition) ?? -1;
+        this.nextOffsets.set(p.partition, start >= 0 ? start : Number(p.low));
       }
+      if (this.boundedDone()) return;
     }
     if (this.closed) return;
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => this.onJoin(event.payload.memberAssignment[topic] ?? []));
@@ -257,46 +241,19 @@ export class KafkaSource implements Source {
   private onJoin(partitions: number[]): void {
     this.restarting = false;
     this.generation++;
+    // Read while the first fetch is on its way rather than after it arrives. A failure here
+    // is left to the first batch, which awaits this and retries the read.
+    const checkpoints = this.loadCheckpoints();
+    this.checkpoints = checkpoints;
+    checkpoints.catch(() => {
+      if (this.checkpoints === checkpoints) this.checkpoints = undefined;
+    });
     const now = new Set(partitions);
     for (const partition of this.assigned) {
       if (!now.has(partition)) this.enqueue({ partition, records: [], revoked: true });
     }
     this.assigned = now;
     this.options.onAssignment?.(this.assignment);
-    // Read while the first fetch is on its way rather than after it arrives.
-    this.readCommits(this.generation);
-  }
-
-  /**
-   * Reads the group's commits for this assignment, where kafkajs starts each partition. A
-   * failure is left to the first batch of a partition, which retries the read; a bounded source
-   * also retries it itself, since for a partition with nothing left to read no batch comes.
-   */
-  private readCommits(generation: number): Promise<GroupCommits> {
-    const commits = this.loadCommits();
-    this.commits = commits;
-    commits.then(
-      (loaded) => {
-        if (this.endOffsets === undefined || generation !== this.generation) return;
-        // Before any batch of this assignment: each one awaits these commits after this.
-        this.nextOffsets.clear();
-        for (const partition of this.assigned) this.nextOffsets.set(partition, this.startOffset(partition, loaded.offsets));
-        this.positionsOf = generation;
-        this.checkBoundedDone();
-      },
-      () => {
-        if (this.commits === commits) this.commits = undefined;
-        if (this.endOffsets === undefined) return;
-        // After kafkajs's own retries of the request gave up (a broker away): try again as long
-        // as this assignment lasts.
-        setTimeout(() => {
-          if (generation === this.generation && this.commits === undefined && !this.closed && !this.completed) {
-            this.readCommits(generation).catch(() => undefined);
-          }
-        }, DEFAULTS.kafka.retry.initialRetryTime).unref();
-      },
-    );
-    return commits;
   }
 
   private async onBatch({ batch, isStale, heartbeat }: EachBatchPayload): Promise<void> {
@@ -304,12 +261,12 @@ export class KafkaSource implements Source {
     const { partition } = batch;
     let restore: PartitionCheckpoint | null | undefined;
     if (this.restoredIn.get(partition) !== this.generation) {
-      restore = (await (this.commits ?? this.readCommits(this.generation))).checkpoints.get(partition) ?? null;
+      this.checkpoints ??= this.loadCheckpoints();
+      restore = (await this.checkpoints).get(partition) ?? null;
       if (this.subscriber === undefined) return;
       this.restoredIn.set(partition, this.generation);
     }
-    // A partition created after the start has no records to read in a bounded run.
-    const end = this.endOffsets === undefined ? Infinity : (this.endOffsets.get(partition) ?? 0);
+    const end = this.endOffsets?.get(partition) ?? Infinity;
     const messages = batch.messages;
     // A fetch holds thousands of records per partition; handing them on in chunks lets each
     // chunk's parsed records die young instead of being promoted by the garbage collector.
@@ -317,27 +274,20 @@ export class KafkaSource implements Source {
       const to = Math.min(from + DEFAULTS.kafka.chunkRecords, messages.length);
       const records: Uint8Array[] = [];
       const positions: number[] = [];
-      let pastEnd = false;
       for (let i = from; i < to; i++) {
         const offset = Number(messages[i]!.offset);
-        if (offset >= end) {
-          pastEnd = true;
-          break;
-        }
+        if (offset >= end) break;
         records.push(messages[i]!.value ?? EMPTY);
         positions.push(offset);
       }
-      // A record at or past the end marks the end as reached even when the offsets just before it
-      // hold no record (a transaction marker, a compacted one).
-      if (positions.length > 0 || pastEnd) this.nextOffsets.set(partition, pastEnd ? end : positions[positions.length - 1]! + 1);
       if (positions.length === 0) break;
+      this.nextOffsets.set(partition, positions[positions.length - 1]! + 1);
       this.enqueue(from === 0 ? { partition, records, positions, restore } : { partition, records, positions });
-      if (pastEnd) break;
     }
     if (messages.length === 0 && restore !== undefined) this.enqueue({ partition, records: [], restore });
     const next = this.nextOffsets.get(partition);
     if (next !== undefined) this.options.onLag?.(partition, Math.max(0, Number(batch.highWatermark) - next));
-    if (this.checkBoundedDone()) return;
+    if (this.endOffsets !== undefined && this.boundedDone()) return;
     // A full sink holds the fetch loop here (kafkajs fetches no more until this returns). The
     // wait may outlast the session timeout while InfluxDB is down, so keep heartbeating, or
     // the group would take the partitions away from a consumer that is only waiting.
@@ -368,30 +318,16 @@ export class KafkaSource implements Source {
     items.length = 0;
   }
 
-  /**
-   * Bounded: completes the batches once every partition held has reached its end offset. An
-   * empty assignment is done too: the other instances hold every partition and end them.
-   */
-  private checkBoundedDone(): boolean {
-    if (this.endOffsets === undefined) return false;
-    if (this.completed) return true;
-    if (this.positionsOf !== this.generation) return false;
-    for (const partition of this.assigned) {
-      if ((this.nextOffsets.get(partition) ?? -1) < (this.endOffsets.get(partition) ?? 0)) return false;
+  /** Completes the batches once every partition has reached its end offset. */
+  private boundedDone(): boolean {
+    for (const [partition, end] of this.endOffsets!) {
+      if ((this.nextOffsets.get(partition) ?? 0) < end) return false;
     }
-    this.complete();
+    if (!this.completed) {
+      this.completed = true;
+      this.enqueue(END);
+    }
     return true;
-  }
-
-  private complete(): void {
-    this.completed = true;
-    this.enqueue(END);
-  }
-
-  /** Where kafkajs starts reading a partition (`fromBeginning`), given the group's commits. */
-  private startOffset(partition: number, committed: ReadonlyMap<number, number>): number {
-    const offset = committed.get(partition) ?? -1;
-    return offset >= 0 ? offset : (this.firstOffsets.get(partition) ?? 0);
   }
 
   /**
@@ -403,24 +339,15 @@ export class KafkaSource implements Source {
     return this.startCommits;
   }
 
-  /** The group's offsets and the checkpoints committed with them, read once per assignment. */
-  private async loadCommits(): Promise<GroupCommits> {
+  /** The checkpoints committed with the group's offsets, read once per assignment. */
+  private async loadCheckpoints(): Promise<Map<number, PartitionCheckpoint | null>> {
     const fetched = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.options.topic] });
-    const partitions = fetched[0]?.partitions ?? [];
     const checkpoints = new Map<number, PartitionCheckpoint | null>();
-    for (const { partition, metadata } of partitions) checkpoints.set(partition, parseCheckpoint(metadata));
-    return { offsets: committedOffsets(partitions), checkpoints };
+    for (const { partition, metadata } of fetched[0]?.partitions ?? []) {
+      checkpoints.set(partition, parseCheckpoint(metadata));
+    }
+    return checkpoints;
   }
-}
-
-/** The group's commits of the topic's partitions: offsets (-1: none) and checkpoints. */
-interface GroupCommits {
-  readonly offsets: ReadonlyMap<number, number>;
-  readonly checkpoints: ReadonlyMap<number, PartitionCheckpoint | null>;
-}
-
-function committedOffsets(partitions: readonly { partition: number; offset: string }[]): Map<number, number> {
-  return new Map(partitions.map((p) => [p.partition, Number(p.offset)]));
 }
 
 function parseCheckpoint(metadata: string | null): PartitionCheckpoint | null {
