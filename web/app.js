@@ -1,5 +1,5 @@
-// The job manager's live page: the job list (submit, cancel) and, for each error-rates job,
-// charts fed by GET /live (Server-Sent Events read with fetch, so that a token travels in the
+// The job manager's live page: the job list (submit, cancel) and, for each error-rates or
+// sessions job, charts fed by GET /live (Server-Sent Events read with fetch, so that a token travels in the
 // Authorization header, never in a URL). The data is the jobs' typed points as JSON: a point
 // replaces the one with the same measurement, tags and time, as a re-fired window does in
 // InfluxDB. Everything drawn is also on window.clickflow, for tests and the curious.
@@ -21,7 +21,7 @@ const state = {
   live: new Map(),
 };
 /** What the page drew, for tests: charts (uPlot instances) and top URLs per job. */
-window.clickflow = { jobs: state.jobs, charts: {}, topUrls: {}, renders: 0, connected: false };
+window.clickflow = { jobs: state.jobs, charts: {}, topUrls: {}, landingPages: {}, renders: 0, connected: false };
 
 // ---- the token -------------------------------------------------------------------------
 const token = () => sessionStorage.getItem('clickflow-token');
@@ -219,9 +219,28 @@ function createRow(job) {
   return row;
 }
 
-/** error-rates jobs with live data: running ones, and ended ones whose data this page still holds. */
+/** The shipped jobs the page draws, by name: their charts, and how to fill them. */
+const CHARTED = {
+  'error-rates': {
+    charts: `
+      <div class="chart" data-chart="errorRate"><h3>Error rate per window (all partitions)</h3></div>
+      <div class="chart" data-chart="events"><h3>Events per window</h3></div>
+      <div class="chart" data-chart="topUrls"><h3>Top URLs of the last window</h3><ol class="top-urls"></ol></div>`,
+    update: (panel, charts, width, live, id) => updateErrorRates(panel, charts, width, live, id),
+  },
+  sessions: {
+    charts: `
+      <div class="chart" data-chart="sessions"><h3>Sessions per minute of session end</h3></div>
+      <div class="chart" data-chart="bounceRate"><h3>Bounce rate and sessions that met a 5xx</h3></div>
+      <div class="chart" data-chart="duration"><h3>Average session duration (s)</h3></div>
+      <div class="chart" data-chart="landingPages"><h3>Top landing pages (sessions)</h3><ol class="top-urls"></ol></div>`,
+    update: (panel, charts, width, live, id) => updateSessions(panel, charts, width, live, id),
+  },
+};
+
+/** Jobs with charts and live data: running ones, and ended ones whose data this page still holds. */
 function chartedJobs() {
-  return state.jobs.filter((job) => job.job === 'error-rates' && state.live.has(job.id));
+  return state.jobs.filter((job) => CHARTED[job.job] !== undefined && state.live.has(job.id));
 }
 
 function renderPanels() {
@@ -248,10 +267,7 @@ function createPanel(container, job) {
   panel.innerHTML = `
     <h2><span class="name"></span> <span class="state"></span> <code class="id"></code></h2>
     <div class="counters"></div>
-    <div class="charts">
-      <div class="chart" data-chart="errorRate"><h3>Error rate per window (all partitions)</h3></div>
-      <div class="chart" data-chart="events"><h3>Events per window</h3></div>
-      <div class="chart" data-chart="topUrls"><h3>Top URLs of the last window</h3><ol class="top-urls"></ol></div>
+    <div class="charts">${CHARTED[job.job].charts}
       <div class="chart" data-chart="lateInvalid"><h3>Late and invalid records (total)</h3></div>
       <div class="chart" data-chart="watermarkLag"><h3>Watermark lag per partition (s)</h3></div>
     </div>`;
@@ -262,7 +278,7 @@ function createPanel(container, job) {
 }
 
 function chartWidth(panel) {
-  const box = panel.querySelector('[data-chart="errorRate"]');
+  const box = panel.querySelector('.chart');
   return Math.max(320, Math.floor(box.getBoundingClientRect().width));
 }
 
@@ -306,41 +322,7 @@ function updatePanel(panel, job, live) {
     : `records in ${latest.recordsIn} · points out ${latest.pointsOut} · windows fired ${latest.windowsFired} · late ${latest.lateRecords} · invalid ${latest.invalidRecords}` +
       (live.dropped > 0 ? ` · ${live.dropped} points too many for this page` : '');
 
-  const { times, sums } = windowTotals(live);
-  const xs = times.map((ms) => ms / 1000);
-  const ratio = (part) => sums.map((sum) => (sum.total === 0 ? 0 : sum[part] / sum.total));
-  draw(charts, 'errorRate', panel, width, () => ({
-    scales: { y: { range: (u, min, max) => [0, Math.max(0.1, max * 1.1)] } },
-    series: [{}, { label: 'errors', stroke: COLORS.total, width: 2 }, { label: '4xx', stroke: COLORS.client, width: 1.5 }, { label: '5xx', stroke: COLORS.server, width: 1.5 }],
-    axes: [{}, { values: (u, values) => values.map((v) => `${(v * 100).toFixed(0)}%`), size: 50 }],
-  }), [xs, ratio('errors'), ratio('client'), ratio('server')]);
-  draw(charts, 'events', panel, width, () => ({
-    scales: { y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
-    series: [{}, { label: 'events', stroke: COLORS.events, fill: 'rgba(46,144,250,0.25)', width: 1, paths: uPlot.paths.bars({ size: [0.7, 60] }) }],
-    axes: [{}, { size: 60 }],
-  }), [xs, sums.map((sum) => sum.total)]);
-
-  const top = topUrls(live);
-  window.clickflow.topUrls[job.id] = top;
-  const list = panel.querySelector('.top-urls');
-  list.replaceChildren();
-  const most = top.urls[0]?.[1] ?? 1;
-  for (const [url, count] of top.urls) {
-    const item = document.createElement('li');
-    const bar = document.createElement('span');
-    bar.className = 'bar';
-    bar.style.width = `${(100 * count) / most}%`;
-    const name = document.createElement('span');
-    name.className = 'url';
-    name.textContent = url;
-    name.title = url;
-    const n = document.createElement('span');
-    n.className = 'count';
-    n.textContent = String(count);
-    item.append(bar, name, n);
-    list.append(item);
-  }
-  if (top.urls.length > 0) panel.querySelector('[data-chart="topUrls"] h3').textContent = `Top URLs of the last window (${new Date(top.windowStartMs).toLocaleTimeString()})`;
+  CHARTED[job.job].update(panel, charts, width, live, job.id);
 
   const sampleXs = live.samples.map((sample) => sample.atMs / 1000);
   draw(charts, 'lateInvalid', panel, width, () => ({
@@ -359,6 +341,90 @@ function updatePanel(panel, job, live) {
     series: [{}, ...partitions.map((p, i) => ({ label: `partition ${p}`, stroke: PARTITION_COLORS[i % PARTITION_COLORS.length], width: 1.5 }))],
     axes: [{}, { size: 50 }],
   }), [sampleXs, ...partitions.map((p) => live.samples.map((s) => s.watermarkLagSeconds[p] ?? null))]);
+}
+
+/** The error-rates charts: error rate and events per window, top URLs of the newest window. */
+function updateErrorRates(panel, charts, width, live, id) {
+  const { times, sums } = windowTotals(live);
+  const xs = times.map((ms) => ms / 1000);
+  const ratio = (part) => sums.map((sum) => (sum.total === 0 ? 0 : sum[part] / sum.total));
+  draw(charts, 'errorRate', panel, width, () => ({
+    scales: { y: { range: (u, min, max) => [0, Math.max(0.1, max * 1.1)] } },
+    series: [{}, { label: 'errors', stroke: COLORS.total, width: 2 }, { label: '4xx', stroke: COLORS.client, width: 1.5 }, { label: '5xx', stroke: COLORS.server, width: 1.5 }],
+    axes: [{}, { values: (u, values) => values.map((v) => `${(v * 100).toFixed(0)}%`), size: 50 }],
+  }), [xs, ratio('errors'), ratio('client'), ratio('server')]);
+  draw(charts, 'events', panel, width, () => ({
+    scales: { y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
+    series: [{}, { label: 'events', stroke: COLORS.events, fill: 'rgba(46,144,250,0.25)', width: 1, paths: uPlot.paths.bars({ size: [0.7, 60] }) }],
+    axes: [{}, { size: 60 }],
+  }), [xs, sums.map((sum) => sum.total)]);
+
+  const top = topUrls(live);
+  window.clickflow.topUrls[id] = top;
+  fillTopList(panel.querySelector('.top-urls'), top.urls);
+  if (top.urls.length > 0) panel.querySelector('[data-chart="topUrls"] h3').textContent = `Top URLs of the last window (${new Date(top.windowStartMs).toLocaleTimeString()})`;
+
+}
+
+/** session_stats per minute, oldest first (no partition tag: each point is the whole topic's). */
+function sessionMinutes(live) {
+  const minutes = [];
+  for (const point of live.points.values()) if (point.measurement === 'session_stats') minutes.push(point);
+  return minutes.sort((a, b) => a.timeMs - b.timeMs);
+}
+
+/** landing_pages summed over the minutes this page holds, most sessions first. */
+function landingPages(live) {
+  const counts = new Map();
+  for (const point of live.points.values()) {
+    if (point.measurement === 'landing_pages') counts.set(point.tags.url, (counts.get(point.tags.url) ?? 0) + point.fields.sessions);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, TOP_URLS);
+}
+
+/** The sessions charts: sessions, bounce rate, 5xx share and duration per minute, top landing pages. */
+function updateSessions(panel, charts, width, live, id) {
+  const minutes = sessionMinutes(live);
+  const xs = minutes.map((point) => point.timeMs / 1000);
+  draw(charts, 'sessions', panel, width, () => ({
+    scales: { y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
+    series: [{}, { label: 'sessions', stroke: COLORS.events, fill: 'rgba(46,144,250,0.25)', width: 1, paths: uPlot.paths.bars({ size: [0.7, 60] }) }],
+    axes: [{}, { size: 60 }],
+  }), [xs, minutes.map((point) => point.fields.sessions)]);
+  draw(charts, 'bounceRate', panel, width, () => ({
+    scales: { y: { range: () => [0, 1] } },
+    series: [{}, { label: 'bounced', stroke: COLORS.client, width: 2 }, { label: 'met a 5xx', stroke: COLORS.server, width: 1.5 }],
+    axes: [{}, { values: (u, values) => values.map((v) => `${(v * 100).toFixed(0)}%`), size: 50 }],
+  }), [xs, minutes.map((point) => point.fields.bounce_rate), minutes.map((point) => point.fields.server_error_share)]);
+  draw(charts, 'duration', panel, width, () => ({
+    scales: { y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
+    series: [{}, { label: 'average duration (s)', stroke: COLORS.total, width: 2 }],
+    axes: [{}, { size: 60 }],
+  }), [xs, minutes.map((point) => point.fields.avg_duration_s)]);
+  const pages = landingPages(live);
+  window.clickflow.landingPages[id] = pages;
+  fillTopList(panel.querySelector('.top-urls'), pages);
+}
+
+/** A ranked list of (URL, count) with bars, its texts set as text, never as HTML. */
+function fillTopList(list, entries) {
+  list.replaceChildren();
+  const most = entries[0]?.[1] ?? 1;
+  for (const [url, count] of entries) {
+    const item = document.createElement('li');
+    const bar = document.createElement('span');
+    bar.className = 'bar';
+    bar.style.width = `${(100 * count) / most}%`;
+    const name = document.createElement('span');
+    name.className = 'url';
+    name.textContent = url;
+    name.title = url;
+    const n = document.createElement('span');
+    n.className = 'count';
+    n.textContent = String(count);
+    item.append(bar, name, n);
+    list.append(item);
+  }
 }
 
 /** Creates a chart the first time, then only gives it new data (and a new width). */

@@ -14,6 +14,7 @@ import { waitFor } from '../../src/testing/waitFor.js';
 import { parseLineProtocol } from '../unit/points/lineProtocolParser.js';
 import { CLI, tempDir } from '../unit/cli/cliHarness.js';
 import { startDemo } from '../unit/cli/demoProcess.js';
+import { startJobManager } from '../jobManagerProcess.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : `chromium is not installed at ${CHROMIUM}: apt-get install -y chromium (.ci/run does this on CI)`;
@@ -29,6 +30,7 @@ interface PageState {
     jobs: { id: string; state: string }[];
     charts: Record<string, Record<string, { data: (number | null)[][]; ctx: CanvasRenderingContext2D }>>;
     topUrls: Record<string, { urls: [string, number][] }>;
+    landingPages: Record<string, [string, number][]>;
     renders: number;
     connected: boolean;
   };
@@ -221,6 +223,75 @@ describe('the live page', { skip }, () => {
       await browser.close();
       manager.kill('SIGINT');
       await exited;
+      await temp.remove();
+    }
+  });
+
+  test('a sessions job submitted from the page: its charts are the job output’s session_stats and landing_pages', { timeout: 300_000 }, async () => {
+    const temp = await tempDir('browser-sessions');
+    const out = temp.path('sessions.lp');
+    const manager = await startJobManager({ stateFile: temp.path('state.json'), env: { CLICKFLOW_LOG_LEVEL: 'warn', CLICKFLOW_TOKEN: undefined } });
+    const browser = await launch();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+      const seen = watch(page, new URL(manager.url).origin);
+      await page.goto(`${manager.url}/`);
+      await page.waitForFunction(() => window.clickflow.connected, undefined, { timeout: 30_000 });
+      await page.fill('#submit-job', 'sessions');
+      // 1 s gaps: sessions end within seconds, and a minute of them fires about a minute in.
+      await page.fill('#submit-args', `--from generator:400 --to file:${out} --gap 1s`);
+      await page.click('#submit-form button');
+      const jobId = (await page
+        .waitForFunction(() => {
+          const ids = Object.keys(window.clickflow.charts);
+          const chart = ids.length === 1 ? window.clickflow.charts[ids[0]!]!.sessions : undefined;
+          return chart !== undefined && chart.data[0]!.length >= 1 ? ids[0] : false;
+        }, undefined, { timeout: 240_000, polling: 500 })
+        .then((handle) => handle.jsonValue())) as string;
+      await page.locator(`#jobs tr[data-job-id="${jobId}"] button.cancel`).click();
+      await page.waitForFunction((id) => window.clickflow.jobs.find((job) => job.id === id)?.state === 'CANCELED', jobId, { timeout: 90_000 });
+
+      // The file holds every point the job wrote; the page shows the last of each (minute, URL).
+      const read = async () => {
+        const stats = new Map<number, Map<string, number>>();
+        const landing = new Map<string, Map<number, number>>();
+        for (const point of parseLineProtocol(await readFile(out, 'utf8'))) {
+          const timeMs = Number(point.timestampNs! / 1_000_000n);
+          const fields = new Map(point.fields.map(([name, field]) => [name, Number(field.value)]));
+          if (point.measurement === 'session_stats') stats.set(timeMs, fields);
+          if (point.measurement === 'landing_pages') {
+            const url = point.tags.find(([name]) => name === 'url')![1];
+            if (!landing.has(url)) landing.set(url, new Map());
+            landing.get(url)!.set(timeMs, fields.get('sessions')!);
+          }
+        }
+        const times = [...stats.keys()].sort((a, b) => a - b);
+        const totals = [...landing].map(([url, byMinute]) => [url, [...byMinute.values()].reduce((a, b) => a + b, 0)] as [string, number]);
+        return {
+          times: times.map((ms) => ms / 1000),
+          sessions: times.map((ms) => stats.get(ms)!.get('sessions')!),
+          bounceRate: times.map((ms) => stats.get(ms)!.get('bounce_rate')!),
+          top: totals.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 10),
+          charted: await page.evaluate((id) => ({ sessions: window.clickflow.charts[id]!.sessions!.data, bounce: window.clickflow.charts[id]!.bounceRate!.data, top: window.clickflow.landingPages[id]! }), jobId),
+        };
+      };
+      let last = await read();
+      await waitFor(async () => {
+        last = await read();
+        return JSON.stringify(last.charted.sessions[1]) === JSON.stringify(last.sessions) && JSON.stringify(last.charted.top) === JSON.stringify(last.top);
+      }, { what: 'the charts to show the job’s last points', timeoutMs: 15_000 }).catch(() => undefined);
+      assert.ok(last.times.length >= 1, 'a minute of sessions was written');
+      assert.ok(last.sessions.every((n) => n > 0));
+      assert.deepEqual(last.charted.sessions[0], last.times, 'the same minutes');
+      assert.deepEqual(last.charted.sessions[1], last.sessions, 'sessions per minute');
+      assert.deepEqual(last.charted.bounce[1], last.bounceRate, 'bounce rate per minute');
+      assert.deepEqual(last.charted.top, last.top, 'top landing pages');
+      assert.equal(await page.locator(`[data-job-id="${jobId}"] .top-urls li`).count(), last.top.length);
+      assert.deepEqual(seen.foreign, []);
+      assert.deepEqual(seen.errors, []);
+    } finally {
+      await browser.close();
+      assert.equal(await manager.stop(), 0, manager.stderr());
       await temp.remove();
     }
   });
