@@ -269,6 +269,9 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
           } else {
             seen.add(batch.partition);
             subscriber.next(take(batch.partition, batch));
+            // Its windows fired and its progress went out with this batch: the end of the whole
+            // input has nothing to add, and a report without the windows' checkpoint would lose it.
+            if (batch.endOfInput === true) seen.delete(batch.partition);
           }
         },
         error: (error: unknown) => subscriber.error(error),

@@ -86,6 +86,11 @@ export const DEFAULTS = {
      */
     sessionTimeoutMs: 10_000,
     /**
+     * How often a bounded run that has read every partition it holds reads the group's commits
+     * of the others, until they are at their end offsets too, in ms: 1 s.
+     */
+    boundedGroupPollMs: 1_000,
+    /**
      * After a crash, the dead-letter topic is read back from this long before the earliest
      * partition's last commit, in ms: 1 min, for clocks of instances on different hosts that differ.
      */

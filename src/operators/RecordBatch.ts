@@ -56,4 +56,12 @@ export interface RecordBatch<T> {
   readonly recordWatermarksMs?: readonly number[];
   /** The partition moved elsewhere: drop its windows without firing them. `records` is empty. */
   readonly revoked?: boolean;
+  /**
+   * The partition's input has ended (a bounded Kafka run reached the partition's end offset):
+   * its windows fire as at the end of the whole input and its state is dropped, so that its
+   * commit reaches the end now rather than when every partition has. `records` is empty and
+   * `endPosition` is the end; sent once per assignment, and a later `restore` starts the
+   * partition afresh.
+   */
+  readonly endOfInput?: boolean;
 }

@@ -62,7 +62,10 @@ export interface WindowAggregateOptions<T, ACC, OUT, K = undefined> {
  * and the watermark's lag behind the wall clock.
  *
  * A batch with `restore` restarts its partition from a checkpoint; one with `revoked` drops
- * the partition's windows unfired (its new owner re-reads them from the committed position).
+ * the partition's windows unfired (its new owner re-reads them from the committed position);
+ * one with `endOfInput` fires the partition's open windows as the end of the input would,
+ * reports its progress at the batch's `endPosition` and drops its state, leaving the other
+ * partitions as they are.
  *
  * @example
  * batches$.pipe(windowAggregate({
@@ -113,6 +116,10 @@ export function windowAggregate<T, ACC, OUT, K = undefined>(
             lateRecords = state.process(batch, results);
             if (batch.endPosition !== undefined) state.skipTo(batch.endPosition);
             if (carried && batch.watermarkMs !== undefined) state.onWatermark(batch.watermarkMs - shiftMs, results);
+            if (batch.endOfInput === true) {
+              state.flush(results);
+              partitions.delete(batch.partition);
+            }
           } catch (error) {
             subscriber.error(error);
             return;

@@ -17,7 +17,10 @@ export interface KafkaSourceOptions {
   readonly brokers: string;
   readonly topic: string;
   readonly groupId: string;
-  /** Read each partition up to its end offset as of the start, then complete. */
+  /**
+   * Read each partition up to its end offset as of the start, then complete: once every
+   * partition of the topic is there, by this instance's reading or by the group's commits.
+   */
   readonly bounded: boolean;
   /** Awaited after each batch: a full sink holds the partitions back. */
   readonly gate?: BackpressureGate;
@@ -41,6 +44,16 @@ const END = Symbol('end');
  * {@link PartitionCheckpoint} as commit metadata. After every (re)assignment the first batch of
  * each partition carries that checkpoint as `restore`, and partitions that moved away are
  * sent as `revoked`, so that a partition's results never depend on which instance reads it.
+ *
+ * Bounded, it completes once every partition of the topic has reached the end offset it had
+ * when this source started: a partition it holds by its own reading (each assignment starts at
+ * the group's commits, so one committed at its end is there at once), any other by the group's
+ * commit, polled while only those are missing. Waiting for every partition, not only those it
+ * holds, keeps a restart after a kill -9 reading until the dead member's partitions come to it.
+ * So that instances sharing the group never wait on each other's commits (a commit reaches the
+ * end only once the partition's windows have fired), a held partition that reaches its end is
+ * ended on its own with an `endOfInput` batch: its windows fire and the runtime commits it at
+ * its end, where the other instances see it.
  */
 export class KafkaSource implements Source {
   readonly batches: Observable<RecordBatch<Uint8Array>>;
@@ -50,10 +63,24 @@ export class KafkaSource implements Source {
   private generation = 0;
   /** Generation in which each partition last had its checkpoint restored. */
   private readonly restoredIn = new Map<number, number>();
-  private checkpoints: Promise<Map<number, PartitionCheckpoint | null>> | undefined;
-  /** Bounded mode: the offset to stop at, per partition, and where each one stands. */
+  /** The group's commits as this assignment began. */
+  private commits: Promise<GroupCommits> | undefined;
+  /** Bounded mode: the offset to stop at, per partition of the topic at the start. */
   private endOffsets: Map<number, number> | undefined;
+  /** Bounded mode: where a partition the group never committed starts, its first offset at the start. */
+  private readonly firstOffsets = new Map<number, number>();
+  /** The offset after the last one read, per partition held. */
   private readonly nextOffsets = new Map<number, number>();
+  /** The generation whose commits `nextOffsets` started from: until then no partition counts as done. */
+  private positionsOf = -1;
+  /** Bounded mode: the generation in which each held partition was sent `endOfInput`. */
+  private readonly endedIn = new Map<number, number>();
+  /** Bounded mode: the group's latest known commits, which tell when partitions held elsewhere are done. */
+  private groupOffsets: ReadonlyMap<number, number> = new Map();
+  /** Bounded mode: the next read of the group's commits, while only partitions held elsewhere are missing. */
+  private pollTimer: NodeJS.Timeout | undefined;
+  /** That read under way, which `close` outwaits: an admin call after its disconnect would reconnect it. */
+  private polling: Promise<void> | undefined;
   /** `offset/replayUntil` of each partition's last commit by this instance. */
   private readonly lastCommitted = new Map<number, string>();
   /** The group's commits when this source started (see commitsAtStart). */
@@ -183,6 +210,7 @@ export class KafkaSource implements Source {
   async close(): Promise<void> {
     this.closed = true;
     this.subscriber = undefined;
+    clearTimeout(this.pollTimer);
     // A batch waiting for a full sink would hold `disconnect` back; nothing reads it any more.
     this.options.gate?.open();
     await this.connecting?.catch(() => undefined);
@@ -190,6 +218,7 @@ export class KafkaSource implements Source {
     // The consumer first: its disconnect waits for the batch in hand, which may still be
     // reading checkpoints through the admin client (an admin call reconnects it).
     await this.consumer.disconnect().catch(() => undefined);
+    await this.polling;
     await this.admin.disconnect().catch(() => undefined);
   }
 
@@ -212,12 +241,15 @@ export class KafkaSource implements Source {
         this.commitsAtStart(),
       ]);
       this.endOffsets = new Map(ends.map((p) => [p.partition, Number(p.high)]));
-      const committedOffsets = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
-      for (const p of ends) {
-        const start = committedOffsets.get(p.partition) ?? -1;
-        this.nextOffsets.set(p.partition, start >= 0 ? start : Number(p.low));
+      for (const p of ends) this.firstOffsets.set(p.partition, Number(p.low));
+      // Every partition committed at its end already (the group's run is over): nothing to
+      // read, and no need to join the group for it.
+      const offsets = committedOffsets(committed[0]?.partitions ?? []);
+      this.groupOffsets = offsets;
+      if (ends.every((p) => this.startOffset(p.partition, offsets) >= Number(p.high))) {
+        this.complete();
+        return;
       }
-      if (this.boundedDone()) return;
     }
     if (this.closed) return;
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => this.onJoin(event.payload.memberAssignment[topic] ?? []));
@@ -241,19 +273,54 @@ export class KafkaSource implements Source {
   private onJoin(partitions: number[]): void {
     this.restarting = false;
     this.generation++;
-    // Read while the first fetch is on its way rather than after it arrives. A failure here
-    // is left to the first batch, which awaits this and retries the read.
-    const checkpoints = this.loadCheckpoints();
-    this.checkpoints = checkpoints;
-    checkpoints.catch(() => {
-      if (this.checkpoints === checkpoints) this.checkpoints = undefined;
-    });
     const now = new Set(partitions);
     for (const partition of this.assigned) {
       if (!now.has(partition)) this.enqueue({ partition, records: [], revoked: true });
     }
     this.assigned = now;
     this.options.onAssignment?.(this.assignment);
+    // Read while the first fetch is on its way rather than after it arrives.
+    this.readCommits(this.generation);
+  }
+
+  /**
+   * Reads the group's commits for this assignment, where kafkajs starts each partition. A
+   * failure is left to the first batch of a partition, which retries the read; a bounded source
+   * also retries it itself, since for a partition with nothing left to read no batch comes.
+   */
+  private readCommits(generation: number): Promise<GroupCommits> {
+    const commits = this.loadCommits();
+    this.commits = commits;
+    commits.then(
+      (loaded) => {
+        if (this.endOffsets === undefined || generation !== this.generation) return;
+        // Before any batch of this assignment: each one awaits these commits after this.
+        this.nextOffsets.clear();
+        this.groupOffsets = loaded.offsets;
+        for (const partition of this.assigned) this.nextOffsets.set(partition, this.startOffset(partition, loaded.offsets));
+        this.positionsOf = generation;
+        // A partition committed at or past its end has nothing to read: no batch will come for it.
+        for (const partition of this.assigned) {
+          if (this.reachedEnd(partition)) {
+            this.restoredIn.set(partition, generation);
+            this.endPartition(partition, loaded.checkpoints.get(partition) ?? null);
+          }
+        }
+        this.checkBoundedDone();
+      },
+      () => {
+        if (this.commits === commits) this.commits = undefined;
+        if (this.endOffsets === undefined) return;
+        // After kafkajs's own retries of the request gave up (a broker away): try again as long
+        // as this assignment lasts.
+        setTimeout(() => {
+          if (generation === this.generation && this.commits === undefined && !this.closed && !this.completed) {
+            this.readCommits(generation).catch(() => undefined);
+          }
+        }, DEFAULTS.kafka.retry.initialRetryTime).unref();
+      },
+    );
+    return commits;
   }
 
   private async onBatch({ batch, isStale, heartbeat }: EachBatchPayload): Promise<void> {
@@ -261,12 +328,12 @@ export class KafkaSource implements Source {
     const { partition } = batch;
     let restore: PartitionCheckpoint | null | undefined;
     if (this.restoredIn.get(partition) !== this.generation) {
-      this.checkpoints ??= this.loadCheckpoints();
-      restore = (await this.checkpoints).get(partition) ?? null;
+      restore = (await (this.commits ?? this.readCommits(this.generation))).checkpoints.get(partition) ?? null;
       if (this.subscriber === undefined) return;
       this.restoredIn.set(partition, this.generation);
     }
-    const end = this.endOffsets?.get(partition) ?? Infinity;
+    // A partition created after the start has no records to read in a bounded run.
+    const end = this.endOffsets === undefined ? Infinity : (this.endOffsets.get(partition) ?? 0);
     const messages = batch.messages;
     // A fetch holds thousands of records per partition; handing them on in chunks lets each
     // chunk's parsed records die young instead of being promoted by the garbage collector.
@@ -274,20 +341,29 @@ export class KafkaSource implements Source {
       const to = Math.min(from + DEFAULTS.kafka.chunkRecords, messages.length);
       const records: Uint8Array[] = [];
       const positions: number[] = [];
+      let pastEnd = false;
       for (let i = from; i < to; i++) {
         const offset = Number(messages[i]!.offset);
-        if (offset >= end) break;
+        if (offset >= end) {
+          pastEnd = true;
+          break;
+        }
         records.push(messages[i]!.value ?? EMPTY);
         positions.push(offset);
       }
+      // A record at or past the end marks the end as reached even when the offsets just before it
+      // hold no record (a transaction marker, a compacted one).
+      if (positions.length > 0 || pastEnd) this.nextOffsets.set(partition, pastEnd ? end : positions[positions.length - 1]! + 1);
       if (positions.length === 0) break;
-      this.nextOffsets.set(partition, positions[positions.length - 1]! + 1);
       this.enqueue(from === 0 ? { partition, records, positions, restore } : { partition, records, positions });
+      restore = undefined;
+      if (pastEnd) break;
     }
-    if (messages.length === 0 && restore !== undefined) this.enqueue({ partition, records: [], restore });
+    if (this.reachedEnd(partition)) this.endPartition(partition, restore);
+    else if (messages.length === 0 && restore !== undefined) this.enqueue({ partition, records: [], restore });
     const next = this.nextOffsets.get(partition);
     if (next !== undefined) this.options.onLag?.(partition, Math.max(0, Number(batch.highWatermark) - next));
-    if (this.endOffsets !== undefined && this.boundedDone()) return;
+    if (this.checkBoundedDone()) return;
     // A full sink holds the fetch loop here (kafkajs fetches no more until this returns). The
     // wait may outlast the session timeout while InfluxDB is down, so keep heartbeating, or
     // the group would take the partitions away from a consumer that is only waiting.
@@ -318,16 +394,80 @@ export class KafkaSource implements Source {
     items.length = 0;
   }
 
-  /** Completes the batches once every partition has reached its end offset. */
-  private boundedDone(): boolean {
-    for (const [partition, end] of this.endOffsets!) {
-      if ((this.nextOffsets.get(partition) ?? 0) < end) return false;
+  /** Bounded: whether a held partition has been read up to its end offset (one created after the start has none). */
+  private reachedEnd(partition: number): boolean {
+    if (this.endOffsets === undefined || this.positionsOf !== this.generation) return false;
+    return (this.nextOffsets.get(partition) ?? -1) >= (this.endOffsets.get(partition) ?? 0);
+  }
+
+  /**
+   * Sends a held partition that reached its end its `endOfInput`, once per assignment: its
+   * windows fire now and its commit reaches the end, instead of when every partition has. The
+   * end position is where it stands, at or past the end, so that its commit never moves back.
+   */
+  private endPartition(partition: number, restore: PartitionCheckpoint | null | undefined): void {
+    if (this.endedIn.get(partition) === this.generation) return;
+    this.endedIn.set(partition, this.generation);
+    const endPosition = this.nextOffsets.get(partition)!;
+    this.enqueue(restore === undefined ? { partition, records: [], endPosition, endOfInput: true } : { partition, records: [], endPosition, endOfInput: true, restore });
+  }
+
+  /**
+   * Bounded: completes the batches once every partition of the topic as of the start is at its
+   * end offset: one held by this instance's reading, any other by the group's commit. While only
+   * the others are missing, the group's commits are read again every so often: their holders
+   * commit them at their end once they have read them (see `endPartition`), and a partition
+   * that a dead member still holds comes to this instance once its session has timed out.
+   */
+  private checkBoundedDone(): boolean {
+    if (this.endOffsets === undefined) return false;
+    if (this.completed) return true;
+    if (this.positionsOf !== this.generation) return false;
+    let elsewhereDone = true;
+    for (const [partition, end] of this.endOffsets) {
+      if (this.assigned.has(partition)) {
+        if (!this.reachedEnd(partition)) return false;
+      } else if (this.startOffset(partition, this.groupOffsets) < end) {
+        elsewhereDone = false;
+      }
     }
-    if (!this.completed) {
-      this.completed = true;
-      this.enqueue(END);
+    if (!elsewhereDone) {
+      this.pollGroupCommits();
+      return false;
     }
+    this.complete();
     return true;
+  }
+
+  private pollGroupCommits(): void {
+    if (this.pollTimer !== undefined) return;
+    this.pollTimer = setTimeout(() => {
+      if (this.closed) return;
+      // A failed read (a broker away) is tried again with the next poll.
+      this.polling = this.loadCommits().then(
+        (loaded) => {
+          this.pollTimer = undefined;
+          if (this.closed || this.completed) return;
+          this.groupOffsets = loaded.offsets;
+          this.checkBoundedDone();
+        },
+        () => {
+          this.pollTimer = undefined;
+          if (!this.closed && !this.completed) this.checkBoundedDone();
+        },
+      );
+    }, DEFAULTS.kafka.boundedGroupPollMs);
+  }
+
+  private complete(): void {
+    this.completed = true;
+    this.enqueue(END);
+  }
+
+  /** Where kafkajs starts reading a partition (`fromBeginning`), given the group's commits. */
+  private startOffset(partition: number, committed: ReadonlyMap<number, number>): number {
+    const offset = committed.get(partition) ?? -1;
+    return offset >= 0 ? offset : (this.firstOffsets.get(partition) ?? 0);
   }
 
   /**
@@ -339,15 +479,24 @@ export class KafkaSource implements Source {
     return this.startCommits;
   }
 
-  /** The checkpoints committed with the group's offsets, read once per assignment. */
-  private async loadCheckpoints(): Promise<Map<number, PartitionCheckpoint | null>> {
+  /** The group's offsets and the checkpoints committed with them, read once per assignment. */
+  private async loadCommits(): Promise<GroupCommits> {
     const fetched = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.options.topic] });
+    const partitions = fetched[0]?.partitions ?? [];
     const checkpoints = new Map<number, PartitionCheckpoint | null>();
-    for (const { partition, metadata } of fetched[0]?.partitions ?? []) {
-      checkpoints.set(partition, parseCheckpoint(metadata));
-    }
-    return checkpoints;
+    for (const { partition, metadata } of partitions) checkpoints.set(partition, parseCheckpoint(metadata));
+    return { offsets: committedOffsets(partitions), checkpoints };
   }
+}
+
+/** The group's commits of the topic's partitions: offsets (-1: none) and checkpoints. */
+interface GroupCommits {
+  readonly offsets: ReadonlyMap<number, number>;
+  readonly checkpoints: ReadonlyMap<number, PartitionCheckpoint | null>;
+}
+
+function committedOffsets(partitions: readonly { partition: number; offset: string }[]): Map<number, number> {
+  return new Map(partitions.map((p) => [p.partition, Number(p.offset)]));
 }
 
 function parseCheckpoint(metadata: string | null): PartitionCheckpoint | null {

@@ -232,6 +232,40 @@ describe('windowAggregate: partitions', () => {
     );
     assert.deepEqual(outputs.map(fired), ['', '', '0:1', '10:1']);
   });
+
+  it("endOfInput fires that partition's open windows, reports it at its end, and leaves the others open", () => {
+    const { outputs } = runSync(
+      [
+        batch(evs(0, [1, 2, 12])),
+        batch(evs(1, [3, 4])),
+        // read up to offset 5 (positions 3 and 4 held no record: a transaction marker, say)
+        { partition: 0, records: [], endPosition: 5, endOfInput: true },
+        batch(evs(1, [5], 2)),
+      ],
+      tumbling10(),
+    );
+    assert.deepEqual(
+      outputs.map((o) => [o.partition, fired(o), o.safePosition, o.nextPosition]),
+      [
+        [0, '0:2', 2, 3],
+        [1, '', 0, 2],
+        [0, '10:1', 5, 5], // [10,20) fired before the watermark reached it; nothing holds a position
+        [1, '', 0, 3], // partition 1's window stays open
+        [1, '0:3', 3, 3], // ... until the input ends; partition 0 has no state left to flush
+      ],
+    );
+  });
+
+  it('endOfInput with restore: a partition assigned at its end restores its watermark, fires nothing and reports its end', () => {
+    const { outputs } = runSync(
+      [{ partition: 2, records: [], endPosition: 40, endOfInput: true, restore: { maxTimestampMs: 99, replayUntil: 40 } }],
+      tumbling10(),
+    );
+    assert.deepEqual(
+      outputs.map((o) => [o.partition, fired(o), o.maxTimestampMs, o.safePosition, o.nextPosition]),
+      [[2, '', 99, 40, 40]],
+    );
+  });
 });
 
 describe('windowAggregate: restore and replay through the operator', () => {

@@ -389,6 +389,24 @@ describe('startJob: events', () => {
     assert.deepEqual([...src.commits.at(-1)!.keys()], [0]);
   });
 
+  test('a partition ended by endOfInput writes its windows then, and is committed at its end with its checkpoint', async () => {
+    const batches = new Subject<RecordBatch<string>>();
+    const sink = new RecordingPointSink();
+    const src = fakeSource(batches);
+    const handle = start(src, sink);
+    await running(handle);
+    batches.next({ partition: 0, records: [ev('/a', 200, T0 + 1)], positions: [0] });
+    batches.next({ partition: 1, records: [ev('/b', 200, T0 + 2)], positions: [10] });
+    assert.equal(sink.points.length, 0);
+    batches.next({ partition: 1, records: [], endPosition: 12, endOfInput: true });
+    // Partition 1's window fired; partition 0's is still open.
+    assert.ok(sink.lines.length > 0 && sink.lines.every((l) => l.includes('partition=1')), sink.lines.join('\n'));
+    batches.complete();
+    await handle.done;
+    assert.deepEqual(src.commits.at(-1)!.get(1), { safePosition: 12, checkpoint: { maxTimestampMs: (T0 + 2) * 1000, replayUntil: 12 } });
+    assert.deepEqual(src.commits.at(-1)!.get(0), { safePosition: 1, checkpoint: { maxTimestampMs: (T0 + 1) * 1000, replayUntil: 1 } });
+  });
+
   test('start-up phases and flushes are debug logs, in order: source, outputs, started, the final flush', async () => {
     const handle = startJob(errorRatesJob, { source: connector('source', fakeSource(from([]))), sink: connector('sink', new RecordingPointSink()) });
     const events = await eventsOf(handle);
