@@ -87,6 +87,26 @@ export class JobGraph implements Job {
     return undefined;
   }
 
+  /** The steps that read each step, on the paths to the outputs, in the order branches were added. */
+  children(): Map<PlanNode, PlanNode[]> {
+    const children = new Map<PlanNode, PlanNode[]>();
+    for (const output of this.outputs) {
+      let child: PlanNode = output;
+      for (let at = parentOf(output); at !== undefined; child = at, at = parentOf(at)) {
+        const list = children.get(at);
+        if (list === undefined) children.set(at, [child]);
+        else if (list.includes(child)) break;
+        else list.push(child);
+      }
+    }
+    return children;
+  }
+
+  /** The windows over the source's records (not over window results or moved records' results): the run's parameters apply to them. */
+  windowsOverSource(): WindowNode[] {
+    return this.windowNodes().filter((window) => !this.isDownstreamOfWindowOrMove(window.parent));
+  }
+
   /** Every window node on a path to an output, from the source down, in the order branches were added. */
   windowNodes(): WindowNode[] {
     const seen = new Set<PlanNode>();
@@ -140,18 +160,19 @@ export class JobGraph implements Job {
       throw new ConfigError('job', `job "${this.name}" has no output; end a branch with .toPoints(…) or .toRecords(name)`);
     }
     const windows = this.windowNodes();
-    const overSource = windows.filter((window) => !this.isDownstreamOfWindowOrMove(window.parent));
-    // Strictly once per parameter: one that no window over the source takes is a mistake.
+    const overSource = this.windowsOverSource();
+    // Strictly once per parameter: one that no window over the source takes is a mistake, and
+    // applying it strictly to the first of them says why.
     const kinds = new Set(overSource.map((window) => window.windows.kind));
-    const check = (given: number | undefined, flag: string, kind: 'aligned' | 'session') => {
-      if (given === undefined || kinds.has(kind)) return;
+    const check = (name: 'windowMs' | 'slideMs' | 'gapMs', flag: string, kind: 'aligned' | 'session') => {
+      if (parameters[name] === undefined || kinds.has(kind)) return;
       const declared = overSource[0];
       if (declared === undefined) throw new ConfigError(flag, `job "${this.name}" has no windows over its source's records; leave the option out`);
-      applyWindowParameters(declared.windows, { [flag === '--gap' ? 'gapMs' : flag === '--window' ? 'windowMs' : 'slideMs']: given }, this.name);
+      applyWindowParameters(declared.windows, { [name]: parameters[name] }, this.name);
     };
-    check(parameters.windowMs, '--window', 'aligned');
-    check(parameters.slideMs, '--slide', 'aligned');
-    check(parameters.gapMs, '--gap', 'session');
+    check('windowMs', '--window', 'aligned');
+    check('slideMs', '--slide', 'aligned');
+    check('gapMs', '--gap', 'session');
     const resolved = windows.map((window) => this.resolve(window, parameters));
     const first = resolved[0];
     const maxOutOfOrdernessMs = this.maxOutOfOrdernessMs(parameters);

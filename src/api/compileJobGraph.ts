@@ -7,10 +7,10 @@ import { moveByKey } from '../operators/moveByKey.js';
 import type { RecordBatch } from '../operators/RecordBatch.js';
 import { windowAggregate } from '../operators/windowAggregate.js';
 import type { WindowAssigner } from '../operators/WindowAssigner.js';
-import type { LateRecord, WindowResult } from '../operators/WindowResult.js';
+import type { LateRecord, WindowedBatch, WindowResult } from '../operators/WindowResult.js';
 import { Point } from '../points/Point.js';
 import type { JobGraph } from './JobGraph.js';
-import { parentOf, type OutputNode, type PlanNode, type PointFactory, type WindowNode } from './PlanNode.js';
+import type { OutputNode, PlanNode, PointFactory, WindowNode } from './PlanNode.js';
 import { endPositionOf } from './RecordStage.js';
 
 /** What the steps produced while one source batch went through the graph. */
@@ -21,13 +21,8 @@ interface Collected {
   lateRecords: number;
 }
 
-/** A partition's progress as the windows over the source report it (see `WindowedBatch`). */
-interface Progress {
-  watermarkMs: number;
-  maxTimestampMs: number;
-  safePosition: number;
-  nextPosition: number;
-}
+/** A partition's progress as the windows over the source report it. */
+type Progress = Pick<WindowedBatch<unknown>, 'watermarkMs' | 'maxTimestampMs' | 'safePosition' | 'nextPosition'>;
 
 /** What holds for the stream a step reads. */
 interface StreamState {
@@ -52,16 +47,9 @@ interface StreamState {
  * `Job.notResumable`), so its progress is simply how far it read.
  */
 export function compileJobGraph(graph: JobGraph, parameters: JobParameters, context: JobContext): OperatorFunction<RecordBatch<string | Uint8Array>, JobOutput> {
-  const children = new Map<PlanNode, PlanNode[]>();
-  for (const output of graph.outputNodes) {
-    let child: PlanNode = output;
-    for (let at = parentOf(output); at !== undefined; child = at, at = parentOf(at)) {
-      const list = children.get(at);
-      if (list === undefined) children.set(at, [child]);
-      else if (list.includes(child)) break;
-      else list.push(child);
-    }
-  }
+  const children = graph.children();
+  const windowsOverSource = graph.windowsOverSource();
+  const moves = graph.windowNodes().some((window) => window.moves);
   const partitions = context.sourcePartitions ?? 1;
   const committable = graph.notResumable === undefined;
 
@@ -73,8 +61,6 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
       const ownWatermarks = new Map<number, BoundedOutOfOrdernessWatermarks>();
       const replayUntil = new Map<number, number>();
       const lastRead = new Map<number, number>();
-      const windowsOverSource = graph.windowNodes().filter((window) => !graph.isDownstreamOfWindowOrMove(window.parent));
-      const moves = graph.windowNodes().some((window) => window.moves);
       const sourceBoundMs = graph.maxOutOfOrdernessMs(parameters);
       const trackOwnWatermark = moves || !committable || windowsOverSource.length === 0;
       const onLate = (late: LateRecord<unknown>) => {

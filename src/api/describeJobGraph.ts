@@ -2,23 +2,14 @@ import type { JobParameters } from '../jobs/Job.js';
 import type { WindowAssigner } from '../operators/WindowAssigner.js';
 import { formatDuration } from '../time/parseDuration.js';
 import type { JobGraph } from './JobGraph.js';
-import { parentOf, type PlanNode } from './PlanNode.js';
+import type { PlanNode } from './PlanNode.js';
 
 /**
  * A job's graph as text, as Kafka Streams' `Topology#describe`: one line per step, indented
  * under the step it reads, with every move between partitions and every output named.
  */
 export function describeJobGraph(graph: JobGraph, parameters: JobParameters): string {
-  const children = new Map<PlanNode, PlanNode[]>();
-  for (const output of graph.outputNodes) {
-    let child: PlanNode = output;
-    for (let at = parentOf(output); at !== undefined; child = at, at = parentOf(at)) {
-      const list = children.get(at) ?? [];
-      if (list.includes(child)) break;
-      list.push(child);
-      children.set(at, list);
-    }
-  }
+  const children = graph.children();
   const lines = [`job ${graph.name}${graph.description === '' ? '' : `: ${graph.description}`}`];
   const walk = (node: PlanNode, indent: string, last: boolean, top: boolean) => {
     for (const line of describeNode(graph, node, parameters)) {
