@@ -79,10 +79,23 @@ export class JobGraph implements Job {
     return this.outputs.flatMap((node) => (node.output.kind === 'records' ? [node.output.name] : []));
   }
 
+  get moves(): number {
+    return this.windowNodes().filter((window) => window.moves).length;
+  }
+
+  /**
+   * From Kafka each move goes through an internal topic, and the windows after it resume from
+   * that topic's commits. What does not resume yet: a window over another window's results
+   * with no move between them (it would need the first window's results replayed), and windows
+   * over the source's partitions beside a move (their replay would re-judge moved records).
+   */
   get notResumable(): string | undefined {
-    for (const window of this.windowNodes()) {
-      if (window.moves) return 'it moves records between partitions by key (keyBy)';
-      if (this.isDownstreamOfWindowOrMove(window.parent)) return 'it windows the results of another window';
+    const windows = this.windowNodes();
+    for (const window of windows) {
+      if (!window.moves && this.isDownstreamOfWindowOrMove(window.parent)) return 'it windows the results of another window without a keyBy between them';
+    }
+    if (windows.some((window) => window.moves) && this.windowsOverSource().some((window) => !window.moves)) {
+      return 'it has windows over the source\'s own partitions beside a move between partitions (keyBy)';
     }
     return undefined;
   }

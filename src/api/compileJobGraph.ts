@@ -9,6 +9,12 @@ import { windowAggregate } from '../operators/windowAggregate.js';
 import type { WindowAssigner } from '../operators/WindowAssigner.js';
 import type { LateRecord, WindowedBatch, WindowResult } from '../operators/WindowResult.js';
 import { Point } from '../points/Point.js';
+import { keyIdentity } from '../operators/keyIdentity.js';
+import { partitionOfKey } from '../operators/partitionOfKey.js';
+import type { PartitionCheckpoint } from '../operators/PartitionCheckpoint.js';
+import type { MovedCheckpoint } from '../runtime/moves/MovedCheckpoint.js';
+import { MovedPartitionReader } from '../runtime/moves/MovedPartitionReader.js';
+import { splitPartition, type MoveTransport } from '../runtime/moves/MoveTransport.js';
 import type { JobGraph } from './JobGraph.js';
 import type { OutputNode, PlanNode, PointFactory, WindowNode } from './PlanNode.js';
 import { endPositionOf } from './RecordStage.js';
@@ -22,7 +28,7 @@ interface Collected {
 }
 
 /** A partition's progress as the windows over the source report it. */
-type Progress = Pick<WindowedBatch<unknown>, 'watermarkMs' | 'maxTimestampMs' | 'safePosition' | 'nextPosition'>;
+type Progress = Pick<WindowedBatch<unknown>, 'watermarkMs' | 'maxTimestampMs' | 'safePosition' | 'nextPosition'> & { readonly moved?: MovedCheckpoint };
 
 /** What holds for the stream a step reads. */
 interface StreamState {
@@ -43,15 +49,24 @@ interface StreamState {
  * one JobOutput per partition carries the last results and progress.
  *
  * The commit position of a partition is the lowest that any window over the source still
- * needs; a job that moves records or windows window results runs without commits (see
- * `Job.notResumable`), so its progress is simply how far it read.
+ * needs. In one process (no `context.transport`) a job that moves records or windows window
+ * results runs without commits, so its progress is simply how far it read.
+ *
+ * With a {@link MoveTransport} (Kafka) every move goes through its internal topic instead:
+ * the steps before a move write to it, and the window after it reads the topic's partitions,
+ * which arrive on the same input as the source's (see `combinedPartition`). Each of those
+ * partitions commits at a snapshot of its readers at or before the lowest offset its windows
+ * still need, and a restart replays from there silently up to where the previous run got.
  */
 export function compileJobGraph(graph: JobGraph, parameters: JobParameters, context: JobContext): OperatorFunction<RecordBatch<string | Uint8Array>, JobOutput> {
   const children = graph.children();
   const windowsOverSource = graph.windowsOverSource();
   const moves = graph.windowNodes().some((window) => window.moves);
-  const partitions = context.sourcePartitions ?? 1;
+  const transport = context.transport;
+  const partitions = transport?.partitions ?? context.sourcePartitions ?? 1;
   const committable = graph.notResumable === undefined;
+  const moveNumbers = new Map(graph.windowNodes().filter((window) => window.moves).map((window, number) => [window, number]));
+  const where = (move: number) => `the internal topic of move ${move + 1}`;
 
   return (source) =>
     new Observable<JobOutput>((subscriber) => {
@@ -64,10 +79,19 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
       const sourceBoundMs = graph.maxOutOfOrdernessMs(parameters);
       const trackOwnWatermark = moves || !committable || windowsOverSource.length === 0;
       const onLate = (late: LateRecord<unknown>) => {
+        if (replaying) return;
         collected.lateRecords++;
         context.onLate(late);
       };
       const root = new Subject<RecordBatch<string | Uint8Array>>();
+      // With a transport: the window after each move reads its internal topic's partitions here.
+      const entries = new Map<number, Subject<RecordBatch<unknown>>>();
+      const readers = new Map<number, MovedPartitionReader>();
+      const internalSafe = new Map<number, number>();
+      // Per writing partition and move: the last watermark sent to every partition of the move's topic.
+      const sentWatermarks = new Map<string, number>();
+      // While a restored internal partition replays what a previous run wrote: nothing leaves.
+      let replaying = false;
       let failure: { error: unknown } | undefined;
       const fail = (error: unknown) => {
         failure ??= { error };
@@ -115,7 +139,22 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
         const { windows, trigger, maxOutOfOrdernessMs, allowedLatenessMs } = graph.resolve(node, parameters);
         let records = input;
         const carried = state.carried || node.moves;
-        if (node.moves) {
+        if (node.moves && transport !== undefined) {
+          const move = moveNumbers.get(node)!;
+          const isLate = latenessRule(windows, allowedLatenessMs);
+          input.subscribe({
+            next(batch) {
+              try {
+                send(move, node, isLate, batch);
+              } catch (error) {
+                fail(error);
+              }
+            },
+            error: fail,
+          });
+          records = new Subject<RecordBatch<unknown>>();
+          entries.set(move, records as Subject<RecordBatch<unknown>>);
+        } else if (node.moves) {
           records = records.pipe(
             moveByKey({ keyOf: node.keyOf!, partitions, isLate: latenessRule(windows, allowedLatenessMs), onLate }),
           );
@@ -135,6 +174,7 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
           }),
           tap((batch) => {
             collected.windowsFired += batch.results.length;
+            if (node.moves && transport !== undefined) internalSafe.set(batch.partition, batch.safePosition);
             if (!overSource || !committable) return;
             const known = progress.get(batch.partition);
             if (known === undefined || batch.safePosition < known.safePosition) {
@@ -159,7 +199,43 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
         );
       };
 
+      /**
+       * The writer's side of a move through the transport: lateness decided here by the writer's
+       * own watermark, each record to its key's partition with an id that rises with every record
+       * (the source offset, or the count this partition has sent to the move), and the writer's
+       * watermark to every partition once it advanced.
+       */
+      const send = (move: number, node: WindowNode, isLate: (timeMs: number, watermarkMs: number) => boolean, batch: RecordBatch<unknown>): void => {
+        const { partition: writer, move: readFrom } = splitPartition(batch.partition, partitions);
+        const counter = readFrom < 0 ? undefined : readers.get(batch.partition)?.sent;
+        const { records, timestampsMs, recordWatermarksMs, positions, raws } = batch;
+        for (let i = 0; i < records.length; i++) {
+          const record = records[i];
+          const timeMs = timestampsMs![i]!;
+          const watermarkMs = recordWatermarksMs![i]!;
+          if (isLate(timeMs, watermarkMs)) {
+            onLate({ record, raw: raws?.[i], partition: batch.partition, position: positions?.[i] ?? -1, eventTimeMs: timeMs, watermarkMs });
+            continue;
+          }
+          const target = partitionOfKey(keyIdentity(node.keyOf!(record)), partitions);
+          let id: number;
+          if (counter === undefined) {
+            id = positions![i]!;
+          } else {
+            id = (counter[move] ?? 0) + 1;
+            counter[move] = id;
+          }
+          if (!replaying) transport!.send(move, target, { kind: 'record', writer, id, timeMs, watermarkMs, record });
+        }
+        const watermarkMs = batch.watermarkMs;
+        const key = `${move}:${batch.partition}`;
+        if (watermarkMs === undefined || replaying || !(watermarkMs > (sentWatermarks.get(key) ?? -Infinity))) return;
+        sentWatermarks.set(key, watermarkMs);
+        for (let target = 0; target < partitions; target++) transport!.send(move, target, { kind: 'watermark', writer, watermarkMs });
+      };
+
       const collect = (node: OutputNode, batch: RecordBatch<unknown>, state: StreamState): void => {
+        if (replaying) return;
         const { output } = node;
         const { records, timestampsMs, positions } = batch;
         // A replay after a restore rebuilds windows; records that reach an output without one were written before.
@@ -198,7 +274,11 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
         map((batch) => {
           if (!trackOwnWatermark) return batch;
           let watermarks = ownWatermarks.get(batch.partition);
-          if (watermarks === undefined) ownWatermarks.set(batch.partition, (watermarks = new BoundedOutOfOrdernessWatermarks(sourceBoundMs)));
+          if (watermarks === undefined || batch.restore !== undefined) {
+            ownWatermarks.set(batch.partition, (watermarks = new BoundedOutOfOrdernessWatermarks(sourceBoundMs)));
+            // Through a transport the source commits at the end of what it read: its watermark resumes there.
+            if (batch.restore) watermarks.onEvent(batch.restore.maxTimestampMs);
+          }
           const times = batch.timestampsMs ?? [];
           if (!moves) {
             for (let i = 0; i < times.length; i++) watermarks.onEvent(times[i]!);
@@ -211,10 +291,41 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
             recordWatermarksMs[i] = watermarks.watermarkMs;
             watermarks.onEvent(times[i]!);
           }
-          return { ...batch, recordWatermarksMs, watermarkMs: watermarks.watermarkMs };
+          // A bounded input's end: every window after the move may fire, as far as this writer goes.
+          return { ...batch, recordWatermarksMs, watermarkMs: batch.endOfInput === true && transport !== undefined ? Infinity : watermarks.watermarkMs };
         }),
       );
       wire(graph.source, decoded, { windowResults: false, perPartition: true, carried: false, positioned: true });
+
+      /** A batch of an internal topic's partition: through its reader, to the window after the move. */
+      const readMoved = (batch: RecordBatch<string | Uint8Array>, move: number): void => {
+        const entry = entries.get(move);
+        if (entry === undefined) throw new RangeError(`a batch of partition ${batch.partition} reached a job with ${entries.size} moves`);
+        if (batch.revoked === true) {
+          readers.delete(batch.partition);
+          internalSafe.delete(batch.partition);
+          entry.next(batch as RecordBatch<unknown>);
+          return;
+        }
+        let reader = readers.get(batch.partition);
+        let restore: PartitionCheckpoint | null | undefined;
+        if (reader === undefined || batch.restore !== undefined) {
+          reader = new MovedPartitionReader(batch.partition, partitions, where(move), batch.restore ?? null);
+          readers.set(batch.partition, reader);
+          for (const key of [...sentWatermarks.keys()]) if (key.endsWith(`:${batch.partition}`)) sentWatermarks.delete(key);
+          // The window after the move starts afresh: the reader replays what it needs.
+          restore = null;
+        }
+        reader.read(batch.records, batch.positions ?? [], ({ batch: moved, replaying: replay }) => {
+          replaying = replay;
+          try {
+            entry.next(restore === undefined ? moved : { ...moved, restore });
+          } finally {
+            replaying = false;
+          }
+          restore = undefined;
+        });
+      };
 
       const take = (partition: number, batch: RecordBatch<unknown> | undefined): JobOutput => {
         const done = collected;
@@ -226,6 +337,14 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
           if (end !== undefined) lastRead.set(partition, end);
         }
         const read = lastRead.get(partition);
+        const reader = readers.get(partition);
+        if (reader !== undefined) {
+          const moved = reader.commitFor(internalSafe.get(partition) ?? read ?? 0);
+          if (moved !== undefined) {
+            const reportedMoved: Progress = { watermarkMs: reader.currentWatermarkMs, maxTimestampMs: -Infinity, safePosition: moved.position, nextPosition: read ?? moved.position, moved };
+            return output(partition, done, reportedMoved);
+          }
+        }
         const own = ownWatermarks.get(partition);
         const reported: Progress = known ?? {
           watermarkMs: own?.watermarkMs ?? -Infinity,
@@ -233,25 +352,35 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
           safePosition: read ?? 0,
           nextPosition: read ?? 0,
         };
-        return {
-          partition,
-          points: done.points,
-          ...(done.lines.length === 0 ? {} : { recordLines: done.lines }),
-          windowsFired: done.windowsFired,
-          lateRecords: done.lateRecords,
-          ...reported,
-        };
+        return output(partition, done, reported);
       };
+      const output = (partition: number, done: Collected, reported: Progress): JobOutput => ({
+        partition,
+        points: done.points,
+        ...(done.lines.length === 0 ? {} : { recordLines: done.lines }),
+        windowsFired: done.windowsFired,
+        lateRecords: done.lateRecords,
+        ...reported,
+      });
 
       const seen = new Set<number>();
       const subscription = source.subscribe({
         next(batch) {
-          root.next(batch);
+          const move = transport === undefined ? -1 : splitPartition(batch.partition, partitions).move;
+          if (move < 0) {
+            root.next(batch);
+          } else {
+            try {
+              readMoved(batch, move);
+            } catch (error) {
+              fail(error);
+            }
+          }
           if (failure !== undefined) {
             subscriber.error(failure.error);
           } else if (batch.revoked === true) {
             // Its windows were dropped unfired and its new owner re-reads them: nothing to report or commit.
-            for (const known of [seen, progress, lastRead, ownWatermarks, replayUntil]) known.delete(batch.partition);
+            for (const known of [seen, progress, lastRead, ownWatermarks, replayUntil, readers, internalSafe]) known.delete(batch.partition);
           } else {
             seen.add(batch.partition);
             subscriber.next(take(batch.partition, batch));
@@ -263,6 +392,7 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
         error: (error: unknown) => subscriber.error(error),
         complete() {
           root.complete();
+          for (const entry of entries.values()) entry.complete();
           if (failure !== undefined) {
             subscriber.error(failure.error);
             return;

@@ -23,10 +23,13 @@ export function describeJobGraph(graph: JobGraph, parameters: JobParameters): st
   };
   walk(graph.source, '', true, true);
   const reason = graph.notResumable;
+  const moves = graph.moves;
   lines.push(
-    reason === undefined
-      ? 'runs from any source: each partition’s windows resume from its Kafka commits'
-      : `runs in one process over every partition (a file, stdin, the generator), since ${reason}; from Kafka it needs internal topics, not built yet`,
+    reason !== undefined
+      ? `runs in one process over every partition (a file, stdin, the generator), since ${reason}`
+      : moves === 0
+        ? 'runs from any source: each partition’s windows resume from its Kafka commits'
+        : `runs from any source; from Kafka each move goes through an internal topic of the consumer group (${Array.from({ length: moves }, (_, m) => `<group>-move-${m + 1}-repartition`).join(', ')}), with the source's partition count, and each partition resumes from its commits`,
   );
   return lines.join('\n');
 }

@@ -102,6 +102,15 @@ export const DEFAULTS = {
     deadLetterRequestBytes: 512 * 1024,
     /** How long reading the dead-letter topic back at start-up may take, in ms: 2 min. */
     deadLetterScanTimeoutMs: 120_000,
+    /**
+     * Internal topics (moves between partitions): bytes per partition in one produce request,
+     * 512 KiB, below a broker's default `message.max.bytes`.
+     */
+    moveRequestBytes: 512 * 1024,
+    /** How long moved records wait to be sent with others, in ms: the move's added latency. */
+    moveLingerMs: 50,
+    /** Bytes of moved records buffered or in flight above which the source pauses: 64 MiB. */
+    moveBufferBytes: 64 * 1024 * 1024,
   },
   jobManager: {
     /** Where `clickflow jobmanager` listens; loopback unless --host says otherwise. */

@@ -1,3 +1,4 @@
+import type { MoveTransport } from '../runtime/moves/MoveTransport.js';
 import type { OperatorFunction } from 'rxjs';
 import type { InvalidRecord } from '../events/InvalidRecord.js';
 import type { RecordBatch } from '../operators/RecordBatch.js';
@@ -42,6 +43,12 @@ export interface JobContext {
    * watermark of every one. Default 1 (a file, stdin).
    */
   readonly sourcePartitions?: number;
+  /**
+   * Where records moved by key go when the job runs in several processes (Kafka's internal
+   * topics): batches of its partitions then come on the same input as the source's. Absent, a
+   * move happens in this process, which must read every partition.
+   */
+  readonly transport?: MoveTransport;
 }
 
 /**
@@ -64,6 +71,11 @@ export interface Job {
    * one process (a file, stdin, the generator); `startJob` refuses it on a source that commits (Kafka).
    */
   readonly notResumable?: string;
+  /**
+   * How many moves between partitions by key the job makes (`keyBy`): from Kafka each goes
+   * through an internal topic. Absent or 0 for a job that moves nothing.
+   */
+  readonly moves?: number;
   /** The job's dataflow graph as text: its steps, where records move, its outputs (`clickflow describe`). */
   describe?(parameters?: JobParameters): string;
   /** The names of the record outputs the job writes (`toRecords`), which `--output name=…` connects. */

@@ -1,3 +1,4 @@
+import type { MovedCheckpoint } from '../runtime/moves/MovedCheckpoint.js';
 import type { Point } from '../points/Point.js';
 
 /**
@@ -18,6 +19,8 @@ export interface JobOutput {
   readonly safePosition: number;
   /** See `WindowedBatch.nextPosition`. */
   readonly nextPosition: number;
+  /** A partition of an internal topic: its readers' state at `safePosition`, committed beside it. */
+  readonly moved?: MovedCheckpoint;
 }
 
 /** One JSON line for the record output `output`. */

@@ -1,3 +1,5 @@
+import type { MovedCheckpoint } from '../runtime/moves/MovedCheckpoint.js';
+
 /**
  * What a partition's windows need to resume exactly after a restart or a rebalance, stored
  * beside the committed offset (Kafka commit metadata).
@@ -9,6 +11,8 @@
  * those that have not, so that nothing is emitted twice with a partial count.
  */
 export interface PartitionCheckpoint {
+  /** For a partition of an internal topic (a move between processes): its readers' state at the committed offset. */
+  readonly moved?: MovedCheckpoint;
   /** The partition's highest event time when the checkpoint was taken. */
   readonly maxTimestampMs: number;
   /** One past the last position processed when the checkpoint was taken. */

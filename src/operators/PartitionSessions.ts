@@ -295,11 +295,11 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
   /**
    * Queues a session's replay position. Entries of sessions that merged or expired are skipped
    * only when they reach the top, so while one old session stays open they would pile up: the
-   * queue is rebuilt from the live sessions when they are outnumbered. After a move positions
-   * are the move's own and no restore reads them: nothing is queued.
+   * queue is rebuilt from the live sessions when they are outnumbered. After a move through an
+   * internal topic, positions are that topic's offsets, which a restore re-reads from the first
+   * one an open session holds.
    */
   private pushReplayFrom(replayFrom: number, session: Session<ACC, K>): void {
-    if (this.config.carriedWatermark === true) return;
     this.replayFroms.push(replayFrom, session);
     if (this.replayFroms.size <= 2 * this.liveSessions + 1_024) return;
     const rebuilt = new TimerQueue<Session<ACC, K>>();

@@ -11,6 +11,11 @@ import type { Source } from './Source.js';
 export interface ConnectorContext {
   /** The job's name: the default consumer group is derived from it. */
   readonly jobName: string;
+  /**
+   * How many moves between partitions by key the job makes (`Job.moves`): a source read by
+   * several processes (Kafka) carries each through an internal topic, its `transport`.
+   */
+  readonly moves?: number;
   /** Shared by the job's source and outputs: a full output closes it, and the source waits. */
   readonly gate: BackpressureGate;
   /** Reports something the job survives (a retried write, a rebalance); it reaches the job's events. */

@@ -6,8 +6,8 @@ export class NotResumableError extends ConfigError {
   constructor(job: Job) {
     super(
       '--from',
-      `job "${job.name}" cannot run from Kafka yet: ${job.notResumable}, which from Kafka needs internal topics that clickflow does not create yet. ` +
-        'Run it over a file (--from file:PATH), stdin (--from -) or the generator (--from generator)',
+      `job "${job.name}" cannot run from Kafka yet: ${job.notResumable}, and could not resume from its commits. ` +
+        'Put a keyBy before the second window, or run it over a file (--from file:PATH), stdin (--from -) or the generator (--from generator)',
     );
   }
 }

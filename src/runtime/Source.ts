@@ -1,3 +1,4 @@
+import type { MoveTransport } from './moves/MoveTransport.js';
 import type { Observable } from 'rxjs';
 import type { PartitionCheckpoint } from '../operators/PartitionCheckpoint.js';
 import type { RecordBatch } from '../operators/RecordBatch.js';
@@ -22,6 +23,12 @@ export interface Source {
    * a move between partitions waits for every one's watermark. Default 1 (a file, stdin).
    */
   readonly partitionCount?: number;
+  /**
+   * Where the job's moves between partitions go, when the source is read by several processes
+   * (Kafka's internal topics, asked for by `ConnectorContext.moves`): the batches of their
+   * partitions then come on `batches` too. Flushed with the outputs, before each commit.
+   */
+  readonly transport?: MoveTransport;
   /** Stores the positions, and beside them the outputs' marks, for a restart to resume from. */
   commit?(commits: ReadonlyMap<number, SourceCommit>, marks?: OutputMarks): Promise<void>;
   /**

@@ -138,6 +138,7 @@ class RunningJob implements JobHandle {
     const signal = this.abort.signal;
     const context: ConnectorContext = {
       jobName: job.name,
+      moves: job.moves ?? 0,
       gate: new BackpressureGate(),
       report: (level, message, fields) => this.eventSubject.next({ type: 'log', level, message, fields }),
       metrics,
@@ -223,7 +224,8 @@ class RunningJob implements JobHandle {
     const onLate = (late: LateRecord<unknown>) => {
       if (firstRouting(late.partition, late.position)) lateOutput?.write([lateRecordLine(late)]);
     };
-    const outputs = [sink, deadLetters, lateOutput, ...recordOutputs.values()];
+    // Moved records are flushed with the outputs: a commit covers what the job sent on, too.
+    const outputs = [sink, deadLetters, lateOutput, ...recordOutputs.values(), source.transport];
     const writeRecordLines = (lines: readonly RecordLine[]) => {
       metrics.recordsOut += lines.length;
       if (recordOutputs.size === 0) return;
@@ -249,7 +251,12 @@ class RunningJob implements JobHandle {
           this.eventSubject.next({ type: 'revoked', partition: batch.partition });
         }
       }),
-      job.pipeline(options.parameters ?? {}, { onInvalid, onLate, sourcePartitions: source.partitionCount ?? 1 }),
+      job.pipeline(options.parameters ?? {}, {
+        onInvalid,
+        onLate,
+        sourcePartitions: source.partitionCount ?? 1,
+        ...(source.transport === undefined ? {} : { transport: source.transport }),
+      }),
       tap((out) => {
         metrics.lateRecords += out.lateRecords;
         metrics.windowsFired += out.windowsFired;
@@ -259,7 +266,7 @@ class RunningJob implements JobHandle {
         if (out.recordLines !== undefined) writeRecordLines(out.recordLines);
         pending.set(out.partition, {
           safePosition: out.safePosition,
-          checkpoint: { maxTimestampMs: out.maxTimestampMs, replayUntil: out.nextPosition },
+          checkpoint: out.moved === undefined ? { maxTimestampMs: out.maxTimestampMs, replayUntil: out.nextPosition } : { maxTimestampMs: out.maxTimestampMs, replayUntil: out.nextPosition, moved: out.moved },
         });
         this.eventSubject.next({ type: 'progress', partition: out.partition, watermarkMs: out.watermarkMs });
       }),

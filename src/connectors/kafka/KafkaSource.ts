@@ -1,6 +1,8 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { Observable, Subscriber } from 'rxjs';
 import type { PartitionCheckpoint } from '../../operators/PartitionCheckpoint.js';
+import type { MovedCheckpoint } from '../../runtime/moves/MovedCheckpoint.js';
+import type { MoveTransport } from '../../runtime/moves/MoveTransport.js';
 import type { RecordBatch } from '../../operators/RecordBatch.js';
 import type { BackpressureGate } from '../../runtime/BackpressureGate.js';
 import type { OutputMarks, ResumePoint } from '../../runtime/OutputMarks.js';
@@ -28,6 +30,13 @@ export interface KafkaSourceOptions {
   readonly onAssignment?: (partitions: readonly number[]) => void;
   /** Told after each fetch how many records the partition holds beyond it (its consumer lag). */
   readonly onLag?: (partition: number, lag: number) => void;
+  /**
+   * The job's internal topics (one per move between partitions), read in the same group, each
+   * with `partitions` partitions: partition `p` of the `i`-th arrives as `(i + 1) * partitions + p`.
+   */
+  readonly internal?: { readonly topics: readonly string[]; readonly partitions: number };
+  /** Where the job's moves go (see `Source.transport`); closed with the source. */
+  readonly transport?: MoveTransport;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -57,6 +66,7 @@ const END = Symbol('end');
  */
 export class KafkaSource implements Source {
   readonly batches: Observable<RecordBatch<Uint8Array>>;
+  readonly transport: MoveTransport | undefined;
   private readonly consumer: Consumer;
   private readonly admin: Admin;
   private assigned = new Set<number>();
@@ -92,6 +102,9 @@ export class KafkaSource implements Source {
   /** The consumer's start-up, which `close` must outwait: a consumer started after it would run forever. */
   private starting: Promise<void> | undefined;
   private readonly errorContext: KafkaErrorContext;
+  /** The source topic, then the internal ones: a partition's number is its topic's index times `stride`, plus its own. */
+  private readonly topics: readonly string[];
+  private readonly stride: number;
   private closed = false;
   /** kafkajs is restarting the consumer after a retriable crash, until it rejoins the group. */
   private restarting = false;
@@ -107,6 +120,9 @@ export class KafkaSource implements Source {
 
   constructor(private readonly options: KafkaSourceOptions) {
     this.errorContext = { brokers: options.brokers, topic: options.topic, topicIsInput: true, group: options.groupId };
+    this.topics = [options.topic, ...(options.internal?.topics ?? [])];
+    this.stride = options.internal?.partitions ?? 0;
+    this.transport = options.transport;
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
@@ -157,13 +173,15 @@ export class KafkaSource implements Source {
       // A partition that moved away is its new owner's to commit.
       if (!this.assigned.has(partition) || this.lastCommitted.get(partition) === key) continue;
       committed.push([partition, key]);
+      const { topic, partition: own } = this.topicOf(partition);
       offsets.push({
-        topic: this.options.topic,
-        partition,
+        topic,
+        partition: own,
         offset: String(safePosition),
         metadata: JSON.stringify({
           m: Number.isFinite(checkpoint.maxTimestampMs) ? checkpoint.maxTimestampMs : null,
           r: checkpoint.replayUntil,
+          ...(checkpoint.moved === undefined ? {} : { v: movedJson(checkpoint.moved) }),
           ...(marks === undefined ? {} : { t: marks.takenAtMs }),
           ...(marks === undefined || Object.keys(marks.outputBytes).length === 0 ? {} : { o: marks.outputBytes }),
         }),
@@ -194,7 +212,7 @@ export class KafkaSource implements Source {
     const fetched = await this.commitsAtStart();
     let committedAtMs = Infinity;
     const outputBytes = new Map<string, number>();
-    for (const { metadata } of fetched[0]?.partitions ?? []) {
+    for (const { metadata } of fetched.flatMap((topic) => topic.partitions)) {
       const marks = parseMarks(metadata);
       if (marks === undefined) continue;
       committedAtMs = Math.min(committedAtMs, marks.takenAtMs);
@@ -218,6 +236,7 @@ export class KafkaSource implements Source {
     // The consumer first: its disconnect waits for the batch in hand, which may still be
     // reading checkpoints through the admin client (an admin call reconnects it).
     await this.consumer.disconnect().catch(() => undefined);
+    await this.transport?.close();
     await this.polling;
     await this.admin.disconnect().catch(() => undefined);
   }
@@ -252,7 +271,9 @@ export class KafkaSource implements Source {
       }
     }
     if (this.closed) return;
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => this.onJoin(event.payload.memberAssignment[topic] ?? []));
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) =>
+      this.onJoin(this.topics.flatMap((name, index) => (event.payload.memberAssignment[name] ?? []).map((p) => index * this.stride + p))),
+    );
     // kafkajs restarts a crashed consumer itself when the error is retriable; when it gives
     // up, the job must stop with the reason rather than wait for batches that never come.
     this.consumer.on(this.consumer.events.CRASH, (event) => {
@@ -260,7 +281,7 @@ export class KafkaSource implements Source {
       else this.restarting = true;
     });
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await this.consumer.subscribe({ topics: [...this.topics], fromBeginning: true });
     if (this.closed) return;
     await this.consumer.run({
       autoCommit: false,
@@ -325,7 +346,7 @@ export class KafkaSource implements Source {
 
   private async onBatch({ batch, isStale, heartbeat }: EachBatchPayload): Promise<void> {
     if (this.subscriber === undefined || this.completed || isStale()) return;
-    const { partition } = batch;
+    const partition = this.topics.indexOf(batch.topic) * this.stride + batch.partition;
     let restore: PartitionCheckpoint | null | undefined;
     if (this.restoredIn.get(partition) !== this.generation) {
       restore = (await (this.commits ?? this.readCommits(this.generation))).checkpoints.get(partition) ?? null;
@@ -475,17 +496,27 @@ export class KafkaSource implements Source {
    * resume point and a bounded run's start offsets.
    */
   private commitsAtStart(): ReturnType<Admin['fetchOffsets']> {
-    this.startCommits ??= this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.options.topic] });
+    this.startCommits ??= this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [...this.topics] });
     return this.startCommits;
   }
 
   /** The group's offsets and the checkpoints committed with them, read once per assignment. */
   private async loadCommits(): Promise<GroupCommits> {
-    const fetched = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.options.topic] });
-    const partitions = fetched[0]?.partitions ?? [];
+    const fetched = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [...this.topics] });
+    const partitions = fetched.flatMap(({ topic, partitions: own }) => {
+      const index = this.topics.indexOf(topic);
+      return own.map((p) => ({ ...p, partition: index * this.stride + p.partition }));
+    });
     const checkpoints = new Map<number, PartitionCheckpoint | null>();
     for (const { partition, metadata } of partitions) checkpoints.set(partition, parseCheckpoint(metadata));
     return { offsets: committedOffsets(partitions), checkpoints };
+  }
+
+  /** The topic and own number of a partition as batches number it. */
+  private topicOf(partition: number): { readonly topic: string; readonly partition: number } {
+    if (this.stride === 0) return { topic: this.options.topic, partition };
+    const index = Math.floor(partition / this.stride);
+    return { topic: this.topics[index]!, partition: partition - index * this.stride };
   }
 }
 
@@ -502,12 +533,31 @@ function committedOffsets(partitions: readonly { partition: number; offset: stri
 function parseCheckpoint(metadata: string | null): PartitionCheckpoint | null {
   if (metadata === null || metadata === '') return null;
   try {
-    const { m, r } = JSON.parse(metadata) as { m: number | null; r: number };
+    const { m, r, v } = JSON.parse(metadata) as { m: number | null; r: number; v?: unknown };
     if (typeof r !== 'number') return null;
-    return { maxTimestampMs: m ?? -Infinity, replayUntil: r };
+    const moved = v === undefined ? undefined : movedOf(v);
+    return moved === undefined ? { maxTimestampMs: m ?? -Infinity, replayUntil: r } : { maxTimestampMs: m ?? -Infinity, replayUntil: r, moved };
   } catch {
     return null;
   }
+}
+
+/**
+ * A {@link MovedCheckpoint} as commit metadata: `[position, watermarks, ids, sent]`, infinite
+ * times as null (none yet) or the string "end". Kafka keeps at most 4 KiB of metadata by
+ * default, about 150 writers' worth.
+ */
+function movedJson(moved: MovedCheckpoint): unknown[] {
+  const time = (ms: number) => (Number.isFinite(ms) ? ms : ms > 0 ? 'end' : null);
+  return [moved.position, moved.writerWatermarksMs.map(time), moved.writerIds.map(time), moved.sent];
+}
+
+function movedOf(value: unknown): MovedCheckpoint | undefined {
+  if (!Array.isArray(value) || value.length !== 4) return undefined;
+  const [position, watermarks, ids, sent] = value as [unknown, unknown, unknown, unknown];
+  const time = (v: unknown) => (v === null ? -Infinity : v === 'end' ? Infinity : Number(v));
+  if (typeof position !== 'number' || !Array.isArray(watermarks) || !Array.isArray(ids) || typeof sent !== 'object' || sent === null) return undefined;
+  return { position, writerWatermarksMs: watermarks.map(time), writerIds: ids.map(time), sent: sent as Record<number, number> };
 }
 
 /** The outputs' marks stored with a commit, when it has them. */

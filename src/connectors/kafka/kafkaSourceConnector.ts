@@ -4,6 +4,8 @@ import { ConfigError } from '../../errors/ConfigError.js';
 import { kafkaSecurityConfig, type KafkaSecurity } from './kafkaSecurity.js';
 import { parseBrokers } from './parseBrokers.js';
 import { validateTopicName } from './validateTopicName.js';
+import { ensureInternalTopics, internalTopicNames } from './internalTopics.js';
+import { kafkaErrorOf } from './kafkaErrorOf.js';
 
 /** Options of {@link kafkaSource}; the defaults are beside each. */
 export interface KafkaSourceSettings {
@@ -36,12 +38,30 @@ export function kafkaSource(settings: KafkaSourceSettings = {}): SourceConnector
   return {
     description: `kafka ${topic}`,
     resumesFromCommits: true,
-    open: async ({ jobName, gate, report, metrics }) => {
+    open: async ({ jobName, gate, report, metrics, moves = 0 }) => {
       const groupId = settings.group ?? `clickflow-${jobName}`;
+      if (moves > 0 && settings.bounded === true) {
+        throw new ConfigError('--bounded', `job "${jobName}" moves records between partitions by key, which from Kafka runs unbounded only for now; leave out --bounded and stop the job with Ctrl-C (SIGTERM) once it has caught up`);
+      }
+      const internalTopics = internalTopicNames(groupId, moves);
       // Imported on open: kafkajs costs a file-to-file run ~0.1 s of CPU at start-up.
-      const [{ KafkaSource }, { kafkaClient }] = await Promise.all([import('./KafkaSource.js'), import('./kafkaClient.js')]);
+      const [{ KafkaSource }, { kafkaClient }, { KafkaMoveTransport }] = await Promise.all([
+        import('./KafkaSource.js'),
+        import('./kafkaClient.js'),
+        import('./KafkaMoveTransport.js'),
+      ]);
+      const kafka = kafkaClient({ brokers, clientId: groupId, security: settings.security });
+      let transport: InstanceType<typeof KafkaMoveTransport> | undefined;
+      if (moves > 0) {
+        const partitions = await ensureInternalTopics(kafka, topic, internalTopics).catch((error: unknown) => {
+          throw error instanceof ConfigError ? error : kafkaErrorOf(error, { brokers, topic, topicIsInput: true, group: groupId });
+        });
+        transport = new KafkaMoveTransport({ kafka, brokers, topics: internalTopics, partitions, gate });
+        report('info', 'records move by key through internal topics', { topics: internalTopics, partitions });
+      }
       const source = new KafkaSource({
-        kafka: kafkaClient({ brokers, clientId: groupId, security: settings.security }),
+        kafka,
+        ...(transport === undefined ? {} : { internal: { topics: internalTopics, partitions: transport.partitions }, transport }),
         brokers,
         topic,
         groupId,

@@ -1,0 +1,51 @@
+import type { Kafka } from 'kafkajs';
+import { ConfigError } from '../../errors/ConfigError.js';
+import { validateTopicName } from './validateTopicName.js';
+
+/**
+ * The internal topic of each of a job's `moves` moves between partitions, as Kafka Streams
+ * names its repartition topics: `<group>-move-<n>-repartition`, so that jobs in other groups
+ * never share one.
+ */
+export function internalTopicNames(groupId: string, moves: number): string[] {
+  const names = Array.from({ length: moves }, (_, move) => `${groupId}-move-${move + 1}-repartition`);
+  for (const name of names) validateTopicName('--group', name);
+  return names;
+}
+
+/**
+ * Creates the internal topics that do not exist, with the source's partition count (one per
+ * writing partition, so that scaling the job is scaling its source), and checks the others
+ * have it. Resolves with the source's partition count.
+ */
+export async function ensureInternalTopics(kafka: Kafka, source: string, topics: readonly string[]): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const partitionsOf = async (names: string[]) =>
+      new Map((await admin.fetchTopicMetadata({ topics: names })).topics.map((t) => [t.name, t.partitions.length]));
+    const partitions = (await partitionsOf([source])).get(source)!;
+    const missing = topics.filter((topic) => !existing.has(topic));
+    if (missing.length > 0) {
+      // Another instance may create them at the same moment: that one's topics serve as well.
+      await admin
+        .createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: partitions })), waitForLeaders: true })
+        .catch((error: unknown) => {
+          if (!(error instanceof Error && /exist/i.test(error.message))) throw error;
+        });
+    }
+    for (const [topic, count] of await partitionsOf([...topics])) {
+      if (count !== partitions) {
+        throw new ConfigError(
+          '--group',
+          `internal topic "${topic}" has ${count} partitions and the source "${source}" ${partitions}: the source's partitions changed since the group last ran. ` +
+            'Run the job under a new --group, or delete the group\'s *-repartition topics and its commits (kafka-consumer-groups.sh --delete) to start it afresh',
+        );
+      }
+    }
+    return partitions;
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Kafka, logLevel } from 'kafkajs';
+import { sessionsJob } from '../../src/jobs/sessions/sessionsJob.js';
+import type { RecordBatch } from '../../src/operators/RecordBatch.js';
+import { serviceEnv } from '../../src/testing/serviceEnv.js';
+import { uniqueName } from '../../src/testing/uniqueName.js';
+import { waitFor } from '../../src/testing/waitFor.js';
+import { runPipeline } from '../unit/api/harness.js';
+import { reportFault } from './faultReport.js';
+import { JobProcess, killAllJobs } from './JobProcess.js';
+import { seededRandom } from './seededRandom.js';
+
+const PARTITIONS = 3;
+const EVENTS_PER_PARTITION = 4_000;
+const USERS = 400;
+const GAP = '10s';
+const T0_MS = Date.UTC(2025, 0, 1);
+/** Far after every event: one record per partition at this time pushes every watermark past every real session. */
+const CLOSE_MS = T0_MS + 6 * 3_600_000;
+const CLOSE_USER = '__close__';
+
+/**
+ * The sessions job (keyBy user on a topic keyed by URL, three moves) from Kafka, where every
+ * move goes through an internal topic: its sessions and points must equal the same job's in one
+ * process over the same partitions, whatever the instances, restarts and kill -9s.
+ */
+describe('moves between partitions through Kafka internal topics', () => {
+  let topic: string;
+  let dir: string;
+  let reference: { sessions: string[]; points: string[] };
+
+  before(async () => {
+    const { brokers } = serviceEnv();
+    topic = uniqueName('moves');
+    dir = mkdtempSync(join(tmpdir(), 'clickflow-moves-'));
+    const byPartition = clickstream(11);
+    const kafka = new Kafka({ clientId: 'moves-test', brokers: [brokers], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+    await admin.disconnect();
+    const producer = kafka.producer();
+    await producer.connect();
+    for (let p = 0; p < PARTITIONS; p++) {
+      for (let from = 0; from < byPartition[p]!.length; from += 1_000) {
+        await producer.send({ topic, messages: byPartition[p]!.slice(from, from + 1_000).map((value) => ({ partition: p, value })) });
+      }
+    }
+    await producer.disconnect();
+    // The same job in one process over the same partitions, each in its order.
+    const batches: RecordBatch<string>[] = [];
+    for (let from = 0; from < EVENTS_PER_PARTITION + 1; from += 500) {
+      for (let p = 0; p < PARTITIONS; p++) {
+        const records = byPartition[p]!.slice(from, from + 500);
+        if (records.length > 0) batches.push({ partition: p, records, positions: records.map((_, i) => from + i) });
+      }
+    }
+    const run = await runPipeline(sessionsJob, batches, { gapMs: 10_000 });
+    reference = {
+      sessions: run.outputs.flatMap((o) => (o.recordLines ?? []).map((l) => l.line)).filter((line) => !line.includes(CLOSE_USER)).sort(),
+      // The closing records' own sessions end hours after the rest: they fire only at the end of a bounded input.
+      points: run.lines.filter((line) => Number(line.split(' ').at(-1)) < CLOSE_MS * 1e6).sort(),
+    };
+    assert.ok(reference.sessions.length > 1_000, `the reference has ${reference.sessions.length} sessions`);
+    assert.ok(reference.points.length > 50, `the reference has ${reference.points.length} points`);
+  });
+  after(() => {
+    killAllJobs();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const start = (group: string, name: string) =>
+    new JobProcess(
+      ['run', 'sessions', '--from', 'kafka', '--topic', topic, '--group', group, '--gap', GAP, '--commit-interval', '500ms',
+        '--to', `file:${join(dir, `${name}.lp`)}`, '--output', `sessions=file:${join(dir, `${name}.sessions.jsonl`)}`],
+      { KAFKA_BROKERS: serviceEnv().brokers },
+    );
+  const linesOf = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((l) => l !== '') : []);
+  const outputsOf = (names: readonly string[]) => ({
+    sessions: names.flatMap((name) => linesOf(join(dir, `${name}.sessions.jsonl`))),
+    points: names.flatMap((name) => linesOf(join(dir, `${name}.lp`))),
+  });
+  /** Waits until the outputs hold every reference line at least once, then stops the jobs. */
+  const finish = async (jobs: readonly JobProcess[], names: readonly string[]) => {
+    await waitFor(
+      () => {
+        const { sessions, points } = outputsOf(names);
+        return new Set(sessions).size >= reference.sessions.length && new Set(points).size >= reference.points.length;
+      },
+      { timeoutMs: 240_000, stepMs: 250, what: `every one of ${reference.sessions.length} sessions and ${reference.points.length} points in ${names.join(', ')}` },
+    );
+    for (const job of jobs) if (job.alive) job.kill('SIGTERM');
+    for (const job of jobs) assert.equal((await job.exited).code, 0, job.stderr.slice(-3000));
+    return outputsOf(names);
+  };
+
+  test('one instance: every session and point equals the job in one process', async () => {
+    const job = start(uniqueName('moves-one'), 'one');
+    const { sessions, points } = await finish([job], ['one']);
+    assert.deepEqual(sessions.sort(), reference.sessions);
+    assert.deepEqual(points.sort(), reference.points);
+  });
+
+  test('two instances in one group share every topic and write the same results', async () => {
+    const group = uniqueName('moves-two');
+    const jobs = [start(group, 'two-a'), start(group, 'two-b')];
+    const { sessions, points } = await finish(jobs, ['two-a', 'two-b']);
+    // A partition that moved while the second instance joined is re-read by its new owner from
+    // its commit: lines after it may be in both files, never different ones.
+    assert.deepEqual([...new Set(sessions)].sort(), reference.sessions);
+    assert.deepEqual([...new Set(points)].sort(), reference.points);
+  });
+
+  test('kill -9 three times at seeded moments, each followed by a restart: the same results, no line written twice', async () => {
+    const group = uniqueName('moves-kill');
+    const random = seededRandom(5);
+    let kills = 0;
+    for (; kills < 3; kills++) {
+      const job = start(group, 'kill');
+      // Killed once it has written a seeded share of the sessions, or during start-up.
+      const share = random() * 0.5;
+      await waitFor(() => !job.alive || new Set(linesOf(join(dir, 'kill.sessions.jsonl'))).size >= share * reference.sessions.length, {
+        timeoutMs: 180_000,
+        stepMs: 20,
+        what: 'a share of the sessions written',
+      });
+      job.kill('SIGKILL');
+      await job.exited;
+    }
+    const job = start(group, 'kill');
+    const { sessions, points } = await finish([job], ['kill']);
+    assert.deepEqual(sessions.sort(), reference.sessions);
+    assert.deepEqual(points.sort(), reference.points);
+    reportFault({
+      scenario: `kill -9 x${kills}: sessions job, 3 moves through internal topics`,
+      sent: PARTITIONS * (EVENTS_PER_PARTITION + 1),
+      counted: reference.sessions.length,
+      invalid: 0,
+      late: 0,
+      windowsCompared: reference.sessions.length + reference.points.length,
+      mismatches: 0,
+    });
+  });
+});
+
+/**
+ * A clickstream keyed by URL, as `clickflow produce` writes it: a user's pages land in every
+ * partition. Each partition's clock runs at its own pace; most events are out of order within
+ * the 5 s bound, some late beyond it. Last, one record per partition far in the future.
+ */
+function clickstream(seed: number): string[][] {
+  const random = seededRandom(seed);
+  const int = (low: number, high: number) => low + Math.floor(random() * (high - low + 1));
+  return Array.from({ length: PARTITIONS }, (_, p) => {
+    let clock = T0_MS + int(0, 3_000);
+    const lines: string[] = [];
+    for (let i = 0; i < EVENTS_PER_PARTITION; i++) {
+      clock += int(0, 60 + p * 30);
+      const ms = random() < 0.03 ? clock - 5_000 - int(1, 60_000) : clock - int(0, 4_999);
+      const status = random() < 0.05 ? 503 : 200;
+      lines.push(JSON.stringify({ user_id: `u${int(0, USERS - 1)}`, url: `/p${p}/${int(0, 30)}`, http_status: status, event_timestamp: new Date(ms).toISOString() }));
+    }
+    lines.push(JSON.stringify({ user_id: CLOSE_USER, url: '/close', http_status: 200, event_timestamp: new Date(CLOSE_MS).toISOString() }));
+    return lines;
+  });
+}
