@@ -15,8 +15,9 @@ import { JobProcess, killAllJobs } from './JobProcess.js';
 import { seededRandom } from './seededRandom.js';
 
 const PARTITIONS = 3;
-const EVENTS_PER_PARTITION = 4_000;
+const EVENTS_PER_PARTITION = 15_000;
 const USERS = 400;
+const KILLS = 6;
 const GAP = '10s';
 const T0_MS = Date.UTC(2025, 0, 1);
 /** Far after every event: one record per partition at this time pushes every watermark past every real session. */
@@ -115,19 +116,25 @@ describe('moves between partitions through Kafka internal topics', () => {
     assert.deepEqual([...new Set(points)].sort(), reference.points);
   });
 
-  test('kill -9 three times at seeded moments, each followed by a restart: the same results, no line written twice', async () => {
+  test(`kill -9 ${KILLS} times at seeded moments, each followed by a restart: the same results, no line written twice`, async () => {
     const group = uniqueName('moves-kill');
     const random = seededRandom(5);
     let kills = 0;
-    for (; kills < 3; kills++) {
+    for (; kills < KILLS; kills++) {
       const job = start(group, 'kill');
-      // Killed once it has written a seeded share of the sessions, or during start-up.
-      const share = random() * 0.5;
-      await waitFor(() => !job.alive || new Set(linesOf(join(dir, 'kill.sessions.jsonl'))).size >= share * reference.sessions.length, {
-        timeoutMs: 180_000,
-        stepMs: 20,
-        what: 'a share of the sessions written',
-      });
+      if (kills % 2 === 0) {
+        // While the source is read and moved: a seeded moment after the group assigned it.
+        await job.reached(/partitions assigned/);
+        await new Promise((resolve) => setTimeout(resolve, 100 + random() * 1_500));
+      } else {
+        // While sessions are written: once a seeded share of them is.
+        const share = random() * 0.6;
+        await waitFor(() => !job.alive || new Set(linesOf(join(dir, 'kill.sessions.jsonl'))).size >= share * reference.sessions.length, {
+          timeoutMs: 180_000,
+          stepMs: 20,
+          what: 'a share of the sessions written',
+        });
+      }
       job.kill('SIGKILL');
       await job.exited;
     }
