@@ -2,22 +2,22 @@ import type { ArchivedEvent } from '../../jobs/archive/ArchivedEvent.js';
 import { PostgresWriteError } from './PostgresWriteError.js';
 import { quotedTable } from './PostgresTarget.js';
 
-/** The click-event schema's fields that get a column of their own, with its SQL type; every other field goes to `extra`. */
+/** The click-event schema's fields that get a column of their own, with its SQL type and parameter array type; every other field goes to `extra`. */
 const SCHEMA_COLUMNS = [
-  ['event_id', 'text'],
-  ['user_id', 'text NOT NULL'],
-  ['session_id', 'text'],
-  ['url', 'text NOT NULL'],
-  ['http_status', 'smallint NOT NULL'],
-  ['method', 'text'],
-  ['referrer', 'text'],
-  ['user_agent', 'text'],
-  ['latency_ms', 'double precision'],
+  ['event_id', 'text', 'text[]'],
+  ['user_id', 'text NOT NULL', 'text[]'],
+  ['session_id', 'text', 'text[]'],
+  ['url', 'text NOT NULL', 'text[]'],
+  ['http_status', 'smallint NOT NULL', 'smallint[]'],
+  ['method', 'text', 'text[]'],
+  ['referrer', 'text', 'text[]'],
+  ['user_agent', 'text', 'text[]'],
+  ['latency_ms', 'double precision', 'float8[]'],
 ] as const;
 
 /** Every column in insert order, with the element type of its parameter array. */
 const COLUMNS: readonly (readonly [name: string, definition: string, arrayType: string])[] = [
-  ...SCHEMA_COLUMNS.map(([name, definition]) => [name, definition, `${definition.split(' ')[0]}[]`] as const),
+  ...SCHEMA_COLUMNS,
   // event_timestamp as sent may be seconds or ISO with any offset: stored as the instant it names.
   ['event_time', 'timestamptz NOT NULL', 'timestamptz[]'],
   ['extra', 'jsonb', 'jsonb[]'],
