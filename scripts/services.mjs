@@ -1,4 +1,4 @@
-// npm run services:up | services:down — a local Kafka and InfluxDB for the CLI and the
+// npm run services:up | services:down — a local Kafka, InfluxDB and PostgreSQL for the CLI and the
 // Grafana-less demo, without Docker. `up` prints the settings as `export KEY=value` lines:
 //   eval "$(npm run -s services:up)"
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ const readState = () => (existsSync(stateFile) ? JSON.parse(readFileSync(stateFi
 
 if (command === 'up') {
   const state = readState();
-  if (state !== undefined && isAlive(state.kafkaPid) && isAlive(state.influxPid)) {
+  if (state !== undefined && isAlive(state.kafkaPid) && isAlive(state.influxPid) && isAlive(state.postgresPid)) {
     process.stderr.write('services are already running\n');
     printEnv(state.env);
   } else {
@@ -24,7 +24,11 @@ if (command === 'up') {
     const services = await startServices();
     writeFileSync(
       stateFile,
-      JSON.stringify({ kafkaPid: services.kafka.pid, influxPid: services.influx.pid, runDir: services.runDir, env: services.env }, null, 2),
+      JSON.stringify(
+        { kafkaPid: services.kafka.pid, influxPid: services.influx.pid, postgresPid: services.postgres.pid, postgresDir: services.postgres.dir, runDir: services.runDir, env: services.env },
+        null,
+        2,
+      ),
     );
     printEnv(services.env);
     process.stderr.write('stop them with: npm run services:down\n');
@@ -45,8 +49,10 @@ if (command === 'up') {
 }
 
 async function down(state) {
-  await Promise.all([stopProcess(state.kafkaPid), stopProcess(state.influxPid)]);
+  // SIGINT: PostgreSQL's fast shutdown (SIGTERM would wait for its clients to leave).
+  await Promise.all([stopProcess(state.kafkaPid), stopProcess(state.influxPid), stopProcess(state.postgresPid, 10_000, 'SIGINT')]);
   rmSync(state.runDir, { recursive: true, force: true });
+  if (state.postgresDir !== undefined) rmSync(state.postgresDir, { recursive: true, force: true });
   rmSync(stateFile, { force: true });
   process.stderr.write('services stopped\n');
 }

@@ -7,7 +7,7 @@ export { DataStream, type KeyByOptions } from './api/DataStream.js';
 export { KeyedStream } from './api/KeyedStream.js';
 export { WindowedStream } from './api/WindowedStream.js';
 export { AggregatedStream } from './api/AggregatedStream.js';
-export type { PointFactory, ToPoints } from './api/PlanNode.js';
+export type { PointFactory, RecordOrigin, ToPoints } from './api/PlanNode.js';
 export type { RecordFormat } from './api/RecordFormat.js';
 export { json, type JsonFormatOptions, type Validator } from './api/json.js';
 export { clickEvents } from './api/clickEvents.js';

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
 
-/** Starts a service process detached, its output in `logPath`; returns its pid. */
-export function startDetached(command, args, { logPath, cwd, env }) {
+/** Starts a service process detached, its output in `logPath`; returns its pid. `uid`/`gid` run it as another user (from root). */
+export function startDetached(command, args, { logPath, cwd, env, uid, gid }) {
   const log = openSync(logPath, 'a');
-  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', log, log], uid, gid });
   child.unref();
   return child.pid;
 }
@@ -27,11 +27,11 @@ export function isAlive(pid) {
   }
 }
 
-/** SIGTERM, then SIGKILL if the process is still there after `graceMs`. */
-export async function stopProcess(pid, graceMs = 10_000) {
+/** `signal` (SIGTERM; PostgreSQL's fast shutdown is SIGINT), then SIGKILL if the process is still there after `graceMs`. */
+export async function stopProcess(pid, graceMs = 10_000, signal = 'SIGTERM') {
   if (!pid || !isAlive(pid)) return;
   try {
-    process.kill(pid, 'SIGTERM');
+    process.kill(pid, signal);
   } catch {
     return;
   }

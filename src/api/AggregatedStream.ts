@@ -1,7 +1,7 @@
 import type { Job } from '../jobs/Job.js';
 import type { WindowResult } from '../operators/WindowResult.js';
 import { DataStream } from './DataStream.js';
-import type { PointFactory, ToPoints } from './PlanNode.js';
+import type { PointFactory, RecordOrigin, ToPoints } from './PlanNode.js';
 
 /**
  * The results of a windowed aggregate: one {@link WindowResult} per firing of each window (and
@@ -23,7 +23,7 @@ export class AggregatedStream<OUT, K> extends DataStream<WindowResult<OUT, K>> {
    * Ends this branch in JSON lines for the record output `name`; by default each result as
    * `{ key, start, end, firing, value }` with ISO-8601 times.
    */
-  override toRecords(name: string, toJson: (result: WindowResult<OUT, K>) => unknown = windowResultJson): Job {
+  override toRecords(name: string, toJson: (result: WindowResult<OUT, K>, origin: RecordOrigin | undefined) => unknown = windowResultJson): Job {
     return super.toRecords(name, toJson);
   }
 }

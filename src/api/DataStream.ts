@@ -8,7 +8,7 @@ import { filterStage } from './filterStage.js';
 import type { JobGraph } from './JobGraph.js';
 import { KeyedStream } from './KeyedStream.js';
 import { mapStage } from './mapStage.js';
-import type { OutputNode, PlanNode, PointFactory } from './PlanNode.js';
+import type { OutputNode, PlanNode, PointFactory, RecordOrigin } from './PlanNode.js';
 import { WindowedStream } from './WindowedStream.js';
 
 /** Options of {@link DataStream.keyBy}. */
@@ -96,14 +96,16 @@ export class DataStream<T> {
 
   /**
    * Ends this branch in JSON lines for the record output `name` (`clickflow run --output
-   * name=file:sessions.jsonl`): each record as `JSON.stringify(toJson(record))`.
+   * name=file:sessions.jsonl`): each record as `JSON.stringify(toJson(record, origin))`.
+   * `origin` is where the source read the record (partition and position) when no window is on
+   * the path, so that an output can key records by it (the archive job does); else undefined.
    * @example sessions.toRecords('sessions', (s) => ({ user: s.key, pages: s.value.pages }))
    */
-  toRecords(name: string, toJson: (record: T) => unknown = (record) => record): Job {
+  toRecords(name: string, toJson: (record: T, origin: RecordOrigin | undefined) => unknown = (record) => record): Job {
     if (!/^[a-z][a-z0-9_-]*$/.test(name)) {
       throw new ConfigError('toRecords', `"${name}" is not an output name; use lowercase letters, digits, - and _, starting with a letter (e.g. sessions)`);
     }
-    return this.output({ kind: 'records', name, toJson: toJson as (record: unknown) => unknown });
+    return this.output({ kind: 'records', name, toJson: toJson as (record: unknown, origin: RecordOrigin | undefined) => unknown });
   }
 
   protected output(output: OutputNode['output']): Job {

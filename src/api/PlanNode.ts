@@ -66,12 +66,18 @@ export interface PointsOutput {
   readonly toPoints: (record: unknown, point: PointFactory) => Point | readonly Point[] | undefined | void;
 }
 
+/** Where the source read a record: its partition and position (Kafka offset, line number). */
+export interface RecordOrigin {
+  readonly partition: number;
+  readonly position: number;
+}
+
 export interface RecordsOutput {
   readonly kind: 'records';
   /** The output's name: `clickflow run --output <name>=file:…` connects it. */
   readonly name: string;
-  /** What each record is written as, with `JSON.stringify`. */
-  readonly toJson: (record: unknown) => unknown;
+  /** What each record is written as, with `JSON.stringify`; `origin` is set for records read from the source (no window on the path). */
+  readonly toJson: (record: unknown, origin: RecordOrigin | undefined) => unknown;
 }
 
 /** The step `node` reads from; `undefined` for the source. */

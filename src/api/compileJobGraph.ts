@@ -241,9 +241,11 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
         // A replay after a restore rebuilds windows; records that reach an output without one were written before.
         const firstNew = state.positioned && positions !== undefined ? firstAtOrAfter(positions, replayUntil.get(batch.partition) ?? -Infinity) : 0;
         if (output.kind === 'records') {
+          const withOrigin = state.positioned && positions !== undefined;
           for (let i = firstNew; i < records.length; i++) {
+            const origin = withOrigin ? { partition: batch.partition, position: positions[i]! } : undefined;
             // As toPoints returning undefined: nothing to write for this record.
-            const line = JSON.stringify(output.toJson(records[i]));
+            const line = JSON.stringify(output.toJson(records[i], origin));
             if (line !== undefined) collected.lines.push({ output: output.name, line });
           }
           return;

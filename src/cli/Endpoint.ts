@@ -11,7 +11,9 @@ export type Endpoint =
   | { readonly kind: 'generator'; readonly ratePerSecond?: number }
   /** Points counted and dropped (shown only on a job manager's page). */
   | { readonly kind: 'none' }
-  | { readonly kind: 'file'; readonly path: string };
+  | { readonly kind: 'file'; readonly path: string }
+  /** A PostgreSQL table: the archive job's events (`--output events=postgres://…`). */
+  | { readonly kind: 'postgres'; readonly url: string };
 
 /** Parses `--from`: `kafka`, `file:PATH`, `generator[:EVENTS_PER_SECOND]`, or `-` for stdin. */
 export function parseSourceEndpoint(text: string): Endpoint {
@@ -57,7 +59,7 @@ export interface RecordOutputEndpoint {
   readonly endpoint: Endpoint;
 }
 
-/** Parses one `--output NAME=file:PATH` (JSON lines) or `NAME=stdout`. */
+/** Parses one `--output NAME=file:PATH` (JSON lines), `NAME=stdout`, or `NAME=postgres://…` (the archive job's events). */
 export function parseRecordOutput(text: string): RecordOutputEndpoint {
   const equals = text.indexOf('=');
   const name = text.slice(0, equals);
@@ -66,9 +68,11 @@ export function parseRecordOutput(text: string): RecordOutputEndpoint {
   }
   const destination = text.slice(equals + 1);
   if (destination === 'stdout' || destination === '-') return { name, endpoint: { kind: 'stdout' } };
+  if (/^postgres(ql)?:\/\//.test(destination)) return { name, endpoint: { kind: 'postgres', url: destination } };
   const file = filePath(destination);
   if (file !== undefined) return { name, endpoint: file };
-  throw new InvalidArgumentError(`"${destination}" is not a place for the records of "${name}"; use file:PATH (JSON lines) or stdout`);
+  // Never echoes the destination: it may be a mistyped URL with a password in it.
+  throw new InvalidArgumentError(`the destination of "${name}" is not a place for records; use file:PATH (JSON lines), stdout, or postgres://USER@HOST:PORT/DATABASE for the archive job's events`);
 }
 
 function filePath(text: string): Endpoint | undefined {

@@ -9,6 +9,8 @@ import { kafkaDeadLetters } from '../connectors/kafka/kafkaDeadLetterConnector.j
 import { kafkaSource, type KafkaSourceSettings } from '../connectors/kafka/kafkaSourceConnector.js';
 import { generatorSource } from '../connectors/memory/generatorSourceConnector.js';
 import { fileRecords } from '../connectors/file/fileRecordsConnector.js';
+import { postgresEvents } from '../connectors/postgres/postgresEventsConnector.js';
+import { resolve } from 'node:path';
 import type { DeadLetterConnector, LateOutputConnector, RecordOutputConnector, SinkConnector, SourceConnector } from '../runtime/Connector.js';
 import type { Endpoint, RecordOutputEndpoint } from './Endpoint.js';
 
@@ -55,8 +57,24 @@ export function endpointConnectors(settings: EndpointSettings): EndpointConnecto
       ? {}
       : {
           outputs: Object.fromEntries(
-            outputs.map(({ name, endpoint }) => [name, fileRecords(endpoint.kind === 'file' ? endpoint.path : '-', `--output ${name}`)]),
+            outputs.map(({ name, endpoint }) => [
+              name,
+              endpoint.kind === 'postgres'
+                ? postgresEvents(endpoint.url, sourceName(from, kafka.topic), `--output ${name}`)
+                : fileRecords(endpoint.kind === 'file' ? endpoint.path : '-', `--output ${name}`),
+            ]),
           ),
         }),
   };
+}
+
+/**
+ * The source as an archived event's key names it: the topic, or the file's absolute path, so
+ * that a rerun over the same input finds the rows it wrote. stdin and the generator have no
+ * name that lasts between runs; their events without `event_id` are keyed by line alone.
+ */
+function sourceName(from: Endpoint, topic: string): string {
+  if (from.kind === 'kafka') return topic;
+  if (from.kind === 'file') return `file:${resolve(from.path)}`;
+  return from.kind;
 }

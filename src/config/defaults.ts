@@ -55,6 +55,23 @@ export const DEFAULTS = {
     /** Retries of a failed write: 0.5 s doubling to 30 s, ±20 % jitter, for up to 5 minutes. */
     retry: { initialDelayMs: 500, maxDelayMs: 30_000, factor: 2, jitter: 0.2, maxElapsedMs: 5 * 60_000 },
   },
+  /** The archive's PostgreSQL output (`--output events=postgres://…`). */
+  postgres: {
+    /** The table when the URL gives no `?table=`: created if missing. */
+    table: 'click_events',
+    /** Rows per INSERT: one statement of 14 arrays, however many rows. */
+    batchRows: 5_000,
+    /** Longest time a row waits in the buffer before it is sent, in ms. */
+    flushIntervalMs: 1_000,
+    /** Rows buffered or in flight above which the sources pause. */
+    maxBufferRows: 100_000,
+    /** Retries of a failed INSERT (PostgreSQL restarting, a dropped connection): 0.5 s doubling to 30 s, ±20 %, for up to 5 minutes. */
+    retry: { initialDelayMs: 500, maxDelayMs: 30_000, factor: 2, jitter: 0.2, maxElapsedMs: 5 * 60_000 },
+    /** How long connecting may take, in ms. */
+    connectionTimeoutMs: 10_000,
+    /** How long one INSERT may take before it counts as failed and is retried (a server that stopped answering), in ms: 1 min. */
+    queryTimeoutMs: 60_000,
+  },
   /** Kafka brokers when neither --brokers nor KAFKA_BROKERS is given. */
   brokers: 'localhost:9092',
   /** Kafka topic of the clickstream. */

@@ -66,3 +66,27 @@ export async function startOwnKafka(): Promise<{ kafka: OwnKafka; dispose(): Pro
   const kafka: OwnKafka = Object.assign(control, { brokers: service.brokers });
   return { kafka, dispose };
 }
+
+export interface OwnPostgres extends OwnService {
+  /** postgres://user:password@127.0.0.1:port/clickflow */
+  readonly url: string;
+}
+
+/** A fresh PostgreSQL cluster of the test's own; `stop()` is a fast shutdown that keeps the data, `dispose` removes it. */
+export async function startOwnPostgres(): Promise<{ postgres: OwnPostgres; dispose(): Promise<void> }> {
+  const { startPostgres } = await load<{
+    startPostgres(): Promise<ScriptService & { url: string; stop(): Promise<void>; remove(): Promise<void> }>;
+  }>('postgresql.mjs');
+  const service = await startPostgres();
+  const postgres: OwnPostgres = {
+    get pid() {
+      return service.pid;
+    },
+    url: service.url,
+    stop: () => service.stop(),
+    restart: async () => {
+      await service.restart();
+    },
+  };
+  return { postgres, dispose: () => service.remove() };
+}

@@ -195,7 +195,7 @@ export function runCommandDefinition(): Command {
     )
     .addOption(new Option('--late-output <output>', 'late records as JSON lines: file:PATH (default: count only)').argParser(parseSideOutput))
     .addOption(
-      new Option('--output <name=output>', 'a record output of the job as JSON lines: NAME=file:PATH or NAME=stdout (repeatable; sessions: sessions=…)')
+      new Option('--output <name=output>', 'a record output of the job: NAME=file:PATH or NAME=stdout (JSON lines), or the archive job\'s events=postgres://USER@HOST:PORT/DB[?table=T] (password in PGPASSWORD) (repeatable; sessions: sessions=…)')
         .argParser((text: string, previous: RecordOutputEndpoint[] | undefined) => [...(previous ?? []), parseRecordOutput(text)]),
     )
     .addOption(new Option('--brokers <list>', 'Kafka brokers, host:port[,…]').env('KAFKA_BROKERS').default(DEFAULTS.brokers))

@@ -73,10 +73,12 @@ describe('docker-compose.yml', { skip: composeBinary === undefined ? 'docker-com
 
   test('runs Kafka, InfluxDB and Grafana by default, and the pipeline under the profile app', () => {
     const services = compose(['--profile', 'app', 'config', '--services'], ENV_EXAMPLE).stdout.trim().split('\n').sort();
-    assert.deepEqual(services, ['check-env', 'grafana', 'influxdb', 'jobmanager', 'kafka', 'producer', 'submit', 'topic']);
+    assert.deepEqual(services, ['check-env', 'grafana', 'influxdb', 'jobmanager', 'kafka', 'postgres', 'producer', 'submit', 'topic']);
     const blocks = serviceBlocks(readFileSync(COMPOSE, 'utf8'));
     const inApp = services.filter((name) => /profiles: \["app"\]/.test(blocks.get(name) ?? ''));
-    assert.deepEqual(inApp, ['jobmanager', 'producer', 'submit', 'topic']);
+    assert.deepEqual(inApp, ['jobmanager', 'postgres', 'producer', 'submit', 'topic']);
+    assert.match(blocks.get('postgres')!, /image: postgres:\d+\.\d+[\w.-]*\n/, 'PostgreSQL’s image is pinned to a minor version');
+    assert.match(blocks.get('postgres')!, /healthcheck:\n\s+test: \["CMD", "pg_isready"/);
     for (const name of ['jobmanager', 'producer', 'submit']) assert.match(blocks.get(name)!, /build: \./, `${name} is built from the Dockerfile`);
   });
 
@@ -106,19 +108,19 @@ describe('docker-compose.yml', { skip: composeBinary === undefined ? 'docker-com
     const run = (environment: Record<string, string>) => spawnSync('sh', ['-c', script], { encoding: 'utf8', env: { PATH: process.env.PATH, ...environment } });
     const placeholders = run(check.environment!);
     assert.equal(placeholders.status, 1);
-    for (const name of ['INFLUX_PASSWORD', 'INFLUX_TOKEN', 'GRAFANA_ADMIN_PASSWORD', 'CLICKFLOW_TOKEN']) {
+    for (const name of ['INFLUX_PASSWORD', 'INFLUX_TOKEN', 'GRAFANA_ADMIN_PASSWORD', 'CLICKFLOW_TOKEN', 'POSTGRES_PASSWORD']) {
       assert.match(placeholders.stderr, new RegExp(`^${name} in \\.env is still the change-me placeholder of \\.env\\.example: replace it`, 'm'));
     }
     const own = Object.fromEntries(Object.keys(check.environment!).map((name) => [name, `secret-of-my-own-${name}`]));
     const mixed = run({ ...own, INFLUX_TOKEN: 'change-me-influx-token' });
     assert.equal(mixed.status, 1);
     assert.match(mixed.stderr, /^INFLUX_TOKEN in/m);
-    assert.doesNotMatch(mixed.stderr, /INFLUX_PASSWORD|GRAFANA|CLICKFLOW/);
+    assert.doesNotMatch(mixed.stderr, /INFLUX_PASSWORD|GRAFANA|CLICKFLOW|POSTGRES/);
     const replaced = run(own);
     assert.equal(replaced.status, 0, replaced.stderr);
     assert.equal(replaced.stderr, '');
-    // CLICKFLOW_TOKEN serves the app profile only: unset, the default stack still starts.
-    assert.equal(run({ ...own, CLICKFLOW_TOKEN: '' }).status, 0);
+    // CLICKFLOW_TOKEN and POSTGRES_PASSWORD serve the app profile only: unset, the default stack still starts.
+    assert.equal(run({ ...own, CLICKFLOW_TOKEN: '', POSTGRES_PASSWORD: '' }).status, 0);
   });
 
   test("the job manager answers to the name submit calls it by (its Host header is checked)", () => {
@@ -145,7 +147,7 @@ describe('.env.example', () => {
         .filter((line) => /^\w+=/.test(line))
         .map((line) => line.split('=', 2) as [string, string]),
     );
-    for (const name of ['INFLUX_PASSWORD', 'INFLUX_TOKEN', 'GRAFANA_ADMIN_PASSWORD', 'CLICKFLOW_TOKEN']) {
+    for (const name of ['INFLUX_PASSWORD', 'INFLUX_TOKEN', 'GRAFANA_ADMIN_PASSWORD', 'CLICKFLOW_TOKEN', 'POSTGRES_PASSWORD']) {
       assert.match(settings[name] ?? '', /^change-me-/, name);
     }
     assert.match(readFileSync(`${ROOT}.gitignore`, 'utf8'), /^\/\.env$/m);

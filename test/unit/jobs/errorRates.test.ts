@@ -342,9 +342,9 @@ describe('errorRatesJob pipeline', () => {
 });
 
 describe('jobRegistry', () => {
-  test('ships error-rates and sessions under their names', () => {
+  test('ships error-rates, sessions and archive under their names', () => {
     assert.equal(findJob('error-rates'), errorRatesJob);
-    assert.deepEqual([...JOBS.keys()], ['error-rates', 'sessions']);
+    assert.deepEqual([...JOBS.keys()], ['error-rates', 'sessions', 'archive']);
   });
 
   test('an unknown job is a ConfigError that lists the shipped jobs', () => {
