@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { describe, test } from 'node:test';
 import { acceptEvents } from '../../../src/collector/acceptEvents.js';
 import { CollectorUnavailableError } from '../../../src/collector/CollectorUnavailableError.js';
@@ -196,6 +197,19 @@ describe('clickflow collect flags', () => {
       assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
       assert.match(result.stderr, message);
       assert.equal(result.stdout, '', 'it started listening');
+    }
+  });
+
+  test('a port in use exits 2 and says to pick another', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as { port: number }).port;
+      const result = await runCli(['collect', '--port', String(port)]);
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, new RegExp(`--port: 127\\.0\\.0\\.1:${port} is in use; pick another --port`));
+    } finally {
+      taken.close();
     }
   });
 });
