@@ -122,7 +122,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
 
   app.addHook('onRequest', async (request, reply) => {
     const origin = request.headers.origin;
-    if (!cors.allows(origin)) return send(reply, 403, { error: 'this page\'s origin may not send events here; the collector\'s --allow-origin lists the pages that may' });
+    if (!cors.allows(origin, request.headers.host)) return send(reply, 403, { error: 'this page\'s origin may not send events here; the collector\'s --allow-origin lists the pages that may' });
     if (origin !== undefined) reply.headers({ 'access-control-allow-origin': origin, vary: 'Origin' });
     if (request.url.startsWith(EVENTS_PATH) && request.method === 'POST') {
       const waitSeconds = limiter.take(request.ip);

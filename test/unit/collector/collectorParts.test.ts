@@ -86,12 +86,15 @@ describe('answers and policies', () => {
     assert.equal(limiter.take('a'), 0);
   });
 
-  test('CORS: no Origin passes, listed origins pass, others do not; * lets any through; bad origins are refused with the fix', () => {
+  test('CORS: no Origin passes, listed origins and the collector’s own pass, others do not; * lets any through; bad origins are refused with the fix', () => {
     const cors = new CorsPolicy([normalOrigin('https://Shop.Example:8443')]);
-    assert.equal(cors.allows(undefined), true);
-    assert.equal(cors.allows('https://shop.example:8443'), true);
-    assert.equal(cors.allows('https://shop.example'), false);
-    assert.equal(new CorsPolicy(['*']).allows('https://any.example'), true);
+    assert.equal(cors.allows(undefined, 'collector:8090'), true);
+    assert.equal(cors.allows('https://shop.example:8443', 'collector:8090'), true);
+    assert.equal(cors.allows('https://shop.example', 'collector:8090'), false);
+    assert.equal(new CorsPolicy(['*']).allows('https://any.example', 'collector:8090'), true);
+    // A page the collector serves itself posts with its own origin.
+    assert.equal(new CorsPolicy([]).allows('http://Collector:8090', 'collector:8090'), true);
+    assert.equal(new CorsPolicy([]).allows('http://collector:8091', 'collector:8090'), false);
     for (const bad of ['shop.example', 'https://shop.example/path', 'ftp://shop.example']) assert.throws(() => normalOrigin(bad), /--allow-origin: .*scheme:\/\/host\[:port\]/);
   });
 });
