@@ -94,3 +94,8 @@ export { KafkaRequestError } from './connectors/kafka/KafkaRequestError.js';
 export { KafkaUnavailableError } from './connectors/kafka/KafkaUnavailableError.js';
 export { KafkaTopicMissingError } from './connectors/kafka/KafkaTopicMissingError.js';
 export { parseDuration } from './time/parseDuration.js';
+
+// The HTTP collector of browser events (`clickflow collect`).
+export { startCollector, type Collector, type CollectorOptions, type StaticRoute } from './collector/startCollector.js';
+export { kafkaEventWriter, type KafkaEventWriterOptions } from './collector/kafkaEventWriter.js';
+export type { EventWriter, KeyedMessage } from './collector/EventWriter.js';

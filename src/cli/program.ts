@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { cancelCommand } from './commands/cancelCommand.js';
+import { collectCommand } from './commands/collectCommand.js';
 import { demoCommand } from './commands/demoCommand.js';
 import { describeCommand } from './commands/describeCommand.js';
 import { jobManagerCommand } from './commands/jobManagerCommand.js';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   program.addCommand(runCommand());
   program.addCommand(describeCommand());
   program.addCommand(produceCommand());
+  program.addCommand(collectCommand());
   program.addCommand(jobManagerCommand());
   program.addCommand(submitCommand());
   program.addCommand(listCommand());

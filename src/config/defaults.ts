@@ -174,6 +174,53 @@ export const DEFAULTS = {
       heartbeatMs: 15_000,
     },
   },
+  /** `clickflow collect`: the HTTP collector of browser events (src/collector/). */
+  collector: {
+    /** Where it listens; loopback unless --host says otherwise. */
+    port: 8090,
+    host: '127.0.0.1',
+    /** The event field whose value keys the Kafka message (`--key`): one user's events stay on one partition, in order. */
+    key: 'user_id',
+    /** Largest request body: 1 MiB, far beyond a tracker's batch of 20 events, and below a broker's default message.max.bytes. */
+    maxBodyBytes: 1024 * 1024,
+    /** Most events in one request: 500. */
+    maxEventsPerRequest: 500,
+    /**
+     * Requests one address may make per window (`--rate-limit`): 600 a minute, 10/s. A tracker sends
+     * one every 2 s; an office behind one NAT address may hold a few dozen browsers.
+     */
+    rateLimit: { requests: 600, windowMs: 60_000 },
+    /** Time a client has to send its request headers: 10 s, then the connection is closed (slowloris). */
+    headersTimeoutMs: 10_000,
+    /** Time a client has to send the whole request, headers and body: 30 s (a body dribbled a byte at a time). */
+    requestTimeoutMs: 30_000,
+    /** An idle keep-alive connection is closed after 5 s: browsers reopen one at once. */
+    keepAliveTimeoutMs: 5_000,
+    /** Open connections at most; more are closed at once, so file descriptors and memory stay bounded. */
+    maxConnections: 1_024,
+    /**
+     * Bytes of events waiting for Kafka, over every request: 16 MiB (some 40 000 events). Past it a
+     * request is answered 503 with Retry-After instead of queued, so an outage cannot exhaust memory.
+     */
+    maxBufferBytes: 16 * 1024 * 1024,
+    /**
+     * How long a request waits for Kafka to acknowledge its events before it is answered 503: 10 s.
+     * Its events are withdrawn from the buffer unless already on their way to the broker.
+     */
+    ackTimeoutMs: 10_000,
+    /** `Retry-After` of a 503, in seconds: 5. */
+    retryAfterSeconds: 5,
+    /** Bytes of events in one produce request: 512 KiB, half of a broker's default message.max.bytes. */
+    maxBatchBytes: 512 * 1024,
+    /** A `User-Agent` header longer than this is cut: 512 characters. */
+    maxUserAgentChars: 512,
+    /** Retries of a produce request that failed retriably (the broker unreachable at connection): 0.2 s doubling to 5 s. */
+    sendRetry: { initialDelayMs: 200, maxDelayMs: 5_000 },
+    /** Partitions of the topic when the collector has to create it. */
+    partitions: 3,
+    /** How long closing waits for the events already accepted into the buffer to reach Kafka: 10 s. */
+    closeTimeoutMs: 10_000,
+  },
   /** `clickflow demo` and the `generator` source: a live clickstream with no Kafka. */
   demo: {
     /** Events generated per second: 200. */

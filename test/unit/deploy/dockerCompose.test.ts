@@ -73,13 +73,13 @@ describe('docker-compose.yml', { skip: composeBinary === undefined ? 'docker-com
 
   test('runs Kafka, InfluxDB and Grafana by default, and the pipeline under the profile app', () => {
     const services = compose(['--profile', 'app', 'config', '--services'], ENV_EXAMPLE).stdout.trim().split('\n').sort();
-    assert.deepEqual(services, ['check-env', 'grafana', 'influxdb', 'jobmanager', 'kafka', 'postgres', 'producer', 'submit', 'topic']);
+    assert.deepEqual(services, ['check-env', 'collector', 'grafana', 'influxdb', 'jobmanager', 'kafka', 'postgres', 'producer', 'submit', 'topic']);
     const blocks = serviceBlocks(readFileSync(COMPOSE, 'utf8'));
     const inApp = services.filter((name) => /profiles: \["app"\]/.test(blocks.get(name) ?? ''));
-    assert.deepEqual(inApp, ['jobmanager', 'postgres', 'producer', 'submit', 'topic']);
+    assert.deepEqual(inApp, ['collector', 'jobmanager', 'postgres', 'producer', 'submit', 'topic']);
     assert.match(blocks.get('postgres')!, /image: postgres:\d+\.\d+[\w.-]*\n/, 'PostgreSQL’s image is pinned to a minor version');
     assert.match(blocks.get('postgres')!, /healthcheck:\n\s+test: \["CMD", "pg_isready"/);
-    for (const name of ['jobmanager', 'producer', 'submit']) assert.match(blocks.get(name)!, /build: \./, `${name} is built from the Dockerfile`);
+    for (const name of ['collector', 'jobmanager', 'producer', 'submit']) assert.match(blocks.get(name)!, /build: \./, `${name} is built from the Dockerfile`);
   });
 
   test('takes the secrets from .env: InfluxDB’s setup, Grafana’s admin password, the job manager’s token', () => {
@@ -128,6 +128,15 @@ describe('docker-compose.yml', { skip: composeBinary === undefined ? 'docker-com
     const called = new URL(/CLICKFLOW_JOBMANAGER: (\S+)/.exec(stdout)?.[1] ?? 'http://missing').hostname;
     const allowed = (/CLICKFLOW_ALLOWED_HOSTS: (\S+)/.exec(stdout)?.[1] ?? '').split(',');
     assert.ok(allowed.includes(called), `${called} among CLICKFLOW_ALLOWED_HOSTS ${allowed.join(',')}`);
+  });
+
+  test('the collector listens beyond loopback inside its container, publishes its port on loopback, and is healthy when /health answers', () => {
+    const collector = configOf(ENV_EXAMPLE).services.collector! as ComposeService & { ports?: unknown[]; healthcheck?: { test: string[] } };
+    assert.deepEqual(collector.command!.slice(0, 5), ['collect', '--host', '0.0.0.0', '--port', '8090']);
+    assert.equal(collector.environment!.KAFKA_BROKERS, 'kafka:19092');
+    assert.match(JSON.stringify(collector.ports), /127\.0\.0\.1/);
+    assert.match(collector.healthcheck!.test.join(' '), /127\.0\.0\.1:8090\/health/);
+    assert.equal(collector.depends_on!.topic!.condition, 'service_completed_successfully');
   });
 
   test('without a .env it refuses to start and says what to do', () => {

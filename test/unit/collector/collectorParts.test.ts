@@ -1,0 +1,218 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { describe, test } from 'node:test';
+import { acceptEvents } from '../../../src/collector/acceptEvents.js';
+import { CollectorUnavailableError } from '../../../src/collector/CollectorUnavailableError.js';
+import { CorsPolicy, normalOrigin } from '../../../src/collector/CorsPolicy.js';
+import type { EventWriter, KeyedMessage } from '../../../src/collector/EventWriter.js';
+import { parseEventsBody } from '../../../src/collector/parseEventsBody.js';
+import { RateLimiter } from '../../../src/collector/RateLimiter.js';
+import { RefusedRequestError } from '../../../src/collector/RefusedRequestError.js';
+import { safeJson } from '../../../src/collector/safeJson.js';
+import { WriteQueue } from '../../../src/collector/WriteQueue.js';
+import { ClickflowError } from '../../../src/errors/ClickflowError.js';
+import { waitFor } from '../../../src/testing/waitFor.js';
+import { runCli } from '../cli/cliHarness.js';
+
+const event = (user: string, extra: Record<string, unknown> = {}) => ({ user_id: user, url: '/p', http_status: 200, event_timestamp: 1_767_225_600, ...extra });
+const context = { receivedAt: '2026-12-06T10:00:00.000Z', userAgent: 'Mozilla/5.0 test', keyField: 'user_id' };
+
+describe('parseEventsBody', () => {
+  test('reads a JSON array and NDJSON alike; blank lines take no index, a broken line refuses its event alone', () => {
+    assert.deepEqual(parseEventsBody(' [{"a":1},2]', 10).values, [{ a: 1 }, 2]);
+    const ndjson = parseEventsBody('{"a":1}\r\n\n  \n{nope\n\ufeff{"b":2}\n', 10);
+    assert.deepEqual(ndjson.values, [{ a: 1 }, undefined, { b: 2 }]);
+    assert.deepEqual([...ndjson.lineFailures.keys()], [1]);
+    assert.equal(ndjson.lineFailures.get(1)!.reason, 'not_json');
+  });
+
+  test('an empty body, an empty array or a broken array is a 400; more events than allowed a 413', () => {
+    const status = (body: string, max = 3) => {
+      try {
+        parseEventsBody(body, max);
+        return 'parsed';
+      } catch (error) {
+        assert.ok(error instanceof RefusedRequestError);
+        return error.statusCode;
+      }
+    };
+    assert.equal(status(' \n '), 400);
+    assert.equal(status('[]'), 400);
+    assert.equal(status('[{"a":1},'), 400);
+    assert.equal(status('[1,2,3,4]'), 413);
+    assert.equal(status('1\n2\n3\n4'), 413);
+    assert.equal(status('1\n2\n3\n\n\n'), 'parsed');
+  });
+});
+
+describe('acceptEvents', () => {
+  test('keys by the key field, stamps received_at over the sender\'s, adds the user agent only when absent, drops eventTimeMs', () => {
+    const { messages, refused, bytes } = acceptEvents(
+      parseEventsBody(JSON.stringify([event('u1', { received_at: 'forged' }), event('u2', { user_agent: 'own' }), { ...event('u3'), http_status: 700 }]), 10),
+      context,
+    );
+    assert.deepEqual(refused.map((r) => [r.index, r.reason]), [[2, 'status_out_of_range']]);
+    assert.deepEqual(messages.map((m) => m.key), ['u1', 'u2']);
+    const stored = messages.map((m) => JSON.parse(m.value) as Record<string, unknown>);
+    assert.equal(stored[0]!.received_at, context.receivedAt);
+    assert.equal(stored[0]!.user_agent, context.userAgent);
+    assert.equal(stored[1]!.user_agent, 'own');
+    assert.ok(stored.every((e) => !('eventTimeMs' in e)));
+    assert.ok(bytes >= messages[0]!.value.length + messages[1]!.value.length);
+  });
+
+  test('a key field the event lacks gives a null key; a number is keyed as its text', () => {
+    const { messages } = acceptEvents(parseEventsBody(JSON.stringify([event('u1', { shop: 7 }), event('u2')]), 10), { ...context, keyField: 'shop' });
+    assert.deepEqual(messages.map((m) => m.key), ['7', null]);
+  });
+});
+
+describe('answers and policies', () => {
+  test('safeJson writes < > & as escapes, and parses back to the same value', () => {
+    const value = { detail: '</script><img src=x onerror=alert(1)> & co' };
+    const text = safeJson(value);
+    assert.doesNotMatch(text, /[<>&]/);
+    assert.deepEqual(JSON.parse(text), value);
+  });
+
+  test('the rate limiter lets `requests` through per window and address, then says how long to wait', () => {
+    let now = 0;
+    const limiter = new RateLimiter(2, 10_000, () => now);
+    assert.deepEqual([limiter.take('a'), limiter.take('a'), limiter.take('b')], [0, 0, 0]);
+    assert.equal(limiter.take('a'), 10);
+    now = 4_000;
+    assert.equal(limiter.take('a'), 6);
+    now = 10_000;
+    assert.equal(limiter.take('a'), 0);
+  });
+
+  test('CORS: no Origin passes, listed origins and the collector’s own pass, others do not; * lets any through; bad origins are refused with the fix', () => {
+    const cors = new CorsPolicy([normalOrigin('https://Shop.Example:8443')]);
+    assert.equal(cors.allows(undefined, 'collector:8090'), true);
+    assert.equal(cors.allows('https://shop.example:8443', 'collector:8090'), true);
+    assert.equal(cors.allows('https://shop.example', 'collector:8090'), false);
+    assert.equal(new CorsPolicy(['*']).allows('https://any.example', 'collector:8090'), true);
+    // A page the collector serves itself posts with its own origin.
+    assert.equal(new CorsPolicy([]).allows('http://Collector:8090', 'collector:8090'), true);
+    assert.equal(new CorsPolicy([]).allows('http://collector:8091', 'collector:8090'), false);
+    for (const bad of ['shop.example', 'https://shop.example/path', 'ftp://shop.example']) assert.throws(() => normalOrigin(bad), /--allow-origin: .*scheme:\/\/host\[:port\]/);
+  });
+});
+
+/** A writer whose writes wait until the test lets them through, as Kafka does while it is away. */
+class HeldWriter implements EventWriter {
+  readonly stored: KeyedMessage[] = [];
+  readonly calls: number[] = [];
+  private held: { messages: readonly KeyedMessage[]; resolve: () => void; reject: (error: Error) => void }[] = [];
+  write(messages: readonly KeyedMessage[]): Promise<void> {
+    this.calls.push(messages.length);
+    return new Promise((resolve, reject) => this.held.push({ messages, resolve, reject }));
+  }
+  release(): void {
+    for (const h of this.held.splice(0)) {
+      this.stored.push(...h.messages);
+      h.resolve();
+    }
+  }
+  fail(error: Error): void {
+    for (const h of this.held.splice(0)) h.reject(error);
+  }
+  async close(): Promise<void> {}
+}
+
+const limits = { maxBufferBytes: 100, maxBatchBytes: 1_000, ackTimeoutMs: 60_000, retryAfterSeconds: 7, sendRetry: { initialDelayMs: 1, maxDelayMs: 1 } };
+const messages = (n: number, prefix: string): KeyedMessage[] => Array.from({ length: n }, (_, i) => ({ key: null, value: `${prefix}${i}` }));
+const settled = (promise: Promise<void>) => promise.then(() => 'stored', (error: Error) => error);
+
+describe('WriteQueue', () => {
+  test('answers only once the writer stored the events; requests that came meanwhile share the next write', async () => {
+    const writer = new HeldWriter();
+    const queue = new WriteQueue(writer, limits);
+    const first = settled(queue.write(messages(1, 'a'), 10));
+    const second = settled(queue.write(messages(2, 'b'), 10));
+    const third = settled(queue.write(messages(3, 'c'), 10));
+    let answered = false;
+    void first.then(() => (answered = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(answered, false, 'answered before the writer stored the events');
+    writer.release();
+    assert.equal(await first, 'stored');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(writer.calls, [1, 5]);
+    writer.release();
+    assert.deepEqual([await second, await third], ['stored', 'stored']);
+    assert.equal(queue.bufferedEvents, 0);
+  });
+
+  test('a full buffer refuses at once with Retry-After; what it took is stored after the writer comes back', async () => {
+    const writer = new HeldWriter();
+    const queue = new WriteQueue(writer, limits);
+    const held = [settled(queue.write(messages(1, 'a'), 60)), settled(queue.write(messages(1, 'b'), 40))];
+    const refused = await settled(queue.write(messages(1, 'c'), 1));
+    assert.ok(refused instanceof CollectorUnavailableError);
+    assert.equal(refused.retryAfterSeconds, 7);
+    // A retriable failure (Kafka away) keeps the events; the next try stores them.
+    writer.fail(new ClickflowError('broker away', { retriable: true }));
+    await waitFor(() => writer.calls.length === 2, { what: 'the write tried again' });
+    writer.release();
+    await waitFor(() => writer.calls.length === 3 || queue.bufferedEvents === 0, { what: 'the rest written' });
+    writer.release();
+    assert.deepEqual(await Promise.all(held), ['stored', 'stored']);
+    assert.deepEqual(writer.stored.map((m) => m.value).sort(), ['a0', 'b0']);
+  });
+
+  test('a request past the ack timeout is answered 503 and its queued events withdrawn, never stored', async () => {
+    const writer = new HeldWriter();
+    const queue = new WriteQueue(writer, { ...limits, ackTimeoutMs: 50 });
+    const inFlight = settled(queue.write(messages(1, 'a'), 10));
+    const queued = settled(queue.write(messages(1, 'b'), 10));
+    assert.ok((await queued) instanceof CollectorUnavailableError);
+    assert.ok((await inFlight) instanceof CollectorUnavailableError);
+    writer.release();
+    await waitFor(() => queue.bufferedEvents === 0, { what: 'the buffer empty' });
+    assert.deepEqual(writer.calls, [1], 'the withdrawn event was written');
+    assert.deepEqual(writer.stored.map((m) => m.value), ['a0']);
+  });
+
+  test('a writer\'s refusal that is not retriable refuses the batch\'s requests', async () => {
+    const writer = new HeldWriter();
+    const queue = new WriteQueue(writer, limits);
+    const request = settled(queue.write(messages(1, 'a'), 10));
+    writer.fail(new ClickflowError('not authorised'));
+    assert.ok((await request) instanceof CollectorUnavailableError);
+    assert.equal(queue.bufferedEvents, 0);
+  });
+});
+
+describe('clickflow collect flags', () => {
+  test('bad flags exit 2 with their fix, before anything listens', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--allow-origin', 'https://shop.example/cart'], /not an origin; write scheme:\/\/host\[:port\]/],
+      [['--key', 'user id'], /not a field name/],
+      [['--port', '70000'], /TCP port/],
+      [['--rate-limit', '0'], /at least 1/],
+      [['--topic', 'a b'], /not a Kafka topic name/],
+      [['--brokers', 'nohost'], /not a broker list/],
+      [['--kafka-password', 'secret'], /--kafka-password: a password on the command line/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli(['collect', ...args]);
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, message);
+      assert.equal(result.stdout, '', 'it started listening');
+    }
+  });
+
+  test('a port in use exits 2 and says to pick another', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as { port: number }).port;
+      const result = await runCli(['collect', '--port', String(port)]);
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, new RegExp(`--port: 127\\.0\\.0\\.1:${port} is in use; pick another --port`));
+    } finally {
+      taken.close();
+    }
+  });
+});
