@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors/ConfigError.js';
+import { actionsJob } from './actions/actionsJob.js';
 import { errorRatesJob } from './errorRates/errorRatesJob.js';
 import { sessionsJob } from './sessions/sessionsJob.js';
 import type { Job } from './Job.js';
@@ -7,6 +8,7 @@ import type { Job } from './Job.js';
 export const JOBS: ReadonlyMap<string, Job> = new Map([
   [errorRatesJob.name, errorRatesJob],
   [sessionsJob.name, sessionsJob],
+  [actionsJob.name, actionsJob],
 ]);
 
 /** Looks a shipped job up by name; the error lists the names there are. */

@@ -371,9 +371,9 @@ describe('errorRatesJob pipeline', () => {
 });
 
 describe('jobRegistry', () => {
-  test('ships error-rates and sessions under their names', () => {
+  test('ships error-rates, sessions and actions under their names', () => {
     assert.equal(findJob('error-rates'), errorRatesJob);
-    assert.deepEqual([...JOBS.keys()], ['error-rates', 'sessions']);
+    assert.deepEqual([...JOBS.keys()], ['error-rates', 'sessions', 'actions']);
   });
 
   test('an unknown job is a ConfigError that lists the shipped jobs', () => {
