@@ -29,8 +29,8 @@ interface PageState {
   clickflow: {
     jobs: { id: string; state: string }[];
     charts: Record<string, Record<string, { data: (number | null)[][]; ctx: CanvasRenderingContext2D }>>;
-    topUrls: Record<string, { urls: [string, number][] }>;
-    landingPages: Record<string, [string, number][]>;
+    /** Per job, its ranking charts by name: (tag value, sum), biggest first. */
+    rankings: Record<string, Record<string, { windowStartMs?: number; entries: [string, number][] }>>;
     renders: number;
     connected: boolean;
   };
@@ -134,7 +134,7 @@ describe('the live page', { skip }, () => {
         return n;
       }, jobId);
       assert.ok(linePixels > 100, `the error-rate line is drawn (${linePixels} pixels of its colour)`);
-      const top = await page.evaluate((id) => window.clickflow.topUrls[id]!.urls, jobId);
+      const top = await page.evaluate((id) => window.clickflow.rankings[id]!.topUrls!.entries, jobId);
       assert.ok(top.length > 0 && top.every(([, n], i) => i === 0 || n <= top[i - 1]![1]), 'top URLs, biggest first');
       assert.equal(await page.locator(`[data-job-id="${jobId}"] .top-urls li`).count(), top.length);
 
@@ -272,7 +272,7 @@ describe('the live page', { skip }, () => {
           sessions: times.map((ms) => stats.get(ms)!.get('sessions')!),
           bounceRate: times.map((ms) => stats.get(ms)!.get('bounce_rate')!),
           top: totals.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 10),
-          charted: await page.evaluate((id) => ({ sessions: window.clickflow.charts[id]!.sessions!.data, bounce: window.clickflow.charts[id]!.bounceRate!.data, top: window.clickflow.landingPages[id]! }), jobId),
+          charted: await page.evaluate((id) => ({ sessions: window.clickflow.charts[id]!.sessions!.data, bounce: window.clickflow.charts[id]!.bounceRate!.data, top: window.clickflow.rankings[id]!.landingPages!.entries }), jobId),
         };
       };
       let last = await read();
