@@ -7,10 +7,11 @@ export interface ClickEvent {
   user_id: string;
   url: string;
   /**
-   * HTTP status code, 100–599. Required unless `event_type` names an event that is not an
-   * HTTP exchange (a click): such an event may leave it out, and jobs about HTTP errors skip it.
+   * HTTP status code, 100–599. Required on an event without `event_type` (an HTTP request, as
+   * the producer's are); one with an `event_type` (a click) may leave it out or send null, and
+   * jobs about HTTP errors skip it.
    */
-  http_status?: number;
+  http_status?: number | null;
   /**
    * Epoch seconds (possibly fractional) or an ISO-8601 string, as sent; from 1990 up to
    * before 2100 (see `MIN_EVENT_TIME_MS` in src/time/eventTimeRange.ts).

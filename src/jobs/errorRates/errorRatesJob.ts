@@ -9,8 +9,9 @@ import { errorRatesAggregate } from './ErrorRatesAggregate.js';
 import { errorRatesPoints } from './errorRatesPoints.js';
 import { urlFitsInfluxTag } from './urlFitsInfluxTag.js';
 
+/** Validation lets an event with an `event_type` send `http_status` absent or null. */
 function carriesHttpStatus(event: ClickEvent): boolean {
-  return event.http_status !== undefined;
+  return typeof event.http_status === 'number';
 }
 
 /**

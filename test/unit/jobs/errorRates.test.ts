@@ -328,6 +328,7 @@ describe('errorRatesJob pipeline', () => {
     ];
     const clicks = [
       { url: '/a', event_timestamp: t0 + 1.5, event_type: 'click', action: 'buy_now' },
+      { url: '/a', event_timestamp: t0 + 1.6, event_type: 'click', action: 'buy_now', http_status: null },
       { url: '/shop', event_timestamp: t0 + 12, event_type: 'click', action: 'add_to_cart' },
     ];
     const run = async (events: object[]) => {
@@ -342,7 +343,7 @@ describe('errorRatesJob pipeline', () => {
       return { results: resultsOf(lineProtocolOf(outputs)), invalid };
     };
     const without = await run(requests);
-    const withClicks = await run([...requests.slice(0, 1), clicks[0]!, ...requests.slice(1), clicks[1]!]);
+    const withClicks = await run([...requests.slice(0, 1), clicks[0]!, clicks[1]!, ...requests.slice(1), clicks[2]!]);
     assert.deepEqual(withClicks.invalid, []);
     assert.deepEqual(withClicks.results, without.results);
     assert.ok(without.results.some((line) => line.includes('total=3i,errors=2i')), without.results.join('\n'));
