@@ -20,10 +20,18 @@ export function build(root = ROOT) {
   // Left by a build that was interrupted.
   for (const dir of [next, old]) rmSync(dir, { recursive: true, force: true });
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const compiled = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json'), '--outDir', next], { stdio: 'inherit' });
-  if (compiled.status !== 0) {
-    rmSync(next, { recursive: true, force: true });
-    return compiled.status ?? 1;
+  // The browser's code (web/tsconfig.json: DOM, not Node) first, into dist.next/web; then the
+  // rest, whose output wins where both emit (the chart types the page imports from src/).
+  const projects = [
+    { tsconfig: join(root, 'web', 'tsconfig.json'), outDir: next },
+    { tsconfig: join(root, 'tsconfig.json'), outDir: next },
+  ].filter((project) => existsSync(project.tsconfig));
+  for (const project of projects) {
+    const compiled = spawnSync(process.execPath, [tsc, '-p', project.tsconfig, '--outDir', project.outDir], { stdio: 'inherit' });
+    if (compiled.status !== 0) {
+      rmSync(next, { recursive: true, force: true });
+      return compiled.status ?? 1;
+    }
   }
   if (existsSync(dist)) renameSync(dist, old);
   renameSync(next, dist);

@@ -16,6 +16,8 @@ export type { JobOutput, RecordLine } from './jobs/JobOutput.js';
 export { JOBS, findJob } from './jobs/jobRegistry.js';
 export { errorRatesJob } from './jobs/errorRates/errorRatesJob.js';
 export { sessionsJob } from './jobs/sessions/sessionsJob.js';
+export { actionsJob } from './jobs/actions/actionsJob.js';
+export type { JobChart, SeriesChart, RankingChart, ChartSeries } from './jobs/JobChart.js';
 export { sessionAggregate, type SessionSummary } from './jobs/sessions/SessionAggregate.js';
 export { errorRatesAggregate, type ErrorRatesWindow } from './jobs/errorRates/ErrorRatesAggregate.js';
 export { jobHealthPoint } from './jobs/jobHealthPoint.js';

@@ -1,3 +1,4 @@
+import type { JobChart } from '../jobs/JobChart.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { ConfigError } from '../errors/ConfigError.js';
 import type { Job, JobContext, JobParameters, JobSettings } from '../jobs/Job.js';
@@ -30,11 +31,22 @@ export interface ResolvedWindow extends JobSettings {
 export class JobGraph implements Job {
   private sourceNode: SourceNode | undefined;
   private readonly outputs: OutputNode[] = [];
+  private declaredCharts: readonly JobChart[] = [];
 
   constructor(
     readonly name: string,
     readonly description: string,
   ) {}
+
+  /** The charts the live page draws of this job's points (see {@link JobChart}). */
+  withCharts(charts: readonly JobChart[]): this {
+    this.declaredCharts = charts;
+    return this;
+  }
+
+  get charts(): readonly JobChart[] {
+    return this.declaredCharts;
+  }
 
   /** Reads the source's records with `format` (e.g. `clickEvents()` or `json({ … })`). */
   from<T>(format: RecordFormat<T>): DataStream<T> {

@@ -1,5 +1,6 @@
 import { DEFAULTS } from '../config/defaults.js';
 import type { PointData } from '../points/Point.js';
+import { JOBS } from '../jobs/jobRegistry.js';
 import { jobSummaryView } from './jobView.js';
 import { LivePoints } from './LivePoints.js';
 import { isEnded, type JobRecord } from './ManagedJob.js';
@@ -17,6 +18,13 @@ export interface LiveSample {
   /** Wall clock minus each partition's watermark, in seconds. */
   readonly watermarkLagSeconds: Readonly<Record<string, number>>;
 }
+
+/** What the manager keeps of each job, which the page keeps too: sent in the snapshot, so the page holds no copy of them. */
+const LIVE_LIMITS = {
+  windowsKept: DEFAULTS.jobManager.live.windowsKept,
+  maxPointsPerMeasurement: DEFAULTS.jobManager.live.maxPointsPerMeasurement,
+  samplesKept: DEFAULTS.jobManager.live.samplesKept,
+};
 
 /** One message to a page: an event name and its data, already JSON. */
 export type LiveListener = (event: 'snapshot' | 'jobs' | 'points' | 'metrics', json: string) => void;
@@ -44,7 +52,7 @@ export class LiveHub {
   subscribe(listener: LiveListener): () => void {
     const jobs: Record<string, { points: PointData[]; samples: LiveSample[]; dropped: number }> = {};
     for (const [id, job] of this.live) jobs[id] = { points: job.points.all(), samples: job.samples, dropped: job.dropped };
-    listener('snapshot', JSON.stringify({ jobs: this.jobList(), live: jobs }));
+    listener('snapshot', JSON.stringify({ jobs: this.jobList(), live: jobs, limits: LIVE_LIMITS }));
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -91,7 +99,8 @@ export class LiveHub {
   }
 
   private jobList(): Record<string, unknown>[] {
-    return this.listJobs().map((record) => ({ ...jobSummaryView(record), job: record.job }));
+    // A shipped job's charts; a module job's code never runs in the manager, so it has none here.
+    return this.listJobs().map((record) => ({ ...jobSummaryView(record), job: record.job, charts: JOBS.get(record.job)?.charts ?? [] }));
   }
 
   private broadcast(event: 'jobs' | 'points' | 'metrics', data: unknown): void {

@@ -5,6 +5,7 @@ import type { RecordBatch } from '../operators/RecordBatch.js';
 import type { Trigger } from '../operators/Trigger.js';
 import type { WindowAssigner } from '../operators/WindowAssigner.js';
 import type { LateRecord } from '../operators/WindowResult.js';
+import type { JobChart } from './JobChart.js';
 import type { JobOutput } from './JobOutput.js';
 
 /**
@@ -80,6 +81,8 @@ export interface Job {
   describe?(parameters?: JobParameters): string;
   /** The names of the record outputs the job writes (`toRecords`), which `--output name=…` connects. */
   readonly recordOutputs?: readonly string[];
+  /** What the job manager's live page draws of the job's points; none when absent. */
+  readonly charts?: readonly JobChart[];
   /** The job's operator: raw batches in, one {@link JobOutput} per batch out. */
   pipeline(parameters: JobParameters, context: JobContext): OperatorFunction<RecordBatch<string | Uint8Array>, JobOutput>;
 }

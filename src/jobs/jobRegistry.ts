@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors/ConfigError.js';
+import { actionsJob } from './actions/actionsJob.js';
 import { archiveJob } from './archive/archiveJob.js';
 import { errorRatesJob } from './errorRates/errorRatesJob.js';
 import { sessionsJob } from './sessions/sessionsJob.js';
@@ -8,6 +9,7 @@ import type { Job } from './Job.js';
 export const JOBS: ReadonlyMap<string, Job> = new Map([
   [errorRatesJob.name, errorRatesJob],
   [sessionsJob.name, sessionsJob],
+  [actionsJob.name, actionsJob],
   [archiveJob.name, archiveJob],
 ]);
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
@@ -29,8 +29,8 @@ interface PageState {
   clickflow: {
     jobs: { id: string; state: string }[];
     charts: Record<string, Record<string, { data: (number | null)[][]; ctx: CanvasRenderingContext2D }>>;
-    topUrls: Record<string, { urls: [string, number][] }>;
-    landingPages: Record<string, [string, number][]>;
+    /** Per job, its ranking charts by name: (tag value, sum), biggest first. */
+    rankings: Record<string, Record<string, { windowStartMs?: number; entries: [string, number][] }>>;
     renders: number;
     connected: boolean;
   };
@@ -134,7 +134,7 @@ describe('the live page', { skip }, () => {
         return n;
       }, jobId);
       assert.ok(linePixels > 100, `the error-rate line is drawn (${linePixels} pixels of its colour)`);
-      const top = await page.evaluate((id) => window.clickflow.topUrls[id]!.urls, jobId);
+      const top = await page.evaluate((id) => window.clickflow.rankings[id]!.topUrls!.entries, jobId);
       assert.ok(top.length > 0 && top.every(([, n], i) => i === 0 || n <= top[i - 1]![1]), 'top URLs, biggest first');
       assert.equal(await page.locator(`[data-job-id="${jobId}"] .top-urls li`).count(), top.length);
 
@@ -272,7 +272,7 @@ describe('the live page', { skip }, () => {
           sessions: times.map((ms) => stats.get(ms)!.get('sessions')!),
           bounceRate: times.map((ms) => stats.get(ms)!.get('bounce_rate')!),
           top: totals.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 10),
-          charted: await page.evaluate((id) => ({ sessions: window.clickflow.charts[id]!.sessions!.data, bounce: window.clickflow.charts[id]!.bounceRate!.data, top: window.clickflow.landingPages[id]! }), jobId),
+          charted: await page.evaluate((id) => ({ sessions: window.clickflow.charts[id]!.sessions!.data, bounce: window.clickflow.charts[id]!.bounceRate!.data, top: window.clickflow.rankings[id]!.landingPages!.entries }), jobId),
         };
       };
       let last = await read();
@@ -287,6 +287,74 @@ describe('the live page', { skip }, () => {
       assert.deepEqual(last.charted.bounce[1], last.bounceRate, 'bounce rate per minute');
       assert.deepEqual(last.charted.top, last.top, 'top landing pages');
       assert.equal(await page.locator(`[data-job-id="${jobId}"] .top-urls li`).count(), last.top.length);
+      assert.deepEqual(seen.foreign, []);
+      assert.deepEqual(seen.errors, []);
+    } finally {
+      await browser.close();
+      assert.equal(await manager.stop(), 0, manager.stderr());
+      await temp.remove();
+    }
+  });
+
+  test('an actions job: its declared charts show add to cart beside buy now per window, as the job wrote them', { timeout: 180_000 }, async () => {
+    const temp = await tempDir('browser-actions');
+    const input = temp.path('clicks.jsonl');
+    const out = temp.path('actions.lp');
+    // Tracker clicks over three 10 s windows, with page views (no action) between them.
+    const t0 = Date.UTC(2026, 0, 1) / 1000;
+    const perWindow = [[3, 1], [5, 2], [1, 4]];
+    const lines: string[] = [];
+    perWindow.forEach(([adds, buys], w) => {
+      const at = (i: number) => t0 + w * 10 + i * 0.1;
+      lines.push(JSON.stringify({ user_id: 'u', url: '/shop', event_type: 'page_view', http_status: 200, event_timestamp: at(0) }));
+      for (let i = 0; i < adds!; i++) lines.push(JSON.stringify({ user_id: 'u', url: '/shop', event_type: 'click', action: 'add_to_cart', event_timestamp: at(i + 1) }));
+      for (let i = 0; i < buys!; i++) lines.push(JSON.stringify({ user_id: 'u', url: '/shop', event_type: 'click', action: 'buy_now', event_timestamp: at(i + 20) }));
+    });
+    await writeFile(input, `${lines.join('\n')}\n`);
+    const manager = await startJobManager({ stateFile: temp.path('state.json'), env: { CLICKFLOW_LOG_LEVEL: 'warn', CLICKFLOW_TOKEN: undefined } });
+    const browser = await launch();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+      const seen = watch(page, new URL(manager.url).origin);
+      await page.goto(`${manager.url}/`);
+      await page.waitForFunction(() => window.clickflow.connected, undefined, { timeout: 30_000 });
+      await page.fill('#submit-job', 'actions');
+      await page.fill('#submit-args', `--from file:${input} --to file:${out}`);
+      await page.click('#submit-form button');
+      const jobId = (await page
+        .waitForFunction(() => {
+          const ids = Object.keys(window.clickflow.charts);
+          const chart = ids.length === 1 ? window.clickflow.charts[ids[0]!]!.actions : undefined;
+          return chart !== undefined && chart.data[0]!.length === 3 ? ids[0] : false;
+        }, undefined, { timeout: 120_000, polling: 250 })
+        .then((handle) => handle.jsonValue())) as string;
+      await page.waitForFunction((id) => window.clickflow.jobs.find((job) => job.id === id)?.state === 'FINISHED', jobId, { timeout: 60_000 });
+
+      // The job's own output, summed per window and action.
+      const written = new Map<number, Map<string, number>>();
+      for (const point of parseLineProtocol(await readFile(out, 'utf8'))) {
+        if (point.measurement !== 'action_counts') continue;
+        const timeMs = Number(point.timestampNs! / 1_000_000n);
+        const action = point.tags.find(([name]) => name === 'action')![1];
+        const byAction = written.get(timeMs) ?? new Map<string, number>();
+        byAction.set(action, (byAction.get(action) ?? 0) + Number(point.fields[0]![1].value));
+        written.set(timeMs, byAction);
+      }
+      const times = [...written.keys()].sort((a, b) => a - b);
+      assert.deepEqual(times.map((ms) => written.get(ms)!.get('add_to_cart')), perWindow.map(([adds]) => adds));
+      assert.deepEqual(times.map((ms) => written.get(ms)!.get('buy_now')), perWindow.map(([, buys]) => buys));
+
+      await page.waitForFunction((id) => window.clickflow.rankings[id]?.topActions !== undefined, jobId, { timeout: 10_000 });
+      const charted = await page.evaluate((id) => {
+        const chart = window.clickflow.charts[id]!.actions!;
+        return { data: chart.data, labels: (chart as unknown as { series: { label: string }[] }).series.slice(1).map((s) => s.label), top: window.clickflow.rankings[id]!.topActions!.entries };
+      }, jobId);
+      assert.deepEqual(charted.labels, ['add_to_cart', 'buy_now'], 'one line per action, as the job declares');
+      assert.deepEqual(charted.data[0], times.map((ms) => ms / 1000), 'the same windows');
+      assert.deepEqual(charted.data[1], times.map((ms) => written.get(ms)!.get('add_to_cart')), 'add to cart per window');
+      assert.deepEqual(charted.data[2], times.map((ms) => written.get(ms)!.get('buy_now')), 'buy now per window');
+      assert.deepEqual(charted.top, [['buy_now', 4], ['add_to_cart', 1]], 'the actions of the last window, most first');
+      assert.equal(await page.locator(`[data-job-id="${jobId}"] [data-chart="topActions"] li`).count(), 2);
       assert.deepEqual(seen.foreign, []);
       assert.deepEqual(seen.errors, []);
     } finally {

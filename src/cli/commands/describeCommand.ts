@@ -19,7 +19,7 @@ export async function runDescribe(jobSpec: string, parameters: JobParameters): P
 export function describeCommand(): Command {
   return new Command('describe')
     .description("print a job's dataflow graph: its steps, where records move between partitions, its outputs")
-    .argument('<job>', 'a shipped job (error-rates, sessions) or the path of a job module (./my-job.js)')
+    .argument('<job>', 'a shipped job (error-rates, sessions, actions) or the path of a job module (./my-job.js)')
     .addOption(new Option('--window <duration>', 'as run would take it').argParser(durationArgument))
     .addOption(new Option('--slide <duration>', 'as run would take it').argParser(durationArgument))
     .addOption(new Option('--gap <duration>', 'as run would take it').argParser(durationArgument))

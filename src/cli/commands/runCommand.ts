@@ -168,7 +168,7 @@ export function runCommandDefinition(): Command {
   };
   const command = new Command('run')
     .description('run a job from Kafka, a JSON-lines file or the live generator to InfluxDB, stdout, a line-protocol file or none')
-    .argument('<job>', 'a shipped job (error-rates, sessions) or the path of a job module (./my-job.js)')
+    .argument('<job>', 'a shipped job (error-rates, sessions, actions) or the path of a job module (./my-job.js)')
     .addOption(
       new Option('--from <source>', 'where events come from: kafka, file:PATH, generator[:EVENTS_PER_SECOND] (a live generated clickstream, no Kafka), or - (stdin)').argParser(parseSourceEndpoint).makeOptionMandatory(),
     )

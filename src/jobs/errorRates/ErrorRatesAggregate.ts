@@ -48,7 +48,8 @@ export function errorRatesAggregate(): AggregateFunction<ClickEvent, ErrorRatesA
       serverErrors: 0,
     }),
     add(acc, event) {
-      const status = event.http_status;
+      // The job's filter keeps only events with a status.
+      const status = event.http_status!;
       const error = status >= 400 ? 1 : 0;
       const counter = acc.urls.get(event.url);
       if (counter === undefined) acc.urls.set(event.url, { n: 1, errors: error });

@@ -42,7 +42,7 @@ export function sessionAggregate(): AggregateFunction<ClickEvent, SessionAccumul
         acc.landingUrl = event.url;
       }
       if (timeMs > acc.lastMs) acc.lastMs = timeMs;
-      if (event.http_status >= 500) acc.serverErrors++;
+      if ((event.http_status ?? 0) >= 500) acc.serverErrors++;
       return acc;
     },
     getResult: ({ pages, firstMs, lastMs, serverErrors, landingUrl }) => ({

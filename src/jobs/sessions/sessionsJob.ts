@@ -12,10 +12,12 @@ import type { WindowResult } from '../../operators/WindowResult.js';
 import type { Point } from '../../points/Point.js';
 import type { Job } from '../Job.js';
 import { urlFitsInfluxTag } from '../errorRates/urlFitsInfluxTag.js';
+import { sessionsCharts } from './sessionsCharts.js';
 import { sessionAggregate, type SessionSummary } from './SessionAggregate.js';
 import { sessionStatsAggregate, type SessionStats } from './SessionStatsAggregate.js';
 
-const sessionsGraph = job('sessions', 'per-user sessions (--gap, default 30m): bounce rate, duration, pages, 5xx share per minute of session end, and landing pages');
+const sessionsGraph = job('sessions', 'per-user sessions (--gap, default 30m): bounce rate, duration, pages, 5xx share per minute of session end, and landing pages')
+  .withCharts(sessionsCharts);
 
 /** Each user's sessions: records move by `user_id`, so a session holds the user's events from every partition. */
 const sessions = sessionsGraph

@@ -9,7 +9,7 @@ type Results<A> = { [K in keyof A]: A[K] extends AggregateFunction<any, any, inf
  * counts per URL, per status and totals assigns each record to its window once.
  * Emits an object with one result per named aggregate.
  *
- * @example combine({ perUrl: keyedBy((e) => e.url, count()), errors: ratio((e) => e.http_status >= 400) })
+ * @example combine({ perUrl: keyedBy((e) => e.url, count()), errors: ratio((e) => (e.http_status ?? 0) >= 400) })
  */
 export function combine<IN, A extends Record<string, AggregateFunction<IN, any, any>>>(
   aggregates: A,

@@ -11,7 +11,7 @@ export interface Ratio {
 /**
  * The share of a window's records that match a predicate, with both counts kept exact so
  * that ratios can be re-derived from sums across partitions.
- * @example ratio((e: ClickEvent) => e.http_status >= 500) // server-error rate
+ * @example ratio((e: ClickEvent) => (e.http_status ?? 0) >= 500) // server-error rate
  */
 export function ratio<IN>(
   matches: (value: IN) => boolean,

@@ -117,8 +117,8 @@ describe('window results are streams', () => {
   test('a record stream without windows goes to an output with the records as they are, each point at its event time', async () => {
     const errors = job('errors')
       .from(clickEvents())
-      .filter((e) => e.http_status >= 500)
-      .toPoints((e, point) => point('server_error').tag('url', e.url).intField('status', e.http_status));
+      .filter((e) => (e.http_status ?? 0) >= 500)
+      .toPoints((e, point) => point('server_error').tag('url', e.url).intField('status', e.http_status!));
     const run = await runPipeline(errors, [raw(0, [click('/a', 200, T0), click('/b', 503, T0 + 1.5)])]);
     assert.deepEqual(run.lines, [`server_error,url=/b status=503i ${T0 + 1}500000000`]);
     assert.equal(errors.notResumable, undefined, 'no move and no window over results: it resumes from commits');
@@ -222,7 +222,7 @@ describe('after a move, results do not depend on batching or on the order partit
 
 describe('small things a user hits', () => {
   test('toRecords whose function returns undefined writes nothing for that record', async () => {
-    const some = job('some').from(clickEvents()).toRecords('errors', (e) => (e.http_status >= 500 ? { url: e.url } : undefined));
+    const some = job('some').from(clickEvents()).toRecords('errors', (e) => ((e.http_status ?? 0) >= 500 ? { url: e.url } : undefined));
     const run = await runPipeline(some, [raw(0, [click('/a', 200, T0), click('/b', 503, T0)])]);
     assert.deepEqual(run.outputs.flatMap((o) => o.recordLines ?? []), [{ output: 'errors', line: '{"url":"/b"}' }]);
   });

@@ -245,7 +245,7 @@ describe('toPoints', () => {
       .withMaxOutOfOrderness(0)
       .keyBy((e) => e.url, { sourcePartitioned: true })
       .window(TumblingEventTimeWindows.of('10s'))
-      .aggregate(max((e: ClickEvent) => e.http_status))
+      .aggregate(max((e: ClickEvent) => e.http_status ?? 0))
       .toPoints((w, point) => {
         if (w.key === '/none') return undefined;
         if (w.key === '/one') return point('one').tag('url', w.key).intField('max', w.value);

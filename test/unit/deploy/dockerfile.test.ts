@@ -111,7 +111,7 @@ describe('Dockerfile: its stages, run outside Docker', () => {
     // The job manager serves its live page from the image: its own files and uPlot's.
     const page = spawnSync(
       process.execPath,
-      ['--input-type=module', '-e', "const { pageAsset } = await import('./dist/src/jobmanager/pageAssets.js'); for (const p of ['/', '/app.js', '/app.css', '/uplot/uPlot.iife.min.js']) if (!pageAsset(p)?.body.length) throw new Error(`no ${p}`);"],
+      ['--input-type=module', '-e', "const { pageAsset } = await import('./dist/src/jobmanager/pageAssets.js'); for (const p of ['/', '/app/main.js', '/app/panels.js', '/app.css', '/uplot/uPlot.iife.min.js']) if (!pageAsset(p)?.body.length) throw new Error(`no ${p}`);"],
       { cwd: image.workdir, encoding: 'utf8' },
     );
     assert.equal(page.status, 0, `the live page's files are in the image: ${page.stderr}`);

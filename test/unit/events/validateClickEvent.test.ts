@@ -231,13 +231,27 @@ describe('validateClickEvent: every reason in InvalidRecord', () => {
     expectReason({ ...base(), url: '' }, 'missing_field', /url/);
   });
 
+  test('http_status: optional on an event with an event_type (a tracker click), required on one without', () => {
+    const { http_status: _, ...click } = base();
+    const valid = { ...click, event_type: 'click', action: 'add_to_cart' };
+    assert.equal(validateClickEvent(valid), null);
+    assert.equal((valid as unknown as ClickEvent).http_status, undefined);
+    assert.equal(validateClickEvent({ ...click, event_type: 'page_view', http_status: null }), null);
+    // Data without event_type validates as before the tracker: a missing status is refused.
+    expectReason(click, 'missing_field', /^http_status is missing$/);
+    expectReason({ ...click, event_type: 7 }, 'wrong_type', /event_type/);
+    // A status that is there is checked whatever the event_type.
+    expectReason({ ...base(), event_type: 'http_error', http_status: '503' }, 'wrong_type', /http_status/);
+    expectReason({ ...base(), event_type: 'http_error', http_status: 0 }, 'status_out_of_range');
+  });
+
   test('wrong_type: required and optional fields of the wrong JSON type', () => {
     expectReason({ ...base(), user_id: 17 }, 'wrong_type', /user_id/);
     expectReason({ ...base(), url: ['a'] }, 'wrong_type', /url/);
     expectReason({ ...base(), http_status: '404' }, 'wrong_type', /http_status.*"404"/);
     expectReason({ ...base(), event_timestamp: true }, 'wrong_type', /event_timestamp/);
     expectReason({ ...base(), event_timestamp: { s: 1 } }, 'wrong_type', /event_timestamp/);
-    for (const field of ['session_id', 'method', 'referrer', 'user_agent', 'event_id']) {
+    for (const field of ['session_id', 'method', 'referrer', 'user_agent', 'event_id', 'event_type', 'action']) {
       expectReason({ ...base(), [field]: 5 }, 'wrong_type', new RegExp(field));
     }
     expectReason({ ...base(), latency_ms: '12' }, 'wrong_type', /latency_ms/);

@@ -100,7 +100,7 @@ describe('the job manager answers its own clients only: Host, Origin and Content
   });
 
   test('a foreign Host is refused on every route; IP addresses, loopback names and --allowed-host are answered', async () => {
-    for (const path of ['/', '/app.js', '/jobs', '/jobs/x', '/live', '/metrics', '/health']) {
+    for (const path of ['/', '/app/main.js', '/jobs', '/jobs/x', '/live', '/metrics', '/health']) {
       for (const foreign of [`evil.example:${manager.port}`, 'evil.example', `localhost.evil.example:${manager.port}`, `evil.example@127.0.0.1:${manager.port}`, '']) {
         const reply = await call(manager.port, 'GET', path, { host: foreign });
         assert.equal(reply.status, 421, `GET ${path} with Host ${foreign}: ${reply.body}`);

@@ -319,6 +319,36 @@ describe('errorRatesJob pipeline', () => {
     );
   });
 
+  test('counts only the events that carry an HTTP status: tracker clicks change nothing, and are not invalid', async () => {
+    const t0 = Date.UTC(2025, 0, 1) / 1000;
+    const requests = [
+      { url: '/a', http_status: 200, event_timestamp: t0 + 1 },
+      { url: '/a', http_status: 503, event_timestamp: t0 + 2 },
+      { url: '/shop', http_status: 404, event_timestamp: t0 + 3, event_type: 'page_view' },
+    ];
+    const clicks = [
+      { url: '/a', event_timestamp: t0 + 1.5, event_type: 'click', action: 'buy_now' },
+      { url: '/a', event_timestamp: t0 + 1.6, event_type: 'click', action: 'buy_now', http_status: null },
+      { url: '/shop', event_timestamp: t0 + 12, event_type: 'click', action: 'add_to_cart' },
+    ];
+    const run = async (events: object[]) => {
+      const invalid: InvalidRecord[] = [];
+      const records = events.map((e) => JSON.stringify({ user_id: 'u', ...e }));
+      const outputs = await lastValueFrom(
+        of({ partition: 0, records }).pipe(
+          errorRatesJob.pipeline({ windowMs: 10_000, maxOutOfOrdernessMs: 5_000, allowedLatenessMs: 0 }, { onInvalid: (r) => invalid.push(r), onLate: () => {} }),
+          toArray(),
+        ),
+      );
+      return { results: resultsOf(lineProtocolOf(outputs)), invalid };
+    };
+    const without = await run(requests);
+    const withClicks = await run([...requests.slice(0, 1), clicks[0]!, clicks[1]!, ...requests.slice(1), clicks[2]!]);
+    assert.deepEqual(withClicks.invalid, []);
+    assert.deepEqual(withClicks.results, without.results);
+    assert.ok(without.results.some((line) => line.includes('total=3i,errors=2i')), without.results.join('\n'));
+  });
+
   test('dead-letters a URL that no InfluxDB tag can hold (trailing backslash, over-long) instead of failing the write', async () => {
     const t0 = Date.UTC(2025, 0, 1) / 1000;
     const urls = ['C:\\dir\\', 'x'.repeat(16_001), 'C:\\dir\\file', 'ok'];
@@ -342,9 +372,9 @@ describe('errorRatesJob pipeline', () => {
 });
 
 describe('jobRegistry', () => {
-  test('ships error-rates, sessions and archive under their names', () => {
+  test('ships error-rates, sessions, actions and archive under their names', () => {
     assert.equal(findJob('error-rates'), errorRatesJob);
-    assert.deepEqual([...JOBS.keys()], ['error-rates', 'sessions', 'archive']);
+    assert.deepEqual([...JOBS.keys()], ['error-rates', 'sessions', 'actions', 'archive']);
   });
 
   test('an unknown job is a ConfigError that lists the shipped jobs', () => {
