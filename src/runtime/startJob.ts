@@ -171,6 +171,9 @@ class RunningJob implements JobHandle {
       this.log('debug', 'opening the source', { source: options.source.description });
       const source = await open(options.source, async (s) => s.close?.());
       if (source?.commit !== undefined && job.notResumable !== undefined) throw new NotResumableError(job);
+      if (source?.commit !== undefined && (job.moves ?? 0) > 0 && source.transport === undefined) {
+        throw new NotResumableError(job, 'it moves records between partitions by key (keyBy), and its source commits but has no internal topics to move them through');
+      }
       // Outputs resume where the source's last commit left them: read before any of them opens.
       const resuming = source?.resumePoint?.();
       const resume = resuming === undefined ? undefined : await Promise.race([resuming, cancelled]);

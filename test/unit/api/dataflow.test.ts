@@ -92,7 +92,9 @@ describe('window results are streams', () => {
     const expected = [...minutes].map(([key, n]) => `minute,url=${key.split(' ')[0]} events=${n}i ${T0 + Number(key.split(' ')[1]) * 60}000000000`);
     assert.equal(expected.length, 6);
     assert.deepEqual(run.lines.sort(), expected.sort(), '/lonely had one event per 10 s window and is filtered out');
-    assert.match(perMinute.notResumable ?? '', /moves records/);
+    // Both windows follow a move: from Kafka each move has its internal topic and both resume from its commits.
+    assert.equal(perMinute.notResumable, undefined);
+    assert.equal(perMinute.moves, 2);
   });
 
   test('two branches read one window once, and each writes its own output: points and a record output', async () => {
@@ -122,6 +124,19 @@ describe('window results are streams', () => {
     const run = await runPipeline(errors, [raw(0, [click('/a', 200, T0), click('/b', 503, T0 + 1.5)])]);
     assert.deepEqual(run.lines, [`server_error,url=/b status=503i ${T0 + 1}500000000`]);
     assert.equal(errors.notResumable, undefined, 'no move and no window over results: it resumes from commits');
+  });
+
+  test('what cannot resume from Kafka commits yet says why: a window over results with no keyBy between, windows over the source beside a move', () => {
+    const again = job('again');
+    again.from(clickEvents()).window(TumblingEventTimeWindows.of('10s')).aggregate(count())
+      .window(TumblingEventTimeWindows.of('1m')).aggregate(sum((w: { value: number }) => w.value)).toPoints((w, point) => point('m').intField('n', w.value));
+    assert.match(again.notResumable ?? '', /windows the results of another window without a keyBy between them/);
+    const mixed = job('mixed');
+    const events = mixed.from(clickEvents());
+    events.window(TumblingEventTimeWindows.of('10s')).aggregate(count()).toPoints((w, point) => point('n').intField('n', w.value));
+    events.keyBy((e) => e.user_id).window(EventTimeSessionWindows.withGap('1m')).aggregate(count()).toRecords('sessions');
+    assert.match(mixed.notResumable ?? '', /windows over the source's own partitions beside a move/);
+    assert.equal(mixed.moves, 1);
   });
 });
 

@@ -47,11 +47,11 @@ describe('clickflow run sessions and clickflow describe', () => {
     assert.match(window.stderr, /session windows/);
   });
 
-  test('from Kafka it is refused before anything opens, with what to use instead (its records move between partitions)', async () => {
-    const result = await runCli(['run', 'sessions', '--from', 'kafka', '--brokers', '127.0.0.1:1', '--to', 'none'], { timeoutMs: 30_000 });
+  test('from Kafka with --bounded it is refused before anything connects, saying how to run it instead', async () => {
+    const result = await runCli(['run', 'sessions', '--from', 'kafka', '--bounded', '--brokers', '127.0.0.1:1', '--to', 'none'], { timeoutMs: 30_000 });
     assert.equal(result.code, 2, result.stderr);
-    assert.match(result.stderr, /cannot run from Kafka yet: it moves records between partitions by key/);
-    assert.match(result.stderr, /--from file:PATH/);
+    assert.match(result.stderr, /--bounded: job "sessions" moves records between partitions by key, which from Kafka runs unbounded only/);
+    assert.doesNotMatch(result.stderr, /cannot reach Kafka/);
   });
 
   test('describe prints the graph: the move by user, the session window, both outputs, and where the job can run', async () => {
@@ -61,7 +61,7 @@ describe('clickflow run sessions and clickflow describe', () => {
     assert.match(result.stdout, /move by key[\s\S]*window: event-time sessions, gap 10m, per key/);
     assert.match(result.stdout, /output: records "sessions"/);
     assert.match(result.stdout, /output: points/);
-    assert.match(result.stdout, /runs in one process/);
+    assert.match(result.stdout, /from Kafka each move goes through an internal topic of the consumer group \(<group>-move-1-repartition, <group>-move-2-repartition, <group>-move-3-repartition\)/);
     const errorRates = await runCli(['describe', 'error-rates']);
     assert.doesNotMatch(errorRates.stdout, /move by key/);
     assert.match(errorRates.stdout, /tumbling event-time 10s, per partition/);
