@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../errors/ConfigError.js';
-import { missingSaslPassword, SASL_MECHANISMS, type KafkaSecurity, type SaslMechanism } from '../connectors/kafka/kafkaSecurity.js';
+import { SASL_MECHANISMS, type KafkaSecurity, type SaslMechanism } from '../connectors/kafka/kafkaSecurity.js';
+import type { KafkaSecuritySpec } from '../runtime/JobSpec.js';
+import { resolveKafkaSecurity } from '../runtime/resolveKafkaSecurity.js';
+import { RUN_FLAG_NAMES } from './runFlagNames.js';
 
 /**
  * The Kafka security options of every command that talks to Kafka (`run`, `produce`, and so
@@ -42,17 +44,15 @@ const TRUE = new Set(['1', 'true', 'yes']);
 const FALSE = new Set(['', '0', 'false', 'no']);
 
 /**
- * The {@link KafkaSecurity} the options and the environment describe, with the password and
- * the PEM files read now, before anything opens; undefined for a PLAINTEXT listener. Every
- * refusal names the option to fix and never the password; `kafkaSecurityConfig` checks the rest
- * (a certificate without its key) when the connectors are built.
+ * The security the options and the environment describe, by file, as a {@link JobSpec} holds
+ * it: nothing is read yet; undefined for a PLAINTEXT listener.
  * @param flags what commander parsed from {@link kafkaSecurityOptions}
  */
-export function kafkaSecurityOf(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): KafkaSecurity | undefined {
+export function kafkaSecuritySpecOf(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): KafkaSecuritySpec | undefined {
   const mechanism = flags.kafkaSasl as SaslMechanism | undefined;
   const username = flags.kafkaUsername as string | undefined;
   const passwordFile = flags.kafkaPasswordFile as string | undefined;
-  let sasl: KafkaSecurity['sasl'];
+  let sasl: KafkaSecuritySpec['sasl'];
   if (mechanism === undefined) {
     if (username !== undefined || passwordFile !== undefined) {
       throw new ConfigError('--kafka-sasl', `is missing: --kafka-username and --kafka-password-file only apply with --kafka-sasl ${SASL_MECHANISMS.join('|')}`);
@@ -61,49 +61,24 @@ export function kafkaSecurityOf(flags: Record<string, unknown>, env: NodeJS.Proc
     if (username === undefined || username === '') {
       throw new ConfigError('--kafka-username', 'is required with --kafka-sasl; give --kafka-username <name> or set KAFKA_SASL_USERNAME');
     }
-    const password = passwordFile !== undefined ? passwordIn(passwordFile) : env.KAFKA_SASL_PASSWORD;
-    if (passwordFile !== undefined && password === '') {
-      throw new ConfigError('--kafka-password-file', `${passwordFile} is empty; write the password into it, or leave --kafka-password-file out and set KAFKA_SASL_PASSWORD`);
-    }
-    if (password === undefined || password === '') throw missingSaslPassword();
-    sasl = { mechanism, username, password };
+    sasl = { mechanism, username, ...(passwordFile === undefined ? {} : { passwordFile }) };
   }
 
   const sslEnv = (env.KAFKA_SSL ?? '').trim().toLowerCase();
   if (!TRUE.has(sslEnv) && !FALSE.has(sslEnv)) throw new ConfigError('KAFKA_SSL', `"${env.KAFKA_SSL}" is neither on nor off; set it to 1 (TLS) or 0`);
-  const ca = pemIn('--kafka-ca', flags.kafkaCa as string | undefined, 'CERTIFICATE');
-  const cert = pemIn('--kafka-cert', flags.kafkaCert as string | undefined, 'CERTIFICATE');
-  const key = pemIn('--kafka-key', flags.kafkaKey as string | undefined, 'PRIVATE KEY');
-  const tls = flags.kafkaSsl === true || TRUE.has(sslEnv) || ca !== undefined || cert !== undefined;
-  const ssl: KafkaSecurity['ssl'] = tls ? { ca, cert, key } : undefined;
-  return sasl === undefined && ssl === undefined ? undefined : { sasl, ssl };
+  const files = { caFile: flags.kafkaCa, certFile: flags.kafkaCert, keyFile: flags.kafkaKey } as Record<string, string | undefined>;
+  const tls = flags.kafkaSsl === true || TRUE.has(sslEnv) || files.caFile !== undefined || files.certFile !== undefined;
+  const ssl: KafkaSecuritySpec['ssl'] = tls ? Object.fromEntries(Object.entries(files).filter(([, path]) => path !== undefined)) : undefined;
+  return sasl === undefined && ssl === undefined ? undefined : { ...(sasl === undefined ? {} : { sasl }), ...(ssl === undefined ? {} : { ssl }) };
 }
 
-/** The password in a file, without the line break an editor or `echo` ends it with. */
-function passwordIn(path: string): string {
-  return readOptionFile('--kafka-password-file', path).replace(/\r?\n$/, '');
-}
-
-/** A PEM file's text, checked to hold what the option needs. */
-function pemIn(option: string, path: string | undefined, kind: 'CERTIFICATE' | 'PRIVATE KEY'): string | undefined {
-  if (path === undefined) return undefined;
-  const text = readOptionFile(option, path);
-  if (!new RegExp(`-----BEGIN [A-Z ]*${kind}-----`).test(text)) {
-    throw new ConfigError(
-      option,
-      `${path} holds no PEM ${kind.toLowerCase()}; convert it, e.g. openssl x509 -inform der -in cert.der -out cert.pem, or from a JKS keytool -exportcert -rfc (keys: openssl pkcs12 -nodes)`,
-    );
-  }
-  if (kind === 'PRIVATE KEY' && /ENCRYPTED/.test(text)) {
-    throw new ConfigError(option, `${path} is an encrypted key; decrypt it (openssl pkey -in key.pem -out plain.pem) and keep it readable only to you (chmod 600)`);
-  }
-  return text;
-}
-
-function readOptionFile(option: string, path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(option, `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); give a readable file`);
-  }
+/**
+ * The {@link KafkaSecurity} the options and the environment describe, with the password and
+ * the PEM files read now, before anything opens; undefined for a PLAINTEXT listener. Every
+ * refusal names the option to fix and never the password; `kafkaSecurityConfig` checks the rest
+ * (a certificate without its key) when the connectors are built.
+ * @param flags what commander parsed from {@link kafkaSecurityOptions}
+ */
+export function kafkaSecurityOf(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): KafkaSecurity | undefined {
+  return resolveKafkaSecurity(kafkaSecuritySpecOf(flags, env), RUN_FLAG_NAMES, env);
 }

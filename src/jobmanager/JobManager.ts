@@ -1,8 +1,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { runFilesOf } from '../cli/runFilesOf.js';
 import { DEFAULTS } from '../config/defaults.js';
+import { ClickflowError } from '../errors/ClickflowError.js';
+import type { JobSpec } from '../runtime/JobSpec.js';
+import { SPEC_FIELD_NAMES } from '../runtime/SpecFieldNames.js';
+import type { FlagReader, NamedSpec } from './FlagReader.js';
 import { EMPTY_METRICS, isEnded, type JobRecord } from './ManagedJob.js';
 import type { JobStateFile } from './JobStateFile.js';
 import { StateFileError } from './StateFileError.js';
@@ -39,15 +42,6 @@ interface Attempt {
 
 const WORKER = fileURLToPath(new URL('./jobWorker.js', import.meta.url));
 
-/** Whether a job reads Kafka, its flags parsed as `clickflow run` parses them (its secret files unread). */
-function resumable(record: JobRecord): boolean {
-  try {
-    return runFilesOf([record.job, ...record.args]).from.kind === 'kafka';
-  } catch {
-    return false;
-  }
-}
-
 /** Adds two snapshots: counters add; watermarks and lags are the latest attempt's. */
 function addMetrics(base: JobMetricsSnapshot, current: JobMetricsSnapshot): JobMetricsSnapshot {
   const invalidByReason: Record<string, number> = { ...base.invalidByReason };
@@ -83,10 +77,37 @@ export class JobManager {
   private stateFileError: StateFileError | undefined;
   private stateFileRetry: NodeJS.Timeout | undefined;
 
+  /**
+   * @param readFlags reads the jobs submitted as `clickflow run` flags; without it only spec
+   *   submissions can run
+   */
   constructor(
     private readonly stateFile: JobStateFile,
     private readonly observer: JobManagerObserver = {},
+    private readonly readFlags?: FlagReader,
   ) {}
+
+  /**
+   * A job's spec: its own, or its flags read now (under the manager's environment, which its
+   * worker shares), as each start of a flag submission reads them.
+   * @throws ConfigError for flags `clickflow run` would refuse (a hand-edited state file)
+   */
+  specOf(record: JobRecord): NamedSpec {
+    if (record.spec !== undefined) return { spec: record.spec, names: SPEC_FIELD_NAMES };
+    if (this.readFlags === undefined) {
+      throw new ClickflowError(`job ${record.id} was submitted as clickflow run flags, and this job manager was started without a reader of them; submit it as a spec`, { retriable: false });
+    }
+    return this.readFlags(record.job, record.args ?? []);
+  }
+
+  /** Whether a job reads Kafka, the only source that resumes from committed positions. */
+  private resumable(record: JobRecord): boolean {
+    try {
+      return this.specOf(record).spec.source.kind === 'kafka';
+    } catch {
+      return false;
+    }
+  }
 
   /** Loads the state file and starts again every job that was not ended. */
   resume(): JobRecord[] {
@@ -96,7 +117,7 @@ export class JobManager {
     for (const record of jobs) {
       this.jobs.set(record.id, record);
       if (isEnded(record.state)) continue;
-      if (!resumable(record)) {
+      if (!this.resumable(record)) {
         // Started again, a file job would truncate its outputs and read a FIFO or a pipe
         // that has moved on: only Kafka keeps the committed position to resume from.
         record.lastError = {
@@ -127,16 +148,28 @@ export class JobManager {
   }
 
   /**
-   * Records a job and starts its first attempt; the flags were validated by the caller.
+   * Records a job submitted as `clickflow run` flags and starts its first attempt; the flags
+   * were validated by the caller.
    * @throws StateFileError when the job cannot be written to the state file: it is not started,
    *   since a manager restarted then would know nothing of it
    */
   submit(job: string, args: readonly string[], restart: RestartStrategy, name: string): JobRecord {
+    return this.record({ job, args }, restart, name);
+  }
+
+  /**
+   * Records a job submitted as a spec and starts its first attempt; the spec was validated by the caller.
+   * @throws StateFileError as {@link submit}
+   */
+  submitSpec(spec: JobSpec, restart: RestartStrategy, name: string): JobRecord {
+    return this.record({ job: spec.job, spec }, restart, name);
+  }
+
+  private record(submission: { job: string; args?: readonly string[]; spec?: JobSpec }, restart: RestartStrategy, name: string): JobRecord {
     const record: JobRecord = {
       id: randomUUID(),
-      job,
+      ...submission,
       name,
-      args,
       restart,
       state: 'CREATED',
       submittedAt: new Date().toISOString(),
@@ -199,6 +232,15 @@ export class JobManager {
   }
 
   private launch(record: JobRecord): void {
+    let spec: NamedSpec;
+    try {
+      spec = this.specOf(record);
+    } catch (error) {
+      // As its worker would have failed on them: a setting no restart can fix.
+      const e = error instanceof Error ? error : new Error(String(error));
+      this.onFailure(record, { name: e.name, message: e.message, retriable: !(e instanceof ClickflowError) || e.retriable });
+      return;
+    }
     const base = record.metrics;
     const child = fork(WORKER, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' });
     let stderrTail = '';
@@ -237,7 +279,7 @@ export class JobManager {
       }
       this.onFailure(record, error);
     });
-    this.send(child, { type: 'start', args: [record.job, ...record.args] });
+    this.send(child, { type: 'start', spec: spec.spec, names: spec.names });
   }
 
   private onMessage(record: JobRecord, attempt: Attempt, message: FromWorker): void {

@@ -1,3 +1,4 @@
+import type { JobSpec } from '../runtime/JobSpec.js';
 import type { JobMetricsSnapshot, WorkerError } from './WorkerMessage.js';
 import type { RestartStrategy } from './RestartStrategy.js';
 
@@ -10,12 +11,16 @@ export type ManagedJobState = 'CREATED' | 'RUNNING' | 'RESTARTING' | 'FINISHED' 
 /** What the manager keeps and persists about one submitted job. */
 export interface JobRecord {
   readonly id: string;
-  /** A shipped job's name, or a module's absolute path. */
+  /** A shipped job's name, or a module's absolute path (the spec's `job` for a spec submission). */
   readonly job: string;
   /** The job's name once known (a module's is known when its worker loads it). */
   name: string;
-  /** The `clickflow run` flags it was submitted with (secrets included: the state file is private). */
-  readonly args: readonly string[];
+  /**
+   * How it was submitted: `args`, the `clickflow run` flags (read again at each start, under the
+   * manager's environment), or `spec`; exactly one is set. Secrets included: the state file is private.
+   */
+  readonly args?: readonly string[];
+  readonly spec?: JobSpec;
   readonly restart: RestartStrategy;
   state: ManagedJobState;
   readonly submittedAt: string;

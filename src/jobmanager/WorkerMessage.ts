@@ -1,5 +1,7 @@
 import type { PointData } from '../points/Point.js';
+import type { JobSpec } from '../runtime/JobSpec.js';
 import type { JobStatus } from '../runtime/JobStatus.js';
+import type { SpecFieldNames } from '../runtime/SpecFieldNames.js';
 
 /** A job's counters as its worker reports them, once a second and at the end. */
 export interface JobMetricsSnapshot {
@@ -31,7 +33,10 @@ export interface WorkerError {
 }
 
 /** Parent → worker. */
-export type ToWorker = { readonly type: 'start'; readonly args: readonly string[] } | { readonly type: 'cancel' };
+export type ToWorker =
+  /** The job to run, and what its messages call the spec's settings (the flags of a flag submission). */
+  | { readonly type: 'start'; readonly spec: JobSpec; readonly names: SpecFieldNames }
+  | { readonly type: 'cancel' };
 
 /** Worker → parent. */
 export type FromWorker =

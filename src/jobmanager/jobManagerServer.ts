@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { timingSafeEqual } from 'node:crypto';
 import { ClickflowError } from '../errors/ClickflowError.js';
 import { ConfigError } from '../errors/ConfigError.js';
+import type { JobSpec } from '../runtime/JobSpec.js';
+import { parseJobSpec } from '../runtime/parseJobSpec.js';
 import { parseRestartStrategy } from './RestartStrategy.js';
 import type { JobManager } from './JobManager.js';
 import { jobDetailView, jobSummaryView } from './jobView.js';
@@ -12,8 +14,11 @@ import { StateFileError } from './StateFileError.js';
 import { pageAsset } from './pageAssets.js';
 import { refusalOf } from './requestOrigin.js';
 
+/** What `POST /jobs` was given: `clickflow run` flags (as `clickflow submit` sends them), or a spec. */
+export type Submission = { readonly job: string; readonly args: readonly string[] } | { readonly spec: JobSpec };
+
 /** Checks a submission as `clickflow run` would, before anything starts; throws with run's message. */
-export type SubmissionCheck = (job: string, args: readonly string[]) => Promise<{ readonly name: string }>;
+export type SubmissionCheck = (submission: Submission) => Promise<{ readonly name: string }>;
 
 /** What the server serves. */
 export interface JobManagerServerOptions {
@@ -30,6 +35,26 @@ export interface JobManagerServerOptions {
 }
 
 const MAX_BODY_BYTES = 1 << 20;
+
+const SUBMISSION_EXAMPLE =
+  '{"job": "error-rates", "args": ["--from", "kafka", ...], "restart": "fixed-delay:3:10s"}, or {"spec": {"job": "error-rates", "source": {"kind": "kafka"}, "sink": {"kind": "influx"}}, "restart": …}';
+
+/**
+ * The submission a `POST /jobs` body holds: `job` with `args` (run's flags), or `spec`.
+ * @throws HttpError 400 for a body of neither shape; ConfigError (a 400 too) for a bad spec
+ */
+function submissionOf(body: unknown): Submission {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, `the body must be a JSON object: ${SUBMISSION_EXAMPLE}`);
+  const { job, args, spec } = body as { job?: unknown; args?: unknown; spec?: unknown };
+  if (spec !== undefined) {
+    if (job !== undefined || args !== undefined) throw new HttpError(400, 'give either "spec" or "job" with "args", not both; the spec names its job in spec.job');
+    return { spec: parseJobSpec(spec) };
+  }
+  if (typeof job !== 'string' || job.length === 0) throw new HttpError(400, 'job: missing; give a shipped job\'s name (error-rates) or a module path, or a "spec"');
+  const flags = args ?? [];
+  if (!Array.isArray(flags) || flags.some((a) => typeof a !== 'string')) throw new HttpError(400, 'args: must be an array of strings, the flags of clickflow run');
+  return { job, args: flags as string[] };
+}
 
 class HttpError extends Error {
   constructor(
@@ -57,7 +82,7 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
-    throw new HttpError(400, 'the body is not JSON; send {"job": "error-rates", "args": ["--from", "kafka", ...], "restart": "fixed-delay:3:10s"}');
+    throw new HttpError(400, `the body is not JSON; send ${SUBMISSION_EXAMPLE}`);
   }
 }
 
@@ -115,16 +140,15 @@ export function jobManagerServer(options: JobManagerServerOptions): Server {
     if (path === '/live' && method === 'GET') return serveLiveStream(request, response, options.live);
     if (path === '/jobs' && method === 'GET') return send(response, 200, { jobs: manager.list().map(jobSummaryView) });
     if (path === '/jobs' && method === 'POST') {
-      const body = (await readJson(request)) as { job?: unknown; args?: unknown; restart?: unknown } | null;
-      if (typeof body?.job !== 'string' || body.job.length === 0) throw new HttpError(400, 'job: missing; give a shipped job\'s name (error-rates) or a module path');
-      const args = body.args ?? [];
-      if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) throw new HttpError(400, 'args: must be an array of strings, the flags of clickflow run');
-      if (body.restart !== undefined && typeof body.restart !== 'string') {
+      const body = await readJson(request);
+      const submission = submissionOf(body);
+      const given = (body as { restart?: unknown }).restart;
+      if (given !== undefined && typeof given !== 'string') {
         throw new HttpError(400, 'restart: must be a string: none, fixed-delay:<attempts>:<delay> or exponential:<initial>:<max>:<attempts>');
       }
-      const restart = parseRestartStrategy(body.restart ?? options.defaultRestart);
-      const { name } = await check(body.job, args as string[]);
-      const record = manager.submit(body.job, args as string[], restart, name);
+      const restart = parseRestartStrategy(given ?? options.defaultRestart);
+      const { name } = await check(submission);
+      const record = 'spec' in submission ? manager.submitSpec(submission.spec, restart, name) : manager.submit(submission.job, submission.args, restart, name);
       return send(response, 201, jobDetailView(record));
     }
     const match = /^\/jobs\/([^/]+)$/.exec(path);

@@ -2,6 +2,7 @@ import { isoTimeOrNull } from '../time/isoTimeOrNull.js';
 import { formatRestartStrategy } from './RestartStrategy.js';
 import type { JobRecord } from './ManagedJob.js';
 import { redactArgs } from './redactArgs.js';
+import { redactSpec } from './redactSpec.js';
 import { invalidRecordsOf } from './snapshotOf.js';
 
 /**
@@ -29,7 +30,9 @@ export function jobDetailView(record: JobRecord): Record<string, unknown> {
   return {
     ...jobSummaryView(record),
     job: record.job,
-    args: redactArgs(record.args),
+    // How it was submitted: run's flags, or a spec (the other one null).
+    args: record.args === undefined ? null : redactArgs(record.args),
+    spec: record.spec === undefined ? null : redactSpec(record.spec),
     restart: formatRestartStrategy(record.restart),
     endedAt: record.endedAt ?? null,
     lateRecords: m.lateRecords,

@@ -1,13 +1,14 @@
 // A job manager's worker: one child process per running job, so that a job that crashes or
-// blocks its event loop cannot take the manager or another job with it. It runs the job as
-// `clickflow run` would and reports over IPC; the manager sends `start` once and `cancel`
-// when the job is to stop.
+// blocks its event loop cannot take the manager or another job with it. It runs the job's spec
+// as `clickflow run` runs its own and reports over IPC; the manager sends `start` once and
+// `cancel` when the job is to stop.
 import { ClickflowError } from '../errors/ClickflowError.js';
-import { parseRunArgs } from '../cli/parseRunArgs.js';
-import { startRun } from '../cli/commands/runCommand.js';
 import { DEFAULTS } from '../config/defaults.js';
 import type { JobHandle } from '../runtime/JobHandle.js';
+import type { JobSpec } from '../runtime/JobSpec.js';
 import type { JobStatus } from '../runtime/JobStatus.js';
+import type { SpecFieldNames } from '../runtime/SpecFieldNames.js';
+import { startJobSpec } from '../runtime/startJobSpec.js';
 import { LivePointsForwarder } from './LivePointsForwarder.js';
 import { snapshotOf } from './snapshotOf.js';
 import type { FromWorker, ToWorker, WorkerError } from './WorkerMessage.js';
@@ -46,9 +47,8 @@ function disconnect(): void {
 const livePoints = new LivePointsForwarder(send);
 
 /** Runs the job; resolves with how it ended. */
-async function start(args: readonly string[]): Promise<JobStatus> {
-  const options = parseRunArgs(args);
-  const started = await startRun({ ...options, progress: false, quiet: true }, livePoints.take);
+async function start(spec: JobSpec, names: SpecFieldNames): Promise<JobStatus> {
+  const started = await startJobSpec(spec, { names, observePoints: livePoints.take });
   livePoints.start();
   handle = started.handle;
   send({ type: 'named', name: started.job.name });
@@ -90,7 +90,7 @@ process.on('message', (message: ToWorker) => {
     stop();
     return;
   }
-  void start(message.args).then(
+  void start(message.spec, message.names).then(
     (status) => end({ type: 'status', status }, 0),
     (error: unknown) => end({ type: 'status', status: 'FAILED', error: errorOf(error) }, 1),
   );

@@ -1,3 +1,6 @@
+import { ConfigError } from '../errors/ConfigError.js';
+import type { JobSpec } from '../runtime/JobSpec.js';
+import { parseJobSpec } from '../runtime/parseJobSpec.js';
 import { EMPTY_METRICS, type JobRecord, type ManagedJobState } from './ManagedJob.js';
 import type { RestartStrategy } from './RestartStrategy.js';
 import type { JobMetricsSnapshot } from './WorkerMessage.js';
@@ -42,7 +45,18 @@ export function storedJobRecord(value: unknown): StoredRecord {
   const { id, job, name, args, state, submittedAt, restarts } = value;
   if (typeof id !== 'string' || id === '') return problem('has no "id" (a string)');
   if (typeof job !== 'string' || job === '') return problem('has no "job" (a shipped job\'s name or a module path)');
-  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) return problem('has no "args" (an array of strings, the flags of clickflow run)');
+  let spec: JobSpec | undefined;
+  if (value.spec !== undefined) {
+    if (args !== undefined) return problem('has both "args" and "spec"; keep the one it was submitted with');
+    try {
+      spec = parseJobSpec(value.spec);
+    } catch (error) {
+      if (error instanceof ConfigError) return problem(`has a "spec" it cannot run: ${error.message}`);
+      throw error;
+    }
+  } else if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) {
+    return problem('has no "args" (an array of strings, the flags of clickflow run) and no "spec"');
+  }
   if (!STATES.includes(state as ManagedJobState)) return problem(`has "state" ${JSON.stringify(state)}; expected one of ${STATES.join(', ')}`);
   const restart = restartOf(value.restart);
   if (restart === undefined) return problem('has no readable "restart" strategy (e.g. {"kind": "none"})');
@@ -52,7 +66,7 @@ export function storedJobRecord(value: unknown): StoredRecord {
     id,
     job,
     name: typeof name === 'string' && name !== '' ? name : job,
-    args,
+    ...(spec === undefined ? { args: args as string[] } : { spec }),
     restart,
     state: state as ManagedJobState,
     submittedAt,

@@ -9,7 +9,8 @@ import { JobManagerClient } from '../../jobmanager/JobManagerClient.js';
 import type { JobRecord } from '../../jobmanager/ManagedJob.js';
 import { logger } from '../../logging/logger.js';
 import { formatDuration } from '../../time/parseDuration.js';
-import { checkFileEndpoints } from '../checkFileEndpoints.js';
+import { checkFileEndpoints } from '../../runtime/checkFileEndpoints.js';
+import { RUN_FLAG_NAMES } from '../runFlagNames.js';
 import { durationArgument } from '../durationArgument.js';
 import { generatorRateArgument } from '../generatorRateArgument.js';
 import { timerDurationArgument } from '../timerDurationArgument.js';
@@ -46,7 +47,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const out = options.out === undefined ? undefined : resolve(options.out);
   if (out !== undefined) {
     // Checked before the manager starts, under the option the user gave.
-    await checkFileEndpoints({ from: { kind: 'generator' }, to: { kind: 'file', path: out } }).catch((error: unknown) => {
+    await checkFileEndpoints({ source: { kind: 'generator' }, sink: { kind: 'file', path: out } }, RUN_FLAG_NAMES).catch((error: unknown) => {
       // --out takes a plain path: a hint to write `file:PATH` (as --to wants) would be wrong here.
       throw error instanceof ConfigError ? new ConfigError('--out', error.message.replace(/^--to: /, '').replaceAll(`file:${out}`, out)) : error;
     });

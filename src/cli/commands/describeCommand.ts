@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { ConfigError } from '../../errors/ConfigError.js';
 import type { JobParameters } from '../../jobs/Job.js';
 import { durationArgument } from '../durationArgument.js';
-import { loadJob } from '../loadJob.js';
+import { loadJob } from '../../runtime/loadJob.js';
 
 /** What `clickflow describe` prints for a job under the given parameters. */
 export async function runDescribe(jobSpec: string, parameters: JobParameters): Promise<string> {

@@ -11,13 +11,17 @@ import { checkConnectorFiles, type ConnectorFile } from '../../runtime/checkConn
 import { refuseManagerFiles, type ManagerFile } from '../../jobmanager/refuseManagerFiles.js';
 import { parseRestartStrategy } from '../../jobmanager/RestartStrategy.js';
 import { logger } from '../../logging/logger.js';
-import { fileEndpointsOf } from '../fileEndpointsOf.js';
-import { runFilesOf } from '../runFilesOf.js';
-import { isModulePath, loadJob } from '../loadJob.js';
+import type { NamedSpec } from '../../jobmanager/FlagReader.js';
+import { checkJobSpec } from '../../runtime/checkJobSpec.js';
+import { isModulePath, loadJob } from '../../runtime/loadJob.js';
+import { specFiles, specSecretFiles } from '../../runtime/specFiles.js';
+import { outputName, SPEC_FIELD_NAMES } from '../../runtime/SpecFieldNames.js';
+import { jobSpecOf } from '../jobSpecOf.js';
 import { parseRunArgs } from '../parseRunArgs.js';
 import { portArgument } from '../portArgument.js';
+import { readRunFlags } from '../readRunFlags.js';
+import { RUN_FLAG_NAMES } from '../runFlagNames.js';
 import { shutdownSignal } from '../shutdownSignal.js';
-import { checkRun } from './runCommand.js';
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 
@@ -92,16 +96,17 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
       if (error === undefined) logger.info({ stateFile: options.stateFile }, 'the state file is written again');
       else logger.error({ stateFile: options.stateFile }, `${error.message}; the jobs run on, and the manager refuses submissions until the file can be written (it tries every ${DEFAULTS.jobManager.stateFileRetryMs / 1000} s)`);
     },
-  });
-  // A job's files, parsed from its flags once, for the check of every later submission against
-  // the jobs still running. Its secret files are never read here: one may be a FIFO (reading
-  // would stop the API) or gone since (that must not refuse another job's submission).
+  }, readRunFlags);
+  // A job's files, from its spec once, for the check of every later submission against the
+  // jobs still running. Its secret files are never read here: one may be a FIFO (reading would
+  // stop the API) or gone since (that must not refuse another job's submission).
   const filesOfJob = new WeakMap<JobRecord, (ConnectorFile & { readonly description: string })[]>();
   const filesOf = (record: JobRecord): (ConnectorFile & { readonly description: string })[] => {
     let files = filesOfJob.get(record);
     if (files === undefined) {
       try {
-        files = fileEndpointsOf(runFilesOf([record.job, ...record.args])).map((file) => ({ ...file, description: `${file.description} of job ${record.id}` }));
+        const { spec, names } = manager.specOf(record);
+        files = specFiles(spec, names).map((file) => ({ ...file, description: `${file.description} of job ${record.id}` }));
       } catch {
         // Flags run would refuse (a hand-edited state file): that job's worker fails on them anyway.
         files = [];
@@ -118,44 +123,20 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
     // A --host given by name is a name the manager is called by.
     allowedHosts: [...(options.allowedHosts ?? DEFAULTS.jobManager.allowedHosts), ...(isIP(options.host) === 0 ? [options.host] : [])].map((name) => name.toLowerCase()),
     defaultRestart: options.restart,
-    // Every check `clickflow run` makes before it starts (checkRun), with its messages, so that
-    // a bad submission is a 400 and never a job that fails at once.
-    check: async (job, args) => {
-      // Its secret files checked first: run reads them whole, and a FIFO would block the manager.
-      for (const { option, path } of runFilesOf([job, ...args]).secretFiles) await checkSecretFile(option, path);
-      const run = parseRunArgs([job, ...args]);
-      if (run.from.kind === 'stdin' || run.to.kind === 'stdout') {
-        throw new ConfigError(run.from.kind === 'stdin' ? '--from' : '--to', 'a job manager\'s jobs have no terminal: read kafka, file:PATH or generator, write influx, file:PATH or none');
-      }
-      if (run.metricsPort !== undefined) {
-        // Accepted and ignored, it would leave a scraper waiting on a port that nobody serves.
-        throw new ConfigError('--metrics-port', 'a job manager serves its jobs\' metrics at its own /metrics, labelled job_id and job_name: leave --metrics-port out');
-      }
-      const files = fileEndpointsOf(run);
-      const relative = files.find((file) => !isAbsolute(file.path));
-      if (relative !== undefined) {
-        throw new ConfigError(relative.description, `${relative.path} is relative, and the manager runs in a directory of its own: give an absolute path (clickflow submit makes paths absolute itself)`);
-      }
-      await refuseManagerFiles(files, ownFiles);
-      let found: Job | undefined;
-      if (isModulePath(job)) {
-        // A module is loaded by its own worker only, so that its code never runs in the manager.
-        if (!isAbsolute(job)) throw new ConfigError('job', `${job} is relative; give the module's absolute path (clickflow submit makes it absolute itself)`);
-        if (!existsSync(job)) throw new ConfigError('job', `module ${job} does not exist on the job manager's machine`);
-        if (!/\.(c|m)?js$/.test(job)) throw new ConfigError('job', `${job} is not a built .js module; build it first and give the .js file`);
+    // Flags are read as `clickflow run` reads them; then every check run makes, with its messages.
+    check: async (submission) => {
+      let named: NamedSpec;
+      if ('spec' in submission) {
+        named = { spec: submission.spec, names: SPEC_FIELD_NAMES };
       } else {
-        found = await loadJob(job);
+        const run = parseRunArgs([submission.job, ...submission.args]);
+        if (run.metricsPort !== undefined) {
+          // Accepted and ignored, it would leave a scraper waiting on a port that nobody serves.
+          throw new ConfigError('--metrics-port', 'a job manager serves its jobs\' metrics at its own /metrics, labelled job_id and job_name: leave --metrics-port out');
+        }
+        named = { spec: jobSpecOf(run), names: RUN_FLAG_NAMES };
       }
-      await checkRun(run, found);
-      // Against every job still running here too: a second job on one output would truncate the first one's.
-      checkConnectorFiles([
-        ...manager
-          .list()
-          .filter((record) => !isEnded(record.state))
-          .flatMap(filesOf),
-        ...files,
-      ]);
-      return { name: found?.name ?? job };
+      return checkSubmission(named, manager.list().filter((record) => !isEnded(record.state)).flatMap(filesOf), ownFiles);
     },
   });
   await new Promise<void>((resolve, reject) => {
@@ -194,6 +175,44 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
   await manager.shutdown();
   // Only now: the state file's last write is done.
   lock.release();
+}
+
+/**
+ * Every check `clickflow run` makes before it starts ({@link checkJobSpec}), with its messages,
+ * and a job manager's own: no terminal, absolute paths, none of the manager's files, a module
+ * checked but never loaded (its code must not run in the manager), and no file of a job still
+ * running. A bad submission is then a 400, never a job that fails at once.
+ * @param running the files of the jobs still running
+ * @returns the job's name (a module's path until its worker loads it)
+ */
+async function checkSubmission({ spec, names }: NamedSpec, running: readonly (ConnectorFile & { readonly description: string })[], ownFiles: readonly ManagerFile[]): Promise<{ name: string }> {
+  // Its secret files checked first: the job reads them whole, and a FIFO would block the manager.
+  for (const { option, path } of specSecretFiles(spec, names)) await checkSecretFile(option, path);
+  const toStdout = Object.entries(spec.outputs ?? {}).find(([, output]) => output.kind === 'stdout')?.[0];
+  const terminal = spec.source.kind === 'stdin' ? names.source : spec.sink.kind === 'stdout' ? names.sink : toStdout === undefined ? undefined : outputName(names, toStdout);
+  if (terminal !== undefined) {
+    throw new ConfigError(terminal, "a job manager's jobs have no terminal: read kafka, file:PATH or generator, write influx, file:PATH or none");
+  }
+  const files = specFiles(spec, names);
+  const relative = files.find((file) => !isAbsolute(file.path));
+  if (relative !== undefined) {
+    throw new ConfigError(relative.description, `${relative.path} is relative, and the manager runs in a directory of its own: give an absolute path (clickflow submit makes paths absolute itself)`);
+  }
+  await refuseManagerFiles(files, ownFiles);
+  let found: Job | undefined;
+  const job = spec.job;
+  if (isModulePath(job)) {
+    // A module is loaded by its own worker only, so that its code never runs in the manager.
+    if (!isAbsolute(job)) throw new ConfigError('job', `${job} is relative; give the module's absolute path (clickflow submit makes it absolute itself)`);
+    if (!existsSync(job)) throw new ConfigError('job', `module ${job} does not exist on the job manager's machine`);
+    if (!/\.(c|m)?js$/.test(job)) throw new ConfigError('job', `${job} is not a built .js module; build it first and give the .js file`);
+  } else {
+    found = await loadJob(job);
+  }
+  await checkJobSpec(spec, found, names);
+  // Against every job still running here too: a second job on one output would truncate the first one's.
+  checkConnectorFiles([...running, ...files]);
+  return { name: found?.name ?? job };
 }
 
 /**

@@ -1,18 +1,15 @@
 import { Command, Option } from 'commander';
 import { DEFAULTS } from '../../config/defaults.js';
-import { ConfigError } from '../../errors/ConfigError.js';
 import type { Job, JobParameters } from '../../jobs/Job.js';
-import type { Point } from '../../points/Point.js';
 import type { JobHandle } from '../../runtime/JobHandle.js';
-import { observedSink } from '../../runtime/observedSink.js';
 import type { JobMetrics } from '../../runtime/JobMetrics.js';
-import { NotResumableError } from '../../runtime/NotResumableError.js';
-import { startJob } from '../../runtime/startJob.js';
+import type { KafkaSecuritySpec } from '../../runtime/JobSpec.js';
+import { startJobSpec } from '../../runtime/startJobSpec.js';
 import { formatDuration } from '../../time/parseDuration.js';
 import { durationArgument } from '../durationArgument.js';
 import { timerDurationArgument } from '../timerDurationArgument.js';
-import { checkFileEndpoints } from '../checkFileEndpoints.js';
-import { endpointConnectors, type EndpointConnectors } from '../endpointConnectors.js';
+import { jobSpecOf } from '../jobSpecOf.js';
+import { RUN_FLAG_NAMES } from '../runFlagNames.js';
 import { shutdownSignal } from '../shutdownSignal.js';
 import {
   parseDeadLetterEndpoint,
@@ -24,13 +21,11 @@ import {
   type RecordOutputEndpoint,
 } from '../Endpoint.js';
 import { formatSummary } from '../formatSummary.js';
-import { loadJob } from '../loadJob.js';
 import { ProgressReporter } from '../ProgressReporter.js';
 import { serveRunMetrics } from '../serveRunMetrics.js';
 import { integerArgument } from '../numberArgument.js';
 import { portArgument } from '../portArgument.js';
-import { kafkaSecurityOf, kafkaSecurityOptions } from '../kafkaSecurityOptions.js';
-import type { KafkaSecurity } from '../../connectors/kafka/kafkaSecurity.js';
+import { kafkaSecurityOptions, kafkaSecuritySpecOf } from '../kafkaSecurityOptions.js';
 import { logger } from '../../logging/logger.js';
 
 /** The parsed options of `clickflow run`; windowing left out keeps the job's own. */
@@ -49,8 +44,8 @@ export interface RunOptions extends JobParameters {
   /** Default `clickflow-<job name>`. */
   readonly group?: string;
   readonly bounded?: boolean;
-  /** SASL and TLS of every Kafka client the run opens; none: PLAINTEXT. */
-  readonly kafkaSecurity?: KafkaSecurity;
+  /** SASL and TLS of every Kafka client the run opens, by file (read when the job starts); none: PLAINTEXT. */
+  readonly kafkaSecurity?: KafkaSecuritySpec;
   readonly influxUrl?: string;
   readonly influxOrg?: string;
   readonly influxBucket?: string;
@@ -65,71 +60,9 @@ export interface RunOptions extends JobParameters {
   readonly signal?: AbortSignal;
 }
 
-/** Shorter commit intervals would spend the job on flushing and committing. */
-const MIN_COMMIT_INTERVAL_MS = 100;
-
-/**
- * Every check `clickflow run` makes before anything opens, with its messages: `--bounded`, the
- * job's settings under the run's windowing (when the job is loaded here), the Kafka and
- * InfluxDB settings its connectors check when built, and its files. A job manager checks a
- * submission with it too, so that a bad one is refused rather than started.
- * @returns the run's connectors, built but not open, and the job's parameters
- */
-export async function checkRun(options: RunOptions, job: Job | undefined): Promise<{ connectors: EndpointConnectors; parameters: JobParameters }> {
-  if (options.bounded === true && options.from.kind !== 'kafka') {
-    throw new ConfigError('--bounded', 'only applies to --from kafka (a file is always bounded)');
-  }
-  if (options.commitIntervalMs !== undefined && options.commitIntervalMs < MIN_COMMIT_INTERVAL_MS) {
-    throw new ConfigError('--commit-interval', `must be at least ${MIN_COMMIT_INTERVAL_MS}ms: each commit flushes every output and asks the broker; e.g. --commit-interval 1s`);
-  }
-  const names = new Set<string>();
-  const toStdout = options.to.kind === 'stdout' ? ['--to'] : [];
-  for (const { name, endpoint } of options.outputs ?? []) {
-    if (names.has(name)) throw new ConfigError('--output', `"${name}" is given twice; give each record output once`);
-    names.add(name);
-    if (endpoint.kind === 'stdout') toStdout.push(`--output ${name}`);
-  }
-  if (toStdout.length > 1) {
-    throw new ConfigError(toStdout[1]!, `${toStdout.join(' and ')} both write to stdout, where their lines would mix; send one of them to a file (file:PATH, or --to none)`);
-  }
-  const parameters: JobParameters = {
-    windowMs: options.windowMs,
-    slideMs: options.slideMs,
-    gapMs: options.gapMs,
-    maxOutOfOrdernessMs: options.maxOutOfOrdernessMs,
-    allowedLatenessMs: options.allowedLatenessMs,
-  };
-  job?.settings(parameters);
-  const connectors = endpointConnectors({
-    from: options.from,
-    to: options.to,
-    deadLetter: options.deadLetter,
-    lateOutput: options.lateOutput,
-    outputs: options.outputs,
-    kafka: {
-      brokers: options.brokers ?? DEFAULTS.brokers,
-      topic: options.topic ?? DEFAULTS.topic,
-      group: options.group,
-      bounded: options.bounded === true,
-      security: options.kafkaSecurity,
-    },
-    influx: { url: options.influxUrl, org: options.influxOrg, bucket: options.influxBucket, token: options.influxToken },
-  });
-  // Refused here too, not only by startJob: a job manager checks submissions with this.
-  if (job?.notResumable !== undefined && connectors.source.resumesFromCommits === true) throw new NotResumableError(job);
-  await checkFileEndpoints(options);
-  return { connectors, parameters };
-}
-
-/**
- * Checks a run's options ({@link checkRun}) and starts its job. The job manager's workers start
- * jobs with it too, with `observePoints` to see every batch of points the sink is given.
- */
-export async function startRun(options: RunOptions, observePoints?: (points: readonly Point[]) => void): Promise<{ job: Job; handle: JobHandle }> {
-  const job = await loadJob(options.job);
-  const { connectors, parameters } = await checkRun(options, job);
-  const sink = observePoints === undefined ? connectors.sink : observedSink(connectors.sink, observePoints);
-  return { job, handle: startJob(job, { ...connectors, sink, parameters, commitIntervalMs: options.commitIntervalMs }) };
+/** Checks a run's options and starts its job ({@link startJobSpec}). */
+export function startRun(options: RunOptions): Promise<{ job: Job; handle: JobHandle }> {
+  return startJobSpec(jobSpecOf(options), { names: RUN_FLAG_NAMES });
 }
 
 /** Runs a job as `clickflow run` does; resolves with its metrics once every output is flushed and committed. */
@@ -232,7 +165,7 @@ export function runOptionsOf(jobSpec: string, flags: Record<string, unknown>): R
     topic: flags.topic as string,
     group: flags.group as string | undefined,
     bounded: flags.bounded === true,
-    kafkaSecurity: kafkaSecurityOf(flags),
+    kafkaSecurity: kafkaSecuritySpecOf(flags),
     influxUrl: flags.influxUrl as string | undefined,
     influxOrg: flags.influxOrg as string | undefined,
     influxBucket: flags.influxBucket as string | undefined,

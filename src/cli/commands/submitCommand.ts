@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { isAbsolute, resolve } from 'node:path';
-import { isModulePath } from '../loadJob.js';
+import { isModulePath } from '../../runtime/loadJob.js';
 import { clientOf, jobManagerClientOptions } from './jobManagerClientOptions.js';
 
 

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { readRunFlags } from '../../../src/cli/readRunFlags.js';
 import { DEFAULTS } from '../../../src/config/defaults.js';
 import { JobManager } from '../../../src/jobmanager/JobManager.js';
 import { JobStateFile } from '../../../src/jobmanager/JobStateFile.js';
@@ -24,7 +25,7 @@ after(async () => {
 
 function managerOn(path: string) {
   const errors: (StateFileError | undefined)[] = [];
-  const manager = new JobManager(new JobStateFile(path), { onStateFileError: (error) => errors.push(error) });
+  const manager = new JobManager(new JobStateFile(path), { onStateFileError: (error) => errors.push(error) }, readRunFlags);
   managers.push(manager);
   return { manager, errors };
 }

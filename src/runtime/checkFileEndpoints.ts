@@ -3,21 +3,15 @@ import { access, lstat, open, readlink, realpath, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path';
 import { describeFileError } from '../connectors/file/describeFileError.js';
 import { ConfigError } from '../errors/ConfigError.js';
-import type { Endpoint, RecordOutputEndpoint } from './Endpoint.js';
+import type { JobSpec } from './JobSpec.js';
+import { outputName, type SpecFieldNames } from './SpecFieldNames.js';
 
-/** The endpoints of a run that may be files. */
-export interface FileEndpoints {
-  readonly from: Endpoint;
-  readonly to: Endpoint;
-  readonly deadLetter?: Endpoint;
-  readonly lateOutput?: Endpoint;
-  /** The job's record outputs (`--output NAME=…`). */
-  readonly outputs?: readonly RecordOutputEndpoint[];
-}
+/** The parts of a spec that may be files. */
+export type FileEndpoints = Pick<JobSpec, 'source' | 'sink' | 'deadLetter' | 'lateOutput' | 'outputs'>;
 
 /** One file a run reads or writes, and how to recognise the same file under another name. */
 interface FileUse {
-  /** The option that named it: `--from`, `--to`, `--dead-letter`, `--late-output`. */
+  /** The option or field that named it: `--from`, `--to`, `spec.sink`, … */
   readonly option: string;
   /** The file as the user knows it: the path given, or `stdout, redirected to …`. */
   readonly shown: string;
@@ -35,20 +29,20 @@ interface FileUse {
  * device and inode where they exist (so symlinks, hard links and `./x` vs `x` are caught) and
  * by canonical path where they do not; stdin and stdout count when they are redirected files.
  * Devices (`/dev/null`, a terminal) may be shared. Throws a {@link ConfigError} naming the
- * option (and the other option of a clash) and what to do.
+ * option or field (and the other one of a clash) and what to do.
  */
-export async function checkFileEndpoints(endpoints: FileEndpoints): Promise<void> {
+export async function checkFileEndpoints(endpoints: FileEndpoints, names: SpecFieldNames): Promise<void> {
   const uses: (FileUse | undefined)[] = [];
-  const { from, to, deadLetter, lateOutput } = endpoints;
-  if (from.kind === 'file') uses.push(await checkInput('--from', from.path));
-  if (from.kind === 'stdin') uses.push(standardStream(0, '--from', 'stdin, redirected from', true));
-  if (to.kind === 'file') uses.push(await checkOutput('--to', to.path));
-  if (to.kind === 'stdout') uses.push(standardStream(1, '--to', 'stdout, redirected to', false));
-  if (deadLetter?.kind === 'file') uses.push(await checkOutput('--dead-letter', deadLetter.path));
-  if (lateOutput?.kind === 'file') uses.push(await checkOutput('--late-output', lateOutput.path));
-  for (const { name, endpoint } of endpoints.outputs ?? []) {
-    if (endpoint.kind === 'file') uses.push(await checkOutput(`--output ${name}`, endpoint.path));
-    if (endpoint.kind === 'stdout') uses.push(standardStream(1, `--output ${name}`, 'stdout, redirected to', false));
+  const { source, sink, deadLetter, lateOutput } = endpoints;
+  if (source.kind === 'file') uses.push(await checkInput(names.source, source.path));
+  if (source.kind === 'stdin') uses.push(standardStream(0, names.source, 'stdin, redirected from', true));
+  if (sink.kind === 'file') uses.push(await checkOutput(names.sink, sink.path));
+  if (sink.kind === 'stdout') uses.push(standardStream(1, names.sink, 'stdout, redirected to', false));
+  if (deadLetter?.kind === 'file') uses.push(await checkOutput(names.deadLetter, deadLetter.path));
+  if (lateOutput?.kind === 'file') uses.push(await checkOutput(names.lateOutput, lateOutput.path));
+  for (const [name, output] of Object.entries(endpoints.outputs ?? {})) {
+    if (output.kind === 'file') uses.push(await checkOutput(outputName(names, name), output.path));
+    if (output.kind === 'stdout') uses.push(standardStream(1, outputName(names, name), 'stdout, redirected to', false));
   }
   const files = uses.filter((use): use is FileUse => use !== undefined);
   for (let i = 0; i < files.length; i++) {
