@@ -64,6 +64,9 @@ export { validateClickEvent, type ValidationFailure } from './events/validateCli
 
 // Running jobs.
 export { startJob, type StartJobOptions } from './runtime/startJob.js';
+export { startJobSpec, type StartJobSpecOptions } from './runtime/startJobSpec.js';
+export { parseJobSpec } from './runtime/parseJobSpec.js';
+export type { JobSpec, SourceSpec, SinkSpec, DeadLetterSpec, RecordOutputSpec, KafkaSpec, KafkaSecuritySpec } from './runtime/JobSpec.js';
 export type { JobHandle } from './runtime/JobHandle.js';
 export type { JobEvent } from './runtime/JobEvent.js';
 export type { JobStatus } from './runtime/JobStatus.js';
