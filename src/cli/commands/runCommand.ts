@@ -23,7 +23,6 @@ import {
 import { formatSummary } from '../formatSummary.js';
 import { ProgressReporter } from '../ProgressReporter.js';
 import { serveRunMetrics } from '../serveRunMetrics.js';
-import { integerArgument } from '../numberArgument.js';
 import { portArgument } from '../portArgument.js';
 import { kafkaSecurityOptions, kafkaSecuritySpecOf } from '../kafkaSecurityOptions.js';
 import { logger } from '../../logging/logger.js';
