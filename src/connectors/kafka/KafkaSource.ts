@@ -87,6 +87,12 @@ export class KafkaSource implements Source {
   private readonly endedIn = new Map<number, number>();
   /** Bounded mode: the group's latest known commits, which tell when partitions held elsewhere are done. */
   private groupOffsets: ReadonlyMap<number, number> = new Map();
+  /**
+   * Bounded mode: partitions of internal topics whose every writer has sent the end of its input
+   * and whose windows fired and were committed, by this instance or, from the group's commits,
+   * by another: a commit whose readers' watermarks are all infinite.
+   */
+  private readonly endedInternal = new Set<number>();
   /** Bounded mode: the next read of the group's commits, while only partitions held elsewhere are missing. */
   private pollTimer: NodeJS.Timeout | undefined;
   /** That read under way, which `close` outwaits: an admin call after its disconnect would reconnect it. */
@@ -200,6 +206,11 @@ export class KafkaSource implements Source {
       throw kafkaErrorOf(error, this.errorContext);
     }
     for (const [partition, key] of committed) this.lastCommitted.set(partition, key);
+    // An internal partition committed at its end may be what a bounded run was waiting for.
+    if (this.endOffsets !== undefined && this.stride > 0) {
+      this.noteEnded(new Map([...commits].map(([partition, { checkpoint }]) => [partition, checkpoint])));
+      this.checkBoundedDone();
+    }
   }
 
   /**
@@ -263,9 +274,10 @@ export class KafkaSource implements Source {
       for (const p of ends) this.firstOffsets.set(p.partition, Number(p.low));
       // Every partition committed at its end already (the group's run is over): nothing to
       // read, and no need to join the group for it.
-      const offsets = committedOffsets(committed[0]?.partitions ?? []);
+      const offsets = committedOffsets(committed.find((t) => t.topic === topic)?.partitions ?? []);
       this.groupOffsets = offsets;
-      if (ends.every((p) => this.startOffset(p.partition, offsets) >= Number(p.high))) {
+      this.noteEnded(this.combined(committed));
+      if (ends.every((p) => this.startOffset(p.partition, offsets) >= Number(p.high)) && this.internalEnded()) {
         this.complete();
         return;
       }
@@ -318,6 +330,7 @@ export class KafkaSource implements Source {
         // Before any batch of this assignment: each one awaits these commits after this.
         this.nextOffsets.clear();
         this.groupOffsets = loaded.offsets;
+        this.noteEnded(loaded.checkpoints);
         for (const partition of this.assigned) this.nextOffsets.set(partition, this.startOffset(partition, loaded.offsets));
         this.positionsOf = generation;
         // A partition committed at or past its end has nothing to read: no batch will come for it.
@@ -353,8 +366,9 @@ export class KafkaSource implements Source {
       if (this.subscriber === undefined) return;
       this.restoredIn.set(partition, this.generation);
     }
-    // A partition created after the start has no records to read in a bounded run.
-    const end = this.endOffsets === undefined ? Infinity : (this.endOffsets.get(partition) ?? 0);
+    // A partition created after the start has no records to read in a bounded run; an internal
+    // topic's end is not an offset but its writers' end markers.
+    const end = this.endOffsets === undefined || partition >= this.stride ? Infinity : (this.endOffsets.get(partition) ?? 0);
     const messages = batch.messages;
     // A fetch holds thousands of records per partition; handing them on in chunks lets each
     // chunk's parsed records die young instead of being promoted by the garbage collector.
@@ -417,7 +431,7 @@ export class KafkaSource implements Source {
 
   /** Bounded: whether a held partition has been read up to its end offset (one created after the start has none). */
   private reachedEnd(partition: number): boolean {
-    if (this.endOffsets === undefined || this.positionsOf !== this.generation) return false;
+    if (this.endOffsets === undefined || this.positionsOf !== this.generation || (this.stride > 0 && partition >= this.stride)) return false;
     return (this.nextOffsets.get(partition) ?? -1) >= (this.endOffsets.get(partition) ?? 0);
   }
 
@@ -452,12 +466,35 @@ export class KafkaSource implements Source {
         elsewhereDone = false;
       }
     }
-    if (!elsewhereDone) {
+    if (!elsewhereDone || !this.internalEnded()) {
       this.pollGroupCommits();
       return false;
     }
     this.complete();
     return true;
+  }
+
+  /** Bounded: whether every partition of every internal topic has ended (see `endedInternal`). */
+  private internalEnded(): boolean {
+    return this.endedInternal.size === this.topics.length * this.stride - this.stride;
+  }
+
+  /** Records the internal partitions whose commits show they ended. */
+  private noteEnded(checkpoints: ReadonlyMap<number, PartitionCheckpoint | null>): void {
+    for (const [partition, checkpoint] of checkpoints) {
+      const watermarks = checkpoint?.moved?.writerWatermarksMs;
+      if (partition >= this.stride && watermarks !== undefined && watermarks.every((ms) => ms === Infinity)) this.endedInternal.add(partition);
+    }
+  }
+
+  /** The group's commits as `fetchOffsets` gave them, by partition as batches number it. */
+  private combined(fetched: Awaited<ReturnType<Admin['fetchOffsets']>>): Map<number, PartitionCheckpoint | null> {
+    const checkpoints = new Map<number, PartitionCheckpoint | null>();
+    for (const { topic, partitions } of fetched) {
+      const index = this.topics.indexOf(topic);
+      for (const { partition, metadata } of partitions) checkpoints.set(index * this.stride + partition, parseCheckpoint(metadata));
+    }
+    return checkpoints;
   }
 
   private pollGroupCommits(): void {
@@ -470,6 +507,7 @@ export class KafkaSource implements Source {
           this.pollTimer = undefined;
           if (this.closed || this.completed) return;
           this.groupOffsets = loaded.offsets;
+          this.noteEnded(loaded.checkpoints);
           this.checkBoundedDone();
         },
         () => {
@@ -507,9 +545,7 @@ export class KafkaSource implements Source {
       const index = this.topics.indexOf(topic);
       return own.map((p) => ({ ...p, partition: index * this.stride + p.partition }));
     });
-    const checkpoints = new Map<number, PartitionCheckpoint | null>();
-    for (const { partition, metadata } of partitions) checkpoints.set(partition, parseCheckpoint(metadata));
-    return { offsets: committedOffsets(partitions), checkpoints };
+    return { offsets: committedOffsets(partitions), checkpoints: this.combined(fetched) };
   }
 
   /** The topic and own number of a partition as batches number it. */

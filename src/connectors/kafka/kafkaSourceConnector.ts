@@ -40,9 +40,6 @@ export function kafkaSource(settings: KafkaSourceSettings = {}): SourceConnector
     resumesFromCommits: true,
     open: async ({ jobName, gate, report, metrics, moves = 0 }) => {
       const groupId = settings.group ?? `clickflow-${jobName}`;
-      if (moves > 0 && settings.bounded === true) {
-        throw new ConfigError('--bounded', `job "${jobName}" moves records between partitions by key, which from Kafka runs unbounded only for now; leave out --bounded and stop the job with Ctrl-C (SIGTERM) once it has caught up`);
-      }
       const internalTopics = internalTopicNames(groupId, moves);
       // Imported on open: kafkajs costs a file-to-file run ~0.1 s of CPU at start-up.
       const [{ KafkaSource }, { kafkaClient }, { KafkaMoveTransport }] = await Promise.all([
