@@ -90,7 +90,6 @@ describe('moves between partitions through Kafka internal topics', () => {
     for (const job of jobs) assert.equal((await job.exited).code, 0, job.stderr.slice(-3000));
     return outputsOf(names);
   };
-  const linesOf = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((l) => l !== '') : []);
   const outputsOf = (names: readonly string[]) => ({
     sessions: names.flatMap((name) => linesOf(join(dir, `${name}.sessions.jsonl`))),
     points: names.flatMap((name) => linesOf(join(dir, `${name}.lp`))),
@@ -173,6 +172,59 @@ describe('moves between partitions through Kafka internal topics', () => {
     });
   });
 });
+
+describe('an idle source partition and a move between partitions', () => {
+  after(() => killAllJobs());
+
+  test('with --idle-timeout an empty partition stops holding the sessions back; a record it sends later for a fired session is late, counted and routed', async () => {
+    const { brokers } = serviceEnv();
+    const topic = uniqueName('idle');
+    const dir = mkdtempSync(join(tmpdir(), 'clickflow-idle-'));
+    try {
+      const kafka = new Kafka({ clientId: 'idle-test', brokers: [brokers], logLevel: logLevel.NOTHING });
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+      await admin.disconnect();
+      const producer = kafka.producer();
+      await producer.connect();
+      // Partitions 0 and 1 only; 2 stays empty.
+      const [first, second] = clickstream(3);
+      for (const [partition, lines] of [[0, first!], [1, second!]] as const) {
+        for (let from = 0; from < lines.length; from += 1_000) {
+          await producer.send({ topic, messages: lines.slice(from, from + 1_000).map((value) => ({ partition, value })) });
+        }
+      }
+      const sessionsPath = join(dir, 'sessions.jsonl');
+      const latePath = join(dir, 'late.jsonl');
+      const job = new JobProcess(
+        ['run', 'sessions', '--from', 'kafka', '--topic', topic, '--group', uniqueName('idle'), '--gap', GAP, '--idle-timeout', '1s', '--commit-interval', '500ms',
+          '--to', 'none', '--output', `sessions=file:${sessionsPath}`, '--late-output', `file:${latePath}`],
+        { KAFKA_BROKERS: brokers },
+      );
+      // The reference: the same two partitions in one process, where nothing waits for the third.
+      const batches: RecordBatch<string>[] = [first!, second!].map((records, partition) => ({ partition, records, positions: records.map((_, i) => i) }));
+      const run = await runPipeline(sessionsJob, batches, { gapMs: 10_000 });
+      const expected = run.outputs.flatMap((o) => (o.recordLines ?? []).map((l) => l.line)).filter((line) => !line.includes(CLOSE_USER)).sort();
+      await waitFor(() => linesOf(sessionsPath).length >= expected.length, { timeoutMs: 120_000, stepMs: 200, what: `${expected.length} sessions with partition 2 idle` });
+      const lateBefore = linesOf(latePath).length;
+      // Partition 2 wakes up with a page of a session that fired long ago.
+      const stale = JSON.stringify({ user_id: 'u1', url: '/stale', http_status: 200, event_timestamp: new Date(T0_MS + 60_000).toISOString() });
+      await producer.send({ topic, messages: [{ partition: 2, value: stale }] });
+      await producer.disconnect();
+      await waitFor(() => linesOf(latePath).some((line) => line.includes('/stale')), { timeoutMs: 60_000, stepMs: 200, what: 'the stale record in the late output' });
+      job.kill('SIGTERM');
+      assert.equal((await job.exited).code, 0, job.stderr.slice(-3000));
+      assert.deepEqual(linesOf(sessionsPath).sort(), expected, 'the late record changed no session');
+      assert.equal(linesOf(latePath).length, lateBefore + 1);
+      assert.match(job.stderr, /\d+ late/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+const linesOf = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((l) => l !== '') : []);
 
 /**
  * A clickstream keyed by URL, as `clickflow produce` writes it: a user's pages land in every

@@ -111,6 +111,7 @@ export async function checkRun(options: RunOptions, job: Job | undefined): Promi
       topic: options.topic ?? DEFAULTS.topic,
       group: options.group,
       bounded: options.bounded === true,
+      idleTimeoutMs: options.idleTimeoutMs,
       security: options.kafkaSecurity,
     },
     influx: { url: options.influxUrl, org: options.influxOrg, bucket: options.influxBucket, token: options.influxToken },
@@ -182,7 +183,7 @@ export function runCommandDefinition(): Command {
     .addOption(
       duration('--allowed-lateness <duration>', `how long a fired window still takes events and fires again (default: the job's, else ${formatDuration(DEFAULTS.allowedLatenessMs)})`),
     )
-    .addOption(duration('--idle-timeout <duration>', 'report a partition idle after this long without records', DEFAULTS.idleTimeoutMs))
+    .addOption(duration('--idle-timeout <duration>', 'report a partition idle after this long without records; after a keyBy from Kafka it then stops holding back the watermark', DEFAULTS.idleTimeoutMs))
     .addOption(
       new Option('--commit-interval <duration>', 'how often outputs are flushed and the source committed')
         .argParser(timerDurationArgument)
