@@ -7,6 +7,7 @@ import { influxSink } from '../connectors/influx/influxSinkConnector.js';
 import type { InfluxTarget } from '../connectors/influx/InfluxTarget.js';
 import { kafkaDeadLetters } from '../connectors/kafka/kafkaDeadLetterConnector.js';
 import { kafkaSource, type KafkaSourceSettings } from '../connectors/kafka/kafkaSourceConnector.js';
+import type { EventFeed } from '../connectors/memory/EventFeed.js';
 import { generatorSource } from '../connectors/memory/generatorSourceConnector.js';
 import { fileRecords } from '../connectors/file/fileRecordsConnector.js';
 import { postgresEvents } from '../connectors/postgres/postgresEventsConnector.js';
@@ -32,6 +33,8 @@ export interface EndpointSettings {
   readonly outputs?: readonly RecordOutputEndpoint[];
   readonly kafka: KafkaSourceSettings & { readonly brokers: string; readonly topic: string };
   readonly influx: Partial<InfluxTarget>;
+  /** Events for the generator source beside its own (a job manager's worker passes the demo collector's). */
+  readonly collected?: EventFeed;
 }
 
 /**
@@ -39,9 +42,13 @@ export interface EndpointSettings {
  * else to `<topic>.dlq` when reading Kafka, else nowhere (counted only).
  */
 export function endpointConnectors(settings: EndpointSettings): EndpointConnectors {
-  const { from, to, deadLetter, lateOutput, outputs, kafka, influx } = settings;
+  const { from, to, deadLetter, lateOutput, outputs, kafka, influx, collected } = settings;
   const source =
-    from.kind === 'kafka' ? kafkaSource(kafka) : from.kind === 'generator' ? generatorSource({ ratePerSecond: from.ratePerSecond }) : fileSource(from.kind === 'file' ? from.path : '-');
+    from.kind === 'kafka'
+      ? kafkaSource(kafka)
+      : from.kind === 'generator'
+        ? generatorSource({ ratePerSecond: from.ratePerSecond, collected })
+        : fileSource(from.kind === 'file' ? from.path : '-');
   const sink = to.kind === 'influx' ? influxSink(influx) : to.kind === 'none' ? discardSink() : fileSink(to.kind === 'file' ? to.path : '-', '--to');
   let deadLetters: DeadLetterConnector | undefined;
   if (deadLetter?.kind === 'file') deadLetters = fileDeadLetters(deadLetter.path, '--dead-letter');

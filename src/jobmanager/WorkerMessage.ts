@@ -1,3 +1,4 @@
+import type { KeyedMessage } from '../collector/EventWriter.js';
 import type { PointData } from '../points/Point.js';
 import type { JobStatus } from '../runtime/JobStatus.js';
 
@@ -31,7 +32,11 @@ export interface WorkerError {
 }
 
 /** Parent → worker. */
-export type ToWorker = { readonly type: 'start'; readonly args: readonly string[] } | { readonly type: 'cancel' };
+export type ToWorker =
+  | { readonly type: 'start'; readonly args: readonly string[] }
+  | { readonly type: 'cancel' }
+  /** Events for a job that reads the generator, beside the generated ones: the demo collector's. */
+  | { readonly type: 'events'; readonly messages: readonly KeyedMessage[] };
 
 /** Worker → parent. */
 export type FromWorker =

@@ -6,6 +6,7 @@ import { ClickflowError } from '../errors/ClickflowError.js';
 import { parseRunArgs } from '../cli/parseRunArgs.js';
 import { startRun } from '../cli/commands/runCommand.js';
 import { DEFAULTS } from '../config/defaults.js';
+import { EventFeed } from '../connectors/memory/EventFeed.js';
 import type { JobHandle } from '../runtime/JobHandle.js';
 import type { JobStatus } from '../runtime/JobStatus.js';
 import { LivePointsForwarder } from './LivePointsForwarder.js';
@@ -45,10 +46,13 @@ function disconnect(): void {
 /** The job's points, for the manager's live page. */
 const livePoints = new LivePointsForwarder(send);
 
+/** The events the manager sends a generator job (the demo collector's), for its in-memory topic. */
+const collected = new EventFeed(DEFAULTS.demo.retainRecords);
+
 /** Runs the job; resolves with how it ended. */
 async function start(args: readonly string[]): Promise<JobStatus> {
   const options = parseRunArgs(args);
-  const started = await startRun({ ...options, progress: false, quiet: true }, livePoints.take);
+  const started = await startRun({ ...options, collected, progress: false, quiet: true }, livePoints.take);
   livePoints.start();
   handle = started.handle;
   send({ type: 'named', name: started.job.name });
@@ -88,6 +92,10 @@ async function end(status: FromWorker & { type: 'status' }, exitCode: number): P
 process.on('message', (message: ToWorker) => {
   if (message.type === 'cancel') {
     stop();
+    return;
+  }
+  if (message.type === 'events') {
+    collected.push(message.messages);
     return;
   }
   void start(message.args).then(

@@ -32,6 +32,7 @@ import { portArgument } from '../portArgument.js';
 import { kafkaSecurityOf, kafkaSecurityOptions } from '../kafkaSecurityOptions.js';
 import type { KafkaSecurity } from '../../connectors/kafka/kafkaSecurity.js';
 import { logger } from '../../logging/logger.js';
+import type { EventFeed } from '../../connectors/memory/EventFeed.js';
 
 /** The parsed options of `clickflow run`; windowing left out keeps the job's own. */
 export interface RunOptions extends JobParameters {
@@ -63,6 +64,8 @@ export interface RunOptions extends JobParameters {
   readonly quiet?: boolean;
   /** Aborting cancels the job: it flushes, commits and resolves. */
   readonly signal?: AbortSignal;
+  /** With `--from generator`: events from outside the process beside the generated ones (a job manager's worker passes the demo collector's). */
+  readonly collected?: EventFeed;
 }
 
 /** Shorter commit intervals would spend the job on flushing and committing. */
@@ -115,6 +118,7 @@ export async function checkRun(options: RunOptions, job: Job | undefined): Promi
       security: options.kafkaSecurity,
     },
     influx: { url: options.influxUrl, org: options.influxOrg, bucket: options.influxBucket, token: options.influxToken },
+    collected: options.collected,
   });
   // Refused here too, not only by startJob: a job manager checks submissions with this.
   if (job?.notResumable !== undefined && connectors.source.resumesFromCommits === true) throw new NotResumableError(job);
