@@ -1,4 +1,4 @@
-// npm run demo [-- demo options]: `clickflow demo` on a fresh build. The demo's port is checked
+// npm run demo [-- demo options]: `clickflow demo` on a fresh build. The demo's ports are checked
 // before the build, so a second `npm run demo` beside a running one says at once that the port
 // is in use instead of compiling first; and the build swaps dist/ whole (scripts/build.mjs), so
 // a demo already running from dist/ keeps working when another one on another port builds.
@@ -11,22 +11,23 @@ import { build, ROOT } from './build.mjs';
 const args = process.argv.slice(2);
 
 /**
- * The port the demo will take: its --port, else the default of the build there is. Read under
- * a URL of its own (`?port`), so the CLI, loaded after the build, gets the new build's module.
- * Unknown before the first build (nothing of this checkout can be running then): the demo
- * checks it itself once built.
+ * A port the demo will take: its `option` (--port, the job manager's; --collector-port, the
+ * shop's), else the default of the build there is (`fromDefaults`). Read under a URL of its own
+ * (`?port`), so the CLI, loaded after the build, gets the new build's module. Unknown before
+ * the first build (nothing of this checkout can be running then): the demo checks it itself
+ * once built.
  */
-async function demoPort() {
-  const at = args.findIndex((arg) => arg === '--port' || arg.startsWith('--port='));
+async function demoPort(option, fromDefaults) {
+  const at = args.findIndex((arg) => arg === option || arg.startsWith(`${option}=`));
   if (at !== -1) {
-    const value = args[at].startsWith('--port=') ? args[at].slice('--port='.length) : args[at + 1];
+    const value = args[at].startsWith(`${option}=`) ? args[at].slice(option.length + 1) : args[at + 1];
     // Anything but a port number is the CLI's to refuse, with its own message.
     return /^\d+$/.test(value ?? '') ? Number(value) : undefined;
   }
   const defaults = join(ROOT, 'dist', 'src', 'config', 'defaults.js');
   if (!existsSync(defaults)) return undefined;
   const { DEFAULTS } = await import(`${pathToFileURL(defaults).href}?port`);
-  return DEFAULTS.jobManager.port;
+  return fromDefaults(DEFAULTS);
 }
 
 /** Whether nothing listens on 127.0.0.1:`port` (the demo's address). */
@@ -38,12 +39,17 @@ function isFree(port) {
   });
 }
 
-const port = await demoPort();
-if (port !== undefined && port !== 0 && !(await isFree(port))) {
-  process.stderr.write(
-    `error: --port: 127.0.0.1:${port} is in use; is a demo or a job manager already running? stop it, or pick another port: npm run demo -- --port ${port + 1}\n`,
-  );
-  process.exit(2);
+for (const [option, fromDefaults, what] of [
+  ['--port', (d) => d.jobManager.port, 'a job manager'],
+  ['--collector-port', (d) => d.collector.port, 'a collector'],
+]) {
+  const port = await demoPort(option, fromDefaults);
+  if (port !== undefined && port !== 0 && !(await isFree(port))) {
+    process.stderr.write(
+      `error: ${option}: 127.0.0.1:${port} is in use; is a demo or ${what} already running? stop it, or pick another port: npm run demo -- ${option} ${port + 1}\n`,
+    );
+    process.exit(2);
+  }
 }
 const built = build();
 if (built !== 0) process.exit(built);

@@ -88,6 +88,7 @@ export { fileLateOutput } from './connectors/file/fileLateOutputConnector.js';
 export { fileRecords } from './connectors/file/fileRecordsConnector.js';
 export { generatorSource, type GeneratorSourceSettings } from './connectors/memory/generatorSourceConnector.js';
 export { InMemoryTopic } from './connectors/memory/InMemoryTopic.js';
+export { EventFeed } from './connectors/memory/EventFeed.js';
 export { InMemoryTopicSource } from './connectors/memory/InMemoryTopicSource.js';
 export { discardSink } from './connectors/discard/discardSinkConnector.js';
 

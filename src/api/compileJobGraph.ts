@@ -90,6 +90,8 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
       const internalSafe = new Map<number, number>();
       // Per writing partition and move: the last watermark sent to every partition of the move's topic.
       const sentWatermarks = new Map<string, number>();
+      // The same keys, for writers whose source partition was reported idle and has not had records since.
+      const idleWriters = new Set<string>();
       // While a restored internal partition replays what a previous run wrote: nothing leaves.
       let replaying = false;
       let failure: { error: unknown } | undefined;
@@ -227,9 +229,19 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
           }
           if (!replaying) transport!.send(move, target, { kind: 'record', writer, id, timeMs, watermarkMs, record });
         }
-        const watermarkMs = batch.watermarkMs;
+        if (replaying) return;
         const key = `${move}:${batch.partition}`;
-        if (watermarkMs === undefined || replaying || !(watermarkMs > (sentWatermarks.get(key) ?? -Infinity))) return;
+        const sentMs = sentWatermarks.get(key) ?? -Infinity;
+        const watermarkMs = Math.max(batch.watermarkMs ?? -Infinity, sentMs);
+        if (batch.idle === true) {
+          if (idleWriters.has(key)) return;
+          idleWriters.add(key);
+          for (let target = 0; target < partitions; target++) transport!.send(move, target, { kind: 'watermark', writer, watermarkMs, idle: true });
+          return;
+        }
+        // Back from idleness: it holds the minimum back again, from where it stands.
+        const back = batch.idle === false && idleWriters.delete(key);
+        if (!back && !(watermarkMs > sentMs)) return;
         sentWatermarks.set(key, watermarkMs);
         for (let target = 0; target < partitions; target++) transport!.send(move, target, { kind: 'watermark', writer, watermarkMs });
       };
@@ -294,7 +306,9 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
             watermarks.onEvent(times[i]!);
           }
           // A bounded input's end: every window after the move may fire, as far as this writer goes.
-          return { ...batch, recordWatermarksMs, watermarkMs: batch.endOfInput === true && transport !== undefined ? Infinity : watermarks.watermarkMs };
+          const watermarkMs = batch.endOfInput === true && transport !== undefined ? Infinity : watermarks.watermarkMs;
+          // Records after an idle spell: the writer holds the watermark after the move back again.
+          return times.length > 0 && transport !== undefined ? { ...batch, recordWatermarksMs, watermarkMs, idle: false } : { ...batch, recordWatermarksMs, watermarkMs };
         }),
       );
       wire(graph.source, decoded, { windowResults: false, perPartition: true, carried: false, positioned: true });
@@ -315,6 +329,7 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
           reader = new MovedPartitionReader(batch.partition, partitions, where(move), batch.restore ?? null);
           readers.set(batch.partition, reader);
           for (const key of [...sentWatermarks.keys()]) if (key.endsWith(`:${batch.partition}`)) sentWatermarks.delete(key);
+          for (const key of [...idleWriters]) if (key.endsWith(`:${batch.partition}`)) idleWriters.delete(key);
           // The window after the move starts afresh: the reader replays what it needs.
           restore = null;
         }
@@ -383,6 +398,8 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
           } else if (batch.revoked === true) {
             // Its windows were dropped unfired and its new owner re-reads them: nothing to report or commit.
             for (const known of [seen, progress, lastRead, ownWatermarks, replayUntil, readers, internalSafe]) known.delete(batch.partition);
+          } else if (batch.idle === true) {
+            // Nothing read, nothing to commit: only its watermark markers went out.
           } else {
             seen.add(batch.partition);
             subscriber.next(take(batch.partition, batch));

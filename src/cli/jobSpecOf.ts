@@ -43,7 +43,9 @@ export function jobSpecOf(options: RunOptions): JobSpec {
 
 function sourceOf(options: RunOptions): SourceSpec {
   const from: Endpoint = options.from;
-  if (from.kind === 'kafka') return definedFields({ kind: 'kafka', topic: options.topic, group: options.group, bounded: options.bounded === true ? true : undefined });
+  if (from.kind === 'kafka') {
+    return definedFields({ kind: 'kafka', topic: options.topic, group: options.group, bounded: options.bounded === true ? true : undefined, idleTimeoutMs: options.idleTimeoutMs });
+  }
   return from as SourceSpec;
 }
 

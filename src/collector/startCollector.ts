@@ -45,6 +45,11 @@ export interface CollectorOptions {
   readonly retryAfterSeconds?: number;
   /** Extra `GET` routes by path (e.g. `/tracker.js`), served as they are. */
   readonly routes?: ReadonlyMap<string, StaticRoute>;
+  /**
+   * Pages answered with 404 to a `GET` of a path under a prefix (e.g. `/shop/`) that no route
+   * serves, instead of the API's JSON 404: a site served beside the API gets its own page.
+   */
+  readonly notFoundPages?: ReadonlyMap<string, StaticRoute>;
 }
 
 /** A running collector. */
@@ -160,7 +165,13 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     app.get(path, async (_request, reply) => reply.type(route.contentType).header('x-content-type-options', 'nosniff').send(route.body));
   }
 
-  app.setNotFoundHandler(async (_request, reply) => send(reply, 404, { error: `no such route; events go to POST ${EVENTS_PATH}` }));
+  const notFoundPages = [...(options.notFoundPages ?? [])];
+  app.setNotFoundHandler(async (request, reply) => {
+    const path = request.url.split('?', 1)[0]!;
+    const page = request.method === 'GET' || request.method === 'HEAD' ? notFoundPages.find(([prefix]) => path.startsWith(prefix))?.[1] : undefined;
+    if (page !== undefined) return reply.code(404).type(page.contentType).headers(NO_SNIFF).send(page.body);
+    return send(reply, 404, { error: `no such route; events go to POST ${EVENTS_PATH}` });
+  });
   app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, _request, reply) => {
     if (error instanceof RefusedRequestError) return send(reply, error.statusCode, { error: error.message });
     if (error instanceof CollectorUnavailableError) return send(reply, 503, { error: error.message }, { 'retry-after': String(error.retryAfterSeconds) });

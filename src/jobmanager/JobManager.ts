@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import type { KeyedMessage } from '../collector/EventWriter.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { ClickflowError } from '../errors/ClickflowError.js';
 import type { JobSpec } from '../runtime/JobSpec.js';
@@ -73,6 +74,8 @@ export class JobManager {
   /** Jobs a cancel was asked for: however their worker ends, they are not restarted. */
   private readonly canceling = new Set<string>();
   private stopping = false;
+  /** Per job, whether it reads the generator: its spec read once. */
+  private readonly generatorJobs = new WeakMap<JobRecord, boolean>();
   /** Why the last write of the state file failed, until one succeeds. */
   private stateFileError: StateFileError | undefined;
   private stateFileRetry: NodeJS.Timeout | undefined;
@@ -104,6 +107,15 @@ export class JobManager {
   private resumable(record: JobRecord): boolean {
     try {
       return this.specOf(record).spec.source.kind === 'kafka';
+    } catch {
+      return false;
+    }
+  }
+
+  /** Whether a job reads the generator, whose in-memory topic takes the demo collector's events. */
+  private readsGenerator(record: JobRecord): boolean {
+    try {
+      return this.specOf(record).spec.source.kind === 'generator';
     } catch {
       return false;
     }
@@ -219,6 +231,26 @@ export class JobManager {
     for (const [, attempt] of running) this.send(attempt.child, { type: 'cancel' });
     await Promise.all(running.map(([, attempt]) => this.waitOrKill(attempt)));
     this.persist();
+  }
+
+  /**
+   * Gives events to every running job that reads the generator, for its in-memory topic beside
+   * the generated events (the demo's collector writes here). Resolves once each such worker's
+   * channel took them; a job started later does not get them, as a generator job restarted
+   * starts a new stream.
+   */
+  async sendToGeneratorJobs(messages: readonly KeyedMessage[]): Promise<void> {
+    const sent: Promise<void>[] = [];
+    for (const [id, attempt] of this.attempts) {
+      const record = this.jobs.get(id)!;
+      let generator = this.generatorJobs.get(record);
+      if (generator === undefined) this.generatorJobs.set(record, (generator = this.readsGenerator(record)));
+      if (!generator || !attempt.child.connected) continue;
+      const message: ToWorker = { type: 'events', messages };
+      // A worker that exits meanwhile fails the send: its job is gone, and so are its events.
+      sent.push(new Promise((resolve) => attempt.child.send(message, () => resolve())));
+    }
+    await Promise.all(sent);
   }
 
   private async waitOrKill(attempt: Attempt): Promise<void> {

@@ -1,3 +1,4 @@
+import type { KeyedMessage } from '../collector/EventWriter.js';
 import type { PointData } from '../points/Point.js';
 import type { JobSpec } from '../runtime/JobSpec.js';
 import type { JobStatus } from '../runtime/JobStatus.js';
@@ -36,7 +37,9 @@ export interface WorkerError {
 export type ToWorker =
   /** The job to run, and what its messages call the spec's settings (the flags of a flag submission). */
   | { readonly type: 'start'; readonly spec: JobSpec; readonly names: SpecFieldNames }
-  | { readonly type: 'cancel' };
+  | { readonly type: 'cancel' }
+  /** Events for a job that reads the generator, beside the generated ones: the demo collector's. */
+  | { readonly type: 'events'; readonly messages: readonly KeyedMessage[] };
 
 /** Worker → parent. */
 export type FromWorker =

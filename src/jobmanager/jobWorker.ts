@@ -4,6 +4,7 @@
 // `cancel` when the job is to stop.
 import { ClickflowError } from '../errors/ClickflowError.js';
 import { DEFAULTS } from '../config/defaults.js';
+import { EventFeed } from '../connectors/memory/EventFeed.js';
 import type { JobHandle } from '../runtime/JobHandle.js';
 import type { JobSpec } from '../runtime/JobSpec.js';
 import type { JobStatus } from '../runtime/JobStatus.js';
@@ -46,9 +47,12 @@ function disconnect(): void {
 /** The job's points, for the manager's live page. */
 const livePoints = new LivePointsForwarder(send);
 
+/** The events the manager sends a generator job (the demo collector's), for its in-memory topic. */
+const collected = new EventFeed(DEFAULTS.demo.retainRecords);
+
 /** Runs the job; resolves with how it ended. */
 async function start(spec: JobSpec, names: SpecFieldNames): Promise<JobStatus> {
-  const started = await startJobSpec(spec, { names, observePoints: livePoints.take });
+  const started = await startJobSpec(spec, { names, observePoints: livePoints.take, collected });
   livePoints.start();
   handle = started.handle;
   send({ type: 'named', name: started.job.name });
@@ -88,6 +92,10 @@ async function end(status: FromWorker & { type: 'status' }, exitCode: number): P
 process.on('message', (message: ToWorker) => {
   if (message.type === 'cancel') {
     stop();
+    return;
+  }
+  if (message.type === 'events') {
+    collected.push(message.messages);
     return;
   }
   void start(message.spec, message.names).then(

@@ -54,6 +54,12 @@ export interface RecordBatch<T> {
    * record counts never depends on how writers interleave or how batches were cut.
    */
   readonly recordWatermarksMs?: readonly number[];
+  /**
+   * `true`: the partition has had no records, and none waiting, for the idle timeout: after a
+   * move between processes it holds the watermark back no longer (Flink's `withIdleness`);
+   * `records` is empty. `false` on a batch with records after that. Absent otherwise.
+   */
+  readonly idle?: boolean;
   /** The partition moved elsewhere: drop its windows without firing them. `records` is empty. */
   readonly revoked?: boolean;
   /**

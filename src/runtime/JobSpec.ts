@@ -30,8 +30,13 @@ export interface JobSpec {
 }
 
 export type SourceSpec =
-  /** Default topic `DEFAULTS.topic`, group `clickflow-<job name>`; `bounded` reads to the end offsets as of the start. */
-  | { readonly kind: 'kafka'; readonly topic?: string; readonly group?: string; readonly bounded?: boolean }
+  /**
+   * Default topic `DEFAULTS.topic`, group `clickflow-<job name>`; `bounded` reads to the end
+   * offsets as of the start. `idleTimeoutMs`: for a job that moves records by key, how long a
+   * source partition without records (and none waiting) holds back the watermark after the
+   * move; default `DEFAULTS.idleTimeoutMs`.
+   */
+  | { readonly kind: 'kafka'; readonly topic?: string; readonly group?: string; readonly bounded?: boolean; readonly idleTimeoutMs?: number }
   /** JSON lines. */
   | FileSpec
   | { readonly kind: 'stdin' }

@@ -4,7 +4,7 @@ import { checkFileEndpoints } from './checkFileEndpoints.js';
 import type { JobSpec } from './JobSpec.js';
 import { NotResumableError } from './NotResumableError.js';
 import { resolveKafkaSecurity } from './resolveKafkaSecurity.js';
-import { specConnectors, type SpecConnectors } from './specConnectors.js';
+import { specConnectors, type SpecConnectors, type SpecConnectorsOptions } from './specConnectors.js';
 import { outputName, type SpecFieldNames } from './SpecFieldNames.js';
 
 /** Shorter commit intervals would spend the job on flushing and committing. */
@@ -17,9 +17,15 @@ const MIN_COMMIT_INTERVAL_MS = 100;
  * built, and its files. A job manager checks a submission with it too, so that a bad one is
  * refused rather than started.
  * @param job the job, when loaded; a job manager never loads a module (its code would run there)
+ * @param options given to {@link specConnectors}
  * @returns the spec's connectors, built but not open, and the job's parameters
  */
-export async function checkJobSpec(spec: JobSpec, job: Job | undefined, names: SpecFieldNames): Promise<{ connectors: SpecConnectors; parameters: JobParameters }> {
+export async function checkJobSpec(
+  spec: JobSpec,
+  job: Job | undefined,
+  names: SpecFieldNames,
+  options: SpecConnectorsOptions = {},
+): Promise<{ connectors: SpecConnectors; parameters: JobParameters }> {
   const security = resolveKafkaSecurity(spec.kafka?.security, names);
   if (spec.commitIntervalMs !== undefined && spec.commitIntervalMs < MIN_COMMIT_INTERVAL_MS) {
     throw new ConfigError(names.commitInterval, `must be at least ${MIN_COMMIT_INTERVAL_MS}ms: each commit flushes every output and asks the broker; give a second or more`);
@@ -33,7 +39,7 @@ export async function checkJobSpec(spec: JobSpec, job: Job | undefined, names: S
   }
   const parameters: JobParameters = { ...spec.parameters };
   job?.settings(parameters);
-  const connectors = specConnectors(spec, security, names);
+  const connectors = specConnectors(spec, security, names, options);
   // Refused here too, not only by startJob: a job manager checks submissions with this.
   if (job?.notResumable !== undefined && connectors.source.resumesFromCommits === true) throw new NotResumableError(job);
   await checkFileEndpoints(spec, names);

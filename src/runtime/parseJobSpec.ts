@@ -66,16 +66,18 @@ function fileSpec(fields: Fields, path: string): FileSpec {
 
 
 function sourceSpec(value: unknown, path: string): SourceSpec {
-  const fields = object(value, path, ['kind', 'topic', 'group', 'bounded', 'path', 'ratePerSecond'], '{"kind": "kafka", "topic": "clickstream"}');
+  const fields = object(value, path, ['kind', 'topic', 'group', 'bounded', 'idleTimeoutMs', 'path', 'ratePerSecond'], '{"kind": "kafka", "topic": "clickstream"}');
   switch (kind(fields, path, ['kafka', 'file', 'stdin', 'generator'] as const)) {
     case 'kafka': {
-      only(fields, path, ['topic', 'group', 'bounded'], '{"kind": "kafka", "topic": "clickstream", "bounded": true}');
+      only(fields, path, ['topic', 'group', 'bounded', 'idleTimeoutMs'], '{"kind": "kafka", "topic": "clickstream", "bounded": true}');
       if (fields.bounded !== undefined && typeof fields.bounded !== 'boolean') throw new ConfigError(`${path}.bounded`, `is ${kindOf(fields.bounded)}; give true or false`);
       return definedFields({
         kind: 'kafka' as const,
         topic: text(fields, path, 'topic', 'the topic to read'),
         group: text(fields, path, 'group', 'the consumer group, e.g. clickflow-error-rates'),
         bounded: fields.bounded as boolean | undefined,
+        // 0, as --idle-timeout 0ms: a partition holds nothing back once it has nothing to read.
+        idleTimeoutMs: milliseconds(fields, path, 'idleTimeoutMs', 0),
       });
     }
     case 'file':

@@ -9,7 +9,8 @@ import { fileSource } from '../connectors/file/fileSourceConnector.js';
 import { influxSink } from '../connectors/influx/influxSinkConnector.js';
 import { kafkaDeadLetters } from '../connectors/kafka/kafkaDeadLetterConnector.js';
 import type { KafkaSecurity } from '../connectors/kafka/kafkaSecurity.js';
-import { kafkaSource } from '../connectors/kafka/kafkaSourceConnector.js';
+import { kafkaSource, type KafkaSourceSettings } from '../connectors/kafka/kafkaSourceConnector.js';
+import type { EventFeed } from '../connectors/memory/EventFeed.js';
 import { generatorSource } from '../connectors/memory/generatorSourceConnector.js';
 import { postgresEvents } from '../connectors/postgres/postgresEventsConnector.js';
 import type { DeadLetterConnector, LateOutputConnector, RecordOutputConnector, SinkConnector, SourceConnector } from './Connector.js';
@@ -25,22 +26,31 @@ export interface SpecConnectors {
   readonly outputs?: Readonly<Record<string, RecordOutputConnector>>;
 }
 
+/** What a run gives {@link specConnectors} beside the spec: what is not data, and cannot be in one. */
+export interface SpecConnectorsOptions {
+  /** Where brokers and InfluxDB settings the spec leaves out come from. Default `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** For a generator source: events from outside the process beside the generated ones (a job manager's worker passes the demo collector's). */
+  readonly collected?: EventFeed;
+}
+
 /**
  * Builds a spec's connectors; nothing opens until the job starts. Each connector checks its
  * settings here. Dead letters go where asked, else to `<topic>.dlq` when reading Kafka, else
- * nowhere (counted only). Brokers and InfluxDB settings the spec leaves out come from `env`, as
- * `clickflow run`'s flags take theirs.
+ * nowhere (counted only). Brokers and InfluxDB settings the spec leaves out come from the
+ * environment, as `clickflow run`'s flags take theirs.
  * @param security the spec's `kafka.security`, its files read ({@link resolveKafkaSecurity})
  */
-export function specConnectors(spec: JobSpec, security: KafkaSecurity | undefined, names: SpecFieldNames, env: NodeJS.ProcessEnv = process.env): SpecConnectors {
+export function specConnectors(spec: JobSpec, security: KafkaSecurity | undefined, names: SpecFieldNames, options: SpecConnectorsOptions = {}): SpecConnectors {
+  const { env = process.env, collected } = options;
   const { source: from, sink: to, deadLetter, lateOutput, outputs } = spec;
   const brokers = spec.kafka?.brokers ?? env.KAFKA_BROKERS ?? DEFAULTS.brokers;
   const topic = from.kind === 'kafka' ? (from.topic ?? DEFAULTS.topic) : DEFAULTS.topic;
   const source =
     from.kind === 'kafka'
-      ? kafkaSource({ brokers, topic, group: from.group, bounded: from.bounded === true, security })
+      ? kafkaSource(kafkaSourceSettings(from, brokers, security))
       : from.kind === 'generator'
-        ? generatorSource({ ratePerSecond: from.ratePerSecond })
+        ? generatorSource({ ratePerSecond: from.ratePerSecond, collected })
         : fileSource(from.kind === 'file' ? from.path : '-');
   const sink =
     to.kind === 'influx'
@@ -72,6 +82,11 @@ export function specConnectors(spec: JobSpec, security: KafkaSecurity | undefine
           ),
         }),
   };
+}
+
+/** The settings of the Kafka source a spec's `source` names, with the run's brokers and security (its files read). */
+export function kafkaSourceSettings(from: Extract<SourceSpec, { kind: 'kafka' }>, brokers: string, security: KafkaSecurity | undefined): KafkaSourceSettings {
+  return { brokers, topic: from.topic ?? DEFAULTS.topic, group: from.group, bounded: from.bounded === true, idleTimeoutMs: from.idleTimeoutMs, security };
 }
 
 /**

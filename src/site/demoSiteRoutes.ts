@@ -42,3 +42,8 @@ export function demoSiteRoutes(): Map<string, StaticRoute> {
 export function demoSiteNotFound(): StaticRoute {
   return { contentType: HTML, body: readFileSync(source('shop/404.html')) };
 }
+
+/** The collector's `notFoundPages` for the demo shop: {@link demoSiteNotFound} under `/shop/`. */
+export function demoSiteNotFoundPages(): Map<string, StaticRoute> {
+  return new Map([['/shop/', demoSiteNotFound()]]);
+}

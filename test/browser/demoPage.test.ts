@@ -107,13 +107,14 @@ describe('the live page', { skip }, () => {
       await page.fill('#token', token);
       await page.click('#token-form button');
 
+      // The demo runs error-rates and, for the shop's clicks, actions: the error-rates job is the one with that chart.
       const jobId = (await page
         .waitForFunction(() => {
-          const ids = Object.keys(window.clickflow.charts);
-          const chart = ids.length === 1 ? window.clickflow.charts[ids[0]!]!.errorRate : undefined;
-          return chart !== undefined && chart.data[0]!.length >= 8 ? ids[0] : false;
+          const id = Object.keys(window.clickflow.charts).find((key) => window.clickflow.charts[key]!.errorRate !== undefined);
+          return id !== undefined && window.clickflow.charts[id]!.errorRate!.data[0]!.length >= 8 ? id : false;
         }, undefined, { timeout: 180_000, polling: 250 })
         .then((handle) => handle.jsonValue())) as string;
+      assert.equal(await page.locator('#jobs tbody tr').count(), 2, 'error-rates and actions');
       const row = page.locator(`#jobs tr[data-job-id="${jobId}"]`);
       assert.equal(await row.locator('.state').textContent(), 'RUNNING');
 
@@ -180,8 +181,9 @@ describe('the live page', { skip }, () => {
       assert.ok(Math.max(...expected.rate) > 0.3 && Math.min(...expected.rate) < 0.2, `burst and calm: ${expected.rate.map((r) => r.toFixed(2)).join(' ')}`);
 
       // Submit from the page: the form's default is the error-rates job over the generator.
+      const before = await page.evaluate(() => window.clickflow.jobs.map((job) => job.id));
       await page.click('#submit-form button');
-      await page.waitForFunction((id) => window.clickflow.jobs.some((job) => job.id !== id && job.state === 'RUNNING'), jobId, { timeout: 60_000 });
+      await page.waitForFunction((ids) => window.clickflow.jobs.some((job) => !ids.includes(job.id) && job.state === 'RUNNING'), before, { timeout: 60_000 });
       assert.match((await page.locator('#submit-message').textContent()) ?? '', /^submitted error-rates: /);
 
       assert.deepEqual(seen.foreign, [], 'every request goes to the job manager');

@@ -32,7 +32,9 @@ const CLOSE_USER = '__close__';
 describe('moves between partitions through Kafka internal topics', () => {
   let topic: string;
   let dir: string;
+  /** What the job in one process writes up to the closing records' watermark (an unbounded run), and to the end (a bounded one). */
   let reference: { sessions: string[]; points: string[] };
+  let bounded: { sessions: string[]; points: string[] };
 
   before(async () => {
     const { brokers } = serviceEnv();
@@ -61,11 +63,14 @@ describe('moves between partitions through Kafka internal topics', () => {
       }
     }
     const run = await runPipeline(sessionsJob, batches, { gapMs: 10_000 });
+    const sessions = run.outputs.flatMap((o) => (o.recordLines ?? []).map((l) => l.line)).sort();
+    bounded = { sessions, points: [...run.lines].sort() };
     reference = {
-      sessions: run.outputs.flatMap((o) => (o.recordLines ?? []).map((l) => l.line)).filter((line) => !line.includes(CLOSE_USER)).sort(),
+      sessions: sessions.filter((line) => !line.includes(CLOSE_USER)),
       // The closing records' own sessions end hours after the rest: they fire only at the end of a bounded input.
-      points: run.lines.filter((line) => Number(line.split(' ').at(-1)) < CLOSE_MS * 1e6).sort(),
+      points: bounded.points.filter((line) => Number(line.split(' ').at(-1)) < CLOSE_MS * 1e6),
     };
+    assert.ok(bounded.sessions.length > reference.sessions.length && bounded.points.length > reference.points.length);
     assert.ok(reference.sessions.length > 1_000, `the reference has ${reference.sessions.length} sessions`);
     assert.ok(reference.points.length > 50, `the reference has ${reference.points.length} points`);
   });
@@ -74,13 +79,17 @@ describe('moves between partitions through Kafka internal topics', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const start = (group: string, name: string) =>
+  const start = (group: string, name: string, extra: readonly string[] = ['--bounded']) =>
     new JobProcess(
       ['run', 'sessions', '--from', 'kafka', '--topic', topic, '--group', group, '--gap', GAP, '--commit-interval', '500ms',
-        '--to', `file:${join(dir, `${name}.lp`)}`, '--output', `sessions=file:${join(dir, `${name}.sessions.jsonl`)}`],
+        '--to', `file:${join(dir, `${name}.lp`)}`, '--output', `sessions=file:${join(dir, `${name}.sessions.jsonl`)}`, ...extra],
       { KAFKA_BROKERS: serviceEnv().brokers },
     );
-  const linesOf = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((l) => l !== '') : []);
+  /** Waits for bounded runs to end by themselves. */
+  const ended = async (jobs: readonly JobProcess[], names: readonly string[]) => {
+    for (const job of jobs) assert.equal((await job.exited).code, 0, job.stderr.slice(-3000));
+    return outputsOf(names);
+  };
   const outputsOf = (names: readonly string[]) => ({
     sessions: names.flatMap((name) => linesOf(join(dir, `${name}.sessions.jsonl`))),
     points: names.flatMap((name) => linesOf(join(dir, `${name}.lp`))),
@@ -99,9 +108,19 @@ describe('moves between partitions through Kafka internal topics', () => {
     return outputsOf(names);
   };
 
-  test('one instance: every session and point equals the job in one process', async () => {
-    const job = start(uniqueName('moves-one'), 'one');
-    const { sessions, points } = await finish([job], ['one']);
+  test('one instance, bounded: every session and point equals the job in one process, and the run ends by itself', async () => {
+    const group = uniqueName('moves-one');
+    const { sessions, points } = await ended([start(group, 'one')], ['one']);
+    assert.deepEqual(sessions.sort(), bounded.sessions);
+    assert.deepEqual(points.sort(), bounded.points);
+    // A second bounded run in the group finds every partition, internal ones too, committed at its end.
+    const again = await ended([start(group, 'again')], ['again']);
+    assert.deepEqual(again, { sessions: [], points: [] });
+  });
+
+  test('one instance, unbounded: what the watermarks reached is written, and SIGTERM stops it', async () => {
+    const job = start(uniqueName('moves-live'), 'live', []);
+    const { sessions, points } = await finish([job], ['live']);
     assert.deepEqual(sessions.sort(), reference.sessions);
     assert.deepEqual(points.sort(), reference.points);
   });
@@ -109,11 +128,11 @@ describe('moves between partitions through Kafka internal topics', () => {
   test('two instances in one group share every topic and write the same results', async () => {
     const group = uniqueName('moves-two');
     const jobs = [start(group, 'two-a'), start(group, 'two-b')];
-    const { sessions, points } = await finish(jobs, ['two-a', 'two-b']);
+    const { sessions, points } = await ended(jobs, ['two-a', 'two-b']);
     // A partition that moved while the second instance joined is re-read by its new owner from
     // its commit: lines after it may be in both files, never different ones.
-    assert.deepEqual([...new Set(sessions)].sort(), reference.sessions);
-    assert.deepEqual([...new Set(points)].sort(), reference.points);
+    assert.deepEqual([...new Set(sessions)].sort(), bounded.sessions);
+    assert.deepEqual([...new Set(points)].sort(), bounded.points);
   });
 
   test(`kill -9 ${KILLS} times at seeded moments, each followed by a restart: the same results, no line written twice`, async () => {
@@ -139,9 +158,9 @@ describe('moves between partitions through Kafka internal topics', () => {
       await job.exited;
     }
     const job = start(group, 'kill');
-    const { sessions, points } = await finish([job], ['kill']);
-    assert.deepEqual(sessions.sort(), reference.sessions);
-    assert.deepEqual(points.sort(), reference.points);
+    const { sessions, points } = await ended([job], ['kill']);
+    assert.deepEqual(sessions.sort(), bounded.sessions);
+    assert.deepEqual(points.sort(), bounded.points);
     reportFault({
       scenario: `kill -9 x${kills}: sessions job, 3 moves through internal topics`,
       sent: PARTITIONS * (EVENTS_PER_PARTITION + 1),
@@ -153,6 +172,59 @@ describe('moves between partitions through Kafka internal topics', () => {
     });
   });
 });
+
+describe('an idle source partition and a move between partitions', () => {
+  after(() => killAllJobs());
+
+  test('with --idle-timeout an empty partition stops holding the sessions back; a record it sends later for a fired session is late, counted and routed', async () => {
+    const { brokers } = serviceEnv();
+    const topic = uniqueName('idle');
+    const dir = mkdtempSync(join(tmpdir(), 'clickflow-idle-'));
+    try {
+      const kafka = new Kafka({ clientId: 'idle-test', brokers: [brokers], logLevel: logLevel.NOTHING });
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+      await admin.disconnect();
+      const producer = kafka.producer();
+      await producer.connect();
+      // Partitions 0 and 1 only; 2 stays empty.
+      const [first, second] = clickstream(3);
+      for (const [partition, lines] of [[0, first!], [1, second!]] as const) {
+        for (let from = 0; from < lines.length; from += 1_000) {
+          await producer.send({ topic, messages: lines.slice(from, from + 1_000).map((value) => ({ partition, value })) });
+        }
+      }
+      const sessionsPath = join(dir, 'sessions.jsonl');
+      const latePath = join(dir, 'late.jsonl');
+      const job = new JobProcess(
+        ['run', 'sessions', '--from', 'kafka', '--topic', topic, '--group', uniqueName('idle'), '--gap', GAP, '--idle-timeout', '1s', '--commit-interval', '500ms',
+          '--to', 'none', '--output', `sessions=file:${sessionsPath}`, '--late-output', `file:${latePath}`],
+        { KAFKA_BROKERS: brokers },
+      );
+      // The reference: the same two partitions in one process, where nothing waits for the third.
+      const batches: RecordBatch<string>[] = [first!, second!].map((records, partition) => ({ partition, records, positions: records.map((_, i) => i) }));
+      const run = await runPipeline(sessionsJob, batches, { gapMs: 10_000 });
+      const expected = run.outputs.flatMap((o) => (o.recordLines ?? []).map((l) => l.line)).filter((line) => !line.includes(CLOSE_USER)).sort();
+      await waitFor(() => linesOf(sessionsPath).length >= expected.length, { timeoutMs: 120_000, stepMs: 200, what: `${expected.length} sessions with partition 2 idle` });
+      const lateBefore = linesOf(latePath).length;
+      // Partition 2 wakes up with a page of a session that fired long ago.
+      const stale = JSON.stringify({ user_id: 'u1', url: '/stale', http_status: 200, event_timestamp: new Date(T0_MS + 60_000).toISOString() });
+      await producer.send({ topic, messages: [{ partition: 2, value: stale }] });
+      await producer.disconnect();
+      await waitFor(() => linesOf(latePath).some((line) => line.includes('/stale')), { timeoutMs: 60_000, stepMs: 200, what: 'the stale record in the late output' });
+      job.kill('SIGTERM');
+      assert.equal((await job.exited).code, 0, job.stderr.slice(-3000));
+      assert.deepEqual(linesOf(sessionsPath).sort(), expected, 'the late record changed no session');
+      assert.equal(linesOf(latePath).length, lateBefore + 1);
+      assert.match(job.stderr, /\d+ late/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+const linesOf = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((l) => l !== '') : []);
 
 /**
  * A clickstream keyed by URL, as `clickflow produce` writes it: a user's pages land in every

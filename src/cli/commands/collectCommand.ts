@@ -44,7 +44,8 @@ export function collectCommand(): Command {
     )
     .addOption(
       new Option('--rate-limit <requests>', `requests one address may make per minute; more are answered 429`).argParser(integerArgument(1)).default(d.rateLimit.requests),
-    );
+    )
+    .addOption(new Option('--demo-site', 'also serve the demo shop at /shop (with the tracker, posting here)'));
   for (const option of kafkaSecurityOptions()) command.addOption(option);
   return command.action(async (flags: Record<string, unknown>) => {
     const brokers = flags.brokers as string;
@@ -54,7 +55,12 @@ export function collectCommand(): Command {
     validateTopicName('--topic', topic);
     const security = kafkaSecurityOf(flags);
     // Imported here: Fastify, prom-client and kafkajs are not worth loading for every other command.
-    const [{ startCollector }, { kafkaEventWriter }] = await Promise.all([import('../../collector/startCollector.js'), import('../../collector/kafkaEventWriter.js')]);
+    const [{ startCollector }, { kafkaEventWriter }, site] = await Promise.all([
+      import('../../collector/startCollector.js'),
+      import('../../collector/kafkaEventWriter.js'),
+      import('../../site/demoSiteRoutes.js'),
+    ]);
+    const demoSite = flags.demoSite === true;
     const collector = await startCollector({
       writer: kafkaEventWriter({ brokers, topic, security, partitions: d.partitions }),
       port: flags.port as number,
@@ -62,8 +68,12 @@ export function collectCommand(): Command {
       key: flags.key as string,
       allowOrigins: flags.allowOrigin as string[],
       rateLimit: { requests: flags.rateLimit as number, windowMs: d.rateLimit.windowMs },
+      // Every collector serves the tracker, so that a page includes it from the collector it posts to.
+      routes: demoSite ? site.demoSiteRoutes() : site.trackerRoutes(),
+      notFoundPages: demoSite ? site.demoSiteNotFoundPages() : undefined,
     });
     process.stdout.write(`collector at ${collector.url}/v1/events\n`);
+    if (demoSite) process.stdout.write(`demo shop at ${collector.url}/shop\n`);
     logger.info({ url: collector.url, brokers, topic }, 'collector listening');
     await new Promise<void>((resolve) => {
       if (shutdownSignal.aborted) resolve();

@@ -6,6 +6,7 @@ import { DEFAULTS } from '../../config/defaults.js';
 import { ClickflowError } from '../../errors/ClickflowError.js';
 import { ConfigError } from '../../errors/ConfigError.js';
 import { JobManagerClient } from '../../jobmanager/JobManagerClient.js';
+import type { JobManager } from '../../jobmanager/JobManager.js';
 import type { JobRecord } from '../../jobmanager/ManagedJob.js';
 import { logger } from '../../logging/logger.js';
 import { formatDuration } from '../../time/parseDuration.js';
@@ -21,6 +22,8 @@ import { runJobManager } from './jobManagerCommand.js';
 /** The options of `clickflow demo`. */
 export interface DemoOptions {
   readonly port: number;
+  /** Port of the collector that serves the demo shop (0: any free one). */
+  readonly collectorPort: number;
   readonly token?: string;
   /** Also write the points as line protocol to this file (relative to the working directory). */
   readonly out?: string;
@@ -36,12 +39,14 @@ export interface DemoOptions {
 }
 
 /**
- * The first thing a newcomer runs: a job manager on loopback with the error-rates job reading
- * a live generated clickstream (`--from generator`: the Faker generator feeding an in-memory
- * topic of 3 partitions in real time), its points on the manager's page and, with `out`, in a
- * line-protocol file. Same engine and job code as against Kafka and InfluxDB; only the source
- * and the sink differ. Runs until `signal` aborts or `durationMs` passes, then stops the job
- * gracefully (its file is complete); rejects when the job fails.
+ * The first thing a newcomer runs: a job manager on loopback with the error-rates and actions
+ * jobs reading a live generated clickstream (`--from generator`: the Faker generator feeding an
+ * in-memory topic of 3 partitions in real time), their points on the manager's page and, with
+ * `out`, the error rates in a line-protocol file. Beside it a collector serves the demo shop,
+ * whose tracked clicks, page views and errors join each job's in-memory topic. Same engine and
+ * job code as against Kafka and InfluxDB; only the source and the sink differ. Runs until
+ * `signal` aborts or `durationMs` passes, then stops the jobs gracefully (the file is
+ * complete); rejects when a job fails.
  */
 export async function runDemo(options: DemoOptions): Promise<void> {
   const out = options.out === undefined ? undefined : resolve(options.out);
@@ -52,49 +57,76 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       throw error instanceof ConfigError ? new ConfigError('--out', error.message.replace(/^--to: /, '').replaceAll(`file:${out}`, out)) : error;
     });
   }
-  const args = [
-    '--from', `generator:${options.ratePerSecond}`,
-    '--to', out === undefined ? 'none' : `file:${out}`,
+  const windowing = [
     '--allowed-lateness', formatDuration(options.allowedLatenessMs),
     ...(options.windowMs === undefined ? [] : ['--window', formatDuration(options.windowMs)]),
     ...(options.maxOutOfOrdernessMs === undefined ? [] : ['--max-out-of-orderness', formatDuration(options.maxOutOfOrdernessMs)]),
+  ];
+  const from = ['--from', `generator:${options.ratePerSecond}`];
+  // The actions job counts the shop's clicks; the generated events, which have no action, move its watermarks.
+  const jobs = [
+    { job: 'error-rates', args: [...from, '--to', out === undefined ? 'none' : `file:${out}`, ...windowing] },
+    { job: 'actions', args: [...from, '--to', 'none', ...windowing] },
   ];
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   if (options.signal.aborted) stop.abort();
   options.signal.addEventListener('abort', onSignal, { once: true });
   const timer = options.durationMs === undefined ? undefined : setTimeout(() => stop.abort(), options.durationMs);
-  // A state file of its own: the demo's job must not land among the jobs of the user's manager.
+  // A state file of its own: the demo's jobs must not land among the jobs of the user's manager.
   const stateDirectory = await mkdtemp(join(tmpdir(), 'clickflow-demo-'));
+  // Before the manager: a collector port in use stops the demo before anything else starts.
+  // Its events go to the manager's generator jobs once it runs.
+  const [{ startCollector }, { generatorJobsWriter }, site] = await Promise.all([
+    import('../../collector/startCollector.js'),
+    import('../../jobmanager/generatorJobsWriter.js'),
+    import('../../site/demoSiteRoutes.js'),
+  ]);
+  let manager: JobManager | undefined;
+  const collector = await startCollector({
+    writer: generatorJobsWriter(() => manager),
+    port: options.collectorPort,
+    host: DEFAULTS.jobManager.host,
+    routes: site.demoSiteRoutes(),
+    notFoundPages: site.demoSiteNotFoundPages(),
+  }).catch(async (error: unknown) => {
+    await rm(stateDirectory, { recursive: true, force: true });
+    throw error instanceof ConfigError && error.option === '--port' ? new ConfigError('--collector-port', error.message.slice('--port: '.length).replace('--port', '--collector-port')) : error;
+  });
   let failure: unknown;
-  let jobId: string | undefined;
+  const jobIds = new Set<string>();
+  let submitted = false;
   const ended = new Map<string, JobRecord>();
   let pageUrl = '';
   const onEnded = (record: JobRecord) => {
     if (record.state === 'FAILED') {
-      // The job's --to is the demo's --out.
+      // The error-rates job's --to is the demo's --out.
       const reason = (record.lastError?.message ?? 'no reason given').replace(/^--to: /, '--out: ');
-      failure = new ClickflowError(`the demo's job failed: ${reason}`);
+      failure = new ClickflowError(`the demo's ${record.name} job failed: ${reason}`);
       stop.abort();
     } else if (record.state === 'CANCELED' && !stop.signal.aborted) {
-      options.print(`the demo's job was cancelled; the page at ${pageUrl} stays up: submit another job there, or press Ctrl-C to stop`);
+      options.print(`the demo's ${record.name} job was cancelled; the page at ${pageUrl} stays up: submit another job there, or press Ctrl-C to stop`);
     }
   };
   const submit = async (url: string) => {
     pageUrl = `${url}/`;
     try {
-      const job = await new JobManagerClient(url, options.token).submit('error-rates', args, 'none');
-      jobId = String(job.id);
+      const client = new JobManagerClient(url, options.token);
+      for (const { job, args } of jobs) jobIds.add(String((await client.submit(job, args, 'none')).id));
+      submitted = true;
       const { demo } = DEFAULTS;
       options.print(
-        `clickflow demo: the error-rates job over a live generated clickstream: ${demo.partitions} partitions, ${options.ratePerSecond} events/s, ` +
+        `clickflow demo: the error-rates and actions jobs over a live generated clickstream: ${demo.partitions} partitions, ${options.ratePerSecond} events/s, ` +
           `a ${demo.burst.status} burst for ${formatDuration(demo.burst.durationMs)} every ${formatDuration(demo.burst.everyMs)}`,
       );
       if (out !== undefined) options.print(`points also go to ${out} (line protocol)`);
+      options.print(`shop at ${collector.url}/shop: its clicks (add to cart, buy now), page views and errors join the stream`);
       options.print(`open ${pageUrl}`);
       options.print(options.durationMs === undefined ? 'Ctrl-C stops it' : `it stops after ${formatDuration(options.durationMs)}, or on Ctrl-C`);
-      const early = ended.get(jobId);
-      if (early !== undefined) onEnded(early);
+      for (const id of jobIds) {
+        const early = ended.get(id);
+        if (early !== undefined) onEnded(early);
+      }
     } catch (error) {
       failure = error;
       stop.abort();
@@ -109,17 +141,20 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       // A failure ends the demo at once with its reason, rather than after retries.
       restart: 'none',
       signal: stop.signal,
-      onListening: (url) => {
+      onListening: (url, running) => {
+        manager = running;
         if (!stop.signal.aborted) void submit(url);
       },
       onJobEnded: (record) => {
-        if (jobId === undefined) ended.set(record.id, record);
-        else if (record.id === jobId) onEnded(record);
+        if (!submitted) ended.set(record.id, record);
+        else if (jobIds.has(record.id)) onEnded(record);
       },
     });
   } finally {
     clearTimeout(timer);
     options.signal.removeEventListener('abort', onSignal);
+    manager = undefined;
+    await collector.close();
     await rm(stateDirectory, { recursive: true, force: true });
   }
   if (failure !== undefined) throw failure;
@@ -129,8 +164,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
 export function demoCommand(): Command {
   const duration = (flags: string, description: string) => new Option(flags, description).argParser(durationArgument);
   return new Command('demo')
-    .description('watch the error-rates job live: a job manager and its page, fed by a generated clickstream (no Kafka, no InfluxDB)')
+    .description('watch the error-rates and actions jobs live: a job manager and its page, fed by a generated clickstream and the demo shop\'s clicks (no Kafka, no InfluxDB)')
     .addOption(new Option('--port <port>', 'port of the job manager and its page (0: any free one)').argParser(portArgument).default(DEFAULTS.jobManager.port))
+    .addOption(new Option('--collector-port <port>', 'port of the collector that serves the demo shop at /shop (0: any free one)').argParser(portArgument).default(DEFAULTS.collector.port))
     .addOption(new Option('--token <token>', 'bearer token the page and the API ask for (never printed)').env('CLICKFLOW_TOKEN'))
     .addOption(new Option('--out <file>', 'also write the points as line protocol to this file'))
     .addOption(new Option('--duration <duration>', 'stop after this long (default: run until Ctrl-C)').argParser(timerDurationArgument))
@@ -157,6 +193,7 @@ export function demoCommand(): Command {
       process.stdout.on('error', ignoreStdoutError);
       await runDemo({
         port: flags.port as number,
+        collectorPort: flags.collectorPort as number,
         token: flags.token as string | undefined,
         out: flags.out as string | undefined,
         durationMs: flags.duration as number | undefined,

@@ -7,6 +7,7 @@ import { DEFAULTS } from '../../config/defaults.js';
 import { ConfigError } from '../../errors/ConfigError.js';
 import type { Job } from '../../jobs/Job.js';
 import { isEnded, type JobRecord } from '../../jobmanager/ManagedJob.js';
+import type { JobManager } from '../../jobmanager/JobManager.js';
 import { checkConnectorFiles, type ConnectorFile } from '../../runtime/checkConnectorFiles.js';
 import { refuseManagerFiles, type ManagerFile } from '../../jobmanager/refuseManagerFiles.js';
 import { parseRestartStrategy } from '../../jobmanager/RestartStrategy.js';
@@ -35,8 +36,8 @@ export interface JobManagerOptions {
   readonly stateFile: string;
   readonly restart: string;
   readonly signal: AbortSignal;
-  /** Told the address once the API listens. */
-  readonly onListening?: (url: string) => void;
+  /** Told the address once the API listens, and the manager (the demo gives it its collector's events). */
+  readonly onListening?: (url: string, manager: JobManager) => void;
   /** Told when a job reaches FINISHED, CANCELED or FAILED. */
   readonly onJobEnded?: (record: JobRecord) => void;
 }
@@ -164,7 +165,7 @@ export async function runJobManager(options: JobManagerOptions): Promise<void> {
   }
   if (resumed.length > 0) logger.info({ jobs: resumed.map((r) => r.id) }, 'resumed the jobs that were running');
   logger.info({ url, stateFile: options.stateFile, jobs: manager.list().filter((r) => !isEnded(r.state)).length }, 'job manager listening');
-  options.onListening?.(url);
+  options.onListening?.(url, manager);
   await new Promise<void>((resolve) => {
     if (options.signal.aborted) resolve();
     options.signal.addEventListener('abort', () => resolve(), { once: true });

@@ -33,6 +33,7 @@ export interface RunOptions extends JobParameters {
   readonly job: string;
   readonly from: Endpoint;
   readonly to: Endpoint;
+  /** `--idle-timeout`: the progress report's idle partitions and, from Kafka, the source's idle timeout after a move. */
   readonly idleTimeoutMs?: number;
   readonly deadLetter?: Endpoint;
   readonly lateOutput?: Endpoint;
@@ -114,7 +115,7 @@ export function runCommandDefinition(): Command {
     .addOption(
       duration('--allowed-lateness <duration>', `how long a fired window still takes events and fires again (default: the job's, else ${formatDuration(DEFAULTS.allowedLatenessMs)})`),
     )
-    .addOption(duration('--idle-timeout <duration>', 'report a partition idle after this long without records', DEFAULTS.idleTimeoutMs))
+    .addOption(duration('--idle-timeout <duration>', 'report a partition idle after this long without records; after a keyBy from Kafka it then stops holding back the watermark', DEFAULTS.idleTimeoutMs))
     .addOption(
       new Option('--commit-interval <duration>', 'how often outputs are flushed and the source committed')
         .argParser(timerDurationArgument)

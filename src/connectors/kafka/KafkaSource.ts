@@ -37,6 +37,11 @@ export interface KafkaSourceOptions {
   readonly internal?: { readonly topics: readonly string[]; readonly partitions: number };
   /** Where the job's moves go (see `Source.transport`); closed with the source. */
   readonly transport?: MoveTransport;
+  /**
+   * With internal topics: wall-clock time after which a held source partition without records,
+   * and with none waiting, is sent as `idle` (see `RecordBatch.idle`).
+   */
+  readonly idleTimeoutMs?: number;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -87,6 +92,12 @@ export class KafkaSource implements Source {
   private readonly endedIn = new Map<number, number>();
   /** Bounded mode: the group's latest known commits, which tell when partitions held elsewhere are done. */
   private groupOffsets: ReadonlyMap<number, number> = new Map();
+  /**
+   * Bounded mode: partitions of internal topics whose every writer has sent the end of its input
+   * and whose windows fired and were committed, by this instance or, from the group's commits,
+   * by another: a commit whose readers' watermarks are all infinite.
+   */
+  private readonly endedInternal = new Set<number>();
   /** Bounded mode: the next read of the group's commits, while only partitions held elsewhere are missing. */
   private pollTimer: NodeJS.Timeout | undefined;
   /** That read under way, which `close` outwaits: an admin call after its disconnect would reconnect it. */
@@ -116,6 +127,10 @@ export class KafkaSource implements Source {
    * the sink is full.
    */
   private readonly queue: (RecordBatch<Uint8Array> | typeof END)[] = [];
+  /** Per held source partition: when it last had records, and whether records wait beyond the last fetch. */
+  private readonly activity = new Map<number, { atMs: number; lagging: boolean; idle: boolean }>();
+  private idleTimer: NodeJS.Timeout | undefined;
+  private checkingLag: Promise<void> | undefined;
   private draining = false;
 
   constructor(private readonly options: KafkaSourceOptions) {
@@ -200,6 +215,11 @@ export class KafkaSource implements Source {
       throw kafkaErrorOf(error, this.errorContext);
     }
     for (const [partition, key] of committed) this.lastCommitted.set(partition, key);
+    // An internal partition committed at its end may be what a bounded run was waiting for.
+    if (this.endOffsets !== undefined && this.stride > 0) {
+      this.noteEnded(new Map([...commits].map(([partition, { checkpoint }]) => [partition, checkpoint])));
+      this.checkBoundedDone();
+    }
   }
 
   /**
@@ -229,6 +249,7 @@ export class KafkaSource implements Source {
     this.closed = true;
     this.subscriber = undefined;
     clearTimeout(this.pollTimer);
+    clearInterval(this.idleTimer);
     // A batch waiting for a full sink would hold `disconnect` back; nothing reads it any more.
     this.options.gate?.open();
     await this.connecting?.catch(() => undefined);
@@ -236,6 +257,7 @@ export class KafkaSource implements Source {
     // The consumer first: its disconnect waits for the batch in hand, which may still be
     // reading checkpoints through the admin client (an admin call reconnects it).
     await this.consumer.disconnect().catch(() => undefined);
+    await this.checkingLag;
     await this.transport?.close();
     await this.polling;
     await this.admin.disconnect().catch(() => undefined);
@@ -263,9 +285,10 @@ export class KafkaSource implements Source {
       for (const p of ends) this.firstOffsets.set(p.partition, Number(p.low));
       // Every partition committed at its end already (the group's run is over): nothing to
       // read, and no need to join the group for it.
-      const offsets = committedOffsets(committed[0]?.partitions ?? []);
+      const offsets = committedOffsets(committed.find((t) => t.topic === topic)?.partitions ?? []);
       this.groupOffsets = offsets;
-      if (ends.every((p) => this.startOffset(p.partition, offsets) >= Number(p.high))) {
+      this.noteEnded(this.combined(committed));
+      if (ends.every((p) => this.startOffset(p.partition, offsets) >= Number(p.high)) && this.internalEnded()) {
         this.complete();
         return;
       }
@@ -283,6 +306,10 @@ export class KafkaSource implements Source {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...this.topics], fromBeginning: true });
     if (this.closed) return;
+    const idleTimeoutMs = this.options.idleTimeoutMs;
+    if (this.stride > 0 && idleTimeoutMs !== undefined && this.endOffsets === undefined) {
+      this.idleTimer = setInterval(() => this.markIdle(idleTimeoutMs), Math.max(50, Math.min(1_000, idleTimeoutMs / 4))).unref();
+    }
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: true,
@@ -299,6 +326,8 @@ export class KafkaSource implements Source {
       if (!now.has(partition)) this.enqueue({ partition, records: [], revoked: true });
     }
     this.assigned = now;
+    for (const partition of this.activity.keys()) if (!now.has(partition)) this.activity.delete(partition);
+    for (const partition of now) if (partition < this.stride && !this.activity.has(partition)) this.activity.set(partition, { atMs: Date.now(), lagging: true, idle: false });
     this.options.onAssignment?.(this.assignment);
     // Read while the first fetch is on its way rather than after it arrives.
     this.readCommits(this.generation);
@@ -318,6 +347,7 @@ export class KafkaSource implements Source {
         // Before any batch of this assignment: each one awaits these commits after this.
         this.nextOffsets.clear();
         this.groupOffsets = loaded.offsets;
+        this.noteEnded(loaded.checkpoints);
         for (const partition of this.assigned) this.nextOffsets.set(partition, this.startOffset(partition, loaded.offsets));
         this.positionsOf = generation;
         // A partition committed at or past its end has nothing to read: no batch will come for it.
@@ -353,8 +383,9 @@ export class KafkaSource implements Source {
       if (this.subscriber === undefined) return;
       this.restoredIn.set(partition, this.generation);
     }
-    // A partition created after the start has no records to read in a bounded run.
-    const end = this.endOffsets === undefined ? Infinity : (this.endOffsets.get(partition) ?? 0);
+    // A partition created after the start has no records to read in a bounded run; an internal
+    // topic's end is not an offset but its writers' end markers.
+    const end = this.endOffsets === undefined || partition >= this.stride ? Infinity : (this.endOffsets.get(partition) ?? 0);
     const messages = batch.messages;
     // A fetch holds thousands of records per partition; handing them on in chunks lets each
     // chunk's parsed records die young instead of being promoted by the garbage collector.
@@ -384,6 +415,14 @@ export class KafkaSource implements Source {
     else if (messages.length === 0 && restore !== undefined) this.enqueue({ partition, records: [], restore });
     const next = this.nextOffsets.get(partition);
     if (next !== undefined) this.options.onLag?.(partition, Math.max(0, Number(batch.highWatermark) - next));
+    const activity = this.activity.get(partition);
+    if (activity !== undefined && messages.length > 0) {
+      activity.atMs = Date.now();
+      activity.idle = false;
+      activity.lagging = Number(batch.highWatermark) > Number(messages[messages.length - 1]!.offset) + 1;
+    } else if (activity !== undefined) {
+      activity.lagging = false;
+    }
     if (this.checkBoundedDone()) return;
     // A full sink holds the fetch loop here (kafkajs fetches no more until this returns). The
     // wait may outlast the session timeout while InfluxDB is down, so keep heartbeating, or
@@ -392,6 +431,41 @@ export class KafkaSource implements Source {
     while (gate !== undefined && !gate.isOpen && !this.closed) {
       await Promise.race([gate.whenOpen(), sleep(DEFAULTS.kafka.heartbeatWhilePausedMs)]);
       await heartbeat().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Sends each held source partition that had no records for `idleTimeoutMs`, and none waiting
+   * at its last fetch, as idle, once until its next records: a partition held back by a full
+   * sink, with records waiting, is not idle.
+   */
+  private markIdle(idleTimeoutMs: number): void {
+    const nowMs = Date.now();
+    let unknown = false;
+    for (const [partition, activity] of this.activity) {
+      if (activity.idle || nowMs - activity.atMs < idleTimeoutMs) continue;
+      if (activity.lagging) {
+        unknown = true;
+        continue;
+      }
+      activity.idle = true;
+      this.enqueue({ partition, records: [], idle: true });
+    }
+    // A partition no fetch has returned for since its assignment may be empty, or held back:
+    // its end offset and the group's commit tell.
+    if (unknown && this.checkingLag === undefined && !this.closed) {
+      this.checkingLag = Promise.all([this.admin.fetchTopicOffsets(this.options.topic), this.loadCommits()])
+        .then(([ends, commits]) => {
+          for (const { partition, high, low } of ends) {
+            const activity = this.activity.get(partition);
+            const committed = commits.offsets.get(partition) ?? -1;
+            if (activity !== undefined && activity.lagging) activity.lagging = Number(high) > (committed >= 0 ? committed : Number(low));
+          }
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          this.checkingLag = undefined;
+        });
     }
   }
 
@@ -417,7 +491,7 @@ export class KafkaSource implements Source {
 
   /** Bounded: whether a held partition has been read up to its end offset (one created after the start has none). */
   private reachedEnd(partition: number): boolean {
-    if (this.endOffsets === undefined || this.positionsOf !== this.generation) return false;
+    if (this.endOffsets === undefined || this.positionsOf !== this.generation || (this.stride > 0 && partition >= this.stride)) return false;
     return (this.nextOffsets.get(partition) ?? -1) >= (this.endOffsets.get(partition) ?? 0);
   }
 
@@ -452,12 +526,35 @@ export class KafkaSource implements Source {
         elsewhereDone = false;
       }
     }
-    if (!elsewhereDone) {
+    if (!elsewhereDone || !this.internalEnded()) {
       this.pollGroupCommits();
       return false;
     }
     this.complete();
     return true;
+  }
+
+  /** Bounded: whether every partition of every internal topic has ended (see `endedInternal`). */
+  private internalEnded(): boolean {
+    return this.endedInternal.size === this.topics.length * this.stride - this.stride;
+  }
+
+  /** Records the internal partitions whose commits show they ended. */
+  private noteEnded(checkpoints: ReadonlyMap<number, PartitionCheckpoint | null>): void {
+    for (const [partition, checkpoint] of checkpoints) {
+      const watermarks = checkpoint?.moved?.writerWatermarksMs;
+      if (partition >= this.stride && watermarks !== undefined && watermarks.every((ms) => ms === Infinity)) this.endedInternal.add(partition);
+    }
+  }
+
+  /** The group's commits as `fetchOffsets` gave them, by partition as batches number it. */
+  private combined(fetched: Awaited<ReturnType<Admin['fetchOffsets']>>): Map<number, PartitionCheckpoint | null> {
+    const checkpoints = new Map<number, PartitionCheckpoint | null>();
+    for (const { topic, partitions } of fetched) {
+      const index = this.topics.indexOf(topic);
+      for (const { partition, metadata } of partitions) checkpoints.set(index * this.stride + partition, parseCheckpoint(metadata));
+    }
+    return checkpoints;
   }
 
   private pollGroupCommits(): void {
@@ -470,6 +567,7 @@ export class KafkaSource implements Source {
           this.pollTimer = undefined;
           if (this.closed || this.completed) return;
           this.groupOffsets = loaded.offsets;
+          this.noteEnded(loaded.checkpoints);
           this.checkBoundedDone();
         },
         () => {
@@ -507,9 +605,7 @@ export class KafkaSource implements Source {
       const index = this.topics.indexOf(topic);
       return own.map((p) => ({ ...p, partition: index * this.stride + p.partition }));
     });
-    const checkpoints = new Map<number, PartitionCheckpoint | null>();
-    for (const { partition, metadata } of partitions) checkpoints.set(partition, parseCheckpoint(metadata));
-    return { offsets: committedOffsets(partitions), checkpoints };
+    return { offsets: committedOffsets(partitions), checkpoints: this.combined(fetched) };
   }
 
   /** The topic and own number of a partition as batches number it. */
@@ -543,21 +639,23 @@ function parseCheckpoint(metadata: string | null): PartitionCheckpoint | null {
 }
 
 /**
- * A {@link MovedCheckpoint} as commit metadata: `[position, watermarks, ids, sent]`, infinite
+ * A {@link MovedCheckpoint} as commit metadata: `[position, watermarks, ids, sent, idle?]`, infinite
  * times as null (none yet) or the string "end". Kafka keeps at most 4 KiB of metadata by
  * default, about 150 writers' worth.
  */
 function movedJson(moved: MovedCheckpoint): unknown[] {
   const time = (ms: number) => (Number.isFinite(ms) ? ms : ms > 0 ? 'end' : null);
-  return [moved.position, moved.writerWatermarksMs.map(time), moved.writerIds.map(time), moved.sent];
+  const json = [moved.position, moved.writerWatermarksMs.map(time), moved.writerIds.map(time), moved.sent];
+  return moved.idleWriters === undefined ? json : [...json, moved.idleWriters];
 }
 
 function movedOf(value: unknown): MovedCheckpoint | undefined {
-  if (!Array.isArray(value) || value.length !== 4) return undefined;
-  const [position, watermarks, ids, sent] = value as [unknown, unknown, unknown, unknown];
+  if (!Array.isArray(value) || (value.length !== 4 && value.length !== 5)) return undefined;
+  const [position, watermarks, ids, sent, idle] = value as [unknown, unknown, unknown, unknown, unknown];
   const time = (v: unknown) => (v === null ? -Infinity : v === 'end' ? Infinity : Number(v));
   if (typeof position !== 'number' || !Array.isArray(watermarks) || !Array.isArray(ids) || typeof sent !== 'object' || sent === null) return undefined;
-  return { position, writerWatermarksMs: watermarks.map(time), writerIds: ids.map(time), sent: sent as Record<number, number> };
+  const moved = { position, writerWatermarksMs: watermarks.map(time), writerIds: ids.map(time), sent: sent as Record<number, number> };
+  return Array.isArray(idle) ? { ...moved, idleWriters: idle.map(Number) } : moved;
 }
 
 /** The outputs' marks stored with a commit, when it has them. */

@@ -17,6 +17,12 @@ export interface KafkaSourceSettings {
   readonly group?: string;
   /** Read each partition up to its end offset as of the start, fire every window, commit, end. Default false. */
   readonly bounded?: boolean;
+  /**
+   * For a job that moves records by key: wall-clock time without records (and none waiting)
+   * after which a source partition stops holding back the watermark after the move, until its
+   * next records (Flink's `withIdleness`). Default `DEFAULTS.idleTimeoutMs` (30 s).
+   */
+  readonly idleTimeoutMs?: number;
   /** SASL and TLS (README, "Kafka security"). Default none: a PLAINTEXT listener. */
   readonly security?: KafkaSecurity;
 }
@@ -40,9 +46,6 @@ export function kafkaSource(settings: KafkaSourceSettings = {}): SourceConnector
     resumesFromCommits: true,
     open: async ({ jobName, gate, report, metrics, moves = 0 }) => {
       const groupId = settings.group ?? `clickflow-${jobName}`;
-      if (moves > 0 && settings.bounded === true) {
-        throw new ConfigError('--bounded', `job "${jobName}" moves records between partitions by key, which from Kafka runs unbounded only for now; leave out --bounded and stop the job with Ctrl-C (SIGTERM) once it has caught up`);
-      }
       const internalTopics = internalTopicNames(groupId, moves);
       // Imported on open: kafkajs costs a file-to-file run ~0.1 s of CPU at start-up.
       const [{ KafkaSource }, { kafkaClient }, { KafkaMoveTransport }] = await Promise.all([
@@ -66,6 +69,7 @@ export function kafkaSource(settings: KafkaSourceSettings = {}): SourceConnector
         topic,
         groupId,
         bounded: settings.bounded === true,
+        idleTimeoutMs: settings.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs,
         gate,
         onAssignment: (partitions) => report('info', 'partitions assigned', { topic, group: groupId, partitions }),
         onLag: (partition, lag) => metrics.consumerLag.set(partition, lag),

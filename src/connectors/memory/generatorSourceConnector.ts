@@ -3,6 +3,7 @@ import type { SourceConnector } from '../../runtime/Connector.js';
 import { ConfigError } from '../../errors/ConfigError.js';
 import { MIN_RATE_PER_SECOND } from '../../producer/checkRate.js';
 import { checkSeed } from '../../producer/checkSeed.js';
+import type { EventFeed } from './EventFeed.js';
 
 /** Options of {@link generatorSource}; defaults in `DEFAULTS.demo`. */
 export interface GeneratorSourceSettings {
@@ -10,14 +11,17 @@ export interface GeneratorSourceSettings {
   readonly ratePerSecond?: number;
   /** Default: random. */
   readonly seed?: number;
+  /** Events from outside the process (the demo's collector), appended beside the generated ones by their key. */
+  readonly collected?: EventFeed;
 }
 
 /**
  * A live clickstream with no Kafka: the Faker generator appends events stamped with the wall
  * clock, in real time, to an {@link InMemoryTopic} of `DEFAULTS.demo.partitions` partitions
  * (keyed by URL), with a 503 burst every minute, a few late, out-of-order and malformed
- * records; the job reads the partitions as it reads Kafka's. Unbounded; nothing is kept after
- * the job, so a restart starts a new stream.
+ * records; the job reads the partitions as it reads Kafka's. The events of `collected` join
+ * them, keyed as the collector keys them (by user). Unbounded; nothing is kept after the job,
+ * so a restart starts a new stream.
  * @example startJob(errorRatesJob, { source: generatorSource({ ratePerSecond: 500 }), sink: fileSink('points.lp') })
  */
 export function generatorSource(settings: GeneratorSourceSettings = {}): SourceConnector {
@@ -60,11 +64,16 @@ export function generatorSource(settings: GeneratorSourceSettings = {}): SourceC
       const topic = new InMemoryTopic(partitions, demo.retainRecords);
       const source = new InMemoryTopicSource({ topic, gate, onLag: (partition, lag) => metrics.consumerLag.set(partition, lag) });
       const stopFeeding = feedTopic(topic, generator, ratePerSecond);
+      // An event without a key goes where the empty key goes, as every such event does.
+      const stopCollecting = settings.collected?.subscribe((messages) => {
+        for (const message of messages) topic.append(message.key ?? '', message.value);
+      });
       return {
         batches: source.batches,
         partitionCount: source.partitionCount,
         close: async () => {
           stopFeeding();
+          stopCollecting?.();
           await source.close();
         },
       };

@@ -19,7 +19,16 @@ export type MovedMessage =
       readonly watermarkMs: number;
       readonly record: unknown;
     }
-  | { readonly kind: 'watermark'; readonly writer: number; readonly watermarkMs: number };
+  | {
+      readonly kind: 'watermark';
+      readonly writer: number;
+      readonly watermarkMs: number;
+      /**
+       * The writer's source partition has had no records for the idle timeout: it holds the
+       * partition's watermark back no longer, until its next watermark without this flag.
+       */
+      readonly idle?: boolean;
+    };
 
 /**
  * Carries records moved by key between processes (Kafka's internal topics, one per move of the

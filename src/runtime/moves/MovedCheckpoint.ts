@@ -8,6 +8,8 @@ export interface MovedCheckpoint {
   readonly position: number;
   /** Each writer's watermark there, by writer. */
   readonly writerWatermarksMs: readonly number[];
+  /** Writers idle there (see `MovedMessage`); absent when none is. */
+  readonly idleWriters?: readonly number[];
   /** The highest id taken from each writer there: copies at or below it are dropped. */
   readonly writerIds: readonly number[];
   /** How many records this partition had sent on to each later move there, by move number. */

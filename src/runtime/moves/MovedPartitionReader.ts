@@ -23,6 +23,8 @@ interface Snapshot extends MovedCheckpoint {
  *   sent one) never passes a record still on its way.
  * - A batch ends at each message that advances that minimum, so that a window fires where the
  *   first run fired it, whatever the fetches' sizes.
+ * - A writer idle for the idle timeout (its source partition had no records) is left out of
+ *   the minimum until it sends again: the one case where results depend on timing.
  * - A record whose id its writer has already sent is a copy resent after the writer restarted
  *   from its commit: the first copy counted, this one is dropped.
  * - At each fetch's end it keeps a snapshot of this state; a commit takes the latest one at or
@@ -31,6 +33,7 @@ interface Snapshot extends MovedCheckpoint {
 export class MovedPartitionReader {
   private readonly watermarksMs: number[];
   private readonly ids: number[];
+  private readonly idle = new Set<number>();
   private watermarkMs: number;
   private readonly replayUntil: number;
   /** Records sent on to later moves, by move: ids of what this partition writes. */
@@ -50,7 +53,8 @@ export class MovedPartitionReader {
       throw new InternalTopicError(where, `its commit holds ${this.watermarksMs.length} writers, the job has ${writers}`);
     }
     this.sent = moved === undefined ? {} : { ...moved.sent };
-    this.watermarkMs = minimumOf(this.watermarksMs);
+    for (const writer of moved?.idleWriters ?? []) this.idle.add(writer);
+    this.watermarkMs = this.minimumOverActive(-Infinity);
     this.replayUntil = restore?.replayUntil ?? -Infinity;
     if (moved !== undefined) this.snapshots.push(this.snapshotAt(moved.position));
   }
@@ -85,10 +89,13 @@ export class MovedPartitionReader {
       const { writer } = message;
       if (writer >= this.writers) throw new InternalTopicError(this.where, `offset ${position}: writer ${writer} of ${this.writers}`);
       if (message.kind === 'watermark') {
-        if (!(message.watermarkMs > this.watermarksMs[writer]!)) continue;
+        const idle = message.idle === true;
+        if (!(message.watermarkMs > this.watermarksMs[writer]!) && idle === this.idle.has(writer)) continue;
         const before = this.watermarkMs;
-        this.watermarksMs[writer] = message.watermarkMs;
-        this.watermarkMs = minimumOf(this.watermarksMs);
+        if (message.watermarkMs > this.watermarksMs[writer]!) this.watermarksMs[writer] = message.watermarkMs;
+        if (idle) this.idle.add(writer);
+        else this.idle.delete(writer);
+        this.watermarkMs = this.minimumOverActive(before);
         if (this.watermarkMs > before) cut(position + 1);
       } else if (message.id > this.ids[writer]!) {
         this.ids[writer] = message.id;
@@ -125,12 +132,25 @@ export class MovedPartitionReader {
   }
 
   private snapshotAt(position: number): Snapshot {
-    return { position, writerWatermarksMs: [...this.watermarksMs], writerIds: [...this.ids], sent: { ...this.sent } };
+    const snapshot = { position, writerWatermarksMs: [...this.watermarksMs], writerIds: [...this.ids], sent: { ...this.sent } };
+    return this.idle.size === 0 ? snapshot : { ...snapshot, idleWriters: [...this.idle].sort((a, b) => a - b) };
   }
-}
 
-function minimumOf(values: readonly number[]): number {
-  let min = Infinity;
-  for (const value of values) if (value < min) min = value;
-  return min;
+  /**
+   * The minimum over the writers that are not idle, never below `floorMs`: a writer back from
+   * idleness rejoins behind what the others already passed, and its records for windows that
+   * fired since are late. With every writer idle, none will advance: as Flink's watermark valve
+   * does then, the maximum over all of them, so that what they sent before going quiet fires.
+   */
+  private minimumOverActive(floorMs: number): number {
+    let min = Infinity;
+    let max = -Infinity;
+    for (let writer = 0; writer < this.watermarksMs.length; writer++) {
+      const watermarkMs = this.watermarksMs[writer]!;
+      if (watermarkMs > max) max = watermarkMs;
+      if (!this.idle.has(writer) && watermarkMs < min) min = watermarkMs;
+    }
+    if (this.idle.size === this.watermarksMs.length) return Math.max(max, floorMs);
+    return Math.max(min, floorMs);
+  }
 }

@@ -7,7 +7,7 @@ const decoder = new TextDecoder();
  * infinite (none yet, or the end of a bounded input), which JSON numbers cannot hold.
  */
 export function encodeMovedMessage(message: MovedMessage): string {
-  if (message.kind === 'watermark') return `{"w":${message.writer},"m":${timeJson(message.watermarkMs)}}`;
+  if (message.kind === 'watermark') return `{"w":${message.writer},"m":${timeJson(message.watermarkMs)}${message.idle === true ? ',"x":1' : ''}}`;
   const record = JSON.stringify(message.record);
   return `{"w":${message.writer},"i":${message.id},"t":${message.timeMs},"m":${timeJson(message.watermarkMs)},"r":${record ?? 'null'}}`;
 }
@@ -21,10 +21,10 @@ export function decodeMovedMessage(value: Uint8Array | string): MovedMessage | s
     return 'not JSON';
   }
   if (typeof parsed !== 'object' || parsed === null) return 'not a JSON object';
-  const { w, i, t, m, r } = parsed as Record<string, unknown>;
+  const { w, i, t, m, r, x } = parsed as Record<string, unknown>;
   const watermarkMs = timeOf(m);
   if (!Number.isSafeInteger(w) || (w as number) < 0 || watermarkMs === undefined) return 'no writer or watermark';
-  if (i === undefined) return { kind: 'watermark', writer: w as number, watermarkMs };
+  if (i === undefined) return x === 1 ? { kind: 'watermark', writer: w as number, watermarkMs, idle: true } : { kind: 'watermark', writer: w as number, watermarkMs };
   if (typeof i !== 'number' || typeof t !== 'number' || !Number.isFinite(t)) return 'a record without its id or time';
   return { kind: 'record', writer: w as number, id: i, timeMs: t, watermarkMs, record: r };
 }

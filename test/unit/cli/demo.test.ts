@@ -28,7 +28,66 @@ function counter(text: string, name: string): number {
   return sum;
 }
 
+/** The points the demo's manager keeps per job, from the snapshot `/live` sends first. */
+async function livePoints(pageUrl: string): Promise<{ jobs: { id: string; name: string }[]; points: Record<string, { measurement: string; tags: Record<string, string>; fields: Record<string, number> }[]> }> {
+  const controller = new AbortController();
+  const response = await fetch(new URL('/live', pageUrl), { signal: controller.signal });
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = '';
+  try {
+    while (!text.includes('\n\n')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+  } finally {
+    controller.abort();
+  }
+  const data = /^event: snapshot\ndata: (.*)$/m.exec(text)![1]!;
+  const snapshot = JSON.parse(data) as { jobs: { id: string; name: string }[]; live: Record<string, { points: never[] }> };
+  return { jobs: snapshot.jobs, points: Object.fromEntries(Object.entries(snapshot.live).map(([id, job]) => [id, job.points])) };
+}
+
 describe('clickflow demo', () => {
+  test('the shop: served by the demo\'s collector, whose events join the in-memory topic of both jobs (actions per window, the shop\'s 404 among the error rates)', async () => {
+    const demo = await startDemo(['--port', '0', '--collector-port', '0', '--window', '1s', '--max-out-of-orderness', '500ms', '--rate', '500']);
+    try {
+      const shop = /^shop at (http:\/\/\S+)\/shop: /m.exec(demo.output.stdout)?.[1];
+      assert.ok(shop !== undefined, demo.output.stdout);
+      const page = await fetch(`${shop}/shop`);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /data-track="buy_now"/);
+      assert.equal((await fetch(`${shop}/shop/sale`)).status, 404);
+      const now = Date.now() / 1000;
+      const event = (i: number, fields: Record<string, unknown>) => ({ event_id: `e${i}`, user_id: 'shopper', session_id: 's', url: '/shop', event_timestamp: now, ...fields });
+      const events = [
+        event(0, { event_type: 'page_view', url: '/shop/sale', http_status: 404 }),
+        ...['add_to_cart', 'add_to_cart', 'buy_now', 'add_to_cart', 'buy_now'].map((action, i) => event(i + 1, { event_type: 'click', action })),
+      ];
+      const post = (body: unknown) => fetch(`${shop}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const answer = await post(events);
+      assert.equal(answer.status, 202, await answer.text());
+      // The actions job's windows see only clicks: a later one moves the watermark past the five.
+      assert.equal((await post([event(9, { event_type: 'click', action: 'later', event_timestamp: now + 10 })])).status, 202);
+
+      const counted = await waitFor(async () => {
+        const { jobs, points } = await livePoints(demo.url);
+        const idOf = (name: string) => jobs.find((job) => job.name === name)!.id;
+        const actions = new Map<string, number>();
+        for (const point of points[idOf('actions')] ?? []) {
+          if (point.measurement === 'action_counts') actions.set(point.tags.action!, (actions.get(point.tags.action!) ?? 0) + point.fields.count!);
+        }
+        const sale = (points[idOf('error-rates')] ?? []).filter((point) => point.measurement === 'url_counts' && point.tags.url === '/shop/sale');
+        return actions.get('add_to_cart') === 3 && actions.get('buy_now') === 2 && sale.length > 0 ? { actions, sale } : undefined;
+      }, { what: 'the shop\'s events among both jobs\' points', timeoutMs: 60_000, stepMs: 250 });
+      assert.equal(counted.actions.has('later'), false, 'the later click\'s window is still open');
+      demo.child.kill('SIGINT');
+      assert.equal(await demo.exited, 0, demo.output.stderr);
+    } finally {
+      demo.child.kill('SIGKILL');
+    }
+  });
+
   test('/metrics counters move while the demo runs; Ctrl-C stops it with exit 0 and a complete --out file', async () => {
     const temp = await tempDir('demo');
     const out = temp.path('points.lp');
@@ -91,7 +150,7 @@ describe('clickflow demo', () => {
 
   test('--duration stops it by itself with exit 0', async () => {
     const started = Date.now();
-    const result = await runCli(['demo', '--port', '0', '--duration', '2s'], { timeoutMs: 60_000 });
+    const result = await runCli(['demo', '--port', '0', '--collector-port', '0', '--duration', '2s'], { timeoutMs: 60_000 });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /it stops after 2s/);
     assert.ok(Date.now() - started >= 2_000);
@@ -102,10 +161,15 @@ describe('clickflow demo', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
     try {
-      const taken = await runCli(['demo', '--port', String(port)], { timeoutMs: 60_000 });
+      const taken = await runCli(['demo', '--port', String(port), '--collector-port', '0'], { timeoutMs: 60_000 });
       assert.equal(taken.code, 2);
       assert.match(taken.stderr, new RegExp(`--port: 127.0.0.1:${port} is in use; .*pick another --port`));
       assert.doesNotMatch(taken.stdout, /open http/);
+      // The shop's collector is started first: its port in use stops the demo before the manager.
+      const collectorTaken = await runCli(['demo', '--port', '0', '--collector-port', String(port)], { timeoutMs: 60_000 });
+      assert.equal(collectorTaken.code, 2, collectorTaken.stderr);
+      assert.match(collectorTaken.stderr, new RegExp(`--collector-port: 127.0.0.1:${port} is in use; pick another --collector-port`));
+      assert.doesNotMatch(collectorTaken.stdout, /open http/);
     } finally {
       server.close();
     }
@@ -129,9 +193,9 @@ describe('clickflow demo', () => {
   });
 
   test('an --out that fails to write (/dev/full) ends the demo with exit 1 and the reason', async () => {
-    const result = await runCli(['demo', '--port', '0', '--rate', '500', '--window', '1s', '--max-out-of-orderness', '500ms', '--out', '/dev/full'], { timeoutMs: 90_000 });
+    const result = await runCli(['demo', '--port', '0', '--collector-port', '0', '--rate', '500', '--window', '1s', '--max-out-of-orderness', '500ms', '--out', '/dev/full'], { timeoutMs: 90_000 });
     assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stderr, /error: the demo's job failed: --out: cannot write \/dev\/full \(ENOSPC/);
+    assert.match(result.stderr, /error: the demo's error-rates job failed: --out: cannot write \/dev\/full \(ENOSPC/);
     // The manager's log line keeps the logger's name and gives the job's as jobName (one "name" key would hide the other).
     const logged = JSON.parse(result.stderr.split('\n').find((line) => line.includes('job FAILED'))!) as Record<string, unknown>;
     assert.equal(logged.name, 'clickflow');
@@ -148,6 +212,10 @@ describe('clickflow demo', () => {
         assert.equal(second.code, 2, second.stderr);
         assert.match(second.stderr, new RegExp(`^error: --port: 127\\.0\\.0\\.1:${port} is in use; .*npm run demo -- --port ${Number(port) + 1}$`, 'm'));
       }
+      const shopPort = /^shop at http:\/\/127\.0\.0\.1:(\d+)\/shop/m.exec(first.output.stdout)![1]!;
+      const third = await runDemoScript(['--port', '0', '--collector-port', shopPort]);
+      assert.equal(third.code, 2, third.stderr);
+      assert.match(third.stderr, new RegExp(`^error: --collector-port: 127\\.0\\.0\\.1:${shopPort} is in use; .*npm run demo -- --collector-port ${Number(shopPort) + 1}$`, 'm'));
       // The old script built first: dist/ deleted and rewritten under the running demo.
       const after = statSync(`${DIST}src/index.js`);
       assert.deepEqual([after.ino, after.mtimeMs], [built.ino, built.mtimeMs], 'dist/ was rebuilt');

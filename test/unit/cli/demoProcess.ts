@@ -12,9 +12,13 @@ export interface DemoProcess {
   readonly exited: Promise<number | string>;
 }
 
-/** Starts `clickflow demo` with `args` and waits until it prints its page's URL. */
+/**
+ * Starts `clickflow demo` with `args` and waits until it prints its page's URL. Its collector
+ * takes any free port unless `args` name one, so that demos of several tests never meet on 8090.
+ */
 export async function startDemo(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<DemoProcess> {
-  const child = spawn(process.execPath, [CLI, 'demo', ...args], {
+  const collectorPort = args.includes('--collector-port') ? [] : ['--collector-port', '0'];
+  const child = spawn(process.execPath, [CLI, 'demo', ...collectorPort, ...args], {
     env: { ...process.env, CLICKFLOW_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -13,6 +13,7 @@ import { WriteQueue } from '../../../src/collector/WriteQueue.js';
 import { ClickflowError } from '../../../src/errors/ClickflowError.js';
 import { waitFor } from '../../../src/testing/waitFor.js';
 import { runCli } from '../cli/cliHarness.js';
+import { startCollect } from '../../collectProcess.js';
 
 const event = (user: string, extra: Record<string, unknown> = {}) => ({ user_id: user, url: '/p', http_status: 200, event_timestamp: 1_767_225_600, ...extra });
 const context = { receivedAt: '2026-12-06T10:00:00.000Z', userAgent: 'Mozilla/5.0 test', keyField: 'user_id' };
@@ -213,6 +214,59 @@ describe('clickflow collect flags', () => {
       assert.match(result.stderr, new RegExp(`--port: 127\\.0\\.0\\.1:${port} is in use; pick another --port`));
     } finally {
       taken.close();
+    }
+  });
+});
+
+describe('clickflow collect serves pages', () => {
+  // No broker: serving a page never touches Kafka (the first POST would connect).
+  const noBroker = ['--brokers', '127.0.0.1:1'];
+  const get = async (url: string) => {
+    const response = await fetch(url);
+    return { status: response.status, type: response.headers.get('content-type') ?? '', text: await response.text() };
+  };
+
+  test('--demo-site: /shop and its script, the tracker, the stock API; a missing /shop/ page is the tracked 404 page, other paths the API\'s JSON 404', async () => {
+    const collect = await startCollect(['--demo-site', ...noBroker]);
+    try {
+      assert.match(collect.stdout(), new RegExp(`^demo shop at ${collect.url}/shop$`, 'm'));
+      const shop = await get(`${collect.url}/shop`);
+      assert.equal(shop.status, 200);
+      assert.match(shop.type, /^text\/html/);
+      assert.match(shop.text, /<script src="\/tracker\.js" async><\/script>/);
+      assert.match(shop.text, /data-track="add_to_cart"/);
+      const tracker = await get(`${collect.url}/tracker.js`);
+      assert.equal(tracker.status, 200);
+      assert.match(tracker.type, /^text\/javascript/);
+      assert.match(tracker.text, /clickflow\.queue/);
+      assert.equal((await get(`${collect.url}/shop/shop.js`)).status, 200);
+      assert.deepEqual(JSON.parse((await get(`${collect.url}/shop/api/stock/small.json`)).text), { size: 'small', inStock: true });
+      for (const path of ['/shop/sale', '/shop/gift-cards?x=1', '/shop/api/stock/sold-out.json']) {
+        const missing = await get(`${collect.url}${path}`);
+        assert.equal(missing.status, 404, path);
+        assert.match(missing.type, /^text\/html/, path);
+        assert.match(missing.text, /<script src="\/tracker\.js"/, `${path}: the 404 page is tracked`);
+      }
+      const api = await get(`${collect.url}/nope`);
+      assert.equal(api.status, 404);
+      assert.match(api.text, /no such route; events go to POST \/v1\/events/);
+    } finally {
+      assert.equal(await collect.stop(), 0, collect.stderr());
+    }
+  });
+
+  test('without --demo-site: the tracker only; /shop is the API\'s 404', async () => {
+    const collect = await startCollect(noBroker);
+    try {
+      assert.doesNotMatch(collect.stdout(), /demo shop/);
+      assert.equal((await get(`${collect.url}/tracker.js`)).status, 200);
+      for (const path of ['/shop', '/shop/sale']) {
+        const missing = await get(`${collect.url}${path}`);
+        assert.equal(missing.status, 404, path);
+        assert.match(missing.text, /no such route/, path);
+      }
+    } finally {
+      assert.equal(await collect.stop(), 0, collect.stderr());
     }
   });
 });

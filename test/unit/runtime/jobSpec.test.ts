@@ -7,13 +7,16 @@ import { after, describe, test } from 'node:test';
 import { jobSpecOf } from '../../../src/cli/jobSpecOf.js';
 import { parseRunArgs } from '../../../src/cli/parseRunArgs.js';
 import { RUN_FLAG_NAMES } from '../../../src/cli/runFlagNames.js';
+import { EventFeed } from '../../../src/connectors/memory/EventFeed.js';
 import { ConfigError } from '../../../src/errors/ConfigError.js';
 import { redactSpec } from '../../../src/jobmanager/redactSpec.js';
 import { checkJobSpec } from '../../../src/runtime/checkJobSpec.js';
 import type { JobSpec } from '../../../src/runtime/JobSpec.js';
 import { parseJobSpec } from '../../../src/runtime/parseJobSpec.js';
 import { SPEC_FIELD_NAMES } from '../../../src/runtime/SpecFieldNames.js';
+import { kafkaSourceSettings } from '../../../src/runtime/specConnectors.js';
 import { startJobSpec } from '../../../src/runtime/startJobSpec.js';
+import { waitFor } from '../../../src/testing/waitFor.js';
 
 const SAMPLE = fileURLToPath(new URL('../../../../samples/clickstream.jsonl', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'clickflow-jobspec-'));
@@ -49,12 +52,12 @@ describe('JobSpec: one typed spec from run flags and from JSON', () => {
       '--from', 'kafka', '--topic', 'clicks', '--group', 'g1', '--bounded', '--brokers', 'k1:9092,k2:9092',
       '--to', 'influx', '--influx-url', 'http://influx:8086', '--influx-org', 'o', '--influx-bucket', 'b', '--influx-token', 't0k',
       '--dead-letter', 'kafka:bad', '--late-output', 'file:/tmp/late.jsonl', '--output', 'sessions=file:/tmp/s.jsonl',
-      '--gap', '10m', '--max-out-of-orderness', '2s', '--commit-interval', '1s',
+      '--gap', '10m', '--max-out-of-orderness', '2s', '--commit-interval', '1s', '--idle-timeout', '2s',
       '--kafka-sasl', 'plain', '--kafka-username', 'alice', '--kafka-password-file', '/run/pw', '--kafka-ca', '/run/ca.pem',
     ]);
     const json = {
       job: 'sessions',
-      source: { kind: 'kafka', topic: 'clicks', group: 'g1', bounded: true },
+      source: { kind: 'kafka', topic: 'clicks', group: 'g1', bounded: true, idleTimeoutMs: 2_000 },
       sink: { kind: 'influx', url: 'http://influx:8086', org: 'o', bucket: 'b', token: 't0k' },
       deadLetter: { kind: 'kafka', topic: 'bad' },
       lateOutput: { kind: 'file', path: '/tmp/late.jsonl' },
@@ -96,6 +99,8 @@ describe('JobSpec: one typed spec from run flags and from JSON', () => {
     refused({ job: 'error-rates', source: { kind: 'file' }, sink: { kind: 'none' } }, 'spec.source.path', /is missing; give the path of the file/);
     refused({ job: 'error-rates', source: { kind: 'file', path: '/x', bounded: true }, sink: { kind: 'none' } }, 'spec.source.bounded', /is not a field here; the fields are kind, path/);
     refused({ job: 'error-rates', source: { kind: 'kafka', bounded: 'yes' }, sink: { kind: 'none' } }, 'spec.source.bounded', /is the string "yes"; give true or false/);
+    refused({ job: 'error-rates', source: { kind: 'kafka', idleTimeoutMs: -1 }, sink: { kind: 'none' } }, 'spec.source.idleTimeoutMs', /is the number -1; give whole milliseconds from 0/);
+    refused({ job: 'error-rates', source: { kind: 'file', path: '/x', idleTimeoutMs: 1_000 }, sink: { kind: 'none' } }, 'spec.source.idleTimeoutMs', /is not a field here; the fields are kind, path/);
     refused({ job: 'error-rates', source: { kind: 'kafka' }, sink: { kind: 'none' }, window: 60000 }, 'spec.window', /is not a field here; the fields are job, source, sink/);
     refused({ job: 'error-rates', source: { kind: 'kafka' }, sink: { kind: 'none' }, parameters: { windowMs: '1m' } }, 'spec.parameters.windowMs', /is the string "1m"; give whole milliseconds from 1 to \d+, e\.g\. 60000/);
     refused({ job: 'error-rates', source: { kind: 'kafka' }, sink: { kind: 'none' }, parameters: { windowMs: 0 } }, 'spec.parameters.windowMs', /is the number 0; give whole milliseconds from 1/);
@@ -158,6 +163,41 @@ describe('JobSpec: one typed spec from run flags and from JSON', () => {
     // job_health's watermark lag is measured against the wall clock: the rest is exact.
     const results = (text: string) => text.split('\n').filter((line) => !line.startsWith('job_health'));
     assert.deepEqual(results(json.text), results(flags.text));
+  });
+
+  test('a Kafka source\'s idle timeout, from --idle-timeout or source.idleTimeoutMs, is in the settings its connector is built with', () => {
+    for (const spec of [
+      flagsSpec(['sessions', '--from', 'kafka', '--idle-timeout', '1500ms', '--to', 'none']),
+      parseJobSpec({ job: 'sessions', source: { kind: 'kafka', idleTimeoutMs: 1_500 }, sink: { kind: 'none' } }),
+    ]) {
+      assert.equal(spec.source.kind, 'kafka');
+      const settings = kafkaSourceSettings(spec.source as Extract<JobSpec['source'], { kind: 'kafka' }>, 'k:9092', undefined);
+      assert.equal(settings.idleTimeoutMs, 1_500);
+      assert.equal(settings.topic, 'clickstream');
+    }
+  });
+
+  test('startJobSpec gives a generator source the events of `collected` (a job manager\'s worker passes the demo collector\'s), beside the generated ones', async () => {
+    const collected = new EventFeed(100);
+    const urls = new Set<string>();
+    const { handle } = await startJobSpec(parseJobSpec({ job: 'error-rates', source: { kind: 'generator', ratePerSecond: 200 }, sink: { kind: 'none' }, parameters: { windowMs: 1_000, maxOutOfOrdernessMs: 200 } }), {
+      collected,
+      observePoints: (points) => {
+        for (const point of points) if (point.measurement === 'url_counts') urls.add(point.toJSON().tags.url!);
+      },
+    });
+    try {
+      // No generated event has this URL: its count can only come from the feed.
+      const url = '/from-the-collector';
+      const nowSeconds = Date.now() / 1000;
+      collected.push([{ key: 'shopper', value: JSON.stringify({ event_id: 'c1', user_id: 'shopper', session_id: 's', url, event_type: 'page_view', http_status: 404, event_timestamp: nowSeconds }) }]);
+      // The generated events move every partition's watermark past the window, which then fires.
+      await waitFor(() => urls.has(url), { what: `a url_counts point for ${url}`, timeoutMs: 60_000, stepMs: 50 });
+      assert.ok(urls.size > 1, 'the generated events are counted beside it');
+    } finally {
+      await handle.cancel();
+      await handle.done;
+    }
   });
 
   test('redactSpec hides the InfluxDB token and URL passwords, and only those', () => {
