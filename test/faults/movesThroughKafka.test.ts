@@ -116,6 +116,22 @@ describe('moves between partitions through Kafka internal topics', () => {
     // A second bounded run in the group finds every partition, internal ones too, committed at its end.
     const again = await ended([start(group, 'again')], ['again']);
     assert.deepEqual(again, { sessions: [], points: [] });
+    // The internal topics were trimmed below the group's commits: nothing of them is read again.
+    const admin = new Kafka({ clientId: 'moves-trim', brokers: [serviceEnv().brokers], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      for (let move = 1; move <= 3; move++) {
+        const internal = `${group}-move-${move}-repartition`;
+        const [offsets, [committed]] = await Promise.all([admin.fetchTopicOffsets(internal), admin.fetchOffsets({ groupId: group, topics: [internal] })]);
+        assert.equal(offsets.length, PARTITIONS, `${internal} has the source's partition count`);
+        for (const { partition, low, high } of offsets) {
+          const commit = Number(committed!.partitions.find((p) => p.partition === partition)!.offset);
+          assert.ok(Number(high) > 0 && Number(low) > 0 && Number(low) <= commit, `${internal}[${partition}]: first offset ${low}, commit ${commit}, end ${high}`);
+        }
+      }
+    } finally {
+      await admin.disconnect();
+    }
   });
 
   test('one instance, unbounded: what the watermarks reached is written, and SIGTERM stops it', async () => {
