@@ -12,6 +12,7 @@ import { waitFor } from '../../src/testing/waitFor.js';
 import { runPipeline } from '../unit/api/harness.js';
 import { reportFault } from './faultReport.js';
 import { JobProcess, killAllJobs } from './JobProcess.js';
+import { killJobManagers, startJobManager } from '../jobManagerProcess.js';
 import { seededRandom } from './seededRandom.js';
 
 const PARTITIONS = 3;
@@ -76,6 +77,7 @@ describe('moves between partitions through Kafka internal topics', () => {
   });
   after(() => {
     killAllJobs();
+    killJobManagers();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -149,6 +151,47 @@ describe('moves between partitions through Kafka internal topics', () => {
     // its commit: lines after it may be in both files, never different ones.
     assert.deepEqual([...new Set(sessions)].sort(), bounded.sessions);
     assert.deepEqual([...new Set(points)].sort(), bounded.points);
+  });
+
+  test('three instances in one group: the same results', async () => {
+    const group = uniqueName('moves-three');
+    const names = ['three-a', 'three-b', 'three-c'];
+    const { sessions, points } = await ended(names.map((name) => start(group, name)), names);
+    assert.deepEqual([...new Set(sessions)].sort(), bounded.sessions);
+    assert.deepEqual([...new Set(points)].sort(), bounded.points);
+  });
+
+  test('two job managers, as two machines, each given the job in one group: together they write the results of one', async () => {
+    const group = uniqueName('moves-managers');
+    const managers = await Promise.all(
+      ['m1', 'm2'].map((name) => startJobManager({ stateFile: join(dir, `${name}.state.json`), env: { KAFKA_BROKERS: serviceEnv().brokers, CLICKFLOW_TOKEN: undefined } })),
+    );
+    try {
+      const ids = await Promise.all(
+        managers.map(async (manager, i) => {
+          const args = ['--from', 'kafka', '--topic', topic, '--group', group, '--bounded', '--gap', GAP, '--commit-interval', '500ms',
+            '--to', `file:${join(dir, `manager-${i}.lp`)}`, '--output', `sessions=file:${join(dir, `manager-${i}.sessions.jsonl`)}`];
+          const reply = await fetch(`${manager.url}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ job: 'sessions', args }) });
+          const text = await reply.text();
+          assert.equal(reply.status, 201, text);
+          return (JSON.parse(text) as { id: string }).id;
+        }),
+      );
+      await waitFor(
+        async () => {
+          const states = await Promise.all(managers.map(async (manager, i) => ((await (await fetch(`${manager.url}/jobs/${ids[i]}`)).json()) as { state: string }).state));
+          if (states.includes('FAILED')) throw new Error(`a job failed: ${states.join(', ')}\n${managers.map((m) => m.stderr().slice(-2_000)).join('\n')}`);
+          return states.every((state) => state === 'FINISHED');
+        },
+        { timeoutMs: 240_000, stepMs: 250, what: 'both managers\' jobs to finish' },
+      );
+      const { sessions, points } = outputsOf(['manager-0', 'manager-1']);
+      assert.deepEqual([...new Set(sessions)].sort(), bounded.sessions);
+      assert.deepEqual([...new Set(points)].sort(), bounded.points);
+      for (const name of ['manager-0', 'manager-1']) assert.ok(linesOf(join(dir, `${name}.sessions.jsonl`)).length > 0, `${name} did its share`);
+    } finally {
+      await Promise.all(managers.map((manager) => manager.stop()));
+    }
   });
 
   test(`kill -9 ${KILLS} times at seeded moments, each followed by a restart: the same results, no line written twice`, async () => {
