@@ -42,19 +42,7 @@ describe('moves between partitions through Kafka internal topics', () => {
     topic = uniqueName('moves');
     dir = mkdtempSync(join(tmpdir(), 'clickflow-moves-'));
     const byPartition = clickstream(11);
-    const kafka = new Kafka({ clientId: 'moves-test', brokers: [brokers], logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
-    await admin.disconnect();
-    const producer = kafka.producer();
-    await producer.connect();
-    for (let p = 0; p < PARTITIONS; p++) {
-      for (let from = 0; from < byPartition[p]!.length; from += 1_000) {
-        await producer.send({ topic, messages: byPartition[p]!.slice(from, from + 1_000).map((value) => ({ partition: p, value })) });
-      }
-    }
-    await producer.disconnect();
+    await createTopicWith(brokers, topic, byPartition);
     // The same job in one process over the same partitions, each in its order.
     const batches: RecordBatch<string>[] = [];
     for (let from = 0; from < EVENTS_PER_PARTITION + 1; from += 500) {
@@ -240,20 +228,9 @@ describe('an idle source partition and a move between partitions', () => {
     const topic = uniqueName('idle');
     const dir = mkdtempSync(join(tmpdir(), 'clickflow-idle-'));
     try {
-      const kafka = new Kafka({ clientId: 'idle-test', brokers: [brokers], logLevel: logLevel.NOTHING });
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
-      await admin.disconnect();
-      const producer = kafka.producer();
-      await producer.connect();
       // Partitions 0 and 1 only; 2 stays empty.
       const [first, second] = clickstream(3);
-      for (const [partition, lines] of [[0, first!], [1, second!]] as const) {
-        for (let from = 0; from < lines.length; from += 1_000) {
-          await producer.send({ topic, messages: lines.slice(from, from + 1_000).map((value) => ({ partition, value })) });
-        }
-      }
+      await createTopicWith(brokers, topic, [first!, second!, []]);
       const sessionsPath = join(dir, 'sessions.jsonl');
       const latePath = join(dir, 'late.jsonl');
       const job = new JobProcess(
@@ -269,6 +246,8 @@ describe('an idle source partition and a move between partitions', () => {
       const lateBefore = linesOf(latePath).length;
       // Partition 2 wakes up with a page of a session that fired long ago.
       const stale = JSON.stringify({ user_id: 'u1', url: '/stale', http_status: 200, event_timestamp: new Date(T0_MS + 60_000).toISOString() });
+      const producer = new Kafka({ clientId: 'idle-test', brokers: [brokers], logLevel: logLevel.NOTHING }).producer();
+      await producer.connect();
       await producer.send({ topic, messages: [{ partition: 2, value: stale }] });
       await producer.disconnect();
       await waitFor(() => linesOf(latePath).some((line) => line.includes('/stale')), { timeoutMs: 60_000, stepMs: 200, what: 'the stale record in the late output' });
@@ -282,6 +261,24 @@ describe('an idle source partition and a move between partitions', () => {
     }
   });
 });
+
+/** Creates `topic` with one partition per list and sends each list's lines to its partition, in order. */
+async function createTopicWith(brokers: string, topic: string, byPartition: readonly (readonly string[])[]): Promise<void> {
+  const kafka = new Kafka({ clientId: 'moves-test', brokers: [brokers], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: byPartition.length }], waitForLeaders: true });
+  await admin.disconnect();
+  const producer = kafka.producer();
+  await producer.connect();
+  for (const [partition, lines] of byPartition.entries()) {
+    // Requests of 1 000: a broker refuses one over its message.max.bytes.
+    for (let from = 0; from < lines.length; from += 1_000) {
+      await producer.send({ topic, messages: lines.slice(from, from + 1_000).map((value) => ({ partition, value })) });
+    }
+  }
+  await producer.disconnect();
+}
 
 const linesOf = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((l) => l !== '') : []);
 
