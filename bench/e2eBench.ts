@@ -1,15 +1,41 @@
-// npm run bench:e2e — over one topic of pre-produced events (3 partitions), in one run:
-// (a) a bare kafkajs eachBatch loop that only counts, (b) the same loop with JSON.parse,
-// (c) the error-rates job from Kafka to InfluxDB with --bounded. Each reads with a fresh
-// consumer group and the same fetch settings as clickflow's source.
+// npm run bench:e2e — over one topic of pre-produced events (3 partitions, keyed by URL), in
+// the same run: (a) a bare kafkajs eachBatch loop that only counts, (b) the same loop with
+// JSON.parse, (c) the error-rates job from Kafka to InfluxDB with --bounded, (d) the sessions
+// job from Kafka to InfluxDB, whose three keyBy moves go through internal topics. Each reads
+// with a fresh consumer group and the same fetch settings as clickflow's source. Rounds
+// alternate the order of (a)/(b) and of (c)/(d), so that drift on a shared machine hits both
+// alike; every ratio is taken within its round, and the medians are printed.
+//
+// A job that moves records runs from Kafka unbounded only, so (d) finds its end itself: after
+// the events, the topic holds one record per partition two hours of event time later (as the
+// moves fault test closes its input), which pushes every watermark past every real session
+// and statistics window; (d) is cancelled (as SIGTERM does: flush, commit, leave) once every
+// partition of the source and of each internal topic has reported a watermark past them, and
+// timed to the end of that stop, as (c) is to its exit. Its session count is checked against
+// an independent count over the produced events.
+//
+// Settings (environment): BENCH_EVENTS (2000000), BENCH_ROUNDS (2), BENCH_SESSION_GAP_MS
+// (30000: the anchor of issue 23; the job's own default, 30 min, holds every session to the end
+// of a 400 s stream).
 import { Kafka, logLevel } from 'kafkajs';
-import { runRun } from '../src/cli/commands/runCommand.js';
+import { runRun, startRun, type RunOptions } from '../src/cli/commands/runCommand.js';
 import { DEFAULTS } from '../src/config/defaults.js';
+import { internalTopicNames } from '../src/connectors/kafka/internalTopics.js';
 import { uniqueName } from '../src/testing/uniqueName.js';
 import { benchServices } from './benchServices.js';
 import { benchGenerator } from './benchEvents.js';
+import { countSessions } from './countSessions.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2_000_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const GAP_MS = Number(process.env.BENCH_SESSION_GAP_MS ?? 30_000);
+const PARTITIONS = 3;
+/** How far after the last event the closing records are: well past a session's gap, the statistics window and the out-of-orderness. */
+const CLOSE_AFTER_MS = 2 * 3_600_000;
+/** The watermark past which every real session and statistics window has fired. */
+const DONE_AFTER_MS = GAP_MS + DEFAULTS.sessionStatsWindowMs + DEFAULTS.maxOutOfOrdernessMs + 60_000;
+const CLOSE_USER = '__bench_close__';
+
 const services = await benchServices();
 const env = services.env;
 const brokers = env.KAFKA_BROKERS!;
@@ -17,17 +43,42 @@ const kafka = new Kafka({ clientId: 'bench', brokers: [brokers], logLevel: logLe
 const topic = uniqueName('bench-e2e');
 const admin = kafka.admin();
 await admin.connect();
-await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+const internalTopics: string[] = [];
 
 console.log(`e2e benchmark: producing ${EVENTS} events to ${topic}…`);
 const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
 await producer.connect();
 const generator = benchGenerator();
+const timesByUser = new Map<string, number[]>();
+let lastEventMs = -Infinity;
 for (let left = EVENTS; left > 0; left -= 2_000) {
   const messages = Array.from({ length: Math.min(2_000, left) }, () => generator.next());
+  for (const { value } of messages) {
+    const event = JSON.parse(value) as { user_id: string; event_timestamp: number };
+    const timeMs = Math.round(event.event_timestamp * 1000);
+    lastEventMs = Math.max(lastEventMs, timeMs);
+    let times = timesByUser.get(event.user_id);
+    if (times === undefined) timesByUser.set(event.user_id, (times = []));
+    times.push(timeMs);
+  }
   await producer.send({ topic, acks: -1, messages });
 }
+const closeMs = lastEventMs + CLOSE_AFTER_MS;
+const closing = JSON.parse(generator.next().value) as Record<string, unknown>;
+await producer.send({
+  topic,
+  acks: -1,
+  messages: Array.from({ length: PARTITIONS }, (_, partition) => ({
+    partition,
+    value: JSON.stringify({ ...closing, user_id: CLOSE_USER, event_timestamp: closeMs / 1000 }),
+  })),
+});
 await producer.disconnect();
+const TOTAL = EVENTS + PARTITIONS;
+// The closing user's session ends after the closing records' watermark: it never fires.
+const expectedSessions = countSessions(timesByUser.values(), GAP_MS);
+timesByUser.clear();
 
 async function bareLoop(parse: boolean): Promise<number> {
   const consumer = kafka.consumer({
@@ -48,45 +99,112 @@ async function bareLoop(parse: boolean): Promise<number> {
         if (parse) checksum += (JSON.parse(message.value!.toString()) as { http_status: number }).http_status;
         seen++;
       }
-      if (seen >= EVENTS) finish();
+      if (seen >= TOTAL) finish();
     },
   });
   await done;
   const seconds = (performance.now() - start) / 1000;
   await consumer.disconnect();
   if (parse && checksum === 0) throw new Error('nothing parsed');
-  return EVENTS / seconds;
+  return TOTAL / seconds;
 }
 
-async function job(): Promise<{ rate: number; pointsPerSec: number }> {
+const runOptions = (job: string, group: string): RunOptions => ({
+  job,
+  from: { kind: 'kafka' },
+  to: { kind: 'influx' },
+  brokers,
+  topic,
+  group,
+  influxUrl: env.INFLUX_URL,
+  influxOrg: env.INFLUX_ORG,
+  influxBucket: env.INFLUX_BUCKET,
+  influxToken: env.INFLUX_TOKEN,
+  quiet: true,
+});
+
+interface JobRate {
+  readonly rate: number;
+  readonly pointsPerSec: number;
+}
+
+async function errorRates(): Promise<JobRate> {
   const start = performance.now();
-  const metrics = await runRun({
-    job: 'error-rates',
-    from: { kind: 'kafka' },
-    to: { kind: 'influx' },
-    brokers,
-    topic,
-    group: uniqueName('bench-job'),
-    bounded: true,
-    influxUrl: env.INFLUX_URL,
-    influxOrg: env.INFLUX_ORG,
-    influxBucket: env.INFLUX_BUCKET,
-    influxToken: env.INFLUX_TOKEN,
-    quiet: true,
-  });
+  const metrics = await runRun({ ...runOptions('error-rates', uniqueName('bench-job')), bounded: true });
   const seconds = (performance.now() - start) / 1000;
-  if (metrics.recordsIn !== EVENTS) throw new Error(`the job read ${metrics.recordsIn} of ${EVENTS} records`);
-  return { rate: EVENTS / seconds, pointsPerSec: metrics.pointsOut / seconds };
+  if (metrics.recordsIn !== TOTAL) throw new Error(`the job read ${metrics.recordsIn} of ${TOTAL} records`);
+  return { rate: TOTAL / seconds, pointsPerSec: metrics.pointsOut / seconds };
 }
 
-const a = await bareLoop(false);
-const b = await bareLoop(true);
-const c = await job();
+async function sessions(): Promise<JobRate & { readonly endSeconds: number }> {
+  const group = uniqueName('bench-sessions');
+  const start = performance.now();
+  const { job, handle } = await startRun({ ...runOptions('sessions', group), gapMs: GAP_MS });
+  internalTopics.push(...internalTopicNames(group, job.moves ?? 0));
+  // Combined partitions: the source's, then each internal topic's (see combinedPartition).
+  const partitions = PARTITIONS * (1 + (job.moves ?? 0));
+  const done = new Set<number>();
+  let endSeconds = NaN;
+  const progress = handle.events.subscribe((event) => {
+    if (event.type !== 'progress' || event.watermarkMs < lastEventMs + DONE_AFTER_MS) return;
+    done.add(event.partition);
+    if (done.size === partitions && Number.isNaN(endSeconds)) {
+      endSeconds = (performance.now() - start) / 1000;
+      void handle.cancel();
+    }
+  });
+  const stall = setTimeout(() => void handle.cancel(), 15 * 60_000);
+  try {
+    await handle.done;
+  } finally {
+    clearTimeout(stall);
+    progress.unsubscribe();
+  }
+  const seconds = (performance.now() - start) / 1000;
+  const { metrics } = handle;
+  if (Number.isNaN(endSeconds)) throw new Error(`the sessions job never passed its end: watermarks ${JSON.stringify(metrics.toJSON().watermarks)}`);
+  if (metrics.recordsOut !== expectedSessions) throw new Error(`the sessions job wrote ${metrics.recordsOut} sessions; an independent count finds ${expectedSessions}`);
+  if (metrics.lateRecords !== 0 || metrics.invalidRecords !== 0) throw new Error(`the sessions job saw ${metrics.lateRecords} late and ${metrics.invalidRecords} invalid records`);
+  return { rate: TOTAL / seconds, pointsPerSec: metrics.pointsOut / seconds, endSeconds };
+}
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
 const k = (n: number) => `${Math.round(n / 1000)}k/s`;
-console.log('(a) bare eachBatch count       %s', k(a));
-console.log('(b) bare eachBatch + JSON.parse %s', k(b));
-console.log('(c) error-rates kafka→influx    %s   (%s points/s written)', k(c.rate), k(c.pointsPerSec));
-console.log('c/a %s%%   c/b %s%%   goal: c >= 80%% of b', ((c.rate / a) * 100).toFixed(0), ((c.rate / b) * 100).toFixed(0));
-await admin.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => undefined);
-await admin.disconnect();
-await services.stop();
+const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+const ratios = { ca: [] as number[], cb: [] as number[], db: [] as number[], dc: [] as number[], da: [] as number[] };
+try {
+  console.log(`${TOTAL} records (${EVENTS} events and ${PARTITIONS} closing records); sessions gap ${GAP_MS / 1000} s: ${expectedSessions} sessions; ${ROUNDS} rounds`);
+  for (let round = 0; round < ROUNDS; round++) {
+    // Alternating order: (a) (b) (c) (d), then (b) (a) (d) (c).
+    const even = round % 2 === 0;
+    let a = even ? await bareLoop(false) : NaN;
+    const b = await bareLoop(true);
+    if (!even) a = await bareLoop(false);
+    const c = even ? await errorRates() : undefined;
+    const d = await sessions();
+    const cc = c ?? (await errorRates());
+    console.log(`round ${round + 1}/${ROUNDS}`);
+    console.log('  (a) bare eachBatch count        %s', k(a));
+    console.log('  (b) bare eachBatch + JSON.parse %s', k(b));
+    console.log('  (c) error-rates kafka→influx    %s   (%s points/s written)', k(cc.rate), k(cc.pointsPerSec));
+    console.log('  (d) sessions kafka→influx       %s   (3 moves; end seen at %s s, stopped at %s s)', k(d.rate), d.endSeconds.toFixed(1), (TOTAL / d.rate).toFixed(1));
+    ratios.ca.push(cc.rate / a);
+    ratios.cb.push(cc.rate / b);
+    ratios.da.push(d.rate / a);
+    ratios.db.push(d.rate / b);
+    ratios.dc.push(d.rate / cc.rate);
+  }
+  const show = (xs: readonly number[]) => `${pct(median(xs))} (rounds ${xs.map(pct).join(' ')})`;
+  console.log('medians over rounds:');
+  console.log('  c/a %s   c/b %s   goal: c >= 80%% of b', show(ratios.ca), show(ratios.cb));
+  console.log('  d/c %s   goal: d >= 50%% of c', show(ratios.dc));
+  console.log('  d/b %s   d/a %s', show(ratios.db), show(ratios.da));
+} finally {
+  await admin.deleteTopics({ topics: [topic, `${topic}.dlq`, ...internalTopics] }).catch(() => undefined);
+  await admin.disconnect();
+  await services.stop();
+}

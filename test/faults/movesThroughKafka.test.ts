@@ -12,6 +12,7 @@ import { waitFor } from '../../src/testing/waitFor.js';
 import { runPipeline } from '../unit/api/harness.js';
 import { reportFault } from './faultReport.js';
 import { JobProcess, killAllJobs } from './JobProcess.js';
+import { killJobManagers, startJobManager } from '../jobManagerProcess.js';
 import { seededRandom } from './seededRandom.js';
 
 const PARTITIONS = 3;
@@ -41,19 +42,7 @@ describe('moves between partitions through Kafka internal topics', () => {
     topic = uniqueName('moves');
     dir = mkdtempSync(join(tmpdir(), 'clickflow-moves-'));
     const byPartition = clickstream(11);
-    const kafka = new Kafka({ clientId: 'moves-test', brokers: [brokers], logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
-    await admin.disconnect();
-    const producer = kafka.producer();
-    await producer.connect();
-    for (let p = 0; p < PARTITIONS; p++) {
-      for (let from = 0; from < byPartition[p]!.length; from += 1_000) {
-        await producer.send({ topic, messages: byPartition[p]!.slice(from, from + 1_000).map((value) => ({ partition: p, value })) });
-      }
-    }
-    await producer.disconnect();
+    await createTopicWith(brokers, topic, byPartition);
     // The same job in one process over the same partitions, each in its order.
     const batches: RecordBatch<string>[] = [];
     for (let from = 0; from < EVENTS_PER_PARTITION + 1; from += 500) {
@@ -76,6 +65,7 @@ describe('moves between partitions through Kafka internal topics', () => {
   });
   after(() => {
     killAllJobs();
+    killJobManagers();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -116,6 +106,22 @@ describe('moves between partitions through Kafka internal topics', () => {
     // A second bounded run in the group finds every partition, internal ones too, committed at its end.
     const again = await ended([start(group, 'again')], ['again']);
     assert.deepEqual(again, { sessions: [], points: [] });
+    // The internal topics were trimmed below the group's commits: nothing of them is read again.
+    const admin = new Kafka({ clientId: 'moves-trim', brokers: [serviceEnv().brokers], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      for (let move = 1; move <= 3; move++) {
+        const internal = `${group}-move-${move}-repartition`;
+        const [offsets, [committed]] = await Promise.all([admin.fetchTopicOffsets(internal), admin.fetchOffsets({ groupId: group, topics: [internal] })]);
+        assert.equal(offsets.length, PARTITIONS, `${internal} has the source's partition count`);
+        for (const { partition, low, high } of offsets) {
+          const commit = Number(committed!.partitions.find((p) => p.partition === partition)!.offset);
+          assert.ok(Number(high) > 0 && Number(low) > 0 && Number(low) <= commit, `${internal}[${partition}]: first offset ${low}, commit ${commit}, end ${high}`);
+        }
+      }
+    } finally {
+      await admin.disconnect();
+    }
   });
 
   test('one instance, unbounded: what the watermarks reached is written, and SIGTERM stops it', async () => {
@@ -133,6 +139,47 @@ describe('moves between partitions through Kafka internal topics', () => {
     // its commit: lines after it may be in both files, never different ones.
     assert.deepEqual([...new Set(sessions)].sort(), bounded.sessions);
     assert.deepEqual([...new Set(points)].sort(), bounded.points);
+  });
+
+  test('three instances in one group: the same results', async () => {
+    const group = uniqueName('moves-three');
+    const names = ['three-a', 'three-b', 'three-c'];
+    const { sessions, points } = await ended(names.map((name) => start(group, name)), names);
+    assert.deepEqual([...new Set(sessions)].sort(), bounded.sessions);
+    assert.deepEqual([...new Set(points)].sort(), bounded.points);
+  });
+
+  test('two job managers, as two machines, each given the job in one group: together they write the results of one', async () => {
+    const group = uniqueName('moves-managers');
+    const managers = await Promise.all(
+      ['m1', 'm2'].map((name) => startJobManager({ stateFile: join(dir, `${name}.state.json`), env: { KAFKA_BROKERS: serviceEnv().brokers, CLICKFLOW_TOKEN: undefined } })),
+    );
+    try {
+      const ids = await Promise.all(
+        managers.map(async (manager, i) => {
+          const args = ['--from', 'kafka', '--topic', topic, '--group', group, '--bounded', '--gap', GAP, '--commit-interval', '500ms',
+            '--to', `file:${join(dir, `manager-${i}.lp`)}`, '--output', `sessions=file:${join(dir, `manager-${i}.sessions.jsonl`)}`];
+          const reply = await fetch(`${manager.url}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ job: 'sessions', args }) });
+          const text = await reply.text();
+          assert.equal(reply.status, 201, text);
+          return (JSON.parse(text) as { id: string }).id;
+        }),
+      );
+      await waitFor(
+        async () => {
+          const states = await Promise.all(managers.map(async (manager, i) => ((await (await fetch(`${manager.url}/jobs/${ids[i]}`)).json()) as { state: string }).state));
+          if (states.includes('FAILED')) throw new Error(`a job failed: ${states.join(', ')}\n${managers.map((m) => m.stderr().slice(-2_000)).join('\n')}`);
+          return states.every((state) => state === 'FINISHED');
+        },
+        { timeoutMs: 240_000, stepMs: 250, what: 'both managers\' jobs to finish' },
+      );
+      const { sessions, points } = outputsOf(['manager-0', 'manager-1']);
+      assert.deepEqual([...new Set(sessions)].sort(), bounded.sessions);
+      assert.deepEqual([...new Set(points)].sort(), bounded.points);
+      for (const name of ['manager-0', 'manager-1']) assert.ok(linesOf(join(dir, `${name}.sessions.jsonl`)).length > 0, `${name} did its share`);
+    } finally {
+      await Promise.all(managers.map((manager) => manager.stop()));
+    }
   });
 
   test(`kill -9 ${KILLS} times at seeded moments, each followed by a restart: the same results, no line written twice`, async () => {
@@ -181,20 +228,9 @@ describe('an idle source partition and a move between partitions', () => {
     const topic = uniqueName('idle');
     const dir = mkdtempSync(join(tmpdir(), 'clickflow-idle-'));
     try {
-      const kafka = new Kafka({ clientId: 'idle-test', brokers: [brokers], logLevel: logLevel.NOTHING });
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
-      await admin.disconnect();
-      const producer = kafka.producer();
-      await producer.connect();
       // Partitions 0 and 1 only; 2 stays empty.
       const [first, second] = clickstream(3);
-      for (const [partition, lines] of [[0, first!], [1, second!]] as const) {
-        for (let from = 0; from < lines.length; from += 1_000) {
-          await producer.send({ topic, messages: lines.slice(from, from + 1_000).map((value) => ({ partition, value })) });
-        }
-      }
+      await createTopicWith(brokers, topic, [first!, second!, []]);
       const sessionsPath = join(dir, 'sessions.jsonl');
       const latePath = join(dir, 'late.jsonl');
       const job = new JobProcess(
@@ -210,6 +246,8 @@ describe('an idle source partition and a move between partitions', () => {
       const lateBefore = linesOf(latePath).length;
       // Partition 2 wakes up with a page of a session that fired long ago.
       const stale = JSON.stringify({ user_id: 'u1', url: '/stale', http_status: 200, event_timestamp: new Date(T0_MS + 60_000).toISOString() });
+      const producer = new Kafka({ clientId: 'idle-test', brokers: [brokers], logLevel: logLevel.NOTHING }).producer();
+      await producer.connect();
       await producer.send({ topic, messages: [{ partition: 2, value: stale }] });
       await producer.disconnect();
       await waitFor(() => linesOf(latePath).some((line) => line.includes('/stale')), { timeoutMs: 60_000, stepMs: 200, what: 'the stale record in the late output' });
@@ -223,6 +261,24 @@ describe('an idle source partition and a move between partitions', () => {
     }
   });
 });
+
+/** Creates `topic` with one partition per list and sends each list's lines to its partition, in order. */
+async function createTopicWith(brokers: string, topic: string, byPartition: readonly (readonly string[])[]): Promise<void> {
+  const kafka = new Kafka({ clientId: 'moves-test', brokers: [brokers], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: byPartition.length }], waitForLeaders: true });
+  await admin.disconnect();
+  const producer = kafka.producer();
+  await producer.connect();
+  for (const [partition, lines] of byPartition.entries()) {
+    // Requests of 1 000: a broker refuses one over its message.max.bytes.
+    for (let from = 0; from < lines.length; from += 1_000) {
+      await producer.send({ topic, messages: lines.slice(from, from + 1_000).map((value) => ({ partition, value })) });
+    }
+  }
+  await producer.disconnect();
+}
 
 const linesOf = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((l) => l !== '') : []);
 

@@ -131,6 +131,8 @@ export class KafkaSource implements Source {
   private readonly activity = new Map<number, { atMs: number; lagging: boolean; idle: boolean }>();
   private idleTimer: NodeJS.Timeout | undefined;
   private checkingLag: Promise<void> | undefined;
+  /** Internal topics: the trim below the commits under way. */
+  private trimming: Promise<void> | undefined;
   private draining = false;
 
   constructor(private readonly options: KafkaSourceOptions) {
@@ -215,6 +217,7 @@ export class KafkaSource implements Source {
       throw kafkaErrorOf(error, this.errorContext);
     }
     for (const [partition, key] of committed) this.lastCommitted.set(partition, key);
+    this.trim(offsets);
     // An internal partition committed at its end may be what a bounded run was waiting for.
     if (this.endOffsets !== undefined && this.stride > 0) {
       this.noteEnded(new Map([...commits].map(([partition, { checkpoint }]) => [partition, checkpoint])));
@@ -258,6 +261,7 @@ export class KafkaSource implements Source {
     // reading checkpoints through the admin client (an admin call reconnects it).
     await this.consumer.disconnect().catch(() => undefined);
     await this.checkingLag;
+    await this.trimming;
     await this.transport?.close();
     await this.polling;
     await this.admin.disconnect().catch(() => undefined);
@@ -537,6 +541,24 @@ export class KafkaSource implements Source {
   /** Bounded: whether every partition of every internal topic has ended (see `endedInternal`). */
   private internalEnded(): boolean {
     return this.endedInternal.size === this.topics.length * this.stride - this.stride;
+  }
+
+  /**
+   * Deletes what the internal topics hold below the offsets just committed (one request per
+   * topic and commit): one group reads them, and nothing before its commit is read again. A
+   * failure, or a trim still under way, only leaves the records to the next commit's.
+   */
+  private trim(offsets: readonly { topic: string; partition: number; offset: string }[]): void {
+    if (this.stride === 0 || this.trimming !== undefined) return;
+    const internal = offsets.filter((o) => o.topic !== this.options.topic);
+    if (internal.length === 0) return;
+    const byTopic = new Map<string, { partition: number; offset: string }[]>();
+    for (const { topic, partition, offset } of internal) byTopic.set(topic, [...(byTopic.get(topic) ?? []), { partition, offset }]);
+    this.trimming = Promise.all([...byTopic].map(([topic, partitions]) => this.admin.deleteTopicRecords({ topic, partitions })))
+      .then(() => undefined, () => undefined)
+      .finally(() => {
+        this.trimming = undefined;
+      });
   }
 
   /** Records the internal partitions whose commits show they ended. */
