@@ -1,5 +1,5 @@
 import type { KeyedMessage } from '../collector/EventWriter.js';
-import type { PointData } from '../points/Point.js';
+import type { PointData } from '../points/PointData.js';
 import type { JobStatus } from '../runtime/JobStatus.js';
 
 /** A job's counters as its worker reports them, once a second and at the end. */
