@@ -53,7 +53,8 @@ export type { LateRecord, WindowedBatch, WindowResult } from './operators/Window
 export type { WindowHealth } from './operators/WindowHealth.js';
 
 // Points.
-export { Point, type FieldValue, type PointData } from './points/Point.js';
+export { Point, type FieldValue } from './points/Point.js';
+export type { PointData } from './points/PointData.js';
 export { PointError } from './points/PointError.js';
 export { toLineProtocol } from './points/lineProtocol.js';
 

@@ -11,7 +11,7 @@ import { EMPTY_METRICS, isEnded, type JobRecord } from './ManagedJob.js';
 import type { JobStateFile } from './JobStateFile.js';
 import { StateFileError } from './StateFileError.js';
 import { restartDelayMs, type RestartStrategy } from './RestartStrategy.js';
-import type { PointData } from '../points/Point.js';
+import type { PointData } from '../points/PointData.js';
 import type { FromWorker, JobMetricsSnapshot, ToWorker, WorkerError } from './WorkerMessage.js';
 import { workerExitError } from './workerExitError.js';
 

@@ -1,26 +1,15 @@
 import { DEFAULTS } from '../config/defaults.js';
-import type { PointData } from '../points/Point.js';
+import type { PointData } from '../points/PointData.js';
 import { JOBS } from '../jobs/jobRegistry.js';
 import { jobSummaryView } from './jobView.js';
 import { LivePoints } from './LivePoints.js';
+import type { LiveLimits, LiveSample } from './liveWire.js';
 import { isEnded, type JobRecord } from './ManagedJob.js';
 import type { JobMetricsSnapshot } from './WorkerMessage.js';
 import { invalidRecordsOf, watermarkLagSecondsOf } from './snapshotOf.js';
 
-/** A job's counters at one moment, as the live page charts them. */
-export interface LiveSample {
-  readonly atMs: number;
-  readonly recordsIn: number;
-  readonly pointsOut: number;
-  readonly lateRecords: number;
-  readonly invalidRecords: number;
-  readonly windowsFired: number;
-  /** Wall clock minus each partition's watermark, in seconds. */
-  readonly watermarkLagSeconds: Readonly<Record<string, number>>;
-}
-
-/** What the manager keeps of each job, which the page keeps too: sent in the snapshot, so the page holds no copy of them. */
-const LIVE_LIMITS = {
+/** Sent in the snapshot: the page keeps as much as the manager does. */
+const LIVE_LIMITS: LiveLimits = {
   windowsKept: DEFAULTS.jobManager.live.windowsKept,
   maxPointsPerMeasurement: DEFAULTS.jobManager.live.maxPointsPerMeasurement,
   samplesKept: DEFAULTS.jobManager.live.samplesKept,

@@ -1,5 +1,5 @@
 import { DEFAULTS } from '../config/defaults.js';
-import type { PointData } from '../points/Point.js';
+import type { PointData } from '../points/PointData.js';
 
 /** Limits of a {@link LivePoints}; defaults in `DEFAULTS.jobManager.live`. */
 export interface LivePointsLimits {

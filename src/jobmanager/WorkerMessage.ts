@@ -1,5 +1,5 @@
 import type { KeyedMessage } from '../collector/EventWriter.js';
-import type { PointData } from '../points/Point.js';
+import type { PointData } from '../points/PointData.js';
 import type { JobSpec } from '../runtime/JobSpec.js';
 import type { JobStatus } from '../runtime/JobStatus.js';
 import type { SpecFieldNames } from '../runtime/SpecFieldNames.js';

@@ -1,3 +1,4 @@
+import type { PointData } from './PointData.js';
 import { PointError } from './PointError.js';
 
 /** A field value with the InfluxDB type it is written as. */
@@ -6,14 +7,6 @@ export type FieldValue =
   | { readonly type: 'float'; readonly value: number }
   | { readonly type: 'string'; readonly value: string }
   | { readonly type: 'boolean'; readonly value: boolean };
-
-/** A point as plain data (JSON for a live view): fields by name with their values, `timeMs` in epoch ms. */
-export interface PointData {
-  readonly measurement: string;
-  readonly tags: Readonly<Record<string, string>>;
-  readonly fields: Readonly<Record<string, number | string | boolean>>;
-  readonly timeMs: number;
-}
 
 /**
  * One typed data point: a measurement, tags and fields in the order they were added, and a

@@ -14,6 +14,7 @@ import { startCollect } from '../collectProcess.js';
 import { startJobManager } from '../jobManagerProcess.js';
 import { consumeAll, type ConsumedRecord } from '../services/consumeAll.js';
 import { tempDir } from '../unit/cli/cliHarness.js';
+import { queuedEvents, ShopButtons } from './shopPage.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : `chromium is not installed at ${CHROMIUM}: apt-get install -y chromium (.ci/run does this on CI)`;
@@ -29,8 +30,6 @@ interface PageState {
   };
 }
 declare const window: PageState;
-
-const queuedEvents = (page: Page) => page.evaluate(() => (JSON.parse(localStorage.getItem('clickflow.queue') ?? '[]') as unknown[]).length);
 
 describe('the demo shop through the real collector into Kafka', { skip }, () => {
   test('20 clicks, a reload in the middle, offline and back: every click is in Kafka once by event_id, copies identical; the actions job\'s live page counts them', { timeout: 300_000 }, async () => {
@@ -63,25 +62,18 @@ describe('the demo shop through the real collector into Kafka', { skip }, () => 
       assert.equal(submitted.status, 201, await submitted.clone().text());
       const jobId = ((await submitted.json()) as { id: string }).id;
 
-      const pressed: string[] = [];
-      const press = async (n: number) => {
-        for (let i = 0; i < n; i++) {
-          const action = pressed.length % 2 === 0 ? 'add_to_cart' : 'buy_now';
-          await shop.click(action === 'add_to_cart' ? '#add' : '#buy');
-          pressed.push(action);
-        }
-      };
-      await press(7);
+      const buttons = new ShopButtons(shop);
+      await buttons.press(7);
       // Before the batch's 2 s are up: what is queued leaves by beacon, or with the next page.
       await shop.reload();
-      await press(7);
+      await buttons.press(7);
       await context.setOffline(true);
       await shop.waitForFunction(() => !navigator.onLine);
-      await press(6);
-      await waitFor(async () => (await queuedEvents(shop)) >= 6, { what: 'the offline clicks in the queue', timeoutMs: 30_000 });
+      await buttons.press(6);
+      await waitFor(async () => (await queuedEvents(shop)).length >= 6, { what: 'the offline clicks in the queue', timeoutMs: 30_000 });
       await context.setOffline(false);
       // Sent and acknowledged: the collector answers 202 only once Kafka has the events.
-      await waitFor(async () => (await queuedEvents(shop)) === 0, { what: 'an empty queue once back online', timeoutMs: 90_000 });
+      await waitFor(async () => (await queuedEvents(shop)).length === 0, { what: 'an empty queue once back online', timeoutMs: 90_000 });
 
       // Everything the topic holds, read until it stops growing: copies of a resent batch included.
       let records: ConsumedRecord[] = [];
@@ -100,7 +92,7 @@ describe('the demo shop through the real collector into Kafka', { skip }, () => 
       }
       const clicks = [...byId.values()].map((copies) => copies[0]!.event).filter((event) => event.event_type === 'click');
       const inTimeOrder = clicks.sort((a, b) => a.event_timestamp - b.event_timestamp);
-      assert.deepEqual(inTimeOrder.map((event) => event.action), pressed, 'every click once, none lost, none added');
+      assert.deepEqual(inTimeOrder.map((event) => event.action), buttons.pressed, 'every click once, none lost, none added');
       const user = clicks[0]!.user_id;
       assert.ok(stored.every(({ record, event }) => event.user_id === user && record.key === user), 'one user, keyed by user_id');
       assert.equal(new Set(stored.map(({ record }) => record.partition)).size, 1, 'one user\'s events on one partition');

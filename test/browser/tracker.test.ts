@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import { chromium, type Page } from 'playwright-core';
 import { demoSiteNotFound, demoSiteRoutes } from '../../src/site/demoSiteRoutes.js';
 import { waitFor } from '../../src/testing/waitFor.js';
+import { queuedEvents, ShopButtons } from './shopPage.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : `chromium is not installed at ${CHROMIUM}: apt-get install -y chromium (.ci/run does this on CI)`;
@@ -45,8 +46,7 @@ async function startShopServer(): Promise<{ url: string; events: Event[]; stockN
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, events, stockNotFound: () => stockNotFound, server };
 }
 
-const queuedClicks = (page: Page) =>
-  page.evaluate(() => (JSON.parse(localStorage.getItem('clickflow.queue') ?? '[]') as { event_type: string }[]).filter((event) => event.event_type === 'click').length);
+const queuedClicks = async (page: Page) => (await queuedEvents(page)).filter((event) => event.event_type === 'click').length;
 
 describe('the tracker on the demo shop', { skip }, () => {
   test('20 clicks, a reload in the middle, offline and back: each click arrives exactly once; page views carry the page’s status; failed stock checks are http_errors', { timeout: 180_000 }, async () => {
@@ -62,20 +62,13 @@ describe('the tracker on the demo shop', { skip }, () => {
 
       await page.goto(`${shop.url}/shop`);
       await waitFor(() => views().length === 1, { what: 'the first page view', timeoutMs: 30_000 });
-      const pressed: string[] = [];
-      const press = async (n: number) => {
-        for (let i = 0; i < n; i++) {
-          const action = pressed.length % 2 === 0 ? 'add_to_cart' : 'buy_now';
-          await page.click(action === 'add_to_cart' ? '#add' : '#buy');
-          pressed.push(action);
-        }
-      };
-      await press(7);
+      const buttons = new ShopButtons(page);
+      await buttons.press(7);
       // Reload before the batch's 2 s are up: what is queued leaves by beacon, or with the next page.
       await page.reload();
-      await press(7);
+      await buttons.press(7);
       await context.setOffline(true);
-      await press(6);
+      await buttons.press(6);
       // Offline, the clicks wait in localStorage (the 2 s flush finds the browser offline).
       await page.waitForFunction(() => !navigator.onLine);
       await waitFor(async () => (await queuedClicks(page)) >= 6, { what: 'the offline clicks in the queue', timeoutMs: 30_000 });
@@ -88,7 +81,7 @@ describe('the tracker on the demo shop', { skip }, () => {
       assert.equal(received.length, 20, 'no click twice');
       assert.equal(new Set(received.map((event) => event.event_id)).size, 20, 'each with its own event_id');
       const inTimeOrder = [...received].sort((a, b) => (a.event_timestamp as number) - (b.event_timestamp as number));
-      assert.deepEqual(inTimeOrder.map((event) => event.action), pressed);
+      assert.deepEqual(inTimeOrder.map((event) => event.action), buttons.pressed);
       assert.equal(new Set(shop.events.map((event) => event.event_id)).size, shop.events.length, 'no event twice');
       assert.equal(new Set(shop.events.map((event) => event.user_id)).size, 1, 'one user');
       assert.equal(new Set(shop.events.map((event) => event.session_id)).size, 1, 'one session');

@@ -1,7 +1,9 @@
 // What GET /live sends (src/jobmanager/LiveHub.ts), as the page reads it.
 import type { JobChart } from '../../src/jobs/JobChart.js';
+import type { LiveLimits, LiveSample } from '../../src/jobmanager/liveWire.js';
+import type { PointData as LivePoint } from '../../src/points/PointData.js';
 
-export type { JobChart };
+export type { JobChart, LiveLimits, LivePoint, LiveSample };
 
 export interface JobSummary {
   readonly id: string;
@@ -14,30 +16,6 @@ export interface JobSummary {
   readonly pointsOut: number;
   /** What the page draws of this job's points, as the job declares it. */
   readonly charts: readonly JobChart[];
-}
-
-export interface LivePoint {
-  readonly measurement: string;
-  readonly tags: Readonly<Record<string, string>>;
-  readonly fields: Readonly<Record<string, number | string | boolean>>;
-  readonly timeMs: number;
-}
-
-export interface LiveSample {
-  readonly atMs: number;
-  readonly recordsIn: number;
-  readonly pointsOut: number;
-  readonly lateRecords: number;
-  readonly invalidRecords: number;
-  readonly windowsFired: number;
-  readonly watermarkLagSeconds: Readonly<Record<string, number>>;
-}
-
-/** What the manager keeps per job; the page keeps as much. */
-export interface LiveLimits {
-  readonly windowsKept: number;
-  readonly maxPointsPerMeasurement: number;
-  readonly samplesKept: number;
 }
 
 export type LiveMessage =

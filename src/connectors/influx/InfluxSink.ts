@@ -1,6 +1,7 @@
 import { canRetryHttpCall, HttpError, InfluxDB, setLogger, type WriteApi } from '@influxdata/influxdb-client';
 import { DEFAULTS } from '../../config/defaults.js';
 import type { BackpressureGate } from '../../runtime/BackpressureGate.js';
+import { BatchingWriter } from '../../runtime/BatchingWriter.js';
 import { createRetry, DEFAULT_RETRY, type RetryOptions } from '../../runtime/createRetry.js';
 import type { LineSink } from '../../runtime/LineSink.js';
 import { InfluxWriteError } from './InfluxWriteError.js';
@@ -34,7 +35,7 @@ setLogger({ error: () => {}, warn: () => {} });
  * gzip, and retries with exponential backoff and jitter on 429, 5xx and network errors,
  * never sooner than a `Retry-After`.
  *
- * Requests go one at a time, in order: a window's later firing must land after its earlier
+ * Requests go one at a time, in order ({@link BatchingWriter}): a window's later firing must land after its earlier
  * one, or InfluxDB would keep the stale point. A final error (401, 403, 404, a 400 for a
  * malformed point) or an exhausted retry budget rejects `failed` and makes every later `write`
  * and `flush` throw an {@link InfluxWriteError}, so the job stops instead of looping. `flush`
@@ -43,31 +44,14 @@ setLogger({ error: () => {}, warn: () => {} });
 export class InfluxSink implements LineSink {
   /** Rejects with the sink's final error as soon as it happens; never resolves. */
   readonly failed: Promise<never>;
-  private rejectFailed!: (error: InfluxWriteError) => void;
   private readonly writeApi: WriteApi;
-  private readonly batchLines: number;
-  private readonly flushIntervalMs: number;
-  private readonly maxBufferLines: number;
   private readonly retrying: <T>(operation: (attempt: number) => Promise<T>) => Promise<T>;
-  private buffer: string[] = [];
-  private inFlightLines = 0;
-  private sending: Promise<void> = Promise.resolve();
-  private timer: NodeJS.Timeout | undefined;
-  private failure: InfluxWriteError | undefined;
-  /** Lines InfluxDB has acknowledged. */
-  linesWritten = 0;
+  private readonly writer: BatchingWriter<InfluxWriteError>;
 
-  constructor(private readonly options: InfluxSinkOptions) {
+  constructor(options: InfluxSinkOptions) {
     validateInfluxSinkOptions(options);
     const { target } = options;
-    this.failed = new Promise<never>((_, reject) => {
-      this.rejectFailed = reject;
-    });
-    // Nobody has to listen: write and flush throw the same error.
-    this.failed.catch(() => undefined);
-    this.batchLines = options.batchLines ?? DEFAULTS.influx.batchLines;
-    this.flushIntervalMs = options.flushIntervalMs ?? DEFAULTS.influx.flushIntervalMs;
-    this.maxBufferLines = options.maxBufferLines ?? DEFAULTS.influx.maxBufferLines;
+    const batchLines = options.batchLines ?? DEFAULTS.influx.batchLines;
     this.writeApi = new InfluxDB({ url: target.url, token: target.token, timeout: 30_000 }).getWriteApi(
       target.org,
       target.bucket,
@@ -75,7 +59,7 @@ export class InfluxSink implements LineSink {
       {
         // The sink batches and retries itself (in order, one request at a time): the client's
         // own buffer must never flush on its own, and its retry buffer must stay unused.
-        batchSize: this.batchLines + 1,
+        batchSize: batchLines + 1,
         flushInterval: 0,
         maxRetries: 0,
         gzipThreshold: options.gzipThreshold ?? DEFAULTS.influx.gzipThreshold,
@@ -91,65 +75,35 @@ export class InfluxSink implements LineSink {
       (error, attempt, delayMs) =>
         options.onRetry?.(`InfluxDB write failed (attempt ${attempt}: ${describe(error)}); retrying in ${delayMs} ms`),
     );
-  }
-
-  /** Lines buffered or being sent. */
-  get backlog(): number {
-    return this.buffer.length + this.inFlightLines;
+    this.writer = new BatchingWriter({
+      batchSize: batchLines,
+      flushIntervalMs: options.flushIntervalMs ?? DEFAULTS.influx.flushIntervalMs,
+      maxBacklog: options.maxBufferLines ?? DEFAULTS.influx.maxBufferLines,
+      gate: options.gate,
+      send: (lines) => this.send(lines),
+      failureOf: (error) => toWriteError(error, target),
+      onWrite: options.onWrite,
+    });
+    this.failed = this.writer.failed;
   }
 
   write(lines: readonly string[]): void {
-    if (this.failure !== undefined) throw this.failure;
-    if (lines.length === 0) return;
-    for (let i = 0; i < lines.length; i++) this.buffer.push(lines[i]!);
-    if (this.buffer.length >= this.batchLines) this.sendBuffered();
-    else if (this.timer === undefined) this.timer = setTimeout(() => this.sendBuffered(), this.flushIntervalMs);
-    if (this.backlog >= this.maxBufferLines) this.options.gate?.close();
+    this.writer.write(lines);
   }
 
-  async flush(): Promise<void> {
-    this.sendBuffered();
-    await this.sending;
-    if (this.failure !== undefined) throw this.failure;
+  flush(): Promise<void> {
+    return this.writer.flush();
   }
 
-  async close(): Promise<void> {
-    try {
-      await this.flush();
-    } finally {
-      clearTimeout(this.timer);
-    }
-  }
-
-  private sendBuffered(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    while (this.buffer.length > 0) {
-      const chunk = this.buffer.length <= this.batchLines ? this.buffer : this.buffer.slice(0, this.batchLines);
-      this.buffer = chunk === this.buffer ? [] : this.buffer.slice(this.batchLines);
-      this.inFlightLines += chunk.length;
-      this.sending = this.sending.then(() => this.send(chunk));
-    }
+  close(): Promise<void> {
+    return this.writer.close();
   }
 
   private async send(lines: string[]): Promise<void> {
-    try {
-      if (this.failure === undefined) {
-        const started = performance.now();
-        await this.retrying(async () => {
-          this.writeApi.writeRecords(lines);
-          await this.writeApi.flush();
-        });
-        this.options.onWrite?.((performance.now() - started) / 1000);
-        this.linesWritten += lines.length;
-      }
-    } catch (error) {
-      this.failure = toWriteError(error, this.options.target);
-      this.rejectFailed(this.failure);
-    } finally {
-      this.inFlightLines -= lines.length;
-      if (this.failure !== undefined || this.backlog < this.maxBufferLines / 2) this.options.gate?.open();
-    }
+    await this.retrying(async () => {
+      this.writeApi.writeRecords(lines);
+      await this.writeApi.flush();
+    });
   }
 }
 

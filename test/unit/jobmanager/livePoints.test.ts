@@ -6,7 +6,8 @@ import { LivePointsForwarder } from '../../../src/jobmanager/LivePointsForwarder
 import { EMPTY_METRICS, type JobRecord } from '../../../src/jobmanager/ManagedJob.js';
 import type { FromWorker } from '../../../src/jobmanager/WorkerMessage.js';
 import { DEFAULTS } from '../../../src/config/defaults.js';
-import { Point, type PointData } from '../../../src/points/Point.js';
+import { Point } from '../../../src/points/Point.js';
+import type { PointData } from '../../../src/points/PointData.js';
 
 /** One error_rates point of a window of a partition, as the error-rates job writes it. */
 function errorRates(partition: number, startMs: number, total: number, errors: number): PointData {
