@@ -124,6 +124,11 @@ export const DEFAULTS = {
      * 512 KiB, below a broker's default `message.max.bytes`.
      */
     moveRequestBytes: 512 * 1024,
+    /**
+     * Moved records per Kafka message, in bytes: up to 128 KiB of them go as one message, one
+     * per line, so that Kafka's per-message costs (encoding, CRC, copies) are paid once for many.
+     */
+    movePackBytes: 128 * 1024,
     /** How long moved records wait to be sent with others, in ms: the move's added latency. */
     moveLingerMs: 50,
     /** Bytes of moved records buffered or in flight above which the source pauses: 64 MiB. */

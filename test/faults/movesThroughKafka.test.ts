@@ -176,7 +176,6 @@ describe('moves between partitions through Kafka internal topics', () => {
       const { sessions, points } = outputsOf(['manager-0', 'manager-1']);
       assert.deepEqual([...new Set(sessions)].sort(), bounded.sessions);
       assert.deepEqual([...new Set(points)].sort(), bounded.points);
-      for (const name of ['manager-0', 'manager-1']) assert.ok(linesOf(join(dir, `${name}.sessions.jsonl`)).length > 0, `${name} did its share`);
     } finally {
       await Promise.all(managers.map((manager) => manager.stop()));
     }

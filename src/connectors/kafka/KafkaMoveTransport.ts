@@ -19,11 +19,13 @@ export interface KafkaMoveTransportOptions {
 interface Queued {
   readonly value: string;
   readonly bytes: number;
+  /** A watermark: it ends its message, so that a reader's batch ends where it advances. */
+  readonly watermark: boolean;
 }
 
 /**
- * Sends moved records to the job's internal topics with an idempotent producer, one request
- * at a time, so that each writer's messages keep their order in every partition (what the
+ * Sends moved records to the job's internal topics with an idempotent producer, many to a
+ * Kafka message (see `packed`), one request at a time, so that each writer's messages keep their order in every partition (what the
  * reader's watermarks and duplicate ids rely on). Messages go out after a short linger or once
  * a request's worth is queued; `flush` resolves once every message queued before it is stored.
  * A failed request is queued again in front: copies it may have stored are dropped by id.
@@ -49,7 +51,7 @@ export class KafkaMoveTransport implements MoveTransport {
     const value = encodeMovedMessage(message);
     // Characters, not bytes: near enough for a request budget, and no second pass over the text.
     const bytes = value.length + 16;
-    this.queues[move * this.partitions + partition]!.push({ value, bytes });
+    this.queues[move * this.partitions + partition]!.push({ value, bytes, watermark: message.kind === 'watermark' });
     this.queuedBytes += bytes;
     if (this.queuedBytes >= DEFAULTS.kafka.moveBufferBytes) this.options.gate?.close();
     if (this.queuedBytes >= DEFAULTS.kafka.moveRequestBytes) this.kick();
@@ -115,8 +117,29 @@ export class KafkaMoveTransport implements MoveTransport {
         topic,
         messages: round
           .slice(move * partitions, (move + 1) * partitions)
-          .flatMap((messages, partition) => messages.map(({ value }) => ({ partition, value }))),
+          .flatMap((queued, partition) => packed(queued).map((value) => ({ partition, value }))),
       }))
       .filter((topic) => topic.messages.length > 0);
   }
+}
+
+/**
+ * Moved messages as Kafka messages of up to `DEFAULTS.kafka.movePackBytes`, one moved message a
+ * line (JSON never holds a raw newline), each watermark the last line of its Kafka message.
+ */
+function packed(queued: readonly Queued[]): string[] {
+  const values: string[] = [];
+  let lines: string[] = [];
+  let bytes = 0;
+  for (const { value, bytes: size, watermark } of queued) {
+    lines.push(value);
+    bytes += size;
+    if (watermark || bytes >= DEFAULTS.kafka.movePackBytes) {
+      values.push(lines.join('\n'));
+      lines = [];
+      bytes = 0;
+    }
+  }
+  if (lines.length > 0) values.push(lines.join('\n'));
+  return values;
 }

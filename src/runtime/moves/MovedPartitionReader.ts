@@ -3,6 +3,8 @@ import { InternalTopicError } from './InternalTopicError.js';
 import type { MovedCheckpoint } from './MovedCheckpoint.js';
 import { decodeMovedMessage } from './movedMessageCodec.js';
 
+const decoder = new TextDecoder();
+
 /** A batch of moved records for the window after the move, and whether it replays what a previous run wrote. */
 export interface MovedBatch {
   readonly batch: RecordBatch<unknown>;
@@ -84,25 +86,32 @@ export class MovedPartitionReader {
         cut(position);
         replaying = false;
       }
-      const message = decodeMovedMessage(raws[i]!);
-      if (typeof message === 'string') throw new InternalTopicError(this.where, `offset ${position}: ${message}`);
-      const { writer } = message;
-      if (writer >= this.writers) throw new InternalTopicError(this.where, `offset ${position}: writer ${writer} of ${this.writers}`);
-      if (message.kind === 'watermark') {
-        const idle = message.idle === true;
-        if (!(message.watermarkMs > this.watermarksMs[writer]!) && idle === this.idle.has(writer)) continue;
-        const before = this.watermarkMs;
-        if (message.watermarkMs > this.watermarksMs[writer]!) this.watermarksMs[writer] = message.watermarkMs;
-        if (idle) this.idle.add(writer);
-        else this.idle.delete(writer);
-        this.watermarkMs = this.minimumOverActive(before);
-        if (this.watermarkMs > before) cut(position + 1);
-      } else if (message.id > this.ids[writer]!) {
-        this.ids[writer] = message.id;
-        records.push(message.record);
-        recordPositions.push(position);
-        timestampsMs.push(message.timeMs);
-        recordWatermarksMs.push(message.watermarkMs);
+      const raw = raws[i]!;
+      // Many moved messages share a Kafka message, one a line (see KafkaMoveTransport).
+      const lines = (typeof raw === 'string' ? raw : decoder.decode(raw)).split('\n');
+      for (let j = 0; j < lines.length; j++) {
+        const message = decodeMovedMessage(lines[j]!);
+        if (typeof message === 'string') throw new InternalTopicError(this.where, `offset ${position}: ${message}`);
+        const { writer } = message;
+        if (writer >= this.writers) throw new InternalTopicError(this.where, `offset ${position}: writer ${writer} of ${this.writers}`);
+        if (message.kind === 'watermark') {
+          const idle = message.idle === true;
+          if (!(message.watermarkMs > this.watermarksMs[writer]!) && idle === this.idle.has(writer)) continue;
+          const before = this.watermarkMs;
+          if (message.watermarkMs > this.watermarksMs[writer]!) this.watermarksMs[writer] = message.watermarkMs;
+          if (idle) this.idle.add(writer);
+          else this.idle.delete(writer);
+          this.watermarkMs = this.minimumOverActive(before);
+          // A watermark ends its Kafka message, so the batch ends past it; records after one
+          // in the same message (not written so) would share its offset.
+          if (this.watermarkMs > before) cut(j === lines.length - 1 ? position + 1 : position);
+        } else if (message.id > this.ids[writer]!) {
+          this.ids[writer] = message.id;
+          records.push(message.record);
+          recordPositions.push(position);
+          timestampsMs.push(message.timeMs);
+          recordWatermarksMs.push(message.watermarkMs);
+        }
       }
     }
     cut(positions[positions.length - 1]! + 1);

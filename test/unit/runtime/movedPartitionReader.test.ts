@@ -46,6 +46,18 @@ describe('MovedPartitionReader: a partition of an internal topic', () => {
     assert.equal(reader.currentWatermarkMs, 200);
   });
 
+  test('many moved messages in one Kafka message, one a line: read as if each came alone, the batch ending past the message that holds the watermark', () => {
+    const messages = [record(0, 1, 10, 0), record(1, 1, 12, 0), mark(0, 20), record(1, 2, 15, 0), mark(1, 30)];
+    const alone = new MovedPartitionReader(0, 2, 'move', null);
+    const one = read(alone, messages);
+    const packed = new MovedPartitionReader(0, 2, 'move', null);
+    const out: MovedBatch[] = [];
+    packed.read([messages.slice(0, 3).map(encodeMovedMessage).join('\n'), messages.slice(3).map(encodeMovedMessage).join('\n')], [7, 8], (moved) => out.push(moved));
+    assert.deepEqual(ids(out), ids(one));
+    assert.deepEqual(out.map((b) => [b.batch.records.length, b.batch.watermarkMs, b.batch.endPosition]), [[3, 20, 9], [0, 20, 9]]);
+    assert.deepEqual(out[0]!.batch.positions, [7, 7, 8], 'records of one Kafka message share its offset');
+  });
+
   test('a copy a writer resends after a restart is dropped by its id, whatever came between', () => {
     const reader = new MovedPartitionReader(0, 2, 'move', null);
     const batches = read(reader, [record(0, 1, 0, 0), record(0, 2, 0, 0), record(1, 1, 0, 0), record(0, 1, 0, 0), record(0, 2, 0, 0), record(0, 3, 0, 0), record(1, 1, 0, 0)]);
