@@ -1,7 +1,8 @@
 // A job with two outputs: each user's sessions as JSON lines, and the pages of the sessions
-// that ended in each minute as points. Its keyBy moves records between partitions, so it runs
-// over a file, stdin or the generator: `npm run build && npx clickflow run ./dist/examples/userVisits.js
-// --from file:samples/clickstream.jsonl --output sessions=file:/tmp/sessions.jsonl`.
+// that ended in each minute as points. Its keyBy moves records between partitions: in one
+// process over a file, stdin or the generator, through internal topics from Kafka:
+// `npm run build && npx clickflow run ./dist/examples/userVisits.js --from file:samples/clickstream.jsonl
+// --output sessions=file:/tmp/sessions.jsonl` (or `--from kafka`).
 // In your own project, import from 'clickflow' instead of '../src/index.js'.
 import { clickEvents, count, EventTimeSessionWindows, job, sum, TumblingEventTimeWindows } from '../src/index.js';
 

@@ -13,6 +13,7 @@ import { keyIdentity } from '../operators/keyIdentity.js';
 import { partitionOfKey } from '../operators/partitionOfKey.js';
 import type { PartitionCheckpoint } from '../operators/PartitionCheckpoint.js';
 import type { MovedCheckpoint } from '../runtime/moves/MovedCheckpoint.js';
+import { InternalTopicGapError } from '../runtime/moves/InternalTopicGapError.js';
 import { MovedPartitionReader } from '../runtime/moves/MovedPartitionReader.js';
 import { splitPartition, type MoveTransport } from '../runtime/moves/MoveTransport.js';
 import type { JobGraph } from './JobGraph.js';
@@ -326,6 +327,9 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
         let reader = readers.get(batch.partition);
         let restore: PartitionCheckpoint | null | undefined;
         if (reader === undefined || batch.restore !== undefined) {
+          const committed = batch.restore?.moved?.position;
+          const first = batch.positions?.[0];
+          if (committed !== undefined && first !== undefined && first > committed) throw new InternalTopicGapError(where(move), committed, first);
           reader = new MovedPartitionReader(batch.partition, partitions, where(move), batch.restore ?? null);
           readers.set(batch.partition, reader);
           for (const key of [...sentWatermarks.keys()]) if (key.endsWith(`:${batch.partition}`)) sentWatermarks.delete(key);

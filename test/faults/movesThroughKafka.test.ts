@@ -124,11 +124,29 @@ describe('moves between partitions through Kafka internal topics', () => {
     }
   });
 
-  test('one instance, unbounded: what the watermarks reached is written, and SIGTERM stops it', async () => {
-    const job = start(uniqueName('moves-live'), 'live', []);
+  test('one instance, unbounded: what the watermarks reached is written, and SIGTERM stops it; moved records deleted behind its back stop the next run', async () => {
+    const group = uniqueName('moves-live');
+    const job = start(group, 'live', []);
     const { sessions, points } = await finish([job], ['live']);
     assert.deepEqual(sessions.sort(), reference.sessions);
     assert.deepEqual(points.sort(), reference.points);
+    // The closing records' sessions are still open: their records wait in the first internal
+    // topic, which keeps them whatever the broker's retention. Deleted anyway, the next run
+    // refuses to carry on without them.
+    const internal = `${group}-move-1-repartition`;
+    const admin = new Kafka({ clientId: 'moves-gap', brokers: [serviceEnv().brokers], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const [config] = (await admin.describeConfigs({ resources: [{ type: 2, name: internal, configNames: ['retention.ms'] }], includeSynonyms: false })).resources;
+      assert.equal(config!.configEntries.find((e) => e.configName === 'retention.ms')?.configValue, '-1');
+      await admin.deleteTopicRecords({ topic: internal, partitions: Array.from({ length: PARTITIONS }, (_, partition) => ({ partition, offset: '-1' })) });
+    } finally {
+      await admin.disconnect();
+    }
+    const again = start(group, 'live-again', []);
+    assert.equal((await again.exited).code, 1, again.stderr.slice(-3000));
+    assert.match(again.stderr, /the moved records between were deleted/);
+    assert.deepEqual(linesOf(join(dir, 'live-again.sessions.jsonl')), []);
   });
 
   test('two instances in one group share every topic and write the same results', async () => {

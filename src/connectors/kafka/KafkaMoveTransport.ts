@@ -49,8 +49,8 @@ export class KafkaMoveTransport implements MoveTransport {
 
   send(move: number, partition: number, message: MovedMessage): void {
     const value = encodeMovedMessage(message);
-    // Characters, not bytes: near enough for a request budget, and no second pass over the text.
-    const bytes = value.length + 16;
+    // UTF-8 bytes: a budget in characters would let text outside ASCII pass the broker's limit.
+    const bytes = Buffer.byteLength(value) + 16;
     this.queues[move * this.partitions + partition]!.push({ value, bytes, watermark: message.kind === 'watermark' });
     this.queuedBytes += bytes;
     if (this.queuedBytes >= DEFAULTS.kafka.moveBufferBytes) this.options.gate?.close();

@@ -3,11 +3,13 @@ import { Observable, Subscriber } from 'rxjs';
 import type { PartitionCheckpoint } from '../../operators/PartitionCheckpoint.js';
 import type { MovedCheckpoint } from '../../runtime/moves/MovedCheckpoint.js';
 import type { MoveTransport } from '../../runtime/moves/MoveTransport.js';
+import { InternalTopicGapError } from '../../runtime/moves/InternalTopicGapError.js';
 import type { RecordBatch } from '../../operators/RecordBatch.js';
 import type { BackpressureGate } from '../../runtime/BackpressureGate.js';
 import type { OutputMarks, ResumePoint } from '../../runtime/OutputMarks.js';
 import type { Source, SourceCommit } from '../../runtime/Source.js';
 import { DEFAULTS } from '../../config/defaults.js';
+import { ConfigError } from '../../errors/ConfigError.js';
 import { kafkaErrorOf, type KafkaErrorContext } from './kafkaErrorOf.js';
 import { KafkaRequestError } from './KafkaRequestError.js';
 import { KafkaTopicMissingError } from './KafkaTopicMissingError.js';
@@ -298,9 +300,23 @@ export class KafkaSource implements Source {
       }
     }
     if (this.closed) return;
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) =>
-      this.onJoin(this.topics.flatMap((name, index) => (event.payload.memberAssignment[name] ?? []).map((p) => index * this.stride + p))),
-    );
+    await this.checkInternalTopicsKept();
+    if (this.closed) return;
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      // Partitions added to the source since its internal topics were made would be numbered as theirs.
+      const grown = this.stride > 0 && (event.payload.memberAssignment[topic] ?? []).some((p) => p >= this.stride);
+      if (grown) {
+        this.subscriber?.error(
+          new ConfigError(
+            '--topic',
+            `"${topic}" has more partitions than the ${this.stride} its job's internal topics were made with; a job that moves records by key cannot follow a source that grows. ` +
+              'Run it under a new --group (it recomputes from the start of the topic), or recreate the source with its new partition count',
+          ),
+        );
+        return;
+      }
+      this.onJoin(this.topics.flatMap((name, index) => (event.payload.memberAssignment[name] ?? []).map((p) => index * this.stride + p)));
+    });
     // kafkajs restarts a crashed consumer itself when the error is retriable; when it gives
     // up, the job must stop with the reason rather than wait for batches that never come.
     this.consumer.on(this.consumer.events.CRASH, (event) => {
@@ -628,6 +644,23 @@ export class KafkaSource implements Source {
       return own.map((p) => ({ ...p, partition: index * this.stride + p.partition }));
     });
     return { offsets: committedOffsets(partitions), checkpoints: this.combined(fetched) };
+  }
+
+  /**
+   * Fails when an internal topic starts after the group's commit: records the job still needs
+   * were deleted, and the consumer would silently start at what is left.
+   */
+  private async checkInternalTopicsKept(): Promise<void> {
+    const internal = this.topics.slice(1);
+    if (internal.length === 0) return;
+    const committed = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [...internal] });
+    for (const { topic, partitions } of committed) {
+      const starts = new Map((await this.admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.low)]));
+      for (const { partition, offset } of partitions) {
+        const start = starts.get(partition) ?? 0;
+        if (Number(offset) >= 0 && Number(offset) < start) throw new InternalTopicGapError(`partition ${partition} of the internal topic ${topic}`, Number(offset), start);
+      }
+    }
   }
 
   /** The topic and own number of a partition as batches number it. */

@@ -2,6 +2,9 @@ import type { Kafka } from 'kafkajs';
 import { ConfigError } from '../../errors/ConfigError.js';
 import { validateTopicName } from './validateTopicName.js';
 
+/** Source partitions a moving job reads from Kafka at most: each commit's metadata holds a watermark and an id per writer. */
+export const MAX_MOVE_PARTITIONS = 100;
+
 /**
  * The internal topic of each of a job's `moves` moves between partitions, as Kafka Streams
  * names its repartition topics: `<group>-move-<n>-repartition`, so that jobs in other groups
@@ -26,11 +29,23 @@ export async function ensureInternalTopics(kafka: Kafka, source: string, topics:
     const partitionsOf = async (names: string[]) =>
       new Map((await admin.fetchTopicMetadata({ topics: names })).topics.map((t) => [t.name, t.partitions.length]));
     const partitions = (await partitionsOf([source])).get(source)!;
+    if (partitions > MAX_MOVE_PARTITIONS) {
+      throw new ConfigError(
+        '--topic',
+        `"${source}" has ${partitions} partitions; a job that moves records by key (keyBy) reads at most ${MAX_MOVE_PARTITIONS} from Kafka for now, since each commit keeps every partition's watermark in Kafka's 4 KiB of commit metadata. ` +
+          'Read a topic with fewer partitions, or key the job by the topic\'s own key (keyBy(f, { sourcePartitioned: true }))',
+      );
+    }
     const missing = topics.filter((topic) => !existing.has(topic));
     if (missing.length > 0) {
       // Another instance may create them at the same moment: that one's topics serve as well.
       await admin
-        .createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: partitions })), waitForLeaders: true })
+        .createTopics({
+          // Kept until trimmed below the group's commits, as Kafka Streams keeps its repartition
+          // topics: a broker's retention would delete moved records a stopped job still needs.
+          topics: missing.map((topic) => ({ topic, numPartitions: partitions, configEntries: [{ name: 'retention.ms', value: '-1' }] })),
+          waitForLeaders: true,
+        })
         .catch((error: unknown) => {
           if (!(error instanceof Error && /exist/i.test(error.message))) throw error;
         });

@@ -1,3 +1,4 @@
+import { MovedRecordError } from './MovedRecordError.js';
 import type { MovedMessage } from './MoveTransport.js';
 
 const decoder = new TextDecoder();
@@ -8,7 +9,12 @@ const decoder = new TextDecoder();
  */
 export function encodeMovedMessage(message: MovedMessage): string {
   if (message.kind === 'watermark') return `{"w":${message.writer},"m":${timeJson(message.watermarkMs)}${message.idle === true ? ',"x":1' : ''}}`;
-  const record = JSON.stringify(message.record);
+  let record: string | undefined;
+  try {
+    record = JSON.stringify(message.record);
+  } catch (error) {
+    throw new MovedRecordError((error as Error).message);
+  }
   return `{"w":${message.writer},"i":${message.id},"t":${message.timeMs},"m":${timeJson(message.watermarkMs)},"r":${record ?? 'null'}}`;
 }
 

@@ -5,6 +5,7 @@ import { MovedPartitionReader } from '../../../src/runtime/moves/MovedPartitionR
 import { decodeMovedMessage, encodeMovedMessage } from '../../../src/runtime/moves/movedMessageCodec.js';
 import type { MovedMessage } from '../../../src/runtime/moves/MoveTransport.js';
 import { InternalTopicError } from '../../../src/runtime/moves/InternalTopicError.js';
+import { MovedRecordError } from '../../../src/runtime/moves/MovedRecordError.js';
 
 const record = (writer: number, id: number, timeMs: number, watermarkMs: number): MovedMessage => ({ kind: 'record', writer, id, timeMs, watermarkMs, record: { writer, id } });
 const mark = (writer: number, watermarkMs: number, idle = false): MovedMessage => (idle ? { kind: 'watermark', writer, watermarkMs, idle } : { kind: 'watermark', writer, watermarkMs });
@@ -24,6 +25,10 @@ describe('MovedPartitionReader: a partition of an internal topic', () => {
       assert.deepEqual(decodeMovedMessage(encodeMovedMessage(message)), message);
     }
     assert.equal(decodeMovedMessage('{"hello":1}'), 'no writer or watermark');
+    assert.throws(
+      () => encodeMovedMessage({ kind: 'record', writer: 0, id: 1, timeMs: 0, watermarkMs: 0, record: { n: 1n } }),
+      (e) => e instanceof MovedRecordError && /cannot be written as JSON \(.*BigInt.*\): map it to JSON values before the keyBy/.test(e.message),
+    );
     assert.equal(decodeMovedMessage('nope'), 'not JSON');
     const reader = new MovedPartitionReader(3, 2, 'the internal topic of move 1', null);
     assert.throws(() => reader.read(['{"hello":1}'], [40], () => {}), (e) => e instanceof InternalTopicError && /offset 40: no writer or watermark/.test(e.message) && /--group/.test(e.message));
