@@ -16,6 +16,12 @@ export interface ConnectorContext {
    * several processes (Kafka) carries each through an internal topic, its `transport`.
    */
   readonly moves?: number;
+  /**
+   * With moves: names the job and the settings its state depends on (a hash of its graph as
+   * `describe` prints it). A source that commits stores it with each commit and refuses a
+   * group whose commits carry another: records the old job moved would be mixed in.
+   */
+  readonly fingerprint?: string;
   /** Shared by the job's source and outputs: a full output closes it, and the source waits. */
   readonly gate: BackpressureGate;
   /** Reports something the job survives (a retried write, a rebalance); it reaches the job's events. */

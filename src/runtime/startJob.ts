@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Subject, tap } from 'rxjs';
 import { ClickflowError } from '../errors/ClickflowError.js';
 import type { InvalidRecord } from '../events/InvalidRecord.js';
@@ -139,6 +139,7 @@ class RunningJob implements JobHandle {
     const context: ConnectorContext = {
       jobName: job.name,
       moves: job.moves ?? 0,
+      ...((job.moves ?? 0) > 0 ? { fingerprint: jobFingerprint(job, options.parameters ?? {}) } : {}),
       gate: new BackpressureGate(),
       report: (level, message, fields) => this.eventSubject.next({ type: 'log', level, message, fields }),
       metrics,
@@ -351,6 +352,11 @@ class RunningJob implements JobHandle {
       await committing;
     }
   }
+}
+
+/** The job's name and a hash of its graph under `parameters`: what its commits belong to. */
+function jobFingerprint(job: Job, parameters: JobParameters): string {
+  return `${job.name}:${createHash('sha256').update(job.describe?.(parameters) ?? '').digest('hex').slice(0, 12)}`;
 }
 
 /** The resumable outputs' lengths, now. */

@@ -106,6 +106,17 @@ describe('moves between partitions through Kafka internal topics', () => {
     // A second bounded run in the group finds every partition, internal ones too, committed at its end.
     const again = await ended([start(group, 'again')], ['again']);
     assert.deepEqual(again, { sessions: [], points: [] });
+    // Another gap in the same group, or another job's group, is refused before anything is read or written.
+    const otherGap = start(group, 'other-gap', ['--bounded', '--gap', '20s']);
+    assert.equal((await otherGap.exited).code, 2, otherGap.stderr.slice(-3000));
+    assert.match(otherGap.stderr, /group "[^"]+" holds commits of job sessions under other settings[\s\S]*new --group/);
+    const errorRatesGroup = uniqueName('moves-taken');
+    const errorRates = new JobProcess(['run', 'error-rates', '--from', 'kafka', '--topic', topic, '--group', errorRatesGroup, '--bounded', '--to', 'none'], { KAFKA_BROKERS: serviceEnv().brokers });
+    assert.equal((await errorRates.exited).code, 0, errorRates.stderr.slice(-3000));
+    const taken = start(errorRatesGroup, 'taken');
+    assert.equal((await taken.exited).code, 2, taken.stderr.slice(-3000));
+    assert.match(taken.stderr, /holds commits of a job that moves nothing/);
+    assert.deepEqual(outputsOf(['other-gap', 'taken']), { sessions: [], points: [] });
     // The internal topics were trimmed below the group's commits: nothing of them is read again.
     const admin = new Kafka({ clientId: 'moves-trim', brokers: [serviceEnv().brokers], logLevel: logLevel.NOTHING }).admin();
     await admin.connect();

@@ -44,6 +44,8 @@ export interface KafkaSourceOptions {
    * and with none waiting, is sent as `idle` (see `RecordBatch.idle`).
    */
   readonly idleTimeoutMs?: number;
+  /** See `ConnectorContext.fingerprint`: stored with every commit, and a group committed under another is refused. */
+  readonly fingerprint?: string;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -201,6 +203,7 @@ export class KafkaSource implements Source {
           m: Number.isFinite(checkpoint.maxTimestampMs) ? checkpoint.maxTimestampMs : null,
           r: checkpoint.replayUntil,
           ...(checkpoint.moved === undefined ? {} : { v: movedJson(checkpoint.moved) }),
+          ...(this.options.fingerprint === undefined ? {} : { j: this.options.fingerprint }),
           ...(marks === undefined ? {} : { t: marks.takenAtMs }),
           ...(marks === undefined || Object.keys(marks.outputBytes).length === 0 ? {} : { o: marks.outputBytes }),
         }),
@@ -282,6 +285,9 @@ export class KafkaSource implements Source {
     const { topic, groupId } = this.options;
     await this.connect();
     if (this.closed) return;
+    // Before a bounded run finds it has nothing left: another job's commits must not pass for its own.
+    await this.checkInternalTopicsKept();
+    if (this.closed) return;
     if (this.options.bounded) {
       const [ends, committed] = await Promise.all([
         this.admin.fetchTopicOffsets(topic),
@@ -299,8 +305,6 @@ export class KafkaSource implements Source {
         return;
       }
     }
-    if (this.closed) return;
-    await this.checkInternalTopicsKept();
     if (this.closed) return;
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       // Partitions added to the source since its internal topics were made would be numbered as theirs.
@@ -647,13 +651,32 @@ export class KafkaSource implements Source {
   }
 
   /**
-   * Fails when an internal topic starts after the group's commit: records the job still needs
-   * were deleted, and the consumer would silently start at what is left.
+   * Fails when the group's commits are another job's (see `fingerprint`), or when an internal
+   * topic starts after the group's commit: records the job still needs were deleted, and the
+   * consumer would silently start at what is left.
    */
   private async checkInternalTopicsKept(): Promise<void> {
     const internal = this.topics.slice(1);
     if (internal.length === 0) return;
-    const committed = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [...internal] });
+    const { fingerprint, groupId } = this.options;
+    if (fingerprint !== undefined) {
+      // Commits of another job, or of this one under other settings: its moved records and
+      // positions would be taken for this job's.
+      for (const { topic, partitions } of await this.admin.fetchOffsets({ groupId, topics: [...this.topics] })) {
+        for (const { metadata, offset } of partitions) {
+          if (Number(offset) < 0 || metadata === null || metadata === '') continue;
+          const other = committedFingerprint(metadata);
+          if (other !== fingerprint) {
+            throw new ConfigError(
+              '--group',
+              `group "${groupId}" holds commits of ${other === undefined ? 'a job that moves nothing' : `job ${other.split(':')[0]} under other settings (${other})`} on "${topic}", and this run is ${fingerprint}: ` +
+                'a job that moves records cannot take over another\'s commits and internal topics. Run it under a new --group, or delete the group (kafka-consumer-groups.sh --delete) and its *-repartition topics to start afresh',
+            );
+          }
+        }
+      }
+    }
+    const committed = await this.admin.fetchOffsets({ groupId, topics: [...internal] });
     for (const { topic, partitions } of committed) {
       const starts = new Map((await this.admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.low)]));
       for (const { partition, offset } of partitions) {
@@ -711,6 +734,16 @@ function movedOf(value: unknown): MovedCheckpoint | undefined {
   if (typeof position !== 'number' || !Array.isArray(watermarks) || !Array.isArray(ids) || typeof sent !== 'object' || sent === null) return undefined;
   const moved = { position, writerWatermarksMs: watermarks.map(time), writerIds: ids.map(time), sent: sent as Record<number, number> };
   return Array.isArray(idle) ? { ...moved, idleWriters: idle.map(Number) } : moved;
+}
+
+/** The job fingerprint stored with a commit, if any. */
+function committedFingerprint(metadata: string): string | undefined {
+  try {
+    const { j } = JSON.parse(metadata) as { j?: unknown };
+    return typeof j === 'string' ? j : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The outputs' marks stored with a commit, when it has them. */

@@ -44,7 +44,7 @@ export function kafkaSource(settings: KafkaSourceSettings = {}): SourceConnector
   return {
     description: `kafka ${topic}`,
     resumesFromCommits: true,
-    open: async ({ jobName, gate, report, metrics, moves = 0 }) => {
+    open: async ({ jobName, gate, report, metrics, moves = 0, fingerprint }) => {
       const groupId = settings.group ?? `clickflow-${jobName}`;
       const internalTopics = internalTopicNames(groupId, moves);
       // Imported on open: kafkajs costs a file-to-file run ~0.1 s of CPU at start-up.
@@ -70,6 +70,7 @@ export function kafkaSource(settings: KafkaSourceSettings = {}): SourceConnector
         groupId,
         bounded: settings.bounded === true,
         idleTimeoutMs: settings.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs,
+        ...(fingerprint === undefined ? {} : { fingerprint }),
         gate,
         onAssignment: (partitions) => report('info', 'partitions assigned', { topic, group: groupId, partitions }),
         onLag: (partition, lag) => metrics.consumerLag.set(partition, lag),
