@@ -27,6 +27,8 @@ export class FakeStorage {
 export interface SentRequest {
   readonly url: string;
   readonly events: Record<string, unknown>[];
+  /** The fake clock when it was sent. */
+  readonly atMs?: number;
 }
 
 /** What the fake collector answers a POST: a status (and Retry-After), or a network failure. */
@@ -140,7 +142,7 @@ export class FakePage {
         if (url.startsWith(`${collector}/`) || (options.collector !== undefined && url.startsWith(options.collector))) {
           const answer = browser.answer();
           if (!browser.online || answer === 'network-error') throw new TypeError('Failed to fetch');
-          const post = { url, events: JSON.parse(init.body!), acknowledged: answer.status < 300 };
+          const post = { url, events: JSON.parse(init.body!), acknowledged: answer.status < 300, atMs: browser.nowMs };
           browser.posts.push(post);
           return { status: answer.status, headers: { get: (name: string) => (name === 'retry-after' && answer.retryAfter !== undefined ? String(answer.retryAfter) : null) } };
         }

@@ -78,9 +78,11 @@ describe('the browser tracker', () => {
     await browser.advance(1000); // first retry within 0.5–1 s: a network error
     await browser.advance(2000); // second within 1–2 s: 429 asking for 10 s
     assert.equal(browser.posts.length, 2);
-    await browser.advance(9000);
+    // The 429 came at a jittered moment: Retry-After counts from there.
+    const refusedAtMs = browser.posts[1]!.atMs!;
+    await browser.advance(refusedAtMs + 10_000 - 1 - browser.nowMs);
     assert.equal(browser.posts.length, 2, 'Retry-After is honoured');
-    await browser.advance(1000);
+    await browser.advance(1);
     assert.equal(browser.posts.length, 3);
     assert.deepEqual(page.queued(), []);
     assert.deepEqual(ids(browser.delivered()), ids(browser.posts[0]!.events), 'the same events, delivered once');
