@@ -129,6 +129,8 @@ export const DEFAULTS = {
      * per line, so that Kafka's per-message costs (encoding, CRC, copies) are paid once for many.
      */
     movePackBytes: 128 * 1024,
+    /** How often a bounded run that only waits for the group says what for, in ms: 30 s. */
+    boundedWaitReportMs: 30_000,
     /** How long moved records wait to be sent with others, in ms: the move's added latency. */
     moveLingerMs: 50,
     /** Bytes of moved records buffered or in flight above which the source pauses: 64 MiB. */

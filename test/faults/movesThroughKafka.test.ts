@@ -170,6 +170,29 @@ describe('moves between partitions through Kafka internal topics', () => {
     assert.deepEqual([...new Set(points)].sort(), bounded.points);
   });
 
+  test('a group whose internal topics would collide with another group\'s ("." against "_") is refused with exit 2, naming both', async () => {
+    const base = uniqueName('moves-dot');
+    assert.equal((await start(`${base}.x`, 'dot').exited).code, 0);
+    const collides = start(`${base}_x`, 'underscore');
+    assert.equal((await collides.exited).code, 2, collides.stderr.slice(-3000));
+    assert.match(collides.stderr, new RegExp(`"${base}_x-move-1-repartition" would collide with the existing topic "${base}\\.x-move-1-repartition"`));
+  });
+
+  test('a bounded instance beside an unbounded one in its group says what it waits for, and ends once the other leaves', async () => {
+    const group = uniqueName('moves-mixed');
+    const live = start(group, 'mixed-live', []);
+    await live.reached(/partitions assigned/);
+    const ending = start(group, 'mixed-bounded');
+    await ending.reached(/bounded run waiting for partitions held by other members of the group to end/, 1, 120_000);
+    live.kill('SIGTERM');
+    assert.equal((await live.exited).code, 0, live.stderr.slice(-3000));
+    assert.equal((await ending.exited).code, 0, ending.stderr.slice(-3000));
+    // What the unbounded one wrote before it left, and the bounded one after it took over: one run's results.
+    const { sessions, points } = outputsOf(['mixed-live', 'mixed-bounded']);
+    assert.deepEqual([...new Set(sessions)].sort(), bounded.sessions);
+    assert.deepEqual([...new Set(points)].sort(), bounded.points);
+  });
+
   test('three instances in one group: the same results', async () => {
     const group = uniqueName('moves-three');
     const names = ['three-a', 'three-b', 'three-c'];

@@ -46,6 +46,8 @@ export interface KafkaSourceOptions {
   readonly idleTimeoutMs?: number;
   /** See `ConnectorContext.fingerprint`: stored with every commit, and a group committed under another is refused. */
   readonly fingerprint?: string;
+  /** Bounded: told every `DEFAULTS.kafka.boundedWaitReportMs` what the run still waits for, while it only waits. */
+  readonly onWaiting?: (waitingFor: { readonly source: readonly number[]; readonly internal: readonly number[] }) => void;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -135,6 +137,8 @@ export class KafkaSource implements Source {
   private readonly activity = new Map<number, { atMs: number; lagging: boolean; idle: boolean }>();
   private idleTimer: NodeJS.Timeout | undefined;
   private checkingLag: Promise<void> | undefined;
+  /** Bounded: since when the run has only waited for other members, for `onWaiting`. */
+  private waitingSinceMs: number | undefined;
   /** Internal topics: the trim below the commits under way. */
   private trimming: Promise<void> | undefined;
   private draining = false;
@@ -601,6 +605,17 @@ export class KafkaSource implements Source {
 
   private pollGroupCommits(): void {
     if (this.pollTimer !== undefined) return;
+    const nowMs = Date.now();
+    if (this.options.onWaiting !== undefined && this.endOffsets !== undefined) {
+      this.waitingSinceMs ??= nowMs;
+      if (nowMs - this.waitingSinceMs >= DEFAULTS.kafka.boundedWaitReportMs) {
+        this.waitingSinceMs = nowMs;
+        const source = [...this.endOffsets].filter(([p, end]) => (this.assigned.has(p) ? !this.reachedEnd(p) : this.startOffset(p, this.groupOffsets) < end)).map(([p]) => p);
+        const internal: number[] = [];
+        for (let p = this.stride; p < this.topics.length * this.stride; p++) if (!this.endedInternal.has(p)) internal.push(p);
+        this.options.onWaiting({ source, internal });
+      }
+    }
     this.pollTimer = setTimeout(() => {
       if (this.closed) return;
       // A failed read (a broker away) is tried again with the next poll.

@@ -12,6 +12,10 @@ export const MAX_MOVE_PARTITIONS = 100;
  */
 export function internalTopicNames(groupId: string, moves: number): string[] {
   const names = Array.from({ length: moves }, (_, move) => `${groupId}-move-${move + 1}-repartition`);
+  const longest = names.at(-1);
+  if (longest !== undefined && longest.length > 249) {
+    throw new ConfigError('--group', `is ${groupId.length} characters; a job with ${moves} moves names its internal topics after it (${longest.slice(groupId.length)}), so it may have at most ${249 - (longest.length - groupId.length)}`);
+  }
   for (const name of names) validateTopicName('--group', name);
   return names;
 }
@@ -26,6 +30,13 @@ export async function ensureInternalTopics(kafka: Kafka, source: string, topics:
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
+    // Kafka refuses a topic whose name equals another's once '.' is read as '_' (their metrics collide).
+    for (const topic of topics) {
+      const collides = [...existing].find((other) => other !== topic && other.replaceAll('.', '_') === topic.replaceAll('.', '_'));
+      if (collides !== undefined) {
+        throw new ConfigError('--group', `the internal topic "${topic}" would collide with the existing topic "${collides}" (Kafka reads "." and "_" alike in topic names); choose a --group that differs from other groups by more than "." and "_"`);
+      }
+    }
     const partitionsOf = async (names: string[]) =>
       new Map((await admin.fetchTopicMetadata({ topics: names })).topics.map((t) => [t.name, t.partitions.length]));
     const partitions = (await partitionsOf([source])).get(source)!;

@@ -73,6 +73,12 @@ export function kafkaSource(settings: KafkaSourceSettings = {}): SourceConnector
         ...(fingerprint === undefined ? {} : { fingerprint }),
         gate,
         onAssignment: (partitions) => report('info', 'partitions assigned', { topic, group: groupId, partitions }),
+        onWaiting: ({ source: sourcePartitions, internal }) =>
+          report('info', 'bounded run waiting for partitions held by other members of the group to end (an unbounded member never ends them)', {
+            group: groupId,
+            sourcePartitions,
+            internalPartitions: internal,
+          }),
         onLag: (partition, lag) => metrics.consumerLag.set(partition, lag),
       });
       // Reached and the topic found before any output opens.
