@@ -301,9 +301,9 @@ export class KafkaSource implements Source {
       for (const p of ends) this.firstOffsets.set(p.partition, Number(p.low));
       // Every partition committed at its end already (the group's run is over): nothing to
       // read, and no need to join the group for it.
-      const offsets = committedOffsets(committed.find((t) => t.topic === topic)?.partitions ?? []);
+      const { offsets, checkpoints } = this.groupCommitsOf(committed);
       this.groupOffsets = offsets;
-      this.noteEnded(this.combined(committed));
+      this.noteEnded(checkpoints);
       if (ends.every((p) => this.startOffset(p.partition, offsets) >= Number(p.high)) && this.internalEnded()) {
         this.complete();
         return;
@@ -593,14 +593,18 @@ export class KafkaSource implements Source {
     }
   }
 
-  /** The group's commits as `fetchOffsets` gave them, by partition as batches number it. */
-  private combined(fetched: Awaited<ReturnType<Admin['fetchOffsets']>>): Map<number, PartitionCheckpoint | null> {
+  /** The group's offsets (-1: none) and checkpoints as `fetchOffsets` gave them, by partition as batches number it. */
+  private groupCommitsOf(fetched: Awaited<ReturnType<Admin['fetchOffsets']>>): GroupCommits {
+    const offsets = new Map<number, number>();
     const checkpoints = new Map<number, PartitionCheckpoint | null>();
     for (const { topic, partitions } of fetched) {
       const index = this.topics.indexOf(topic);
-      for (const { partition, metadata } of partitions) checkpoints.set(index * this.stride + partition, parseCheckpoint(metadata));
+      for (const { partition, offset, metadata } of partitions) {
+        offsets.set(index * this.stride + partition, Number(offset));
+        checkpoints.set(index * this.stride + partition, parseCheckpoint(metadata));
+      }
     }
-    return checkpoints;
+    return { offsets, checkpoints };
   }
 
   private pollGroupCommits(): void {
@@ -657,12 +661,7 @@ export class KafkaSource implements Source {
 
   /** The group's offsets and the checkpoints committed with them, read once per assignment. */
   private async loadCommits(): Promise<GroupCommits> {
-    const fetched = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [...this.topics] });
-    const partitions = fetched.flatMap(({ topic, partitions: own }) => {
-      const index = this.topics.indexOf(topic);
-      return own.map((p) => ({ ...p, partition: index * this.stride + p.partition }));
-    });
-    return { offsets: committedOffsets(partitions), checkpoints: this.combined(fetched) };
+    return this.groupCommitsOf(await this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [...this.topics] }));
   }
 
   /**
@@ -674,10 +673,12 @@ export class KafkaSource implements Source {
     const internal = this.topics.slice(1);
     if (internal.length === 0) return;
     const { fingerprint, groupId } = this.options;
+    // The start's read of the group's commits, which a bounded start and the outputs' resume point use too.
+    const committed = await this.commitsAtStart();
     if (fingerprint !== undefined) {
       // Commits of another job, or of this one under other settings: its moved records and
       // positions would be taken for this job's.
-      for (const { topic, partitions } of await this.admin.fetchOffsets({ groupId, topics: [...this.topics] })) {
+      for (const { topic, partitions } of committed) {
         for (const { metadata, offset } of partitions) {
           if (Number(offset) < 0 || metadata === null || metadata === '') continue;
           const other = committedFingerprint(metadata);
@@ -691,8 +692,8 @@ export class KafkaSource implements Source {
         }
       }
     }
-    const committed = await this.admin.fetchOffsets({ groupId, topics: [...internal] });
     for (const { topic, partitions } of committed) {
+      if (topic === this.options.topic) continue;
       const starts = new Map((await this.admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.low)]));
       for (const { partition, offset } of partitions) {
         const start = starts.get(partition) ?? 0;
@@ -715,9 +716,6 @@ interface GroupCommits {
   readonly checkpoints: ReadonlyMap<number, PartitionCheckpoint | null>;
 }
 
-function committedOffsets(partitions: readonly { partition: number; offset: string }[]): Map<number, number> {
-  return new Map(partitions.map((p) => [p.partition, Number(p.offset)]));
-}
 
 function parseCheckpoint(metadata: string | null): PartitionCheckpoint | null {
   if (metadata === null || metadata === '') return null;

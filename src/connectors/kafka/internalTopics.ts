@@ -61,6 +61,13 @@ export async function ensureInternalTopics(kafka: Kafka, source: string, topics:
           if (!(error instanceof Error && /exist/i.test(error.message))) throw error;
         });
     }
+    // Created by another instance at the same moment, a topic may not have its leaders yet:
+    // its first produce or fetch would be refused (NOT_LEADER_FOR_PARTITION).
+    for (let attempt = 0; ; attempt++) {
+      const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
+      if (metadata.topics.every((t) => t.partitions.every((p) => p.leader >= 0)) || attempt >= 50) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     for (const [topic, count] of await partitionsOf([...topics])) {
       if (count !== partitions) {
         throw new ConfigError(
