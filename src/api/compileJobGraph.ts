@@ -17,7 +17,7 @@ import { InternalTopicGapError } from '../runtime/moves/InternalTopicGapError.js
 import { MovedPartitionReader } from '../runtime/moves/MovedPartitionReader.js';
 import { splitPartition, type MoveTransport } from '../runtime/moves/MoveTransport.js';
 import type { JobGraph } from './JobGraph.js';
-import type { OutputNode, PlanNode, PointFactory, WindowNode } from './PlanNode.js';
+import { parentOf, type OutputNode, type PlanNode, type PointFactory, type WindowNode } from './PlanNode.js';
 import { endPositionOf } from './RecordStage.js';
 
 /** What the steps produced while one source batch went through the graph. */
@@ -63,6 +63,9 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
   const children = graph.children();
   const windowsOverSource = graph.windowsOverSource();
   const moves = graph.windowNodes().some((window) => window.moves);
+  // An aligned window behind a filter follows the source's watermark, as after Flink's
+  // assignTimestampsAndWatermarks: records the filter drops still move it on.
+  const stampsSourceWatermark = moves || windowsOverSource.some((window) => window.windows.kind !== 'session' && readsThroughStage(window));
   const transport = context.transport;
   const partitions = transport?.partitions ?? context.sourcePartitions ?? 1;
   const committable = graph.notResumable === undefined;
@@ -78,7 +81,7 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
       const replayUntil = new Map<number, number>();
       const lastRead = new Map<number, number>();
       const sourceBoundMs = graph.maxOutOfOrdernessMs(parameters);
-      const trackOwnWatermark = moves || !committable || windowsOverSource.length === 0;
+      const trackOwnWatermark = moves || !committable || windowsOverSource.length === 0 || stampsSourceWatermark;
       const onLate = (late: LateRecord<unknown>) => {
         if (replaying) return;
         collected.lateRecords++;
@@ -295,12 +298,13 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
             if (batch.restore) watermarks.onEvent(batch.restore.maxTimestampMs);
           }
           const times = batch.timestampsMs ?? [];
-          if (!moves) {
+          if (!stampsSourceWatermark) {
             for (let i = 0; i < times.length; i++) watermarks.onEvent(times[i]!);
             return batch;
           }
           // The source's watermark, before any filter: a move judges each record by it, and a
-          // partition whose records a filter drops still moves the minimum on.
+          // partition whose records a filter drops still moves the minimum on (or, without a
+          // move, the windows behind the filter).
           const recordWatermarksMs = new Array<number>(times.length);
           for (let i = 0; i < times.length; i++) {
             recordWatermarksMs[i] = watermarks.watermarkMs;
@@ -446,6 +450,14 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
 function carriedShiftMs(windows: WindowAssigner, allowedLatenessMs: number, moved: boolean): number {
   if (windows.kind === 'session') return windows.gapMs + allowedLatenessMs;
   return moved ? allowedLatenessMs : 0;
+}
+
+/** Whether a per-record step (a filter may drop records) stands between the source and `window`. */
+function readsThroughStage(window: WindowNode): boolean {
+  for (let at: PlanNode | undefined = window.parent; at !== undefined && at.kind !== 'source'; at = parentOf(at)) {
+    if (at.kind === 'stage') return true;
+  }
+  return false;
 }
 
 /** The index of the first position at or after `from` (positions ascend). */

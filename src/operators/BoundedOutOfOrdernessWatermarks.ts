@@ -33,4 +33,16 @@ export class BoundedOutOfOrdernessWatermarks {
     this.watermarkMs = timestampMs - this.maxOutOfOrdernessMs - 1;
     return true;
   }
+
+  /**
+   * Moves the watermark up to `watermarkMs` as if a record `maxOutOfOrdernessMs + 1` later had
+   * been seen: the source's watermark, brought past records a filter dropped before the window.
+   * Returns `true` when it advanced.
+   */
+  advanceTo(watermarkMs: number): boolean {
+    if (!(watermarkMs > this.watermarkMs) || watermarkMs === Infinity) return false;
+    this.watermarkMs = watermarkMs;
+    this.maxTimestampMs = watermarkMs + this.maxOutOfOrdernessMs + 1;
+    return true;
+  }
 }

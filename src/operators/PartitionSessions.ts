@@ -107,6 +107,11 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
     const { windows, trigger, eventTimeOf, keyOf, allowedLatenessMs, aggregate, onLate } = this.config;
     const { records, positions, timestampsMs, raws, recordWatermarksMs } = batch;
     const gapMs = windows.gapMs;
+    // After a move, each record is judged by its writer's watermark. Over the source, sessions
+    // keep the watermark of their own records, even after a filter: replaying from a session's
+    // first record must rebuild the same watermark, and the source's could come from records
+    // the filter dropped before it.
+    const writerWatermarksMs = this.config.carriedWatermark === true ? recordWatermarksMs : undefined;
     this.health.startBatch(batch.invalidPositions);
     let late = 0;
     for (let i = 0; i < records.length; i++) {
@@ -139,7 +144,7 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
       }
       // Existing sessions are never past their lateness (they would have been dropped), so
       // only a record that touches none can be late.
-      if (touching === 0 && endMs - 1 + allowedLatenessMs <= (recordWatermarksMs === undefined ? watermarkMs : Math.max(watermarkMs, recordWatermarksMs[i]!))) {
+      if (touching === 0 && endMs - 1 + allowedLatenessMs <= (writerWatermarksMs === undefined ? watermarkMs : Math.max(watermarkMs, writerWatermarksMs[i]!))) {
         if (!replaying) {
           late++;
           this.health.late(watermarkMs - timeMs);

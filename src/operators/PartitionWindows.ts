@@ -1,4 +1,5 @@
 import type { AggregateFunction } from './AggregateFunction.js';
+import type { BoundedOutOfOrdernessWatermarks } from './BoundedOutOfOrdernessWatermarks.js';
 import type { CarriedWatermarks } from './CarriedWatermarks.js';
 import { PartitionState } from './PartitionState.js';
 import type { RecordBatch } from './RecordBatch.js';
@@ -74,10 +75,13 @@ export class PartitionWindows<T, ACC, OUT, K> extends PartitionState<T, OUT, K> 
     const tumbling = sizeMs === slideMs;
     const watermarks = this.watermarks;
     const health = this.health;
+    // Over the source after a filter: the source's watermark, which records the filter dropped moved too.
+    const sourceWatermarksMs = this.config.carriedWatermark === true ? undefined : recordWatermarksMs;
     health.startBatch(batch.invalidPositions);
     let late = 0;
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
+      if (sourceWatermarksMs !== undefined) this.followSource(sourceWatermarksMs[i]!, out);
       const timeMs = timestampsMs === undefined ? eventTimeOf!(record) : timestampsMs[i]!;
       const position = positions === undefined ? this.lastPosition + 1 : positions[i]!;
       this.lastPosition = position;
@@ -133,8 +137,16 @@ export class PartitionWindows<T, ACC, OUT, K> extends PartitionState<T, OUT, K> 
         this.advance(watermarks.watermarkMs, out, watermarkMs);
       }
     }
+    if (sourceWatermarksMs !== undefined && batch.watermarkMs !== undefined) this.followSource(batch.watermarkMs, out);
     health.endBatch();
     return late;
+  }
+
+  /** Brings the watermark up to the source's, firing what it reaches. */
+  private followSource(sourceWatermarkMs: number, out: WindowResult<OUT, K>[]): void {
+    const watermarks = this.watermarks as BoundedOutOfOrdernessWatermarks;
+    const beforeMs = watermarks.watermarkMs;
+    if (watermarks.advanceTo(sourceWatermarkMs) && sourceWatermarkMs >= this.nextTimerMs) this.advance(sourceWatermarkMs, out, beforeMs);
   }
 
   onWatermark(watermarkMs: number, out: WindowResult<OUT, K>[]): void {

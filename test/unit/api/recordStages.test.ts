@@ -43,7 +43,7 @@ describe('filter, map and validate', () => {
       click('/b', 200, T0 + 12), //   104 kept; the watermark T0+11.999 fires [T0, T0+10)
     ];
     const second = [
-      click('/skip', 200, T0 + 25), // 105 filtered: it does not move the watermark
+      click('/skip', 200, T0 + 25), // 105 filtered: it moves the watermark on all the same
       '{', //                          106 not_json
     ];
     const run = await runPipeline(staged, [raw(3, first, 100), raw(3, second, 105)]);
@@ -51,8 +51,8 @@ describe('filter, map and validate', () => {
       run.outputs.map((o) => [o.partition, o.safePosition, o.nextPosition, o.watermarkMs, o.windowsFired]),
       [
         [3, 104, 105, (T0 + 12) * 1000 - 1, 1], // [T0+10, T0+20) holds position 104
-        [3, 104, 107, (T0 + 12) * 1000 - 1, 0], // the dropped records count as read: next 107, the window still needs 104
-        [3, 107, 107, (T0 + 12) * 1000 - 1, 1], // end of input: nothing open, resume after the last record read
+        [3, 107, 107, (T0 + 25) * 1000 - 1, 1], // the source's watermark fires [T0+10, T0+20); the dropped records count as read
+        [3, 107, 107, (T0 + 25) * 1000 - 1, 0], // end of input: nothing left to fire
       ],
     );
     // The mapped records have no time of their own: they are windowed by the time the format read.
@@ -66,6 +66,37 @@ describe('filter, map and validate', () => {
       ],
     );
     assert.equal(run.invalid[1]!.detail, '/T answered 418');
+  });
+
+  test('records a filter drops move the watermark on as the source’s own: windows fire and late records are late as without the filter', async () => {
+    // The filter keeps /a only; /b records are what moves time on.
+    const onlyA = job('only-a', 'the /a records per 10 s window')
+      .from(clickEvents())
+      .withMaxOutOfOrderness(0)
+      .filter((e) => e.url === '/a')
+      .window(TumblingEventTimeWindows.of('10s'))
+      .aggregate(count())
+      .toPoints((w, point) => point('a').intField('n', w.value));
+    const batches = [
+      raw(0, [click('/a', 200, T0 + 1), click('/b', 200, T0 + 5), click('/b', 200, T0 + 14)], 0),
+      raw(0, [click('/a', 200, T0 + 2), click('/b', 200, T0 + 21), click('/a', 200, T0 + 22)], 3), // /a at T0+2 is late by /b's T0+13.999
+      raw(0, [click('/b', 200, T0 + 40)], 6),
+    ];
+    const run = await runPipeline(onlyA, batches);
+    // Without the filter's records the first window would wait for the next /a after T0+10.
+    assert.deepEqual(run.outputs.map((o) => o.windowsFired), [1, 0, 1, 0]);
+    assert.deepEqual(run.lines, [`a,partition=0 n=1i ${ns(T0)}`, `a,partition=0 n=1i ${ns(T0 + 20)}`]);
+    assert.deepEqual(run.late.map((l) => [l.position, l.eventTimeMs / 1000 - T0, l.watermarkMs]), [[3, 2, (T0 + 14) * 1000 - 1]]);
+
+    // From the checkpoint after the second batch, the third gives what it gave in the whole run.
+    const second = run.outputs[1]!;
+    assert.deepEqual([second.safePosition, second.nextPosition], [5, 6]);
+    const resumed = await runPipeline(onlyA, [
+      raw(0, [click('/a', 200, T0 + 22)], 5, { restore: { maxTimestampMs: second.maxTimestampMs, replayUntil: second.nextPosition } }),
+      batches[2]!,
+    ]);
+    assert.deepEqual(resumed.lines, [`a,partition=0 n=1i ${ns(T0 + 20)}`]);
+    assert.deepEqual(resumed.late, []);
   });
 
   test('a batch whose records are all dropped still reports the partition’s progress', async () => {
