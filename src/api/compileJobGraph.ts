@@ -3,6 +3,7 @@ import type { JobContext, JobParameters } from '../jobs/Job.js';
 import type { JobOutput, RecordLine } from '../jobs/JobOutput.js';
 import { BoundedOutOfOrdernessWatermarks } from '../operators/BoundedOutOfOrdernessWatermarks.js';
 import { latenessRule } from '../operators/latenessRule.js';
+import { markReplays } from '../operators/markReplays.js';
 import { moveByKey } from '../operators/moveByKey.js';
 import type { RecordBatch } from '../operators/RecordBatch.js';
 import { windowAggregate } from '../operators/windowAggregate.js';
@@ -78,7 +79,6 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
       // Per source partition: the progress the windows over the source reported for the batch.
       const progress = new Map<number, Progress>();
       const ownWatermarks = new Map<number, BoundedOutOfOrdernessWatermarks>();
-      const replayUntil = new Map<number, number>();
       const lastRead = new Map<number, number>();
       const sourceBoundMs = graph.maxOutOfOrdernessMs(parameters);
       const trackOwnWatermark = moves || !committable || windowsOverSource.length === 0 || stampsSourceWatermark;
@@ -255,7 +255,7 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
         const { output } = node;
         const { records, timestampsMs, positions } = batch;
         // A replay after a restore rebuilds windows; records that reach an output without one were written before.
-        const firstNew = state.positioned && positions !== undefined ? firstAtOrAfter(positions, replayUntil.get(batch.partition) ?? -Infinity) : 0;
+        const firstNew = state.positioned && positions !== undefined && batch.replayedBefore !== undefined ? firstAtOrAfter(positions, batch.replayedBefore) : 0;
         if (output.kind === 'records') {
           const withOrigin = state.positioned && positions !== undefined;
           for (let i = firstNew; i < records.length; i++) {
@@ -285,9 +285,7 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
       };
 
       const decoded = root.pipe(
-        tap((batch) => {
-          if (batch.restore !== undefined) replayUntil.set(batch.partition, batch.restore?.replayUntil ?? -Infinity);
-        }),
+        markReplays(),
         graph.source.format.decode(context.onInvalid) as OperatorFunction<RecordBatch<string | Uint8Array>, RecordBatch<unknown>>,
         map((batch) => {
           if (!trackOwnWatermark) return batch;
@@ -405,7 +403,7 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
             subscriber.error(failure.error);
           } else if (batch.revoked === true) {
             // Its windows were dropped unfired and its new owner re-reads them: nothing to report or commit.
-            for (const known of [seen, progress, lastRead, ownWatermarks, replayUntil, readers, internalSafe]) known.delete(batch.partition);
+            for (const known of [seen, progress, lastRead, ownWatermarks, readers, internalSafe]) known.delete(batch.partition);
           } else if (batch.idle === true) {
             // Nothing read, nothing to commit: only its watermark markers went out.
           } else {

@@ -8,57 +8,53 @@ import { endPositionOf, type RecordStage } from './RecordStage.js';
  * it); without, it is dropped on purpose, unreported.
  */
 export function filterStage<T>(keep: (record: T) => ValidationFailure | null, deadLetter: boolean): RecordStage {
-  return (context) => {
-    const replayUntil = new Map<number, number>();
-    return (input) => {
-      const batch = input as RecordBatch<T>;
-      if (batch.restore !== undefined) replayUntil.set(batch.partition, batch.restore?.replayUntil ?? -Infinity);
-      const replayedBefore = replayUntil.get(batch.partition) ?? -Infinity;
-      const { records, positions, timestampsMs, raws, recordWatermarksMs, partition } = batch;
-      // Copied from the first dropped record on: a batch that keeps everything passes its arrays on.
-      let kept: T[] | undefined;
-      let keptPositions: number[] | undefined;
-      let keptTimes: number[] | undefined;
-      let keptRaws: (string | Uint8Array)[] | undefined;
-      let keptWatermarks: number[] | undefined;
-      let refused: number[] | undefined;
-      for (let i = 0; i < records.length; i++) {
-        const record = records[i]!;
-        const failure = keep(record);
-        if (failure === null) {
-          if (kept !== undefined) {
-            kept.push(record);
-            keptPositions?.push(positions![i]!);
-            keptTimes?.push(timestampsMs![i]!);
-            keptRaws?.push(raws![i]!);
-            keptWatermarks?.push(recordWatermarksMs![i]!);
-          }
-          continue;
+  return (context) => (input) => {
+    const batch = input as RecordBatch<T>;
+    const replayedBefore = batch.replayedBefore ?? -Infinity;
+    const { records, positions, timestampsMs, raws, recordWatermarksMs, partition } = batch;
+    // Copied from the first dropped record on: a batch that keeps everything passes its arrays on.
+    let kept: T[] | undefined;
+    let keptPositions: number[] | undefined;
+    let keptTimes: number[] | undefined;
+    let keptRaws: (string | Uint8Array)[] | undefined;
+    let keptWatermarks: number[] | undefined;
+    let refused: number[] | undefined;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
+      const failure = keep(record);
+      if (failure === null) {
+        if (kept !== undefined) {
+          kept.push(record);
+          keptPositions?.push(positions![i]!);
+          keptTimes?.push(timestampsMs![i]!);
+          keptRaws?.push(raws![i]!);
+          keptWatermarks?.push(recordWatermarksMs![i]!);
         }
-        if (kept === undefined) {
-          kept = records.slice(0, i);
-          keptPositions = positions?.slice(0, i);
-          keptTimes = timestampsMs?.slice(0, i);
-          keptRaws = raws?.slice(0, i);
-          keptWatermarks = recordWatermarksMs?.slice(0, i);
-        }
-        if (deadLetter) {
-          const position = positions?.[i] ?? -1;
-          if (position >= replayedBefore) {
-            context.onInvalid({ raw: raws?.[i] ?? JSON.stringify(record), reason: failure.reason, detail: failure.detail, partition, position });
-            (refused ??= []).push(position);
-          }
+        continue;
+      }
+      if (kept === undefined) {
+        kept = records.slice(0, i);
+        keptPositions = positions?.slice(0, i);
+        keptTimes = timestampsMs?.slice(0, i);
+        keptRaws = raws?.slice(0, i);
+        keptWatermarks = recordWatermarksMs?.slice(0, i);
+      }
+      if (deadLetter) {
+        const position = positions?.[i] ?? -1;
+        if (position >= replayedBefore) {
+          context.onInvalid({ raw: raws?.[i] ?? JSON.stringify(record), reason: failure.reason, detail: failure.detail, partition, position });
+          (refused ??= []).push(position);
         }
       }
-      const out: { -readonly [P in keyof RecordBatch<T>]: RecordBatch<T>[P] } =
-        kept === undefined
-          ? { ...batch }
-          : { ...batch, records: kept, positions: keptPositions, timestampsMs: keptTimes, raws: keptRaws, recordWatermarksMs: keptWatermarks };
-      if (refused !== undefined) out.invalidPositions = mergeAscending(batch.invalidPositions, refused);
-      const endPosition = endPositionOf(batch);
-      if (endPosition !== undefined) out.endPosition = endPosition;
-      return out;
-    };
+    }
+    const out: { -readonly [P in keyof RecordBatch<T>]: RecordBatch<T>[P] } =
+      kept === undefined
+        ? { ...batch }
+        : { ...batch, records: kept, positions: keptPositions, timestampsMs: keptTimes, raws: keptRaws, recordWatermarksMs: keptWatermarks };
+    if (refused !== undefined) out.invalidPositions = mergeAscending(batch.invalidPositions, refused);
+    const endPosition = endPositionOf(batch);
+    if (endPosition !== undefined) out.endPosition = endPosition;
+    return out;
   };
 }
 

@@ -106,6 +106,7 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
   process(batch: RecordBatch<T>, out: WindowResult<OUT, K>[]): number {
     const { windows, trigger, eventTimeOf, keyOf, allowedLatenessMs, aggregate, onLate } = this.config;
     const { records, positions, timestampsMs, raws, recordWatermarksMs } = batch;
+    const replayedBefore = batch.replayedBefore ?? -Infinity;
     const gapMs = windows.gapMs;
     // After a move, each record is judged by its writer's watermark. Over the source, sessions
     // keep the watermark of their own records, even after a filter: replaying from a session's
@@ -119,7 +120,7 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
       const timeMs = timestampsMs === undefined ? eventTimeOf!(record) : timestampsMs[i]!;
       const position = positions === undefined ? this.lastPosition + 1 : positions[i]!;
       this.lastPosition = position;
-      const replaying = position < this.replayUntil;
+      const replaying = position < replayedBefore;
       if (!replaying && this.replay !== undefined) this.endReplay();
       const replay = this.replay;
       const watermarks = replay === undefined ? this.watermarks : replay.watermarks;

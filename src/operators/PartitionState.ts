@@ -6,8 +6,9 @@ import type { RecordBatch } from './RecordBatch.js';
 import type { WindowResult } from './WindowResult.js';
 
 /**
- * What every window operator keeps per partition besides its windows: the watermark, the
- * last position processed and the replay boundary of a restore. Subclasses hold the windows.
+ * What every window operator keeps per partition besides its windows: the watermark and the
+ * last position processed. Subclasses hold the windows. Whether a record is a replay after a
+ * restore, its batch says (`replayedBefore`, from `markReplays`).
  */
 export abstract class PartitionState<T, OUT, K> {
   /** From the partition's records, or, downstream of a move or a window, carried by its batches. */
@@ -15,8 +16,6 @@ export abstract class PartitionState<T, OUT, K> {
   /** Late and invalid records since the partition's previous firing: each firing takes them. */
   protected readonly health: PartitionHealth;
   protected lastPosition = -1;
-  /** Records before this position are a replay after a restore: see {@link PartitionCheckpoint}. */
-  protected replayUntil = -Infinity;
 
   constructor(
     readonly partition: number,
@@ -30,12 +29,11 @@ export abstract class PartitionState<T, OUT, K> {
   }
 
   /**
-   * Resumes from a checkpoint: the watermark is set to where it was, and records up to
-   * `replayUntil` rebuild the open windows without emitting anything or counting as late.
+   * Resumes from a checkpoint: the watermark is set to where it was; the records its batches
+   * mark as replayed rebuild the open windows without emitting anything or counting as late.
    */
   restore(checkpoint: PartitionCheckpoint): void {
     this.watermarks.onEvent(checkpoint.maxTimestampMs);
-    this.replayUntil = checkpoint.replayUntil;
   }
 
   /** One past the last position processed. */

@@ -71,6 +71,7 @@ export class PartitionWindows<T, ACC, OUT, K> extends PartitionState<T, OUT, K> 
   process(batch: RecordBatch<T>, out: WindowResult<OUT, K>[]): number {
     const { windows, trigger, eventTimeOf, allowedLatenessMs, aggregate, onLate } = this.config;
     const { records, positions, timestampsMs, raws, recordWatermarksMs } = batch;
+    const replayedBefore = batch.replayedBefore ?? -Infinity;
     const { sizeMs, slideMs, offsetMs } = windows;
     const tumbling = sizeMs === slideMs;
     const watermarks = this.watermarks;
@@ -88,7 +89,7 @@ export class PartitionWindows<T, ACC, OUT, K> extends PartitionState<T, OUT, K> 
       const watermarkMs = watermarks.watermarkMs;
       // Whether a window still takes the record: by its writer's watermark when it came through a move.
       const lateBoundMs = recordWatermarksMs === undefined ? watermarkMs : Math.max(watermarkMs, recordWatermarksMs[i]!);
-      const replaying = position < this.replayUntil;
+      const replaying = position < replayedBefore;
       let accepted = false;
       // Fast path for tumbling windows: most records fall in the window of the record before,
       // and a range check is far cheaper than the floating-point modulo of windowStart. The

@@ -41,6 +41,12 @@ export interface RecordBatch<T> {
    */
   readonly restore?: PartitionCheckpoint | null;
   /**
+   * Records at positions below this are a replay after a restore (see `markReplays`, which
+   * alone sets it): they rebuild state, and nothing is routed, counted or written for them
+   * again. Absent when no record of the batch is a replay.
+   */
+  readonly replayedBefore?: number;
+  /**
    * The stream's watermark after this batch, for a stream downstream of a move between
    * partitions or of a window: there it is carried with the records (the minimum over the
    * partitions that write to this one) instead of being derived from their times.

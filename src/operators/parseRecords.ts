@@ -3,6 +3,7 @@ import { map, type OperatorFunction } from 'rxjs';
 import type { InvalidRecord } from '../events/InvalidRecord.js';
 import { OversizedRecord } from '../events/OversizedRecord.js';
 import type { ValidationFailure } from '../events/validateClickEvent.js';
+import { markReplays } from './markReplays.js';
 import type { RecordBatch } from './RecordBatch.js';
 
 /** Options of {@link parseRecords}. */
@@ -89,7 +90,8 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
  * mark is ignored. An exception thrown by `validate` is a bug, not bad input: it errors the
  * output with that exception. An input batch whose records are all invalid emits an empty
  * batch, so that downstream still sees the partition's progress. Records replayed after a
- * restore (before the checkpoint's `replayUntil`) were routed before and are not routed again.
+ * restore (below the batch's `replayedBefore`: see `markReplays`) were routed before and are
+ * not routed again.
  * The positions of the records routed go with the batch as `invalidPositions`.
  *
  * @example
@@ -101,14 +103,13 @@ export function parseRecords<T>(
   const { validate, onInvalid } = options;
   const eventTimeOf = options.eventTimeOf as ((record: T) => number) | undefined;
   return (source) => {
-    const replayUntil = new Map<number, number>();
     /** Where positions continue for sources that give none (0, 1, 2, … per partition). */
     const implicitPositions = new Map<number, number>();
     return source.pipe(
+      markReplays(),
       map((batch) => {
         const { partition, records: raws, positions: rawPositions } = batch;
-        if (batch.restore !== undefined) replayUntil.set(partition, batch.restore?.replayUntil ?? -Infinity);
-        const replayedBefore = replayUntil.get(partition) ?? -Infinity;
+        const replayedBefore = batch.replayedBefore ?? -Infinity;
         const firstImplicit = implicitPositions.get(partition) ?? 0;
         if (rawPositions === undefined) implicitPositions.set(partition, firstImplicit + raws.length);
         const records: T[] = [];

@@ -7,6 +7,7 @@ import { requireMerge } from './aggregates/mergeOrFail.js';
 import { PartitionSessions } from './PartitionSessions.js';
 import type { PartitionState } from './PartitionState.js';
 import { PartitionWindows } from './PartitionWindows.js';
+import { markReplays } from './markReplays.js';
 import type { RecordBatch } from './RecordBatch.js';
 import { EventTimeTrigger, type Trigger } from './Trigger.js';
 import type { WindowAssigner } from './WindowAssigner.js';
@@ -98,7 +99,8 @@ export function windowAggregate<T, ACC, OUT, K = undefined>(
         nextPosition: state.nextPosition,
         lateRecords,
       });
-      const subscription = source.subscribe({
+      // Self-contained as an operator: a restore's replay is marked here when no step before did.
+      const subscription = source.pipe(markReplays()).subscribe({
         next(batch) {
           if (batch.revoked === true) {
             partitions.delete(batch.partition);
