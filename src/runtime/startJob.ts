@@ -1,12 +1,12 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Subject, tap } from 'rxjs';
 import { ClickflowError } from '../errors/ClickflowError.js';
-import type { InvalidRecord } from '../events/InvalidRecord.js';
 import type { Job, JobParameters } from '../jobs/Job.js';
-import type { LateRecord } from '../operators/WindowResult.js';
 import { BackpressureGate } from './BackpressureGate.js';
+import { Checkpoints } from './Checkpoints.js';
+import { jobFingerprint } from './jobFingerprint.js';
+import { SideOutputs } from './SideOutputs.js';
 import type { ConnectorContext, DeadLetterConnector, LateOutputConnector, RecordOutputConnector, SinkConnector, SourceConnector } from './Connector.js';
-import type { RecordLine } from '../jobs/JobOutput.js';
 import { ConfigError } from '../errors/ConfigError.js';
 import { NotResumableError } from './NotResumableError.js';
 import type { DeadLetterSink } from './DeadLetterSink.js';
@@ -16,12 +16,9 @@ import { JobMetrics } from './JobMetrics.js';
 import type { JobStatus } from './JobStatus.js';
 import { checkConnectorFiles } from './checkConnectorFiles.js';
 import { createRetry, type RetryOptions } from './createRetry.js';
-import { lateRecordLine } from './lateRecordLine.js';
 import type { LineSink } from './LineSink.js';
 import type { PointSink } from './PointSink.js';
-import type { Source, SourceCommit } from './Source.js';
-import type { OutputMarks } from './OutputMarks.js';
-import type { ResumableOutput } from './ResumableOutput.js';
+import type { Source } from './Source.js';
 import { DEFAULTS } from '../config/defaults.js';
 
 /** What {@link startJob} connects; connectors are opened when the job starts. */
@@ -210,54 +207,24 @@ class RunningJob implements JobHandle {
   ): Promise<void> {
     const { job, options, metrics } = this;
     const signal = this.abort.signal;
-    const pending = new Map<number, SourceCommit>();
-    // A rebalance makes the source re-read every partition from its last commit, and this
-    // process has already routed some of those records to the side outputs: the highest
-    // position routed before each restore is not routed again.
-    const highestRouted = new Map<number, number>();
-    const routedBeforeRestore = new Map<number, number>();
-    const firstRouting = (partition: number, position: number): boolean => {
-      if (position <= (routedBeforeRestore.get(partition) ?? -Infinity)) return false;
-      if (position > (highestRouted.get(partition) ?? -Infinity)) highestRouted.set(partition, position);
-      return true;
-    };
-    const onInvalid = (record: InvalidRecord) => {
-      metrics.invalidByReason[record.reason] = (metrics.invalidByReason[record.reason] ?? 0) + 1;
-      if (firstRouting(record.partition, record.position)) deadLetters?.write(record);
-    };
-    const onLate = (late: LateRecord<unknown>) => {
-      if (firstRouting(late.partition, late.position)) lateOutput?.write([lateRecordLine(late)]);
-    };
-    // Moved records are flushed with the outputs: a commit covers what the job sent on, too.
+    const sideOutputs = new SideOutputs(metrics, deadLetters, lateOutput, recordOutputs);
     const outputs = [sink, deadLetters, lateOutput, ...recordOutputs.values(), source.transport];
-    const writeRecordLines = (lines: readonly RecordLine[]) => {
-      metrics.recordsOut += lines.length;
-      if (recordOutputs.size === 0) return;
-      // One write per output and batch: lines of one output are usually consecutive.
-      let start = 0;
-      for (let i = 1; i <= lines.length; i++) {
-        if (i < lines.length && lines[i]!.output === lines[start]!.output) continue;
-        recordOutputs.get(lines[start]!.output)?.write(lines.slice(start, i).map((l) => l.line));
-        start = i;
-      }
-    };
+    const checkpoints = new Checkpoints(source, outputs, (event) => this.eventSubject.next(event));
     const output = source.batches.pipe(
       tap((batch) => {
-        metrics.recordsIn += batch.records.length;
-        if (batch.restore !== undefined) {
-          const routed = highestRouted.get(batch.partition);
-          if (routed !== undefined) routedBeforeRestore.set(batch.partition, routed);
-        }
+        // Records read from the source: a batch of an internal topic holds moved ones, read a second time.
+        if (source.transport === undefined || batch.partition < source.transport.partitions) metrics.recordsIn += batch.records.length;
+        sideOutputs.sourceBatch(batch);
         if (batch.revoked === true) {
           metrics.watermarks.delete(batch.partition);
           metrics.consumerLag.delete(batch.partition);
-          pending.delete(batch.partition);
+          checkpoints.revoked(batch.partition);
           this.eventSubject.next({ type: 'revoked', partition: batch.partition });
         }
       }),
       job.pipeline(options.parameters ?? {}, {
-        onInvalid,
-        onLate,
+        onInvalid: sideOutputs.onInvalid,
+        onLate: sideOutputs.onLate,
         sourcePartitions: source.partitionCount ?? 1,
         ...(source.transport === undefined ? {} : { transport: source.transport }),
       }),
@@ -267,59 +234,24 @@ class RunningJob implements JobHandle {
         metrics.pointsOut += out.points.length;
         metrics.watermarks.set(out.partition, out.watermarkMs);
         sink.write(out.points);
-        if (out.recordLines !== undefined) writeRecordLines(out.recordLines);
-        pending.set(out.partition, {
-          safePosition: out.safePosition,
-          checkpoint: out.moved === undefined ? { maxTimestampMs: out.maxTimestampMs, replayUntil: out.nextPosition } : { maxTimestampMs: out.maxTimestampMs, replayUntil: out.nextPosition, moved: out.moved },
-        });
+        if (out.recordLines !== undefined) sideOutputs.writeRecordLines(out.recordLines);
+        checkpoints.progress(out);
         this.eventSubject.next({ type: 'progress', partition: out.partition, watermarkMs: out.watermarkMs });
       }),
     );
-
-    // Outputs are flushed before the commit that covers them: a crash between the two re-reads
-    // and rewrites the same points, never skips them.
-    // A periodic flush that fails with a retriable error (a broker away) leaves its records
-    // buffered and skips the commit; the next one tries again. The last one has no next one:
-    // it is retried here instead (a broker restarting), and the job fails only past the budget.
-    const flushAndCommit = async (final: boolean) => {
-      // Taken together, between two batches: each output's length then holds exactly what the
-      // snapshot's records produced, which is what a restart truncates a file back to.
-      const snapshot = new Map(pending);
-      const marks = outputMarks(outputs);
-      this.log('debug', 'flushing outputs');
-      // allSettled, not all: a failing sink must not leave another's flush running into close().
-      const flushed = await Promise.allSettled(outputs.map((output) => output?.flush()));
-      for (const result of flushed) {
-        if (result.status === 'fulfilled') continue;
-        if (final || !(result.reason instanceof ClickflowError && result.reason.retriable)) throw result.reason;
-        this.log('warn', `flush failed, not committing; will retry with the next one: ${(result.reason as Error).message}`);
-        return;
-      }
-      if (source.commit === undefined || snapshot.size === 0) return;
-      try {
-        await source.commit(snapshot, marks);
-        this.log('debug', 'committed', { partitions: [...snapshot.keys()] });
-      } catch (error) {
-        // A commit that fails for an unknown reason only costs a re-read after a restart. At
-        // the end, a broker away for a while is waited for, so that a bounded run ends committed.
-        if (error instanceof ClickflowError && (!error.retriable || final)) throw error;
-        this.eventSubject.next({ type: 'log', level: 'warn', message: `commit failed, will retry with the next one: ${(error as Error).message}` });
-      }
-    };
-
     let committing: Promise<void> | undefined;
     let timer: NodeJS.Timeout | undefined;
     try {
       await new Promise<void>((resolve, reject) => {
         const subscription = output.subscribe({ error: reject, complete: resolve });
-      // An output that fails stops the job now, not at its next flush: for dead letters that
-      // could be the end of the run.
-      for (const out of outputs) {
-        out?.failed?.catch((error: unknown) => {
-          subscription.unsubscribe();
-          reject(error);
-        });
-      }
+        // An output that fails stops the job now, not at its next flush: for dead letters that
+        // could be the end of the run.
+        for (const out of outputs) {
+          out?.failed?.catch((error: unknown) => {
+            subscription.unsubscribe();
+            reject(error);
+          });
+        }
         const stop = () => {
           subscription.unsubscribe();
           resolve();
@@ -327,7 +259,7 @@ class RunningJob implements JobHandle {
         if (signal.aborted) stop();
         signal.addEventListener('abort', stop, { once: true });
         timer = setInterval(() => {
-          committing ??= flushAndCommit(false)
+          committing ??= checkpoints.flushAndCommit(false)
             .catch((error: unknown) => {
               subscription.unsubscribe();
               reject(error);
@@ -344,7 +276,7 @@ class RunningJob implements JobHandle {
         (error) => ({ retriable: error instanceof ClickflowError && error.retriable }),
         undefined,
         (error, _attempt, delayMs) => this.log('warn', `the last flush or commit failed, retrying in ${delayMs} ms: ${(error as Error).message}`),
-      )(() => flushAndCommit(true));
+      )(() => checkpoints.flushAndCommit(true));
     } finally {
       clearInterval(timer);
       // A flush or commit still on its way when the job failed must end before its clients
@@ -352,18 +284,4 @@ class RunningJob implements JobHandle {
       await committing;
     }
   }
-}
-
-/** The job's name and a hash of its graph under `parameters`: what its commits belong to. */
-function jobFingerprint(job: Job, parameters: JobParameters): string {
-  return `${job.name}:${createHash('sha256').update(job.describe?.(parameters) ?? '').digest('hex').slice(0, 12)}`;
-}
-
-/** The resumable outputs' lengths, now. */
-function outputMarks(outputs: readonly (ResumableOutput | undefined)[]): OutputMarks {
-  const outputBytes: Record<string, number> = {};
-  for (const output of outputs) {
-    if (output?.resumeKey !== undefined && output.bytesWritten !== undefined) outputBytes[output.resumeKey] = output.bytesWritten;
-  }
-  return { takenAtMs: Date.now(), outputBytes };
 }
