@@ -18,6 +18,9 @@ export interface SessionSummary {
   readonly landingUrl: string;
 }
 
+/** What a session needs of an event: all that moves between partitions, where bytes cost. */
+export type SessionEvent = Pick<ClickEvent, 'user_id' | 'url' | 'http_status' | 'eventTimeMs'>;
+
 interface SessionAccumulator {
   pages: number;
   firstMs: number;
@@ -31,7 +34,7 @@ interface SessionAccumulator {
  * max, and the landing URL by time then URL), so the result is the same whichever order the
  * events and the merges of a session came in.
  */
-export function sessionAggregate(): AggregateFunction<ClickEvent, SessionAccumulator, SessionSummary> {
+export function sessionAggregate(): AggregateFunction<SessionEvent, SessionAccumulator, SessionSummary> {
   return {
     createAccumulator: () => ({ pages: 0, firstMs: Infinity, lastMs: -Infinity, serverErrors: 0, landingUrl: '' }),
     add(acc, event) {

@@ -13,16 +13,20 @@ import type { Point } from '../../points/Point.js';
 import type { Job } from '../Job.js';
 import { urlFitsInfluxTag } from '../errorRates/urlFitsInfluxTag.js';
 import { sessionsCharts } from './sessionsCharts.js';
-import { sessionAggregate, type SessionSummary } from './SessionAggregate.js';
+import { sessionAggregate, type SessionEvent, type SessionSummary } from './SessionAggregate.js';
 import { sessionStatsAggregate, type SessionStats } from './SessionStatsAggregate.js';
 
 const sessionsGraph = job('sessions', 'per-user sessions (--gap, default 30m): bounce rate, duration, pages, 5xx share per minute of session end, and landing pages')
   .withCharts(sessionsCharts);
 
-/** Each user's sessions: records move by `user_id`, so a session holds the user's events from every partition. */
+/**
+ * Each user's sessions: records move by `user_id`, so a session holds the user's events from
+ * every partition. Only the fields a session reads move: a tenth of a browser event's bytes.
+ */
 const sessions = sessionsGraph
   .from(clickEvents(urlFitsInfluxTag))
-  .keyBy((e: ClickEvent) => e.user_id)
+  .map(({ user_id, url, http_status, eventTimeMs }: ClickEvent): SessionEvent => ({ user_id, url, http_status, eventTimeMs }))
+  .keyBy((e) => e.user_id)
   .window(EventTimeSessionWindows.withGap(DEFAULTS.sessionGapMs))
   .aggregate(sessionAggregate());
 
