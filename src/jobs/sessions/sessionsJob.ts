@@ -21,7 +21,7 @@ const sessionsGraph = job('sessions', 'per-user sessions (--gap, default 30m): b
 
 /**
  * Each user's sessions: records move by `user_id`, so a session holds the user's events from
- * every partition. Only the fields a session reads move: a tenth of a browser event's bytes.
+ * every partition. Only the fields a session reads move: about a quarter of an event's bytes.
  */
 const sessions = sessionsGraph
   .from(clickEvents(urlFitsInfluxTag))
