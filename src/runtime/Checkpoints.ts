@@ -19,6 +19,8 @@ export interface FlushedOutput extends ResumableOutput {
  */
 export class Checkpoints {
   private readonly pending = new Map<number, SourceCommit>();
+  /** Internal partitions whose every writer has ended. */
+  private readonly ended = new Set<number>();
 
   constructor(
     private readonly source: Source,
@@ -27,18 +29,27 @@ export class Checkpoints {
     private readonly log: (event: Extract<JobEvent, { type: 'log' }>) => void,
   ) {}
 
-  /** The job's progress after one of its outputs: what the next commit of its partition stores. */
-  progress(out: JobOutput): void {
+  /**
+   * The job's progress after one of its outputs: what the next commit of its partition stores.
+   * Returns `true` when an internal topic's partition has just read the end of every writer's
+   * input (a bounded run): a bounded run ends once such partitions are committed, so the commit
+   * should not wait for the next interval.
+   */
+  progress(out: JobOutput): boolean {
     const { maxTimestampMs, nextPosition: replayUntil, moved } = out;
     this.pending.set(out.partition, {
       safePosition: out.safePosition,
       checkpoint: moved === undefined ? { maxTimestampMs, replayUntil } : { maxTimestampMs, replayUntil, moved },
     });
+    if (moved === undefined || this.ended.has(out.partition) || !moved.writerWatermarksMs.every((ms) => ms === Infinity)) return false;
+    this.ended.add(out.partition);
+    return true;
   }
 
   /** The partition moved to another instance: its new owner commits it. */
   revoked(partition: number): void {
     this.pending.delete(partition);
+    this.ended.delete(partition);
   }
 
   /**

@@ -210,6 +210,8 @@ class RunningJob implements JobHandle {
     const sideOutputs = new SideOutputs(metrics, deadLetters, lateOutput, recordOutputs);
     const outputs = [sink, deadLetters, lateOutput, ...recordOutputs.values(), source.transport];
     const checkpoints = new Checkpoints(source, outputs, (event) => this.eventSubject.next(event));
+    // Flushes and commits unless a commit is on its way; then once more after it. Set once the job runs.
+    let commitSoon = () => {};
     const output = source.batches.pipe(
       tap((batch) => {
         // Records read from the source: a batch of an internal topic holds moved ones, read a second time.
@@ -235,11 +237,12 @@ class RunningJob implements JobHandle {
         metrics.watermarks.set(out.partition, out.watermarkMs);
         sink.write(out.points);
         if (out.recordLines !== undefined) sideOutputs.writeRecordLines(out.recordLines);
-        checkpoints.progress(out);
+        if (checkpoints.progress(out)) commitSoon();
         this.eventSubject.next({ type: 'progress', partition: out.partition, watermarkMs: out.watermarkMs });
       }),
     );
     let committing: Promise<void> | undefined;
+    let stopped = false;
     let timer: NodeJS.Timeout | undefined;
     try {
       await new Promise<void>((resolve, reject) => {
@@ -258,17 +261,31 @@ class RunningJob implements JobHandle {
         };
         if (signal.aborted) stop();
         signal.addEventListener('abort', stop, { once: true });
-        timer = setInterval(() => {
-          committing ??= checkpoints.flushAndCommit(false)
+        let again = false;
+        commitSoon = () => {
+          if (stopped) return;
+          if (committing !== undefined) {
+            again = true;
+            return;
+          }
+          committing = checkpoints
+            .flushAndCommit(false)
             .catch((error: unknown) => {
               subscription.unsubscribe();
               reject(error);
             })
             .finally(() => {
               committing = undefined;
+              if (again) {
+                again = false;
+                commitSoon();
+              }
             });
-        }, options.commitIntervalMs ?? DEFAULTS.commitIntervalMs);
+        };
+        timer = setInterval(() => commitSoon(), options.commitIntervalMs ?? DEFAULTS.commitIntervalMs);
       });
+      // The last flush and commit below cover everything: no periodic one starts after it.
+      stopped = true;
       clearInterval(timer);
       await committing;
       await createRetry(
@@ -278,6 +295,7 @@ class RunningJob implements JobHandle {
         (error, _attempt, delayMs) => this.log('warn', `the last flush or commit failed, retrying in ${delayMs} ms: ${(error as Error).message}`),
       )(() => checkpoints.flushAndCommit(true));
     } finally {
+      stopped = true;
       clearInterval(timer);
       // A flush or commit still on its way when the job failed must end before its clients
       // are closed, or it would reconnect them after they were closed.

@@ -68,6 +68,8 @@ export function startRun(options: RunOptions): Promise<{ job: Job; handle: JobHa
 /** Runs a job as `clickflow run` does; resolves with its metrics once every output is flushed and committed. */
 export async function runRun(options: RunOptions): Promise<JobMetrics> {
   const { job, handle } = await startRun(options);
+  // Quiet: the log keeps what needs attention, unless the user asked for a level.
+  if (options.quiet === true && process.env.CLICKFLOW_LOG_LEVEL === undefined) logger.level = 'warn';
   // The job's own reports go to the log whatever the progress display: start-up phases at debug level.
   handle.events.subscribe((event) => {
     if (event.type === 'log') logger[event.level]({ job: job.name, ...event.fields }, event.message);
@@ -140,7 +142,7 @@ export function runCommandDefinition(): Command {
     .addOption(new Option('--influx-bucket <bucket>', 'InfluxDB bucket').env('INFLUX_BUCKET'))
     .addOption(new Option('--influx-token <token>', 'InfluxDB API token (never printed)').env('INFLUX_TOKEN'))
     .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics while the job runs (0: any free port)').argParser(portArgument))
-    .option('-q, --quiet', 'no progress and no summary on stderr');
+    .option('-q, --quiet', 'no progress, no summary, and only warnings and errors in the log on stderr');
   for (const option of kafkaSecurityOptions()) command.addOption(option);
   return command;
 }

@@ -1,7 +1,7 @@
 import type { Kafka, Producer, TopicMessages } from 'kafkajs';
 import { DEFAULTS } from '../../config/defaults.js';
 import type { BackpressureGate } from '../../runtime/BackpressureGate.js';
-import { encodeMovedMessage } from '../../runtime/moves/movedMessageCodec.js';
+import { encodeMovedMessage, packMovedMessages, type EncodedMovedMessage } from '../../runtime/moves/movedMessageCodec.js';
 import type { MovedMessage, MoveTransport } from '../../runtime/moves/MoveTransport.js';
 import { kafkaErrorOf } from './kafkaErrorOf.js';
 
@@ -16,25 +16,28 @@ export interface KafkaMoveTransportOptions {
   readonly gate?: BackpressureGate;
 }
 
-interface Queued {
-  readonly value: string;
-  readonly bytes: number;
-  /** A watermark: it ends its message, so that a reader's batch ends where it advances. */
-  readonly watermark: boolean;
-}
+/** Stored messages a queue drops at once, when they are at least half of it. */
+const COMPACT_AFTER = 4096;
+
 
 /**
  * Sends moved records to the job's internal topics with an idempotent producer, many to a
  * Kafka message (see `packed`), one request at a time, so that each writer's messages keep their order in every partition (what the
  * reader's watermarks and duplicate ids rely on). Messages go out after a short linger or once
- * a request's worth is queued; `flush` resolves once every message queued before it is stored.
- * A failed request is queued again in front: copies it may have stored are dropped by id.
+ * a request's worth is queued; `flush` resolves once every message queued before it is stored,
+ * whatever was queued since.
+ * A failed request leaves its messages in front, to go again: copies it may have stored are dropped by id.
  */
 export class KafkaMoveTransport implements MoveTransport {
   readonly partitions: number;
   private readonly producer: Producer;
   /** Per topic and partition (`move * partitions + partition`), the messages not yet stored. */
-  private queues: Queued[][];
+  private readonly queues: EncodedMovedMessage[][];
+  /** Per queue, the messages ever queued and those stored: a flush waits for the first as it was. */
+  private readonly queuedTotal: number[];
+  private readonly storedTotal: number[];
+  /** Per queue, how many messages at its front are stored already. */
+  private readonly heads: number[];
   private queuedBytes = 0;
   private sending: Promise<void> | undefined;
   private lingering: NodeJS.Timeout | undefined;
@@ -45,13 +48,17 @@ export class KafkaMoveTransport implements MoveTransport {
     this.partitions = options.partitions;
     this.producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     this.queues = Array.from({ length: options.topics.length * options.partitions }, () => []);
+    this.queuedTotal = this.queues.map(() => 0);
+    this.storedTotal = this.queues.map(() => 0);
+    this.heads = this.queues.map(() => 0);
   }
 
   send(move: number, partition: number, message: MovedMessage): void {
-    const value = encodeMovedMessage(message);
-    // UTF-8 bytes: a budget in characters would let text outside ASCII pass the broker's limit.
-    const bytes = Buffer.byteLength(value) + 16;
-    this.queues[move * this.partitions + partition]!.push({ value, bytes, watermark: message.kind === 'watermark' });
+    const encoded = encodeMovedMessage(message);
+    const { bytes } = encoded;
+    const queue = move * this.partitions + partition;
+    this.queues[queue]!.push(encoded);
+    this.queuedTotal[queue]!++;
     this.queuedBytes += bytes;
     if (this.queuedBytes >= DEFAULTS.kafka.moveBufferBytes) this.options.gate?.close();
     if (this.queuedBytes >= DEFAULTS.kafka.moveRequestBytes) this.kick();
@@ -60,8 +67,11 @@ export class KafkaMoveTransport implements MoveTransport {
 
   async flush(): Promise<void> {
     this.lastError = undefined;
-    // Until nothing is queued: messages queued while a request was on its way go out too.
-    while (this.queuedBytes > 0 || this.sending !== undefined) {
+    // What is queued now, and only that: a flush that also waited for what the job queues while
+    // it runs would take as long as the producer lags behind, and hold the commit back with it.
+    const target = [...this.queuedTotal];
+    const stored = () => target.every((total, i) => this.storedTotal[i]! >= total);
+    while (!stored()) {
       this.kick();
       await this.sending;
       if (this.lastError !== undefined) throw this.lastError;
@@ -78,39 +88,51 @@ export class KafkaMoveTransport implements MoveTransport {
     clearTimeout(this.lingering);
     this.lingering = undefined;
     if (this.sending !== undefined || this.queuedBytes === 0) return;
-    this.sending = this.sendAll().finally(() => {
+    this.sending = this.sendRound().finally(() => {
       this.sending = undefined;
       if (this.lastError === undefined && this.queuedBytes > 0) this.kick();
     });
   }
 
-  /** One request per round, each partition's next messages up to the request budget. */
-  private async sendAll(): Promise<void> {
-    while (this.queuedBytes > 0) {
-      const round: Queued[][] = this.queues.map((queue) => {
-        let bytes = 0;
-        let count = 0;
-        while (count < queue.length && (count === 0 || bytes + queue[count]!.bytes <= DEFAULTS.kafka.moveRequestBytes)) bytes += queue[count++]!.bytes;
-        return queue.slice(0, count);
-      });
-      this.queues = this.queues.map((queue, i) => queue.slice(round[i]!.length));
-      const roundBytes = round.reduce((sum, messages) => sum + messages.reduce((s, m) => s + m.bytes, 0), 0);
-      try {
-        this.connected ??= this.producer.connect();
-        await this.connected;
-        await this.producer.sendBatch({ acks: -1, topicMessages: this.topicMessages(round) });
-      } catch (error) {
-        this.queues = this.queues.map((queue, i) => round[i]!.concat(queue));
-        this.connected = undefined;
-        this.lastError = kafkaErrorOf(error, { brokers: this.options.brokers, topic: this.options.topics.join(', ') });
-        return;
-      }
-      this.queuedBytes -= roundBytes;
-      if (this.queuedBytes < DEFAULTS.kafka.moveBufferBytes / 2) this.options.gate?.open();
+  /**
+   * One request: each partition's next messages up to the request budget. They stay queued
+   * until stored, so a failed request leaves them in front, to go again.
+   */
+  private async sendRound(): Promise<void> {
+    const round: EncodedMovedMessage[][] = this.queues.map((queue, i) => {
+      const head = this.heads[i]!;
+      let bytes = 0;
+      let end = head;
+      while (end < queue.length && (end === head || bytes + queue[end]!.bytes <= DEFAULTS.kafka.moveRequestBytes)) bytes += queue[end++]!.bytes;
+      return queue.slice(head, end);
+    });
+    const roundBytes = round.reduce((sum, messages) => sum + messages.reduce((s, m) => s + m.bytes, 0), 0);
+    try {
+      this.connected ??= this.producer.connect();
+      await this.connected;
+      await this.producer.sendBatch({ acks: -1, topicMessages: this.topicMessages(round) });
+    } catch (error) {
+      this.connected = undefined;
+      this.lastError = kafkaErrorOf(error, { brokers: this.options.brokers, topic: this.options.topics.join(', ') });
+      return;
     }
+    for (let i = 0; i < round.length; i++) {
+      const head = this.heads[i]! + round[i]!.length;
+      this.storedTotal[i]! += round[i]!.length;
+      // Stored messages are dropped in bulk: cutting each round's off the front would copy the
+      // whole queue every round, and the queue can hold hundreds of thousands while Kafka lags.
+      if (head >= COMPACT_AFTER && head * 2 >= this.queues[i]!.length) {
+        this.queues[i] = this.queues[i]!.slice(head);
+        this.heads[i] = 0;
+      } else {
+        this.heads[i] = head;
+      }
+    }
+    this.queuedBytes -= roundBytes;
+    if (this.queuedBytes < DEFAULTS.kafka.moveBufferBytes / 2) this.options.gate?.open();
   }
 
-  private topicMessages(round: readonly Queued[][]): TopicMessages[] {
+  private topicMessages(round: readonly EncodedMovedMessage[][]): TopicMessages[] {
     const { topics, partitions } = this.options;
     return topics
       .map((topic, move) => ({
@@ -124,22 +146,22 @@ export class KafkaMoveTransport implements MoveTransport {
 }
 
 /**
- * Moved messages as Kafka messages of up to `DEFAULTS.kafka.movePackBytes`, one moved message a
- * line (JSON never holds a raw newline), each watermark the last line of its Kafka message.
+ * Moved messages as Kafka messages of up to `DEFAULTS.kafka.movePackBytes`, each watermark the
+ * last of its Kafka message, so that a reader's batch ends where the watermark advances.
  */
-function packed(queued: readonly Queued[]): string[] {
-  const values: string[] = [];
-  let lines: string[] = [];
+function packed(queued: readonly EncodedMovedMessage[]): Buffer[] {
+  const values: Buffer[] = [];
+  let start = 0;
   let bytes = 0;
-  for (const { value, bytes: size, watermark } of queued) {
-    lines.push(value);
-    bytes += size;
-    if (watermark || bytes >= DEFAULTS.kafka.movePackBytes) {
-      values.push(lines.join('\n'));
-      lines = [];
+  for (let i = 0; i < queued.length; i++) {
+    const one = queued[i]!;
+    bytes += one.bytes;
+    if (one.message.kind === 'watermark' || bytes >= DEFAULTS.kafka.movePackBytes) {
+      values.push(packMovedMessages(queued.slice(start, i + 1)));
+      start = i + 1;
       bytes = 0;
     }
   }
-  if (lines.length > 0) values.push(lines.join('\n'));
+  if (start < queued.length) values.push(packMovedMessages(queued.slice(start)));
   return values;
 }

@@ -141,6 +141,8 @@ export class KafkaSource implements Source {
   private waitingSinceMs: number | undefined;
   /** Internal topics: the trim below the commits under way. */
   private trimming: Promise<void> | undefined;
+  /** The offsets of the latest commit, while a trim is under way. */
+  private nextTrim: { topic: string; partition: number; offset: string }[] | undefined;
   private draining = false;
 
   constructor(private readonly options: KafkaSourceOptions) {
@@ -270,7 +272,8 @@ export class KafkaSource implements Source {
     // reading checkpoints through the admin client (an admin call reconnects it).
     await this.consumer.disconnect().catch(() => undefined);
     await this.checkingLag;
-    await this.trimming;
+    // The last commit's trim may wait behind another.
+    while (this.trimming !== undefined) await this.trimming;
     await this.transport?.close();
     await this.polling;
     await this.admin.disconnect().catch(() => undefined);
@@ -569,19 +572,27 @@ export class KafkaSource implements Source {
 
   /**
    * Deletes what the internal topics hold below the offsets just committed (one request per
-   * topic and commit): one group reads them, and nothing before its commit is read again. A
-   * failure, or a trim still under way, only leaves the records to the next commit's.
+   * topic and commit): one group reads them, and nothing before its commit is read again. While
+   * a trim is under way, the latest commit's offsets wait for it and go next, so that the last
+   * commit of a run is trimmed too. A failure only leaves the records to the next commit's.
    */
   private trim(offsets: readonly { topic: string; partition: number; offset: string }[]): void {
-    if (this.stride === 0 || this.trimming !== undefined) return;
+    if (this.stride === 0) return;
     const internal = offsets.filter((o) => o.topic !== this.options.topic);
     if (internal.length === 0) return;
+    if (this.trimming !== undefined) {
+      this.nextTrim = internal;
+      return;
+    }
     const byTopic = new Map<string, { partition: number; offset: string }[]>();
     for (const { topic, partition, offset } of internal) byTopic.set(topic, [...(byTopic.get(topic) ?? []), { partition, offset }]);
     this.trimming = Promise.all([...byTopic].map(([topic, partitions]) => this.admin.deleteTopicRecords({ topic, partitions })))
       .then(() => undefined, () => undefined)
       .finally(() => {
         this.trimming = undefined;
+        const next = this.nextTrim;
+        this.nextTrim = undefined;
+        if (next !== undefined) this.trim(next);
       });
   }
 

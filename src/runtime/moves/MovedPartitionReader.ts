@@ -1,9 +1,8 @@
 import type { RecordBatch } from '../../operators/RecordBatch.js';
 import { InternalTopicError } from './InternalTopicError.js';
 import type { MovedCheckpoint } from './MovedCheckpoint.js';
-import { decodeMovedMessage } from './movedMessageCodec.js';
+import { unpackMovedMessages } from './movedMessageCodec.js';
 
-const decoder = new TextDecoder();
 
 /** A batch of moved records for the window after the move, and whether it replays what a previous run wrote. */
 export interface MovedBatch {
@@ -86,12 +85,11 @@ export class MovedPartitionReader {
         cut(position);
         replaying = false;
       }
-      const raw = raws[i]!;
-      // Many moved messages share a Kafka message, one a line (see KafkaMoveTransport).
-      const lines = (typeof raw === 'string' ? raw : decoder.decode(raw)).split('\n');
-      for (let j = 0; j < lines.length; j++) {
-        const message = decodeMovedMessage(lines[j]!);
-        if (typeof message === 'string') throw new InternalTopicError(this.where, `offset ${position}: ${message}`);
+      // Many moved messages share a Kafka message (see KafkaMoveTransport).
+      const messages = unpackMovedMessages(raws[i]!);
+      if (typeof messages === 'string') throw new InternalTopicError(this.where, `offset ${position}: ${messages}`);
+      for (let j = 0; j < messages.length; j++) {
+        const message = messages[j]!;
         const { writer } = message;
         if (writer >= this.writers) throw new InternalTopicError(this.where, `offset ${position}: writer ${writer} of ${this.writers}`);
         if (message.kind === 'watermark') {
@@ -104,7 +102,7 @@ export class MovedPartitionReader {
           this.watermarkMs = this.minimumOverActive(before);
           // A watermark ends its Kafka message, so the batch ends past it; records after one
           // in the same message (not written so) would share its offset.
-          if (this.watermarkMs > before) cut(j === lines.length - 1 ? position + 1 : position);
+          if (this.watermarkMs > before) cut(j === messages.length - 1 ? position + 1 : position);
         } else if (message.id > this.ids[writer]!) {
           this.ids[writer] = message.id;
           records.push(message.record);

@@ -14,11 +14,15 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs `bin/clickflow.js` with `args` to the end, feeding `stdin` when given. */
-export function runCli(args: readonly string[], options: { stdin?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+/**
+ * Runs `bin/clickflow.js` with `args` to the end, feeding `stdin` when given. The log keeps to
+ * warnings unless `logLevel` says otherwise (`null`: the CLI's own choice).
+ */
+export function runCli(args: readonly string[], options: { stdin?: string; timeoutMs?: number; logLevel?: string | null } = {}): Promise<CliResult> {
   // No Kafka or InfluxDB settings leak in from the environment: these runs never touch a network.
-  const env: NodeJS.ProcessEnv = { ...process.env, CLICKFLOW_LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { ...process.env, CLICKFLOW_LOG_LEVEL: options.logLevel === undefined ? 'warn' : (options.logLevel ?? undefined) };
   for (const name of ['KAFKA_BROKERS', 'INFLUX_URL', 'INFLUX_ORG', 'INFLUX_BUCKET', 'INFLUX_TOKEN']) delete env[name];
+  if (env.CLICKFLOW_LOG_LEVEL === undefined) delete env.CLICKFLOW_LOG_LEVEL;
   const child = spawn(process.execPath, [CLI, ...args], {
     env,
     stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],

@@ -171,6 +171,15 @@ describe('clickflow run error-rates on files', () => {
     assert.equal(result.stderr, '', '--quiet prints no summary');
   });
 
+  test('--quiet keeps the log to warnings: a record output left unconnected is not reported, unless asked for', async () => {
+    const quiet = await runCli(['run', 'sessions', '--from', '-', '--to', 'none', '-q'], { stdin: INPUT, logLevel: null });
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.equal(quiet.stderr, '');
+    const loud = await runCli(['run', 'sessions', '--from', '-', '--to', 'none'], { stdin: INPUT, logLevel: null });
+    assert.equal(loud.code, 0, loud.stderr);
+    assert.match(loud.stderr, /record output \\"sessions\\" is not connected/);
+  });
+
   test('--allowed-lateness re-emits the fired window with the late record counted', async () => {
     const result = await runCli(['run', 'error-rates', '--from', `file:${tmp.path('in.jsonl')}`, '--allowed-lateness', '10s', '-q']);
     assert.equal(result.code, 0, result.stderr);

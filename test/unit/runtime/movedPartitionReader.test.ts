@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { MovedBatch } from '../../../src/runtime/moves/MovedPartitionReader.js';
 import { MovedPartitionReader } from '../../../src/runtime/moves/MovedPartitionReader.js';
-import { decodeMovedMessage, encodeMovedMessage } from '../../../src/runtime/moves/movedMessageCodec.js';
+import { encodeMovedMessage, packMovedMessages, unpackMovedMessages } from '../../../src/runtime/moves/movedMessageCodec.js';
 import type { MovedMessage } from '../../../src/runtime/moves/MoveTransport.js';
 import { InternalTopicError } from '../../../src/runtime/moves/InternalTopicError.js';
 import { MovedRecordError } from '../../../src/runtime/moves/MovedRecordError.js';
@@ -10,10 +10,13 @@ import { MovedRecordError } from '../../../src/runtime/moves/MovedRecordError.js
 const record = (writer: number, id: number, timeMs: number, watermarkMs: number): MovedMessage => ({ kind: 'record', writer, id, timeMs, watermarkMs, record: { writer, id } });
 const mark = (writer: number, watermarkMs: number, idle = false): MovedMessage => (idle ? { kind: 'watermark', writer, watermarkMs, idle } : { kind: 'watermark', writer, watermarkMs });
 
+/** Messages as one Kafka message's value, as the transport writes them. */
+const pack = (messages: readonly MovedMessage[]) => packMovedMessages(messages.map(encodeMovedMessage));
+
 /** Reads `messages` as one fetch from `first`; returns the batches it emitted. */
 function read(reader: MovedPartitionReader, messages: readonly MovedMessage[], first = 0): MovedBatch[] {
   const out: MovedBatch[] = [];
-  reader.read(messages.map(encodeMovedMessage), messages.map((_, i) => first + i), (moved) => out.push(moved));
+  reader.read(messages.map((message) => pack([message])), messages.map((_, i) => first + i), (moved) => out.push(moved));
   return out;
 }
 
@@ -21,17 +24,25 @@ const ids = (batches: readonly MovedBatch[]) => batches.flatMap((b) => b.batch.r
 
 describe('MovedPartitionReader: a partition of an internal topic', () => {
   test('messages survive the codec, infinite watermarks and idleness included; what clickflow did not write is named', () => {
-    for (const message of [record(2, 7, 1_000, -Infinity), mark(0, Infinity), mark(1, 5, true), { ...record(0, 1, 2, 3), record: { nested: [1, 'x'], n: null } }]) {
-      assert.deepEqual(decodeMovedMessage(encodeMovedMessage(message)), message);
-    }
-    assert.equal(decodeMovedMessage('{"hello":1}'), 'no writer or watermark');
+    const messages: MovedMessage[] = [record(2, 7, 1_000, -Infinity), mark(0, Infinity), mark(1, 5, true), { kind: 'record', writer: 0, id: 1, timeMs: 2, watermarkMs: 3, record: { nested: [1, 'x', 'é ✓'], n: null } }];
+    assert.deepEqual(unpackMovedMessages(pack(messages)), messages);
+    assert.deepEqual(unpackMovedMessages(pack([])), []);
     assert.throws(
       () => encodeMovedMessage({ kind: 'record', writer: 0, id: 1, timeMs: 0, watermarkMs: 0, record: { n: 1n } }),
       (e) => e instanceof MovedRecordError && /cannot be written as JSON \(.*BigInt.*\): map it to JSON values before the keyBy/.test(e.message),
     );
-    assert.equal(decodeMovedMessage('nope'), 'not JSON');
+    assert.match(String(unpackMovedMessages(Buffer.from('{"w":0,"m":5}'))), /JSON lines, as an earlier clickflow wrote them: start the job with a new --group/);
+    assert.equal(unpackMovedMessages('nope'), 'not in the format clickflow writes');
+    const whole = pack([record(0, 1, 2, 3)]);
+    assert.equal(unpackMovedMessages(whole.subarray(0, whole.length - 1)), 'a record cut short at byte 1');
+    const notJson = Buffer.from(whole);
+    notJson[notJson.length - 1] = 0x2c;
+    assert.equal(unpackMovedMessages(notJson), 'a record at byte 1 that is not JSON');
     const reader = new MovedPartitionReader(3, 2, 'the internal topic of move 1', null);
-    assert.throws(() => reader.read(['{"hello":1}'], [40], () => {}), (e) => e instanceof InternalTopicError && /offset 40: no writer or watermark/.test(e.message) && /--group/.test(e.message));
+    assert.throws(
+      () => reader.read([Buffer.from('{"hello":1}')], [40], () => {}),
+      (e) => e instanceof InternalTopicError && /offset 40: JSON lines/.test(e.message) && /--group/.test(e.message),
+    );
     assert.throws(() => read(reader, [record(5, 1, 0, 0)]), /writer 5 of 2/);
   });
 
@@ -51,13 +62,13 @@ describe('MovedPartitionReader: a partition of an internal topic', () => {
     assert.equal(reader.currentWatermarkMs, 200);
   });
 
-  test('many moved messages in one Kafka message, one a line: read as if each came alone, the batch ending past the message that holds the watermark', () => {
+  test('many moved messages in one Kafka message: read as if each came alone, the batch ending past the message that holds the watermark', () => {
     const messages = [record(0, 1, 10, 0), record(1, 1, 12, 0), mark(0, 20), record(1, 2, 15, 0), mark(1, 30)];
     const alone = new MovedPartitionReader(0, 2, 'move', null);
     const one = read(alone, messages);
     const packed = new MovedPartitionReader(0, 2, 'move', null);
     const out: MovedBatch[] = [];
-    packed.read([messages.slice(0, 3).map(encodeMovedMessage).join('\n'), messages.slice(3).map(encodeMovedMessage).join('\n')], [7, 8], (moved) => out.push(moved));
+    packed.read([pack(messages.slice(0, 3)), pack(messages.slice(3))], [7, 8], (moved) => out.push(moved));
     assert.deepEqual(ids(out), ids(one));
     assert.deepEqual(out.map((b) => [b.batch.records.length, b.batch.watermarkMs, b.batch.endPosition]), [[3, 20, 9], [0, 20, 9]]);
     assert.deepEqual(out[0]!.batch.positions, [7, 7, 8], 'records of one Kafka message share its offset');
