@@ -28,7 +28,7 @@ export { TumblingEventTimeWindows } from './operators/TumblingEventTimeWindows.j
 export { SlidingEventTimeWindows } from './operators/SlidingEventTimeWindows.js';
 export { EventTimeSessionWindows } from './operators/EventTimeSessionWindows.js';
 export type { WindowAssigner, AlignedWindowAssigner, SessionWindowAssigner } from './operators/WindowAssigner.js';
-export { EventTimeTrigger, type Trigger, type TimeWindow } from './operators/Trigger.js';
+export { EarlyFiringTrigger, EventTimeTrigger, type Trigger, type TimeWindow } from './operators/Trigger.js';
 export type { AggregateFunction } from './operators/AggregateFunction.js';
 export { count } from './operators/aggregates/count.js';
 export { sum } from './operators/aggregates/sum.js';

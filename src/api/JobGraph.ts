@@ -152,9 +152,14 @@ export class JobGraph implements Job {
   resolve(window: WindowNode, parameters: JobParameters): ResolvedWindow {
     const overSource = !this.isDownstreamOfWindowOrMove(window.parent);
     const allowedLatenessMs = (overSource ? parameters.allowedLatenessMs : undefined) ?? window.allowedLatenessMs ?? DEFAULTS.allowedLatenessMs;
+    const windows = overSource ? applyWindowParameters(window.windows, parameters, this.name, false) : window.windows;
+    const earlyEveryMs = overSource && windows.kind !== 'session' ? parameters.earlyEveryMs : undefined;
+    if (window.trigger.earlyEveryMs !== undefined && (!overSource || windows.kind === 'session')) {
+      throw new ConfigError('trigger', `job "${this.name}": early firings are for tumbling and hopping windows over the source's records; a session may merge into another, and a window after a keyBy or over results fires once, whole`);
+    }
     return {
-      windows: overSource ? applyWindowParameters(window.windows, parameters, this.name, false) : window.windows,
-      trigger: window.trigger,
+      windows,
+      trigger: earlyEveryMs === undefined ? window.trigger : { ...window.trigger, earlyEveryMs },
       maxOutOfOrdernessMs: this.maxOutOfOrdernessMs(parameters),
       allowedLatenessMs: nonNegativeMs(allowedLatenessMs, '--allowed-lateness'),
     };
@@ -198,6 +203,12 @@ export class JobGraph implements Job {
     check('windowMs', '--window', 'aligned');
     check('slideMs', '--slide', 'aligned');
     check('gapMs', '--gap', 'session');
+    if (parameters.earlyEveryMs !== undefined) {
+      if (!(parameters.earlyEveryMs > 0)) throw new ConfigError('--early-every', `must be a positive duration, got ${parameters.earlyEveryMs} ms`);
+      if (!kinds.has('aligned')) {
+        throw new ConfigError('--early-every', `job "${this.name}" has no tumbling or hopping windows over its source's records, which early firings show filling; leave the option out`);
+      }
+    }
     const resolved = windows.map((window) => this.resolve(window, parameters));
     const first = resolved[0];
     const maxOutOfOrdernessMs = this.maxOutOfOrdernessMs(parameters);

@@ -1,4 +1,4 @@
-import { map, Observable, share, Subject, tap, type OperatorFunction } from 'rxjs';
+import { asyncScheduler, filter, interval, map, Observable, share, Subject, tap, type OperatorFunction } from 'rxjs';
 import type { JobContext, JobParameters } from '../jobs/Job.js';
 import type { JobOutput, RecordLine } from '../jobs/JobOutput.js';
 import { BoundedOutOfOrdernessWatermarks } from '../operators/BoundedOutOfOrdernessWatermarks.js';
@@ -72,6 +72,8 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
   const committable = graph.notResumable === undefined;
   const moveNumbers = new Map(graph.windowNodes().filter((window) => window.moves).map((window, number) => [window, number]));
   const where = (move: number) => `the internal topic of move ${move + 1}`;
+  // One wall-clock ticker for the job's early firings, at the shortest interval its windows ask for.
+  const earlyEveryMs = Math.min(...graph.windowNodes().map((window) => graph.resolve(window, parameters).trigger.earlyEveryMs ?? Infinity));
 
   return (source) =>
     new Observable<JobOutput>((subscriber) => {
@@ -143,8 +145,10 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
 
       const windowStep = (node: WindowNode, input: Observable<RecordBatch<unknown>>, state: StreamState): Observable<RecordBatch<unknown>> => {
         const { windows, trigger, maxOutOfOrdernessMs, allowedLatenessMs } = graph.resolve(node, parameters);
-        let records = input;
         const carried = state.carried || node.moves;
+        // Early results reach outputs only, and ticks only the windows over the source.
+        let records = carried ? input.pipe(filter((batch) => batch.early !== true)) : input;
+        input = records;
         if (node.moves && transport !== undefined) {
           const move = moveNumbers.get(node)!;
           const isLate = latenessRule(windows, allowedLatenessMs);
@@ -179,7 +183,7 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
             ...(shiftMs === undefined ? {} : { carriedWatermarkShiftMs: shiftMs }),
           }),
           tap((batch) => {
-            collected.windowsFired += batch.results.length;
+            if (batch.early !== true) collected.windowsFired += batch.results.length;
             if (node.moves && transport !== undefined) internalSafe.set(batch.partition, batch.safePosition);
             if (!overSource || !committable) return;
             const known = progress.get(batch.partition);
@@ -200,7 +204,8 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
               timestampsMs[i] = results[i]!.endMs - 1;
               recordWatermarksMs[i] = results[i]!.watermarkMs;
             }
-            return { partition: batch.partition, records: results, timestampsMs, recordWatermarksMs, watermarkMs: batch.watermarkMs };
+            const out = { partition: batch.partition, records: results, timestampsMs, recordWatermarksMs, watermarkMs: batch.watermarkMs };
+            return batch.early === true ? { ...out, early: true } : out;
           }),
         );
       };
@@ -253,6 +258,8 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
       const collect = (node: OutputNode, batch: RecordBatch<unknown>, state: StreamState): void => {
         if (replaying) return;
         const { output } = node;
+        // JSON lines are not replaced as points are: early results go to points only.
+        if (batch.early === true && output.kind === 'records') return;
         const { records, timestampsMs, positions } = batch;
         // A replay after a restore rebuilds windows; records that reach an output without one were written before.
         const firstNew = state.positioned && positions !== undefined && batch.replayedBefore !== undefined ? firstAtOrAfter(positions, batch.replayedBefore) : 0;
@@ -266,18 +273,21 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
           }
           return;
         }
+        // With early firings, each point after a window says whether it is the final one (an early one shares its series and time).
+        const final = earlyEveryMs !== Infinity && !state.positioned ? batch.early !== true : undefined;
         for (let i = firstNew; i < records.length; i++) {
           const record = records[i];
-          let point: PointFactory;
+          let stamped: PointFactory;
           if (output.stampedAt === 'windowStart' && state.windowResults) {
             const result = record as WindowResult<unknown, unknown>;
-            point = state.perPartition
+            stamped = state.perPartition
               ? (measurement) => new Point(measurement, result.startMs).tag('partition', String(result.partition))
               : (measurement) => new Point(measurement, result.startMs);
           } else {
             const timeMs = timestampsMs![i]!;
-            point = (measurement) => new Point(measurement, timeMs);
+            stamped = (measurement) => new Point(measurement, timeMs);
           }
+          const point: PointFactory = final === undefined ? stamped : (measurement) => stamped(measurement).booleanField('final', final);
           const made = output.toPoints(record, point);
           if (made instanceof Point) collected.points.push(made);
           else if (made !== undefined) for (const one of made) collected.points.push(one);
@@ -300,9 +310,15 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
             for (let i = 0; i < times.length; i++) watermarks.onEvent(times[i]!);
             return batch;
           }
+          if (!moves) {
+            // Windows behind a filter: what a filter that drops records needs to give the records
+            // it keeps the source's watermark (see `sourceClock`); most batches drop none.
+            const sourceClock = { maxTimestampMs: watermarks.maxTimestampMs, maxOutOfOrdernessMs: sourceBoundMs };
+            for (let i = 0; i < times.length; i++) watermarks.onEvent(times[i]!);
+            return { ...batch, sourceClock, watermarkMs: watermarks.watermarkMs };
+          }
           // The source's watermark, before any filter: a move judges each record by it, and a
-          // partition whose records a filter drops still moves the minimum on (or, without a
-          // move, the windows behind the filter).
+          // partition whose records a filter drops still moves the minimum on.
           const recordWatermarksMs = new Array<number>(times.length);
           for (let i = 0; i < times.length; i++) {
             recordWatermarksMs[i] = watermarks.watermarkMs;
@@ -387,6 +403,21 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
       });
 
       const seen = new Set<number>();
+      // Each tick asks the windows over each source partition read so far for their early results.
+      const ticks =
+        earlyEveryMs === Infinity
+          ? undefined
+          : interval(earlyEveryMs, context.scheduler ?? asyncScheduler).subscribe(() => {
+              for (const partition of [...seen].sort((a, b) => a - b)) {
+                if (partition >= partitions && transport !== undefined) continue;
+                root.next({ partition, records: [], early: true });
+                if (failure !== undefined) {
+                  subscriber.error(failure.error);
+                  return;
+                }
+                if (collected.points.length > 0) subscriber.next(take(partition, undefined));
+              }
+            });
       const subscription = source.subscribe({
         next(batch) {
           const move = transport === undefined ? -1 : splitPartition(batch.partition, partitions).move;
@@ -430,6 +461,7 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
         },
       });
       return () => {
+        ticks?.unsubscribe();
         subscription.unsubscribe();
         root.complete();
       };

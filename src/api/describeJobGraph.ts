@@ -44,7 +44,7 @@ function describeNode(graph: JobGraph, node: PlanNode, parameters: JobParameters
     case 'watermarks':
       return [`watermarks: at most ${formatDuration(graph.maxOutOfOrdernessMs(parameters))} out of order`];
     case 'window': {
-      const { windows, allowedLatenessMs } = graph.resolve(node, parameters);
+      const { windows, allowedLatenessMs, trigger } = graph.resolve(node, parameters);
       const keyed = node.keyOf === undefined ? 'per partition' : node.moves ? 'per key' : 'per key within each partition (keyBy sourcePartitioned)';
       const carried = node.moves || graph.isDownstreamOfWindowOrMove(node.parent);
       const waits =
@@ -53,7 +53,8 @@ function describeNode(graph: JobGraph, node: PlanNode, parameters: JobParameters
           : node.moves && allowedLatenessMs > 0
             ? `; fires once, when every writer has passed its end + ${formatDuration(allowedLatenessMs)}`
             : '';
-      const window = `window: ${describeWindows(windows)}, ${keyed}, allowed lateness ${formatDuration(allowedLatenessMs)}${waits}`;
+      const early = trigger.earlyEveryMs === undefined ? '' : `; early firings every ${formatDuration(trigger.earlyEveryMs)} of wall-clock time while open`;
+      const window = `window: ${describeWindows(windows)}, ${keyed}, allowed lateness ${formatDuration(allowedLatenessMs)}${waits}${early}`;
       if (!node.moves) return [window];
       return ['move by key: records of one key meet in one partition; lateness decided before the move; watermark = minimum over the writing partitions', window];
     }

@@ -11,7 +11,11 @@ export function filterStage<T>(keep: (record: T) => ValidationFailure | null, de
   return (context) => (input) => {
     const batch = input as RecordBatch<T>;
     const replayedBefore = batch.replayedBefore ?? -Infinity;
-    const { records, positions, timestampsMs, raws, recordWatermarksMs, partition } = batch;
+    const { records, positions, timestampsMs, raws, recordWatermarksMs, partition, sourceClock } = batch;
+    // The source's watermark before each record, for the records kept once one is dropped.
+    const clocked = recordWatermarksMs === undefined && sourceClock !== undefined && timestampsMs !== undefined;
+    const lagMs = clocked ? sourceClock.maxOutOfOrdernessMs + 1 : 0;
+    let maxMs = clocked ? sourceClock.maxTimestampMs : -Infinity;
     // Copied from the first dropped record on: a batch that keeps everything passes its arrays on.
     let kept: T[] | undefined;
     let keptPositions: number[] | undefined;
@@ -22,13 +26,15 @@ export function filterStage<T>(keep: (record: T) => ValidationFailure | null, de
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
       const failure = keep(record);
+      const sourceWatermarkMs = maxMs - lagMs;
+      if (clocked && timestampsMs[i]! > maxMs) maxMs = timestampsMs[i]!;
       if (failure === null) {
         if (kept !== undefined) {
           kept.push(record);
           keptPositions?.push(positions![i]!);
           keptTimes?.push(timestampsMs![i]!);
           keptRaws?.push(raws![i]!);
-          keptWatermarks?.push(recordWatermarksMs![i]!);
+          keptWatermarks?.push(clocked ? sourceWatermarkMs : recordWatermarksMs![i]!);
         }
         continue;
       }
@@ -37,7 +43,7 @@ export function filterStage<T>(keep: (record: T) => ValidationFailure | null, de
         keptPositions = positions?.slice(0, i);
         keptTimes = timestampsMs?.slice(0, i);
         keptRaws = raws?.slice(0, i);
-        keptWatermarks = recordWatermarksMs?.slice(0, i);
+        keptWatermarks = clocked ? sourceWatermarksBefore(timestampsMs, i, sourceClock.maxTimestampMs, lagMs) : recordWatermarksMs?.slice(0, i);
       }
       if (deadLetter) {
         const position = positions?.[i] ?? -1;
@@ -66,4 +72,15 @@ function mergeAscending(a: readonly number[] | undefined, b: readonly number[]):
   let j = 0;
   while (i < a.length || j < b.length) merged.push(j >= b.length || (i < a.length && a[i]! <= b[j]!) ? a[i++]! : b[j++]!);
   return merged;
+}
+
+/** The watermark `maxTimestamp − lag` before each of the first `count` records, from `maxTimestampMs` on. */
+function sourceWatermarksBefore(timestampsMs: readonly number[], count: number, maxTimestampMs: number, lagMs: number): number[] {
+  const watermarks = new Array<number>(count);
+  let maxMs = maxTimestampMs;
+  for (let i = 0; i < count; i++) {
+    watermarks[i] = maxMs - lagMs;
+    if (timestampsMs[i]! > maxMs) maxMs = timestampsMs[i]!;
+  }
+  return watermarks;
 }

@@ -26,6 +26,7 @@ export function jobSpecOf(options: RunOptions): JobSpec {
       gapMs: options.gapMs,
       maxOutOfOrdernessMs: options.maxOutOfOrdernessMs,
       allowedLatenessMs: options.allowedLatenessMs,
+      earlyEveryMs: options.earlyEveryMs,
     }).filter(([, value]) => value !== undefined),
   );
   return definedFields({

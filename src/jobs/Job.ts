@@ -1,3 +1,4 @@
+import type { SchedulerLike } from 'rxjs';
 import type { MoveTransport } from '../runtime/moves/MoveTransport.js';
 import type { OperatorFunction } from 'rxjs';
 import type { InvalidRecord } from '../events/InvalidRecord.js';
@@ -23,6 +24,8 @@ export interface JobParameters {
   readonly gapMs?: number;
   readonly maxOutOfOrdernessMs?: number;
   readonly allowedLatenessMs?: number;
+  /** Early firings of the tumbling and hopping windows over the source (`--early-every`): see `EarlyFiringTrigger`. */
+  readonly earlyEveryMs?: number;
 }
 
 /** The windowing a job runs with: what it declares, with the parameters applied (of its first window). */
@@ -50,6 +53,8 @@ export interface JobContext {
    * move happens in this process, which must read every partition.
    */
   readonly transport?: MoveTransport;
+  /** The wall clock of early firings (`earlyEveryMs`); default RxJS's `asyncScheduler`. Tests give a virtual one. */
+  readonly scheduler?: SchedulerLike;
 }
 
 /**

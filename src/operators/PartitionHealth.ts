@@ -34,6 +34,18 @@ export class PartitionHealth {
     this.lateBy.add(lateByMs);
   }
 
+  /** The health so far, for an early firing: the counts stay for the on-time firing to take. */
+  peek(records: number, watermarkMs: number): WindowHealth {
+    return {
+      records,
+      lateRecords: this.lateRecords,
+      invalidRecords: this.invalidRecords,
+      watermarkLagMs: Number.isFinite(watermarkMs) ? Math.round(this.nowMs() - watermarkMs) : 0,
+      lateByMaxMs: this.lateBy.maxMs,
+      lateByP99Ms: this.lateBy.quantileMs(0.99),
+    };
+  }
+
   /** The health of a firing caused by the record at `position` (`Infinity` at the end of input); resets the counts. */
   take(records: number, position: number, watermarkMs: number): WindowHealth {
     const invalid = this.batchInvalid;

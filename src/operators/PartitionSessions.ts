@@ -182,6 +182,9 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
     if ((this.watermarks as CarriedWatermarks).advanceTo(watermarkMs) && watermarkMs >= this.timers.peekTimeMs()) this.advance(watermarkMs, out, beforeMs);
   }
 
+  /** Sessions never fire early: a session shown early may merge into another, whose result would not replace it. */
+  fireEarly(): void {}
+
   flush(out: WindowResult<OUT, K>[]): void {
     if (this.replay !== undefined) this.endReplay();
     this.advance(Infinity, out, this.watermarks.watermarkMs);

@@ -58,6 +58,9 @@ export abstract class PartitionState<T, OUT, K> {
    */
   abstract onWatermark(watermarkMs: number, out: WindowResult<OUT, K>[]): void;
 
+  /** An early tick: fires, marked `early`, each open window that has not fired and took records since its last early firing. */
+  abstract fireEarly(out: WindowResult<OUT, K>[]): void;
+
   /** End of input: fires every window that has not fired, oldest first, and drops all state. */
   abstract flush(out: WindowResult<OUT, K>[]): void;
 

@@ -5,6 +5,7 @@ import { PartitionState } from './PartitionState.js';
 import type { RecordBatch } from './RecordBatch.js';
 import type { Trigger } from './Trigger.js';
 import type { AlignedWindowAssigner } from './WindowAssigner.js';
+import type { WindowHealth } from './WindowHealth.js';
 import type { LateRecord, WindowResult } from './WindowResult.js';
 import { windowStart } from './windowStart.js';
 
@@ -34,6 +35,8 @@ interface OpenWindow<ACC> {
   records: number;
   /** How many times the window has fired; 0 while it waits for the watermark. */
   firings: number;
+  /** Records it held at its last early firing. */
+  earlyRecords: number;
   /** Position of the window's first record: positions only grow within a partition. */
   readonly firstPosition: number;
 }
@@ -76,13 +79,13 @@ export class PartitionWindows<T, ACC, OUT, K> extends PartitionState<T, OUT, K> 
     const tumbling = sizeMs === slideMs;
     const watermarks = this.watermarks;
     const health = this.health;
-    // Over the source after a filter: the source's watermark, which records the filter dropped moved too.
+    // Over the source after a filter that dropped records: the source's watermark, which they moved too.
     const sourceWatermarksMs = this.config.carriedWatermark === true ? undefined : recordWatermarksMs;
     health.startBatch(batch.invalidPositions);
     let late = 0;
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
-      if (sourceWatermarksMs !== undefined) this.followSource(sourceWatermarksMs[i]!, out);
+      if (sourceWatermarksMs !== undefined && sourceWatermarksMs[i]! > watermarks.watermarkMs) this.followSource(sourceWatermarksMs[i]!, out);
       const timeMs = timestampsMs === undefined ? eventTimeOf!(record) : timestampsMs[i]!;
       const position = positions === undefined ? this.lastPosition + 1 : positions[i]!;
       this.lastPosition = position;
@@ -111,7 +114,7 @@ export class PartitionWindows<T, ACC, OUT, K> extends PartitionState<T, OUT, K> 
           if (window === undefined || window.startMs !== startMs) {
             window = this.open.get(startMs);
             if (window === undefined) {
-              window = { startMs, endMs, acc: aggregate.createAccumulator(), records: 0, firings: 0, firstPosition: position };
+              window = { startMs, endMs, acc: aggregate.createAccumulator(), records: 0, firings: 0, earlyRecords: 0, firstPosition: position };
               // A window the restored watermark has passed fired before the restart.
               if (replaying && trigger.fireAtMs(window) <= watermarkMs) window.firings = 1;
               this.open.set(startMs, window);
@@ -138,7 +141,7 @@ export class PartitionWindows<T, ACC, OUT, K> extends PartitionState<T, OUT, K> 
         this.advance(watermarks.watermarkMs, out, watermarkMs);
       }
     }
-    if (sourceWatermarksMs !== undefined && batch.watermarkMs !== undefined) this.followSource(batch.watermarkMs, out);
+    if (this.config.carriedWatermark !== true && batch.watermarkMs !== undefined) this.followSource(batch.watermarkMs, out);
     health.endBatch();
     return late;
   }
@@ -153,6 +156,19 @@ export class PartitionWindows<T, ACC, OUT, K> extends PartitionState<T, OUT, K> 
   onWatermark(watermarkMs: number, out: WindowResult<OUT, K>[]): void {
     const beforeMs = this.watermarks.watermarkMs;
     if ((this.watermarks as CarriedWatermarks).advanceTo(watermarkMs) && watermarkMs >= this.nextTimerMs) this.advance(watermarkMs, out, beforeMs);
+  }
+
+  fireEarly(out: WindowResult<OUT, K>[]): void {
+    const due: OpenWindow<ACC>[] = [];
+    for (const window of this.open.values()) {
+      if (window.firings === 0 && window.records > window.earlyRecords) due.push(window);
+    }
+    due.sort((a, b) => a.endMs - b.endMs || a.startMs - b.startMs);
+    const watermarkMs = this.watermarks.watermarkMs;
+    for (const window of due) {
+      window.earlyRecords = window.records;
+      this.emit(window, out, watermarkMs, window.firings, this.health.peek(window.records, watermarkMs), true);
+    }
   }
 
   flush(out: WindowResult<OUT, K>[]): void {
@@ -170,15 +186,21 @@ export class PartitionWindows<T, ACC, OUT, K> extends PartitionState<T, OUT, K> 
   /** @param watermarkMs the watermark the firing happened under (see `WindowResult.watermarkMs`) */
   private fire(window: OpenWindow<ACC>, out: WindowResult<OUT, K>[], watermarkMs: number): void {
     const firing = window.firings++;
+    // The record that caused the firing is the last one processed.
+    this.emit(window, out, watermarkMs, firing, this.health.take(window.records, this.lastPosition, this.watermarks.watermarkMs), false);
+  }
+
+  /** The window's result (one per key of a keyed window) as a firing numbered `firing`. */
+  private emit(window: OpenWindow<ACC>, out: WindowResult<OUT, K>[], watermarkMs: number, firing: number, health: WindowHealth, early: boolean): void {
     const value = this.config.aggregate.getResult(window.acc);
     const { partition } = this;
     const { startMs, endMs } = window;
-    // The record that caused the firing is the last one processed.
-    const health = this.health.take(window.records, this.lastPosition, this.watermarks.watermarkMs);
     if (this.config.keyed) {
-      for (const [key, keyValue] of value as Map<K, OUT>) out.push({ partition, key, startMs, endMs, value: keyValue, firing, watermarkMs, health });
+      for (const [key, keyValue] of value as Map<K, OUT>) {
+        out.push(early ? { partition, key, startMs, endMs, value: keyValue, firing, watermarkMs, health, early } : { partition, key, startMs, endMs, value: keyValue, firing, watermarkMs, health });
+      }
     } else {
-      out.push({ partition, key: undefined as K, startMs, endMs, value, firing, watermarkMs, health });
+      out.push(early ? { partition, key: undefined as K, startMs, endMs, value, firing, watermarkMs, health, early } : { partition, key: undefined as K, startMs, endMs, value, firing, watermarkMs, health });
     }
   }
 

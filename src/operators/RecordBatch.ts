@@ -61,11 +61,25 @@ export interface RecordBatch<T> {
    */
   readonly recordWatermarksMs?: readonly number[];
   /**
+   * Over the source, for windows behind a filter: the source's highest event time before this
+   * batch, and its watermark's bound. A filter that drops records gives each record it keeps
+   * `recordWatermarksMs` from them, so that the windows follow the source's watermark; a batch
+   * that drops none needs no more than `watermarkMs`.
+   */
+  readonly sourceClock?: { readonly maxTimestampMs: number; readonly maxOutOfOrdernessMs: number };
+  /**
    * `true`: the partition has had no records, and none waiting, for the idle timeout: after a
    * move between processes it holds the watermark back no longer (Flink's `withIdleness`);
    * `records` is empty. `false` on a batch with records after that. Absent otherwise.
    */
   readonly idle?: boolean;
+  /**
+   * Early firings (`--early-every`). On the way in, from the runtime's wall-clock ticker, with no
+   * records: the tumbling and hopping windows over the source fire what they hold so far. On the
+   * way out, the results of those firings: they reach the outputs, but no window or move after,
+   * which take only on-time results.
+   */
+  readonly early?: true;
   /** The partition moved elsewhere: drop its windows without firing them. `records` is empty. */
   readonly revoked?: boolean;
   /**

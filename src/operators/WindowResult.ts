@@ -26,6 +26,8 @@ export interface WindowResult<OUT, K = undefined> {
   readonly watermarkMs: number;
   /** The partition's health at this firing: what the job may write beside its results (`job_health`). */
   readonly health: WindowHealth;
+  /** An early firing (see `Trigger.earlyEveryMs`): the window so far, while open; its on-time firing replaces it. */
+  readonly early?: true;
 }
 
 /**
@@ -49,6 +51,8 @@ export interface WindowedBatch<OUT, K = undefined> {
   readonly nextPosition: number;
   /** Records of this batch that came too late for every window they belong to. */
   readonly lateRecords: number;
+  /** The results are early firings (the input batch was an early tick). */
+  readonly early?: true;
 }
 
 /** A record that arrived after all its windows were closed: counted and routed, never silently dropped. */

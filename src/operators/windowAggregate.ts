@@ -66,7 +66,9 @@ export interface WindowAggregateOptions<T, ACC, OUT, K = undefined> {
  * the partition's windows unfired (its new owner re-reads them from the committed position);
  * one with `endOfInput` fires the partition's open windows as the end of the input would,
  * reports its progress at the batch's `endPosition` and drops its state, leaving the other
- * partitions as they are.
+ * partitions as they are; one with `early` (a tick of early firings) fires, marked `early`, the
+ * unfired tumbling and hopping windows that took records since their last early firing, and
+ * emits them flagged `early`.
  *
  * @example
  * batches$.pipe(windowAggregate({
@@ -118,6 +120,11 @@ export function windowAggregate<T, ACC, OUT, K = undefined>(
             lateRecords = state.process(batch, results);
             if (batch.endPosition !== undefined) state.skipTo(batch.endPosition);
             if (carried && batch.watermarkMs !== undefined) state.onWatermark(batch.watermarkMs - shiftMs, results);
+            if (batch.early === true) {
+              state.fireEarly(results);
+              subscriber.next({ ...progress(state, results, lateRecords), early: true });
+              return;
+            }
             if (batch.endOfInput === true) {
               state.flush(results);
               partitions.delete(batch.partition);

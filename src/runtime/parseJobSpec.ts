@@ -181,13 +181,14 @@ function kafkaSpec(value: unknown, path: string): KafkaSpec {
 }
 
 function parametersSpec(value: unknown, path: string): JobParameters {
-  const fields = object(value, path, ['windowMs', 'slideMs', 'gapMs', 'maxOutOfOrdernessMs', 'allowedLatenessMs'], '{"windowMs": 60000}');
+  const fields = object(value, path, ['windowMs', 'slideMs', 'gapMs', 'maxOutOfOrdernessMs', 'allowedLatenessMs', 'earlyEveryMs'], '{"windowMs": 60000}');
   return definedFields({
     windowMs: milliseconds(fields, path, 'windowMs', 1),
     slideMs: milliseconds(fields, path, 'slideMs', 1),
     gapMs: milliseconds(fields, path, 'gapMs', 1),
     maxOutOfOrdernessMs: milliseconds(fields, path, 'maxOutOfOrdernessMs', 0),
     allowedLatenessMs: milliseconds(fields, path, 'allowedLatenessMs', 0),
+    earlyEveryMs: milliseconds(fields, path, 'earlyEveryMs', 1),
   });
 }
 

@@ -64,8 +64,9 @@ describe('kill -9 at any moment, then a restart, leaves exactly the output of a 
     const common = ['run', 'error-rates', '--from', 'kafka', '--topic', topic, '--bounded', '--commit-interval', COMMIT_INTERVAL];
     /** The InfluxDB job and the file job of one variant (`killed` or `clean`), each with its own group and outputs. */
     const jobs = (variant: string, bucket: InfluxTestBucket) => ({
+      // The killed InfluxDB job also fires its windows early: their final points must still replace every early one.
       influx: [...common, '--to', 'influx', '--group', `${topic}-${variant}-influx`, '--dead-letter', `kafka:${topic}.${variant}.dlq`,
-        '--late-output', `file:${join(dir, `${variant}-influx-late.jsonl`)}`],
+        '--late-output', `file:${join(dir, `${variant}-influx-late.jsonl`)}`, ...(variant === 'killed' ? ['--early-every', '200ms'] : [])],
       files: [...common, '--to', `file:${join(dir, `${variant}.lp`)}`, '--group', `${topic}-${variant}-files`,
         '--dead-letter', `file:${join(dir, `${variant}-dead.jsonl`)}`, '--late-output', `file:${join(dir, `${variant}-files-late.jsonl`)}`],
       env: env(bucket),
@@ -115,6 +116,9 @@ describe('kill -9 at any moment, then a restart, leaves exactly the output of a 
     const reference = referenceWindows(produced, { windowMs: 10_000, maxOutOfOrdernessMs: 5_000, bounded: true });
     const invalid = EVENTS - reference.valid;
     const [afterKills, cleanRun] = [await readErrorRates(killed), await readErrorRates(clean)];
+    // Early firings happened, and none outlived its window's final point.
+    const finalFields = await killed.query<{ _value: boolean }>('|> range(start: 0) |> filter(fn: (r) => r._field == "final")');
+    const earlyLeft = finalFields.filter((row) => String(row._value) !== 'true').length;
     const againstClean = compareWindows(afterKills, cleanRun);
     const againstReference = compareWindows(afterKills, reference.windows);
 
@@ -152,14 +156,17 @@ describe('kill -9 at any moment, then a restart, leaves exactly the output of a 
     const lateLines = files.find((f) => f.suffix === '-influx-late.jsonl')!.lines;
 
     reportFault({
-      scenario: `kill -9 x${KILLS} (3 partitions)`,
+      scenario: `kill -9 x${KILLS} (3 partitions; InfluxDB job with --early-every)`,
       sent: EVENTS,
       counted: countedEvents(afterKills),
       invalid: deadLetters.length,
       late: lateLines,
       windowsCompared: againstClean.compared,
-      mismatches: againstClean.mismatched.length + againstReference.mismatched.length + deadLetterMismatches + Math.abs(dlqEnd - invalid) + fileMismatches,
+      mismatches: againstClean.mismatched.length + againstReference.mismatched.length + deadLetterMismatches + Math.abs(dlqEnd - invalid) + fileMismatches + earlyLeft,
     });
+
+    assert.ok(finalFields.length > 0, 'the killed InfluxDB job wrote points with early firings on');
+    assert.equal(earlyLeft, 0, 'every early point was replaced by its window\'s final one');
 
     assert.ok(reference.windows.size > 250, `a meaningful run has hundreds of windows, this one ${reference.windows.size}`);
     assert.ok(invalid > 5_000 && reference.late > 50, `invalid ${invalid} and late ${reference.late} records are part of the test`);

@@ -25,6 +25,7 @@ export function describeCommand(): Command {
     .addOption(new Option('--gap <duration>', 'as run would take it').argParser(durationArgument))
     .addOption(new Option('--allowed-lateness <duration>', 'as run would take it').argParser(durationArgument))
     .addOption(new Option('--max-out-of-orderness <duration>', 'as run would take it').argParser(durationArgument))
+    .addOption(new Option('--early-every <duration>', 'as run would take it').argParser(durationArgument))
     .action(async (jobSpec: string, flags: Record<string, number | undefined>) => {
       const text = await runDescribe(jobSpec, {
         windowMs: flags.window,
@@ -32,6 +33,7 @@ export function describeCommand(): Command {
         gapMs: flags.gap,
         allowedLatenessMs: flags.allowedLateness,
         maxOutOfOrdernessMs: flags.maxOutOfOrderness,
+        earlyEveryMs: flags.earlyEvery,
       });
       process.stdout.write(`${text}\n`);
     });

@@ -117,6 +117,7 @@ export function runCommandDefinition(): Command {
     .addOption(
       duration('--allowed-lateness <duration>', `how long a fired window still takes events and fires again (default: the job's, else ${formatDuration(DEFAULTS.allowedLatenessMs)})`),
     )
+    .addOption(duration('--early-every <duration>', 'also fire the tumbling and hopping windows over the source every so often of wall-clock time while they are open (marked final=false; the on-time firing replaces them)'))
     .addOption(duration('--idle-timeout <duration>', 'report a partition idle after this long without records; after a keyBy from Kafka it then stops holding back the watermark', DEFAULTS.idleTimeoutMs))
     .addOption(
       new Option('--commit-interval <duration>', 'how often outputs are flushed and the source committed')
@@ -158,6 +159,7 @@ export function runOptionsOf(jobSpec: string, flags: Record<string, unknown>): R
     gapMs: flags.gap as number | undefined,
     maxOutOfOrdernessMs: flags.maxOutOfOrderness as number | undefined,
     allowedLatenessMs: flags.allowedLateness as number | undefined,
+    earlyEveryMs: flags.earlyEvery as number | undefined,
     idleTimeoutMs: flags.idleTimeout as number,
     commitIntervalMs: flags.commitInterval as number,
     deadLetter: flags.deadLetter as Endpoint | undefined,
