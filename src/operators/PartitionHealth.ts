@@ -55,14 +55,7 @@ export class PartitionHealth {
         this.invalidRecords++;
       }
     }
-    const health: WindowHealth = {
-      records,
-      lateRecords: this.lateRecords,
-      invalidRecords: this.invalidRecords,
-      watermarkLagMs: Number.isFinite(watermarkMs) ? Math.round(this.nowMs() - watermarkMs) : 0,
-      lateByMaxMs: this.lateBy.maxMs,
-      lateByP99Ms: this.lateBy.quantileMs(0.99),
-    };
+    const health = this.peek(records, watermarkMs);
     this.lateRecords = 0;
     this.invalidRecords = 0;
     this.lateBy.reset();
