@@ -8,6 +8,7 @@ import type { RecordBatch } from '../operators/RecordBatch.js';
 import type { Trigger } from '../operators/Trigger.js';
 import type { WindowAssigner } from '../operators/WindowAssigner.js';
 import type { OperatorFunction } from 'rxjs';
+import { checkEarlyEveryMs } from '../operators/Trigger.js';
 import { applyWindowParameters } from './applyWindowParameters.js';
 import { compileJobGraph } from './compileJobGraph.js';
 import { AggregatedStream } from './AggregatedStream.js';
@@ -153,8 +154,10 @@ export class JobGraph implements Job {
     const overSource = !this.isDownstreamOfWindowOrMove(window.parent);
     const allowedLatenessMs = (overSource ? parameters.allowedLatenessMs : undefined) ?? window.allowedLatenessMs ?? DEFAULTS.allowedLatenessMs;
     const windows = overSource ? applyWindowParameters(window.windows, parameters, this.name, false) : window.windows;
-    const earlyEveryMs = overSource && windows.kind !== 'session' ? parameters.earlyEveryMs : undefined;
-    if (window.trigger.earlyEveryMs !== undefined && (!overSource || windows.kind === 'session')) {
+    // Early firings are for the windows over the source's own partitions: after a keyBy a window fires once, whole.
+    const firesEarly = overSource && !window.moves && windows.kind !== 'session';
+    const earlyEveryMs = firesEarly ? parameters.earlyEveryMs : undefined;
+    if (window.trigger.earlyEveryMs !== undefined && !firesEarly) {
       throw new ConfigError('trigger', `job "${this.name}": early firings are for tumbling and hopping windows over the source's records; a session may merge into another, and a window after a keyBy or over results fires once, whole`);
     }
     return {
@@ -204,9 +207,12 @@ export class JobGraph implements Job {
     check('slideMs', '--slide', 'aligned');
     check('gapMs', '--gap', 'session');
     if (parameters.earlyEveryMs !== undefined) {
-      if (!(parameters.earlyEveryMs > 0)) throw new ConfigError('--early-every', `must be a positive duration, got ${parameters.earlyEveryMs} ms`);
-      if (!kinds.has('aligned')) {
-        throw new ConfigError('--early-every', `job "${this.name}" has no tumbling or hopping windows over its source's records, which early firings show filling; leave the option out`);
+      checkEarlyEveryMs(parameters.earlyEveryMs);
+      if (!overSource.some((window) => !window.moves && window.windows.kind !== 'session')) {
+        throw new ConfigError(
+          '--early-every',
+          `job "${this.name}" has no tumbling or hopping windows over its source's own partitions, which early firings show filling (a session may merge into another, and a window after a keyBy fires once, whole); leave the option out`,
+        );
       }
     }
     const resolved = windows.map((window) => this.resolve(window, parameters));

@@ -45,7 +45,7 @@ export function jobSpecOf(options: RunOptions): JobSpec {
 function sourceOf(options: RunOptions): SourceSpec {
   const from: Endpoint = options.from;
   if (from.kind === 'kafka') {
-    return definedFields({ kind: 'kafka', topic: options.topic, group: options.group, bounded: options.bounded === true ? true : undefined, idleTimeoutMs: options.idleTimeoutMs });
+    return definedFields({ kind: 'kafka', topic: options.topic, group: options.group, bounded: options.bounded === true ? true : undefined, idleTimeoutMs: options.idleTimeoutMs, timeRange: options.timeRange });
   }
   return from as SourceSpec;
 }

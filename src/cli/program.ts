@@ -6,6 +6,8 @@ import { describeCommand } from './commands/describeCommand.js';
 import { jobManagerCommand } from './commands/jobManagerCommand.js';
 import { listCommand } from './commands/listCommand.js';
 import { produceCommand } from './commands/produceCommand.js';
+import { backfillCommand } from './commands/backfillCommand.js';
+import { diffCommand } from './commands/diffCommand.js';
 import { runCommand } from './commands/runCommand.js';
 import { statusCommand } from './commands/statusCommand.js';
 import { submitCommand } from './commands/submitCommand.js';
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
     .version('0.1.0');
   program.addCommand(demoCommand());
   program.addCommand(runCommand());
+  program.addCommand(backfillCommand());
+  program.addCommand(diffCommand());
   program.addCommand(describeCommand());
   program.addCommand(produceCommand());
   program.addCommand(collectCommand());

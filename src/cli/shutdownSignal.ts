@@ -18,6 +18,13 @@ const SIGNAL_NUMBERS = { SIGINT: 2, SIGTERM: 15 } as const;
 /** pino's level numbers, for `CLICKFLOW_LOG_LEVEL`. */
 const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
 let installed = false;
+/** The lowest level logged when `CLICKFLOW_LOG_LEVEL` does not say: `quietShutdownLog` raises it. */
+let defaultLevel = LEVELS.info!;
+
+/** `-q`: the stop's own lines keep to warnings too, unless `CLICKFLOW_LOG_LEVEL` says otherwise. */
+export function quietShutdownLog(): void {
+  defaultLevel = LEVELS.warn!;
+}
 
 /** Installs the SIGINT/SIGTERM handlers once; later calls do nothing. */
 export function installShutdownHandlers(): void {
@@ -40,6 +47,7 @@ export function installShutdownHandlers(): void {
 
 /** One log line as the pino logger writes them; pino itself is one of the heavy modules loaded later. */
 function log(level: number, msg: string): void {
-  if (level < (LEVELS[process.env.CLICKFLOW_LOG_LEVEL ?? 'info'] ?? LEVELS.info!)) return;
+  const configured = process.env.CLICKFLOW_LOG_LEVEL;
+  if (level < (configured === undefined ? defaultLevel : (LEVELS[configured] ?? LEVELS.info!))) return;
   process.stderr.write(`${JSON.stringify({ level, time: Date.now(), pid: process.pid, name: 'clickflow', msg })}\n`);
 }

@@ -16,6 +16,8 @@ export const DEFAULTS = {
   maxOutOfOrdernessMs: 5_000,
   /** How long a fired window still accepts records (and re-emits): none. */
   allowedLatenessMs: 0,
+  /** The shortest `--early-every`: 100 ms. Each early firing emits every open window again. */
+  minEarlyEveryMs: 100,
   /** Wall-clock time without records after which a partition is reported idle: 30 s. */
   idleTimeoutMs: 30_000,
   /**

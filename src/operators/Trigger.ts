@@ -1,4 +1,7 @@
 import { ConfigError } from '../errors/ConfigError.js';
+import { DEFAULTS } from '../config/defaults.js';
+import { MAX_TIMER_MS } from '../time/maxTimerMs.js';
+import { formatDuration } from '../time/parseDuration.js';
 import { durationMs, type Duration } from './Duration.js';
 
 /** The bounds of a window, `[startMs, endMs)` in epoch milliseconds. */
@@ -46,7 +49,17 @@ export const EventTimeTrigger: Trigger = {
 export const EarlyFiringTrigger = {
   every(every: Duration): Trigger {
     const earlyEveryMs = durationMs(every, 'early firing interval');
-    if (!(earlyEveryMs > 0)) throw new ConfigError('--early-every', `must be a positive duration, got ${String(every)}`);
+    checkEarlyEveryMs(earlyEveryMs);
     return { ...EventTimeTrigger, earlyEveryMs };
   },
 };
+
+/**
+ * @throws ConfigError unless `ms` is whole milliseconds a timer can wait, at least
+ * `DEFAULTS.minEarlyEveryMs` (more often would spend the job on firing)
+ */
+export function checkEarlyEveryMs(ms: number): void {
+  if (!Number.isSafeInteger(ms) || ms < DEFAULTS.minEarlyEveryMs || ms > MAX_TIMER_MS) {
+    throw new ConfigError('--early-every', `must be whole milliseconds from ${formatDuration(DEFAULTS.minEarlyEveryMs)} to ${formatDuration(24 * 86_400_000)}, got ${ms} ms; early firings every second or so are plenty for a chart`);
+  }
+}

@@ -1,3 +1,4 @@
+import type { KafkaTimeRange } from '../connectors/kafka/KafkaTimeRange.js';
 import type { SaslMechanism } from '../connectors/kafka/kafkaSecurity.js';
 import type { JobParameters } from '../jobs/Job.js';
 
@@ -36,7 +37,15 @@ export type SourceSpec =
    * source partition without records (and none waiting) holds back the watermark after the
    * move; default `DEFAULTS.idleTimeoutMs`.
    */
-  | { readonly kind: 'kafka'; readonly topic?: string; readonly group?: string; readonly bounded?: boolean; readonly idleTimeoutMs?: number }
+  | {
+      readonly kind: 'kafka';
+      readonly topic?: string;
+      readonly group?: string;
+      readonly bounded?: boolean;
+      readonly idleTimeoutMs?: number;
+      /** A backfill: only the records in this range of Kafka record times, bounded (see `KafkaTimeRange`). */
+      readonly timeRange?: KafkaTimeRange;
+    }
   /** JSON lines. */
   | FileSpec
   | { readonly kind: 'stdin' }

@@ -1,3 +1,4 @@
+import { definedFields } from './definedFields.js';
 import { resolve } from 'node:path';
 import { DEFAULTS } from '../config/defaults.js';
 import { discardSink } from '../connectors/discard/discardSinkConnector.js';
@@ -86,7 +87,7 @@ export function specConnectors(spec: JobSpec, security: KafkaSecurity | undefine
 
 /** The settings of the Kafka source a spec's `source` names, with the run's brokers and security (its files read). */
 export function kafkaSourceSettings(from: Extract<SourceSpec, { kind: 'kafka' }>, brokers: string, security: KafkaSecurity | undefined): KafkaSourceSettings {
-  return { brokers, topic: from.topic ?? DEFAULTS.topic, group: from.group, bounded: from.bounded === true, idleTimeoutMs: from.idleTimeoutMs, security };
+  return definedFields({ brokers, topic: from.topic ?? DEFAULTS.topic, group: from.group, bounded: from.bounded === true, idleTimeoutMs: from.idleTimeoutMs, security, timeRange: from.timeRange });
 }
 
 /**

@@ -16,6 +16,12 @@ export class ShopButtons {
     for (let i = 0; i < times; i++) {
       const action = this.pressed.length % 2 === 0 ? 'add_to_cart' : 'buy_now';
       await this.page.click(action === 'add_to_cart' ? '#add' : '#buy');
+      // Add to cart checks the stock: its answer must reach the page, or a reload right after
+      // would leave a 404 the server saw and the page (so the tracker) never did. Presses
+      // alternate, so the status shows a buy's message until the check's answer replaces it.
+      if (action === 'add_to_cart') {
+        await this.page.waitForFunction(() => /^(In stock|Could not check|Offline)/.test(document.getElementById('status')?.textContent ?? ''));
+      }
       this.pressed.push(action);
     }
   }

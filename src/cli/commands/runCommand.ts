@@ -1,3 +1,4 @@
+import type { KafkaTimeRange } from '../../connectors/kafka/KafkaTimeRange.js';
 import { Command, Option } from 'commander';
 import { DEFAULTS } from '../../config/defaults.js';
 import type { Job, JobParameters } from '../../jobs/Job.js';
@@ -10,7 +11,7 @@ import { durationArgument } from '../durationArgument.js';
 import { timerDurationArgument } from '../timerDurationArgument.js';
 import { jobSpecOf } from '../jobSpecOf.js';
 import { RUN_FLAG_NAMES } from '../runFlagNames.js';
-import { shutdownSignal } from '../shutdownSignal.js';
+import { quietShutdownLog, shutdownSignal } from '../shutdownSignal.js';
 import {
   parseDeadLetterEndpoint,
   parseRecordOutput,
@@ -58,6 +59,8 @@ export interface RunOptions extends JobParameters {
   readonly quiet?: boolean;
   /** Aborting cancels the job: it flushes, commits and resolves. */
   readonly signal?: AbortSignal;
+  /** A backfill (`clickflow backfill`): only this range of Kafka record times. */
+  readonly timeRange?: KafkaTimeRange;
 }
 
 /** Checks a run's options and starts its job ({@link startJobSpec}). */
@@ -67,9 +70,13 @@ export function startRun(options: RunOptions): Promise<{ job: Job; handle: JobHa
 
 /** Runs a job as `clickflow run` does; resolves with its metrics once every output is flushed and committed. */
 export async function runRun(options: RunOptions): Promise<JobMetrics> {
-  const { job, handle } = await startRun(options);
   // Quiet: the log keeps what needs attention, unless the user asked for a level.
-  if (options.quiet === true && process.env.CLICKFLOW_LOG_LEVEL === undefined) logger.level = 'warn';
+  const quiet = options.quiet === true && process.env.CLICKFLOW_LOG_LEVEL === undefined;
+  if (quiet) {
+    logger.level = 'warn';
+    quietShutdownLog();
+  }
+  const { job, handle } = await startRun(options);
   // The job's own reports go to the log whatever the progress display: start-up phases at debug level.
   handle.events.subscribe((event) => {
     if (event.type === 'log') logger[event.level]({ job: job.name, ...event.fields }, event.message);
@@ -77,7 +84,11 @@ export async function runRun(options: RunOptions): Promise<JobMetrics> {
   const reporter = options.progress === true ? new ProgressReporter(handle, options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs) : undefined;
   reporter?.start();
   const served = options.metricsPort === undefined ? undefined : await serveRunMetrics(handle, options.metricsPort);
-  if (served !== undefined) logger.info({ url: served.url }, 'metrics served');
+  // Asked for, so said even when quiet: with --metrics-port 0 the port is found nowhere else.
+  if (served !== undefined) {
+    if (quiet) process.stderr.write(`metrics served at ${served.url}\n`);
+    else logger.info({ url: served.url }, 'metrics served');
+  }
   const cancel = () => void handle.cancel();
   if (options.signal?.aborted === true) cancel();
   options.signal?.addEventListener('abort', cancel, { once: true });
@@ -117,7 +128,11 @@ export function runCommandDefinition(): Command {
     .addOption(
       duration('--allowed-lateness <duration>', `how long a fired window still takes events and fires again (default: the job's, else ${formatDuration(DEFAULTS.allowedLatenessMs)})`),
     )
-    .addOption(duration('--early-every <duration>', 'also fire the tumbling and hopping windows over the source every so often of wall-clock time while they are open (marked final=false; the on-time firing replaces them)'))
+    .addOption(
+      new Option('--early-every <duration>', 'also fire the tumbling and hopping windows over the source every so often of wall-clock time while they are open (marked final=false; the on-time firing replaces them)').argParser(
+        timerDurationArgument,
+      ),
+    )
     .addOption(duration('--idle-timeout <duration>', 'report a partition idle after this long without records; after a keyBy from Kafka it then stops holding back the watermark', DEFAULTS.idleTimeoutMs))
     .addOption(
       new Option('--commit-interval <duration>', 'how often outputs are flushed and the source committed')

@@ -2,6 +2,7 @@ import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { Observable, Subscriber } from 'rxjs';
 import type { PartitionCheckpoint } from '../../operators/PartitionCheckpoint.js';
 import type { MovedCheckpoint } from '../../runtime/moves/MovedCheckpoint.js';
+import type { KafkaTimeRange } from './KafkaTimeRange.js';
 import type { MoveTransport } from '../../runtime/moves/MoveTransport.js';
 import { InternalTopicGapError } from '../../runtime/moves/InternalTopicGapError.js';
 import type { RecordBatch } from '../../operators/RecordBatch.js';
@@ -26,6 +27,12 @@ export interface KafkaSourceOptions {
    * partition of the topic is there, by this instance's reading or by the group's commits.
    */
   readonly bounded: boolean;
+  /**
+   * Bounded, a backfill: each partition is read from its first record at or after `fromMs`
+   * (where a group without commits starts) up to its first at or after `toMs`, instead of from
+   * the group's start to the end offset.
+   */
+  readonly timeRange?: KafkaTimeRange;
   /** Awaited after each batch: a full sink holds the partitions back. */
   readonly gate?: BackpressureGate;
   /** Told when the group assignment changes, for logs. */
@@ -296,21 +303,30 @@ export class KafkaSource implements Source {
     await this.checkInternalTopicsKept();
     if (this.closed) return;
     if (this.options.bounded) {
-      const [ends, committed] = await Promise.all([
+      const range = this.options.timeRange;
+      const [ends, committed, starts] = await Promise.all([
         this.admin.fetchTopicOffsets(topic),
         this.commitsAtStart(),
+        range === undefined ? undefined : Promise.all([this.admin.fetchTopicOffsetsByTimestamp(topic, range.fromMs), this.admin.fetchTopicOffsetsByTimestamp(topic, range.toMs)]),
       ]);
       this.endOffsets = new Map(ends.map((p) => [p.partition, Number(p.high)]));
       for (const p of ends) this.firstOffsets.set(p.partition, Number(p.low));
+      if (starts !== undefined) {
+        for (const p of starts[0]) this.firstOffsets.set(p.partition, Number(p.offset));
+        for (const p of starts[1]) this.endOffsets.set(p.partition, Number(p.offset));
+      }
       // Every partition committed at its end already (the group's run is over): nothing to
       // read, and no need to join the group for it.
       const { offsets, checkpoints } = this.groupCommitsOf(committed);
       this.groupOffsets = offsets;
       this.noteEnded(checkpoints);
-      if (ends.every((p) => this.startOffset(p.partition, offsets) >= Number(p.high)) && this.internalEnded()) {
+      if (ends.every((p) => this.startOffset(p.partition, offsets) >= this.endOffsets!.get(p.partition)!) && this.internalEnded()) {
         this.complete();
         return;
       }
+      // A backfill's group starts where its range does: kafkajs starts a partition without commits at the log's start.
+      const fresh = ends.filter((p) => (offsets.get(p.partition) ?? -1) < 0).map((p) => ({ partition: p.partition, offset: String(this.firstOffsets.get(p.partition)) }));
+      if (starts !== undefined && fresh.length > 0) await this.admin.setOffsets({ groupId, topic, partitions: fresh });
     }
     if (this.closed) return;
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
@@ -416,7 +432,7 @@ export class KafkaSource implements Source {
     }
     // A partition created after the start has no records to read in a bounded run; an internal
     // topic's end is not an offset but its writers' end markers.
-    const end = this.endOffsets === undefined || partition >= this.stride ? Infinity : (this.endOffsets.get(partition) ?? 0);
+    const end = this.endOffsets === undefined || (this.stride > 0 && partition >= this.stride) ? Infinity : (this.endOffsets.get(partition) ?? 0);
     const messages = batch.messages;
     // A fetch holds thousands of records per partition; handing them on in chunks lets each
     // chunk's parsed records die young instead of being promoted by the garbage collector.

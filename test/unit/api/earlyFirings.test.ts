@@ -117,8 +117,16 @@ describe('early firings (--early-every)', () => {
 
   test('refused where it cannot apply: a job without tumbling or hopping windows over its source, a non-positive interval, a session window', () => {
     assert.throws(() => sessionsJob.settings({ earlyEveryMs: 2_000 }), (e) => e instanceof ConfigError && /--early-every: job "sessions" has no tumbling or hopping windows over its source/.test(e.message));
-    assert.throws(() => counts.settings({ earlyEveryMs: 0 }), (e) => e instanceof ConfigError && /--early-every: must be a positive duration/.test(e.message));
+    for (const earlyEveryMs of [0, 50, 0.5, 25 * 86_400_000]) {
+      assert.throws(() => counts.settings({ earlyEveryMs }), (e) => e instanceof ConfigError && /--early-every: must be whole milliseconds from 100ms to 24d/.test(e.message), String(earlyEveryMs));
+    }
     assert.throws(() => EarlyFiringTrigger.every('0s'), ConfigError);
+    // After a keyBy a window fires once, whole: neither the flag nor the trigger applies there.
+    const perUrl = job('per-url', 'events per URL and 10 s window').from(clickEvents()).keyBy((e) => e.url).window(TumblingEventTimeWindows.of('10s'));
+    const keyed = perUrl.aggregate(count()).toPoints((w, point) => point('per_url').tag('url', w.key).intField('n', w.value));
+    assert.throws(() => keyed.settings({ earlyEveryMs: 2_000 }), (e) => e instanceof ConfigError && /--early-every: job "per-url" has no tumbling or hopping windows over its source's own partitions/.test(e.message));
+    const explicit = perUrl.trigger(EarlyFiringTrigger.every('1s')).aggregate(count()).toPoints((w, point) => point('per_url').intField('n', w.value));
+    assert.throws(() => explicit.settings({}), (e) => e instanceof ConfigError && /trigger: job "per-url": early firings are for tumbling and hopping windows over the source's records/.test(e.message));
     assert.match(counts.describe!({ earlyEveryMs: 2_000 }), /early firings every 2s of wall-clock time while open/);
   });
 });

@@ -1,0 +1,49 @@
+import { InfluxDB } from '@influxdata/influxdb-client';
+import type { InfluxTarget } from '../connectors/influx/InfluxTarget.js';
+import type { WindowPoints } from './WindowPoints.js';
+
+/** What {@link readBucketWindows} reads. */
+export interface BucketRange {
+  readonly fromMs: number;
+  readonly toMs: number;
+  /** Only these measurements; empty: all but `job_health`, whose watermark lag is the wall clock's. */
+  readonly measurements: readonly string[];
+}
+
+/** Columns of a Flux row that are not tags. */
+const NOT_TAGS = new Set(['result', 'table', '_start', '_stop', '_time', '_value', '_field', '_measurement']);
+
+/**
+ * Every point of `target`'s bucket stamped in `[fromMs, toMs)`, as {@link WindowPoints}. The
+ * `final` field of early firings says how a point was written, not what it holds: left out.
+ */
+export async function readBucketWindows(target: InfluxTarget, range: BucketRange): Promise<WindowPoints> {
+  const measurements =
+    range.measurements.length === 0
+      ? 'r._measurement != "job_health"'
+      : range.measurements.map((m) => `r._measurement == ${fluxString(m)}`).join(' or ');
+  const flux = [
+    `from(bucket: ${fluxString(target.bucket)})`,
+    `|> range(start: ${new Date(range.fromMs).toISOString()}, stop: ${new Date(range.toMs).toISOString()})`,
+    `|> filter(fn: (r) => (${measurements}) and r._field != "final")`,
+  ].join(' ');
+  const rows = await new InfluxDB({ url: target.url, token: target.token }).getQueryApi(target.org).collectRows<Record<string, unknown>>(flux);
+  const points: WindowPoints = new Map();
+  for (const row of rows) {
+    const tags = Object.keys(row)
+      .filter((column) => !NOT_TAGS.has(column) && row[column] !== undefined && row[column] !== '')
+      .sort()
+      .map((tag) => `,${tag}=${String(row[tag])}`)
+      .join('');
+    const key = `${String(row._measurement)}${tags} ${new Date(String(row._time)).toISOString()}`;
+    let fields = points.get(key) as Map<string, unknown> | undefined;
+    if (fields === undefined) points.set(key, (fields = new Map()));
+    fields.set(String(row._field), row._value);
+  }
+  return points;
+}
+
+/** A Flux string literal. */
+function fluxString(text: string): string {
+  return `"${text.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+}

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { InfluxTestBucket } from '../../src/testing/InfluxTestBucket.js';
+import { serviceEnv } from '../../src/testing/serviceEnv.js';
+import { uniqueName } from '../../src/testing/uniqueName.js';
+import { compareWindows } from '../faults/compareWindows.js';
+import { consumeAll, type ConsumedRecord } from './consumeAll.js';
+import { referenceWindows } from './referenceWindows.js';
+import { runCli } from './runCli.js';
+
+const COUNT = 12_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * The safe way to change a job: the live job wrote one bucket; the changed job (here its
+ * out-of-orderness, 5 s → 8 s) is backfilled over the same range of the topic into another, and
+ * `clickflow diff` must find exactly the windows an independent reference says changed.
+ */
+describe('backfill a changed job into a shadow bucket, then diff it against the live one', () => {
+  let topic: string;
+  let produced: ConsumedRecord[];
+  let producedFromMs: number;
+  let producedToMs: number;
+  const buckets: InfluxTestBucket[] = [];
+
+  before(async () => {
+    const { brokers } = serviceEnv();
+    topic = uniqueName('backfill');
+    producedFromMs = Date.now() - 1_000;
+    const result = await runCli([
+      'produce', '--brokers', brokers, '--topic', topic, '--partitions', '3', '--seed', '11', '--count', String(COUNT),
+      '--urls', '40', '--late', '0.03:7s', '--out-of-order', '400ms', '--error-rate', '0.1',
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    producedToMs = Date.now() + 1_000;
+    produced = await consumeAll(brokers, topic, COUNT);
+  });
+  after(async () => {
+    await Promise.all(buckets.map((bucket) => bucket.drop()));
+  });
+
+  test('the diff lists exactly the windows whose content the change altered, and exits 1; equal buckets exit 0', async () => {
+    const [live, shadow] = [await InfluxTestBucket.create('live'), await InfluxTestBucket.create('shadow')];
+    buckets.push(live, shadow);
+    const env = { KAFKA_BROKERS: serviceEnv().brokers, ...live.env() };
+    const job = ['error-rates', '--topic', topic, '--to', 'influx', '--window', '10s', '-q'];
+
+    const liveRun = await runCli(['run', ...job, '--from', 'kafka', '--bounded', '--group', uniqueName('live'), '--max-out-of-orderness', '5s'], env);
+    assert.equal(liveRun.code, 0, liveRun.stderr);
+
+    // Never the live bucket: the one INFLUX_BUCKET names is refused, and so is none given.
+    const range = ['--from-time', iso(producedFromMs), '--to-time', iso(producedToMs)];
+    const intoLive = await runCli(['backfill', ...job, ...range], env);
+    assert.equal(intoLive.code, 2, intoLive.stderr);
+    assert.match(intoLive.stderr, /--influx-bucket: a backfill writes to a shadow bucket, never the live one/);
+
+    const backfill = await runCli(['backfill', ...job, ...range, '--influx-bucket', shadow.target.bucket, '--max-out-of-orderness', '8s'], env);
+    assert.equal(backfill.code, 0, backfill.stderr);
+
+    const all = ['--from-time', '2000-01-01T00:00:00Z', '--to-time', '2100-01-01T00:00:00Z'];
+    const diff = await runCli(['diff', '--bucket', live.target.bucket, '--against', shadow.target.bucket, ...all, '--json'], env);
+    assert.equal(diff.code, 1, diff.stderr);
+    const report = JSON.parse(diff.stdout) as { equal: number; differing: { window: string }[]; onlyInA: string[]; onlyInB: string[] };
+    // Each point names its window: `measurement,partition=<p>,… <time>`.
+    const windowOf = (point: string) => `${/,partition=(\d+)/.exec(point)![1]}|${Date.parse(point.slice(point.lastIndexOf(' ') + 1))}`;
+    const found = new Set([...report.differing.map((d) => d.window), ...report.onlyInA, ...report.onlyInB].map(windowOf));
+
+    const before5s = referenceWindows(produced, { windowMs: 10_000, maxOutOfOrdernessMs: 5_000, bounded: true });
+    const after8s = referenceWindows(produced, { windowMs: 10_000, maxOutOfOrdernessMs: 8_000, bounded: true });
+    const changed = compareWindows(before5s.windows, after8s.windows).mismatched;
+    assert.ok(changed.length > 0 && changed.length < before5s.windows.size, `the change alters some windows, not all: ${changed.length} of ${before5s.windows.size}`);
+    assert.deepEqual([...found].sort(), [...changed].sort());
+    assert.ok(report.equal > 0, 'the windows the change left alone are equal');
+
+    const table = await runCli(['diff', '--bucket', live.target.bucket, '--against', shadow.target.bucket, ...all], env);
+    assert.equal(table.code, 1);
+    assert.match(table.stdout, new RegExp(`windows equal\\s+${report.equal}\\n`));
+    assert.match(table.stdout, /differing \(field: /);
+
+    const same = await runCli(['diff', '--bucket', live.target.bucket, '--against', live.target.bucket, ...all], env);
+    assert.equal(same.code, 2, 'one bucket against itself is refused');
+    const self = await runCli(['diff', '--bucket', shadow.target.bucket, '--against', live.target.bucket, ...all, '--measurement', 'no_such_measurement'], env);
+    assert.equal(self.code, 0, `nothing to compare is equal: ${self.stdout}${self.stderr}`);
+  });
+
+  test('a backfill reads only the records of its time range', async () => {
+    const { brokers } = serviceEnv();
+    const markMs = Date.now();
+    const more = await runCli(['produce', '--brokers', brokers, '--topic', topic, '--partitions', '3', '--seed', '12', '--count', '300']);
+    assert.equal(more.code, 0, more.stderr);
+    const env = { KAFKA_BROKERS: brokers };
+    const since = await runCli(['backfill', 'error-rates', '--topic', topic, '--to', 'none', '--from-time', iso(markMs), '--to-time', iso(Date.now() + 1_000)], env);
+    assert.equal(since.code, 0, since.stderr);
+    assert.match(since.stderr, /error-rates: 300 records in/);
+    const first = await runCli(['backfill', 'error-rates', '--topic', topic, '--to', 'none', '--from-time', iso(producedFromMs), '--to-time', iso(markMs)], env);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, new RegExp(`error-rates: ${COUNT} records in`));
+    const none = await runCli(['backfill', 'error-rates', '--topic', topic, '--to', 'none', '--from-time', iso(producedFromMs - 60_000), '--to-time', iso(producedFromMs - 30_000)], env);
+    assert.equal(none.code, 0, none.stderr);
+    assert.match(none.stderr, /error-rates: 0 records in/);
+  });
+});

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { runCli } from './cliHarness.js';
+
+const RANGE = ['--from-time', '2026-12-06T09:00:00Z', '--to-time', '2026-12-06T10:00:00Z'];
+
+describe('clickflow backfill and diff: bad options exit 2 with what to do, before any connection', () => {
+  test('backfill', async () => {
+    const cases: [string[], RegExp][] = [
+      [['backfill', 'error-rates', '--to', 'none', '--to-time', '2026-12-06T10:00:00Z'], /--from-time/],
+      [['backfill', 'error-rates', '--to', 'none', '--from-time', 'yesterday', '--to-time', '2026-12-06T10:00:00Z'], /"yesterday" is not an ISO-8601 time/],
+      [['backfill', 'error-rates', '--to', 'none', '--from-time', '2026-12-06T10:00:00Z', '--to-time', '2026-12-06T09:00:00Z'], /--to-time: must be after --from-time/],
+      [['backfill', 'error-rates', '--from', 'file:/tmp/x.jsonl', '--to', 'none', ...RANGE], /--from: a backfill reads a time range of a Kafka topic/],
+      [['backfill', 'error-rates', '--to', 'influx', ...RANGE], /--influx-bucket: a backfill writes to a shadow bucket, never the live one/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli(args);
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, message, args.join(' '));
+    }
+  });
+
+  test('diff', async () => {
+    const cases: [string[], RegExp][] = [
+      [['diff', '--bucket', 'a', ...RANGE], /--against/],
+      [['diff', '--bucket', 'a', '--against', 'a', ...RANGE], /--against: is the same bucket as --bucket/],
+      [['diff', '--bucket', 'a', '--against', 'b', '--from-time', '2026-12-06T10:00:00Z', '--to-time', '2026-12-06T10:00:00Z'], /--to-time: must be after --from-time/],
+      [['diff', '--bucket', 'a', '--against', 'b', ...RANGE], /--influx-url: missing/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli(args);
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, message, args.join(' '));
+    }
+  });
+});
