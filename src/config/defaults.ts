@@ -234,6 +234,8 @@ export const DEFAULTS = {
   demo: {
     /** Events generated per second: 200. */
     ratePerSecond: 200,
+    /** Early firings of the demo's windows, so that the live page shows each one filling: every 2 s. */
+    earlyEveryMs: 2_000,
     /** The most the generator may be asked for: it runs in the job's own process, and beyond 100 000 events/s it would starve the job. */
     maxRatePerSecond: 100_000,
     /** Partitions of the in-memory topic, each with its own watermark: 3. */

@@ -64,9 +64,11 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   ];
   const from = ['--from', `generator:${options.ratePerSecond}`];
   // The actions job counts the shop's clicks; the generated events, which have no action, move its watermarks.
+  // The live page shows each open window filling (early firings); a --out file gets final points only.
+  const early = ['--early-every', formatDuration(DEFAULTS.demo.earlyEveryMs)];
   const jobs = [
-    { job: 'error-rates', args: [...from, '--to', out === undefined ? 'none' : `file:${out}`, ...windowing] },
-    { job: 'actions', args: [...from, '--to', 'none', ...windowing] },
+    { job: 'error-rates', args: [...from, '--to', out === undefined ? 'none' : `file:${out}`, ...windowing, ...(out === undefined ? early : [])] },
+    { job: 'actions', args: [...from, '--to', 'none', ...windowing, ...early] },
   ];
   const stop = new AbortController();
   const onSignal = () => stop.abort();
