@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { InfluxTestBucket } from '../../src/testing/InfluxTestBucket.js';
 import { serviceEnv } from '../../src/testing/serviceEnv.js';
@@ -98,5 +101,21 @@ describe('backfill a changed job into a shadow bucket, then diff it against the 
     const none = await runCli(['backfill', 'error-rates', '--topic', topic, '--to', 'none', '--from-time', iso(producedFromMs - 60_000), '--to-time', iso(producedFromMs - 30_000)], env);
     assert.equal(none.code, 0, none.stderr);
     assert.match(none.stderr, /error-rates: 0 records in/);
+
+    // A job that moves records by key: the backfill of the whole range writes the sessions a run over the whole topic writes.
+    const dir = mkdtempSync(join(tmpdir(), 'clickflow-backfill-'));
+    try {
+      const sessions = ['sessions', '--topic', topic, '--to', 'none', '--gap', '30s', '-q'];
+      const whole = await runCli(['run', ...sessions, '--from', 'kafka', '--bounded', '--group', uniqueName('sessions'), '--output', `sessions=file:${join(dir, 'run.jsonl')}`], env);
+      assert.equal(whole.code, 0, whole.stderr);
+      const range = ['--from-time', iso(producedFromMs), '--to-time', iso(Date.now() + 1_000)];
+      const backfilled = await runCli(['backfill', ...sessions, ...range, '--output', `sessions=file:${join(dir, 'backfill.jsonl')}`], env);
+      assert.equal(backfilled.code, 0, backfilled.stderr);
+      const lines = (name: string) => readFileSync(join(dir, name), 'utf8').split('\n').filter((line) => line !== '').sort();
+      assert.ok(lines('run.jsonl').length > 100);
+      assert.deepEqual(lines('backfill.jsonl'), lines('run.jsonl'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -32,10 +32,12 @@ export function backfillCommand(): Command {
         );
       }
     }
+    // Each backfill its own group unless --group says: a rerun (changed flags, a wiped shadow
+    // bucket) must read its range again, not find an earlier run's group finished.
     const range = `${new Date(fromMs).toISOString()}-${new Date(toMs).toISOString()}`.replaceAll(':', '');
     await runRun({
       ...options,
-      group: options.group ?? `clickflow-backfill-${jobSpec.replace(/[^A-Za-z0-9._-]/g, '_')}-${range}`,
+      group: options.group ?? `clickflow-backfill-${jobSpec.replace(/[^A-Za-z0-9._-]/g, '_')}-${range}-${Date.now().toString(36)}`,
       bounded: true,
       timeRange: { fromMs, toMs },
       signal: shutdownSignal,

@@ -48,12 +48,6 @@ export function kafkaSource(settings: KafkaSourceSettings = {}): SourceConnector
     description: `kafka ${topic}`,
     resumesFromCommits: true,
     open: async ({ jobName, gate, report, metrics, moves = 0, fingerprint }) => {
-      if (settings.timeRange !== undefined && moves > 0) {
-        throw new ConfigError(
-          'backfill',
-          `job "${jobName}" moves records between partitions by key; a backfill of a time range does not support such jobs yet: run it with clickflow run under a new --group, from the start of the topic`,
-        );
-      }
       const groupId = settings.group ?? `clickflow-${jobName}`;
       const internalTopics = internalTopicNames(groupId, moves);
       // Imported on open: kafkajs costs a file-to-file run ~0.1 s of CPU at start-up.
