@@ -78,6 +78,8 @@ export const DEFAULTS = {
   brokers: 'localhost:9092',
   /** Kafka topic of the clickstream. */
   topic: 'clickstream',
+  /** The live bucket of `.env.example` (docker compose): a backfill refuses it even when `INFLUX_BUCKET` is not set. */
+  influxBucket: 'clickstream',
   /**
    * How the Kafka source fetches. A batch is processed synchronously, so large fetches are
    * cheap and amortise kafkajs's per-request cost; a short wait keeps a bounded run's last,

@@ -30,12 +30,13 @@ export async function readBucketWindows(target: InfluxTarget, range: BucketRange
   const rows = await new InfluxDB({ url: target.url, token: target.token }).getQueryApi(target.org).collectRows<Record<string, unknown>>(flux);
   const points: WindowPoints = new Map();
   for (const row of rows) {
+    // Escaped as line protocol escapes them, so that no two series read as one.
     const tags = Object.keys(row)
       .filter((column) => !NOT_TAGS.has(column) && row[column] !== undefined && row[column] !== '')
       .sort()
-      .map((tag) => `,${tag}=${String(row[tag])}`)
+      .map((tag) => `,${escapeTag(tag)}=${escapeTag(String(row[tag]))}`)
       .join('');
-    const key = `${String(row._measurement)}${tags} ${new Date(String(row._time)).toISOString()}`;
+    const key = `${String(row._measurement).replace(/[, \\]/g, '\\$&')}${tags} ${String(row._time)}`;
     let fields = points.get(key) as Map<string, unknown> | undefined;
     if (fields === undefined) points.set(key, (fields = new Map()));
     fields.set(String(row._field), row._value);
@@ -43,7 +44,12 @@ export async function readBucketWindows(target: InfluxTarget, range: BucketRange
   return points;
 }
 
-/** A Flux string literal. */
+/** A Flux string literal: `${` would otherwise start an interpolation. */
 function fluxString(text: string): string {
-  return `"${text.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+  return `"${text.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('${', '\\${')}"`;
+}
+
+/** A tag key or value as line protocol writes it. */
+function escapeTag(text: string): string {
+  return text.replace(/[,= \\]/g, '\\$&');
 }

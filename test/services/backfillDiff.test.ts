@@ -80,10 +80,23 @@ describe('backfill a changed job into a shadow bucket, then diff it against the 
     assert.match(table.stdout, new RegExp(`windows equal\\s+${report.equal}\\n`));
     assert.match(table.stdout, /differing \(field: /);
 
+    // The unchanged job backfilled: equal, window for window.
+    const unchanged = await InfluxTestBucket.create('unchanged');
+    buckets.push(unchanged);
+    const again = await runCli(['backfill', ...job, ...range, '--influx-bucket', unchanged.target.bucket, '--max-out-of-orderness', '5s'], env);
+    assert.equal(again.code, 0, again.stderr);
+    const equal = await runCli(['diff', '--bucket', live.target.bucket, '--against', unchanged.target.bucket, ...all], env);
+    assert.equal(equal.code, 0, equal.stdout + equal.stderr);
+    assert.match(equal.stdout, new RegExp(`windows equal\\s+${report.equal + report.differing.length}\\n`));
+
     const same = await runCli(['diff', '--bucket', live.target.bucket, '--against', live.target.bucket, ...all], env);
     assert.equal(same.code, 2, 'one bucket against itself is refused');
     const self = await runCli(['diff', '--bucket', shadow.target.bucket, '--against', live.target.bucket, ...all, '--measurement', 'no_such_measurement'], env);
-    assert.equal(self.code, 0, `nothing to compare is equal: ${self.stdout}${self.stderr}`);
+    assert.equal(self.code, 1, `nothing to compare is no evidence of equality: ${self.stdout}${self.stderr}`);
+    assert.match(self.stderr, /neither bucket has a point in the range/);
+    const missing = await runCli(['diff', '--bucket', 'no-such-bucket', '--against', live.target.bucket, ...all], env);
+    assert.equal(missing.code, 2, missing.stderr);
+    assert.match(missing.stderr, /could not be read for bucket "no-such-bucket"/);
   });
 
   test('a backfill reads only the records of its time range', async () => {

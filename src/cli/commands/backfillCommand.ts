@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { DEFAULTS } from '../../config/defaults.js';
 import { ConfigError } from '../../errors/ConfigError.js';
 import { isoTimeArgument } from '../isoTimeArgument.js';
 import { shutdownSignal } from '../shutdownSignal.js';
@@ -16,31 +17,43 @@ export function backfillCommand(): Command {
     .addOption(new Option('--from-time <iso>', 'read each partition from its first record at or after this time (ISO-8601)').argParser(isoTimeArgument).makeOptionMandatory())
     .addOption(new Option('--to-time <iso>', 'up to its first record at or after this time (ISO-8601)').argParser(isoTimeArgument).makeOptionMandatory());
   // A backfill reads Kafka, bounded: --from is kafka unless given, and --bounded is implied.
-  command.options.find((option) => option.long === '--from')!.mandatory = false;
+  const option = (long: string) => command.options.find((candidate) => candidate.long === long)!;
+  option('--from').mandatory = false;
+  option('--from').description = 'leave out: a backfill reads the Kafka topic (--topic)';
+  option('--bounded').description = 'implied: a backfill always ends at --to-time';
+  option('--group').description = 'Kafka consumer group (default: a new clickflow-backfill-<job>-<range>-<run> for each backfill); give one to resume a stopped backfill, never the live job\'s';
   return command.action(async (jobSpec: string, flags: Record<string, unknown>) => {
     const options = runOptionsOf(jobSpec, { ...flags, from: flags.from ?? { kind: 'kafka' } });
     if (options.from.kind !== 'kafka') throw new ConfigError('--from', 'a backfill reads a time range of a Kafka topic; leave --from out');
     const fromMs = flags.fromTime as number;
     const toMs = flags.toTime as number;
+    // Kafka reads the times -1 and -2 as "latest" and "earliest", and refuses other negative ones.
+    if (fromMs < 0) throw new ConfigError('--from-time', `${new Date(fromMs).toISOString()} is before 1970, which Kafka's record times cannot hold`);
     if (!(toMs > fromMs)) throw new ConfigError('--to-time', `must be after --from-time (${new Date(fromMs).toISOString()})`);
+    if (options.group !== undefined && options.group === `clickflow-${jobSpec}`) {
+      throw new ConfigError('--group', `"${options.group}" is the live job's group: the backfill would take its commits, and the live job would skip what the backfill read. Leave --group out`);
+    }
     if (options.to.kind === 'influx') {
-      const live = process.env.INFLUX_BUCKET;
+      // The live bucket: the environment's, else the compose file's.
+      const live = process.env.INFLUX_BUCKET ?? DEFAULTS.influxBucket;
       if (command.getOptionValueSource('influxBucket') !== 'cli' || options.influxBucket === live) {
         throw new ConfigError(
           '--influx-bucket',
-          `a backfill writes to a shadow bucket, never the live one${live === undefined ? '' : ` ("${live}", from INFLUX_BUCKET)`}: give --influx-bucket <another bucket>, then compare the two with clickflow diff`,
+          `a backfill writes to a shadow bucket, never the live one ("${live}"${process.env.INFLUX_BUCKET === undefined ? '' : ', from INFLUX_BUCKET'}): give --influx-bucket <another bucket>, then compare the two with clickflow diff`,
         );
       }
     }
     // Each backfill its own group unless --group says: a rerun (changed flags, a wiped shadow
     // bucket) must read its range again, not find an earlier run's group finished.
     const range = `${new Date(fromMs).toISOString()}-${new Date(toMs).toISOString()}`.replaceAll(':', '');
-    await runRun({
-      ...options,
-      group: options.group ?? `clickflow-backfill-${jobSpec.replace(/[^A-Za-z0-9._-]/g, '_')}-${range}-${Date.now().toString(36)}`,
-      bounded: true,
-      timeRange: { fromMs, toMs },
-      signal: shutdownSignal,
-    });
+    const group = options.group ?? `clickflow-backfill-${jobSpec.replace(/[^A-Za-z0-9._-]/g, '_')}-${range}-${Date.now().toString(36)}`;
+    const metrics = await runRun({ ...options, group, bounded: true, timeRange: { fromMs, toMs }, signal: shutdownSignal });
+    // Stopped midway, the shadow holds part of the range: a script must not diff it as if whole.
+    if (shutdownSignal.aborted) {
+      process.stderr.write(`clickflow backfill: stopped before the end of the range; run it again with --group ${group} to resume\n`);
+      process.exitCode = 130;
+    } else if (metrics.recordsIn === 0) {
+      process.stderr.write(`clickflow backfill: no records of ${options.topic ?? DEFAULTS.topic} in the range (Kafka record times are when each record was sent)\n`);
+    }
   });
 }

@@ -38,22 +38,32 @@ export function diffCommand(): Command {
       const target = (bucket: string): InfluxTarget =>
         validateInfluxTarget({ url: flags.influxUrl as string | undefined, org: flags.influxOrg as string | undefined, token: flags.influxToken as string | undefined, bucket });
       const range = { fromMs, toMs, measurements: (flags.measurement as string[] | undefined) ?? [] };
-      const [pointsA, pointsB] = await Promise.all([readBucketWindows(target(a), range), readBucketWindows(target(b), range)]);
+      // A bucket that is not there, a wrong token or org: exit 2 with InfluxDB's reason, never 1 ("they differ").
+      const read = (bucket: string) =>
+        readBucketWindows(target(bucket), range).catch((error: unknown) => {
+          throw new ConfigError('--bucket', `InfluxDB at ${String(flags.influxUrl)} could not be read for bucket "${bucket}": ${(error as Error).message.split('\n')[0]}`);
+        });
+      const [pointsA, pointsB] = await Promise.all([read(a), read(b)]);
       const report = compareWindowPoints(pointsA, pointsB);
       process.stdout.write(flags.json === true ? `${JSON.stringify(report)}\n` : formatDiff(report, a, b));
       const same = report.differing.length === 0 && report.onlyInA.length === 0 && report.onlyInB.length === 0;
-      if (!same) process.exitCode = 1;
+      // Nothing on either side is no evidence of equality: a wrong range or measurement looks like it.
+      if (pointsA.size === 0 && pointsB.size === 0) process.stderr.write('clickflow diff: neither bucket has a point in the range (is the range or --measurement right?)\n');
+      if (!same || pointsA.size === 0) process.exitCode = 1;
     });
 }
 
 /** The comparison as a table: counts, then the first few windows of each kind, values side by side. */
 function formatDiff(report: DiffReport, a: string, b: string): string {
-  const lines = [
-    `windows equal            ${report.equal}`,
-    `windows differing        ${report.differing.length}`,
-    `windows only in ${a}  ${report.onlyInA.length}`,
-    `windows only in ${b}  ${report.onlyInB.length}`,
+  const rows: [string, number][] = [
+    ['equal', report.equal],
+    ['differing', report.differing.length],
+    [`only in ${a}`, report.onlyInA.length],
+    [`only in ${b}`, report.onlyInB.length],
   ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  // Each window of each key (or partition) is one point: measurement, tags and time.
+  const lines = rows.map(([label, count]) => `windows ${label.padEnd(width)}  ${count}`);
   const more = (total: number) => (total > SHOWN ? [`  … and ${total - SHOWN} more (--json lists every one)`] : []);
   if (report.differing.length > 0) {
     lines.push('', `differing (field: ${a} | ${b}):`);

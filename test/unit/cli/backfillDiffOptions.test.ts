@@ -12,6 +12,9 @@ describe('clickflow backfill and diff: bad options exit 2 with what to do, befor
       [['backfill', 'error-rates', '--to', 'none', '--from-time', '2026-12-06T10:00:00Z', '--to-time', '2026-12-06T09:00:00Z'], /--to-time: must be after --from-time/],
       [['backfill', 'error-rates', '--from', 'file:/tmp/x.jsonl', '--to', 'none', ...RANGE], /--from: a backfill reads a time range of a Kafka topic/],
       [['backfill', 'error-rates', '--to', 'influx', ...RANGE], /--influx-bucket: a backfill writes to a shadow bucket, never the live one/],
+      [['backfill', 'error-rates', '--to', 'influx', '--influx-bucket', 'clickstream', ...RANGE], /never the live one \("clickstream"\)/],
+      [['backfill', 'error-rates', '--to', 'none', '--group', 'clickflow-error-rates', ...RANGE], /--group: "clickflow-error-rates" is the live job's group/],
+      [['backfill', 'error-rates', '--to', 'none', '--from-time', '1969-12-31T23:59:59Z', '--to-time', '2026-12-06T10:00:00Z'], /--from-time: .* is before 1970/],
     ];
     for (const [args, message] of cases) {
       const result = await runCli(args);
