@@ -147,12 +147,12 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
         const { windows, trigger, maxOutOfOrdernessMs, allowedLatenessMs } = graph.resolve(node, parameters);
         const carried = state.carried || node.moves;
         // Early results reach outputs only, and ticks only the windows over the source.
-        let records = carried ? input.pipe(filter((batch) => batch.early !== true)) : input;
-        input = records;
+        const onTime = carried ? input.pipe(filter((batch) => batch.early !== true)) : input;
+        let records = onTime;
         if (node.moves && transport !== undefined) {
           const move = moveNumbers.get(node)!;
           const isLate = latenessRule(windows, allowedLatenessMs);
-          input.subscribe({
+          onTime.subscribe({
             next(batch) {
               try {
                 send(move, node, isLate, batch);
