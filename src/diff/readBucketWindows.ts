@@ -1,4 +1,4 @@
-import { InfluxDB } from '@influxdata/influxdb-client';
+import { escape, InfluxDB } from '@influxdata/influxdb-client';
 import type { InfluxTarget } from '../connectors/influx/InfluxTarget.js';
 import type { WindowPoints } from './WindowPoints.js';
 
@@ -34,9 +34,9 @@ export async function readBucketWindows(target: InfluxTarget, range: BucketRange
     const tags = Object.keys(row)
       .filter((column) => !NOT_TAGS.has(column) && row[column] !== undefined && row[column] !== '')
       .sort()
-      .map((tag) => `,${escapeTag(tag)}=${escapeTag(String(row[tag]))}`)
+      .map((tag) => `,${escape.tag(tag)}=${escape.tag(String(row[tag]))}`)
       .join('');
-    const key = `${String(row._measurement).replace(/[, \\]/g, '\\$&')}${tags} ${String(row._time)}`;
+    const key = `${escape.measurement(String(row._measurement))}${tags} ${String(row._time)}`;
     let fields = points.get(key) as Map<string, unknown> | undefined;
     if (fields === undefined) points.set(key, (fields = new Map()));
     fields.set(String(row._field), row._value);
@@ -49,7 +49,3 @@ function fluxString(text: string): string {
   return `"${text.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('${', '\\${')}"`;
 }
 
-/** A tag key or value as line protocol writes it. */
-function escapeTag(text: string): string {
-  return text.replace(/[,= \\]/g, '\\$&');
-}

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { DEFAULTS } from '../../config/defaults.js';
 import { ConfigError } from '../../errors/ConfigError.js';
 import { isoTimeArgument } from '../isoTimeArgument.js';
+import { timeRangeFlags } from '../timeRangeFlags.js';
 import { shutdownSignal } from '../shutdownSignal.js';
 import { runCommandDefinition, runOptionsOf, runRun } from './runCommand.js';
 
@@ -25,11 +26,9 @@ export function backfillCommand(): Command {
   return command.action(async (jobSpec: string, flags: Record<string, unknown>) => {
     const options = runOptionsOf(jobSpec, { ...flags, from: flags.from ?? { kind: 'kafka' } });
     if (options.from.kind !== 'kafka') throw new ConfigError('--from', 'a backfill reads a time range of a Kafka topic; leave --from out');
-    const fromMs = flags.fromTime as number;
-    const toMs = flags.toTime as number;
+    const { fromMs, toMs } = timeRangeFlags(flags);
     // Kafka reads the times -1 and -2 as "latest" and "earliest", and refuses other negative ones.
     if (fromMs < 0) throw new ConfigError('--from-time', `${new Date(fromMs).toISOString()} is before 1970, which Kafka's record times cannot hold`);
-    if (!(toMs > fromMs)) throw new ConfigError('--to-time', `must be after --from-time (${new Date(fromMs).toISOString()})`);
     if (options.group !== undefined && options.group === `clickflow-${jobSpec}`) {
       throw new ConfigError('--group', `"${options.group}" is the live job's group: the backfill would take its commits, and the live job would skip what the backfill read. Leave --group out`);
     }

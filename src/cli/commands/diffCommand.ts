@@ -4,6 +4,7 @@ import { compareWindowPoints, type DiffReport } from '../../diff/compareWindowPo
 import { readBucketWindows } from '../../diff/readBucketWindows.js';
 import { ConfigError } from '../../errors/ConfigError.js';
 import { isoTimeArgument } from '../isoTimeArgument.js';
+import { timeRangeFlags } from '../timeRangeFlags.js';
 
 /** Differing windows and windows in one target only shown in full; the rest are counted. */
 const SHOWN = 5;
@@ -30,9 +31,7 @@ export function diffCommand(): Command {
     .addOption(new Option('--influx-org <org>', 'InfluxDB organisation').env('INFLUX_ORG'))
     .addOption(new Option('--influx-token <token>', 'InfluxDB API token (never printed)').env('INFLUX_TOKEN'))
     .action(async (flags: Record<string, unknown>) => {
-      const fromMs = flags.fromTime as number;
-      const toMs = flags.toTime as number;
-      if (!(toMs > fromMs)) throw new ConfigError('--to-time', `must be after --from-time (${new Date(fromMs).toISOString()})`);
+      const { fromMs, toMs } = timeRangeFlags(flags);
       const [a, b] = [flags.bucket as string, flags.against as string];
       if (a === b) throw new ConfigError('--against', `is the same bucket as --bucket ("${a}"); compare two different ones`);
       const target = (bucket: string): InfluxTarget =>
