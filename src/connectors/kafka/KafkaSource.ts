@@ -148,7 +148,7 @@ export class KafkaSource implements Source {
   private waitingSinceMs: number | undefined;
   /** Internal topics: the trim below the commits under way. */
   private trimming: Promise<void> | undefined;
-  /** The offsets of the latest commit, while a trim is under way. */
+  /** The latest committed offset of each internal partition committed while a trim is under way. */
   private nextTrim: { topic: string; partition: number; offset: string }[] | undefined;
   private draining = false;
 
@@ -589,15 +589,19 @@ export class KafkaSource implements Source {
   /**
    * Deletes what the internal topics hold below the offsets just committed (one request per
    * topic and commit): one group reads them, and nothing before its commit is read again. While
-   * a trim is under way, the latest commit's offsets wait for it and go next, so that the last
-   * commit of a run is trimmed too. A failure only leaves the records to the next commit's.
+   * a trim is under way, the offsets of the commits meanwhile wait for it (each partition's
+   * latest) and go next, so that a run's last commits are trimmed too. A failure only leaves the
+   * records to the next commit's.
    */
   private trim(offsets: readonly { topic: string; partition: number; offset: string }[]): void {
     if (this.stride === 0) return;
     const internal = offsets.filter((o) => o.topic !== this.options.topic);
     if (internal.length === 0) return;
     if (this.trimming !== undefined) {
-      this.nextTrim = internal;
+      // Commits name only the partitions that moved on: each waiting partition keeps its latest offset.
+      const waiting = new Map((this.nextTrim ?? []).map((o) => [`${o.topic}/${o.partition}`, o]));
+      for (const o of internal) waiting.set(`${o.topic}/${o.partition}`, o);
+      this.nextTrim = [...waiting.values()];
       return;
     }
     const byTopic = new Map<string, { partition: number; offset: string }[]>();
