@@ -95,6 +95,13 @@ export const DEFAULTS = {
     connectionTimeoutMs: 3_000,
     /** kafkajs's own retries of a failed request. */
     retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
+    /**
+     * How long an offsets read waits for a partition's leader to take office, in ms: 0.2 s
+     * doubling to 2 s, for up to 30 s. A topic just created (another instance's internal
+     * topics) has leaders in the metadata a moment before the broker answers as one, and
+     * kafkajs's admin does not retry that answer (NOT_LEADER_FOR_PARTITION).
+     */
+    leaderRetry: { initialDelayMs: 200, maxDelayMs: 2_000, factor: 2, jitter: 0.2, maxElapsedMs: 30_000 },
     /** Records per batch handed downstream: a fetch's parsed records then die young. */
     chunkRecords: 1_024,
     /** How often a consumer held back by a full sink tells the group it is alive, in ms. */

@@ -12,6 +12,7 @@ import type { Source, SourceCommit } from '../../runtime/Source.js';
 import { DEFAULTS } from '../../config/defaults.js';
 import { ConfigError } from '../../errors/ConfigError.js';
 import { kafkaErrorOf, type KafkaErrorContext } from './kafkaErrorOf.js';
+import { retryWhileLeadersMove } from './retryWhileLeadersMove.js';
 import { KafkaRequestError } from './KafkaRequestError.js';
 import { KafkaTopicMissingError } from './KafkaTopicMissingError.js';
 
@@ -305,9 +306,14 @@ export class KafkaSource implements Source {
     if (this.options.bounded) {
       const range = this.options.timeRange;
       const [ends, committed, starts] = await Promise.all([
-        this.admin.fetchTopicOffsets(topic),
+        retryWhileLeadersMove(() => this.admin.fetchTopicOffsets(topic)),
         this.commitsAtStart(),
-        range === undefined ? undefined : Promise.all([this.admin.fetchTopicOffsetsByTimestamp(topic, range.fromMs), this.admin.fetchTopicOffsetsByTimestamp(topic, range.toMs)]),
+        range === undefined
+          ? undefined
+          : Promise.all([
+              retryWhileLeadersMove(() => this.admin.fetchTopicOffsetsByTimestamp(topic, range.fromMs)),
+              retryWhileLeadersMove(() => this.admin.fetchTopicOffsetsByTimestamp(topic, range.toMs)),
+            ]),
       ]);
       this.endOffsets = new Map(ends.map((p) => [p.partition, Number(p.high)]));
       for (const p of ends) this.firstOffsets.set(p.partition, Number(p.low));
@@ -501,7 +507,7 @@ export class KafkaSource implements Source {
     // A partition no fetch has returned for since its assignment may be empty, or held back:
     // its end offset and the group's commit tell.
     if (unknown && this.checkingLag === undefined && !this.closed) {
-      this.checkingLag = Promise.all([this.admin.fetchTopicOffsets(this.options.topic), this.loadCommits()])
+      this.checkingLag = Promise.all([retryWhileLeadersMove(() => this.admin.fetchTopicOffsets(this.options.topic)), this.loadCommits()])
         .then(([ends, commits]) => {
           for (const { partition, high, low } of ends) {
             const activity = this.activity.get(partition);
@@ -725,7 +731,7 @@ export class KafkaSource implements Source {
     }
     for (const { topic, partitions } of committed) {
       if (topic === this.options.topic) continue;
-      const starts = new Map((await this.admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.low)]));
+      const starts = new Map((await retryWhileLeadersMove(() => this.admin.fetchTopicOffsets(topic))).map((p) => [p.partition, Number(p.low)]));
       for (const { partition, offset } of partitions) {
         const start = starts.get(partition) ?? 0;
         if (Number(offset) >= 0 && Number(offset) < start) throw new InternalTopicGapError(`partition ${partition} of the internal topic ${topic}`, Number(offset), start);

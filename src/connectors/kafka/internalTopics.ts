@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { ConfigError } from '../../errors/ConfigError.js';
+import { retryWhileLeadersMove } from './retryWhileLeadersMove.js';
 import { validateTopicName } from './validateTopicName.js';
 
 /** Source partitions a moving job reads from Kafka at most: each commit's metadata holds a watermark and an id per writer. */
@@ -68,6 +69,8 @@ export async function ensureInternalTopics(kafka: Kafka, source: string, topics:
       if (metadata.topics.every((t) => t.partitions.every((p) => p.leader >= 0)) || attempt >= 50) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
+    // A leader named in the metadata may still refuse a moment longer: the job starts once every one answers.
+    await Promise.all(topics.map((topic) => retryWhileLeadersMove(() => admin.fetchTopicOffsets(topic))));
     for (const [topic, count] of await partitionsOf([...topics])) {
       if (count !== partitions) {
         throw new ConfigError(

@@ -133,6 +133,11 @@ export function kafkaErrorOf(error: unknown, context: KafkaErrorContext): Clickf
   );
 }
 
+/** Kafka's name for the error a kafkajs call failed with (`NOT_LEADER_FOR_PARTITION`), under kafkajs's wrappers; undefined when the broker gave none. */
+export function kafkaErrorTypeOf(error: unknown): string | undefined {
+  return rootCause(error).type;
+}
+
 /** The error kafkajs's retry and crash wrappers hold inside. */
 function rootCause(error: unknown): KafkaJsError {
   let current = (error instanceof Error ? error : new Error(String(error))) as KafkaJsError;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { DEFAULTS } from '../../config/defaults.js';
 import { ClickflowError } from '../../errors/ClickflowError.js';
+import { retryWhileLeadersMove } from './retryWhileLeadersMove.js';
 
 /** Options of {@link readDeadLetteredPositions}. */
 export interface ReadDeadLetteredOptions {
@@ -30,7 +31,10 @@ export async function readDeadLetteredPositions(options: ReadDeadLetteredOptions
   let ends: { partition: number; high: string }[];
   try {
     if (!(await admin.listTopics()).includes(topic)) return highest;
-    [starts, ends] = await Promise.all([admin.fetchTopicOffsetsByTimestamp(topic, sinceMs), admin.fetchTopicOffsets(topic)]);
+    [starts, ends] = await Promise.all([
+      retryWhileLeadersMove(() => admin.fetchTopicOffsetsByTimestamp(topic, sinceMs)),
+      retryWhileLeadersMove(() => admin.fetchTopicOffsets(topic)),
+    ]);
   } finally {
     await admin.disconnect();
   }
