@@ -56,6 +56,12 @@ export const DEFAULTS = {
     gzipThreshold: 1_000,
     /** Retries of a failed write: 0.5 s doubling to 30 s, ±20 % jitter, for up to 5 minutes. */
     retry: { initialDelayMs: 500, maxDelayMs: 30_000, factor: 2, jitter: 0.2, maxElapsedMs: 5 * 60_000 },
+    /**
+     * How long writes answered 404 (no such org or bucket) are retried before the job stops and
+     * says so, in ms: 20 s. Enough for a server still running its first setup (docker compose
+     * up); a name that is wrong is not worth the whole 5-minute retry budget.
+     */
+    notFoundRetryMs: 20_000,
   },
   /** The archive's PostgreSQL output (`--output events=postgres://…`). */
   postgres: {

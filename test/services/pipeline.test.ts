@@ -197,6 +197,20 @@ describe('error-rates from a real Kafka topic into a real InfluxDB', () => {
     }
   });
 
+  test('a bucket that does not exist stops the job in seconds, not after the 5-minute retry budget, and says what to fix', async () => {
+    const bucket = await InfluxTestBucket.create('nobucket');
+    const missing = `${bucket.target.bucket}-missing`;
+    const startedMs = Date.now();
+    const result = await runCli(
+      ['run', 'error-rates', '--from', 'kafka', '--to', 'influx', '--topic', topic, '--group', uniqueName('nobucket'), '--bounded', ...JOB_ARGS],
+      { ...env(bucket), INFLUX_BUCKET: missing },
+    ).finally(() => bucket.drop());
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, new RegExp(`bucket "${missing}".*HTTP 404.*does not exist; create it or fix --influx-org / --influx-bucket`));
+    // 20 s of retries (DEFAULTS.influx.notFoundRetryMs) plus reading the topic; the whole budget would be 5 min.
+    assert.ok(Date.now() - startedMs < 150_000, `took ${Date.now() - startedMs} ms`);
+  });
+
   test('a wrong InfluxDB token stops the job with a clear message that does not show the token', async () => {
     const bucket = await InfluxTestBucket.create('badtoken');
     try {

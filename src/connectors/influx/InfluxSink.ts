@@ -36,8 +36,9 @@ setLogger({ error: () => {}, warn: () => {} });
  * never sooner than a `Retry-After`.
  *
  * Requests go one at a time, in order ({@link BatchingWriter}): a window's later firing must land after its earlier
- * one, or InfluxDB would keep the stale point. A final error (401, 403, 404, a 400 for a
- * malformed point) or an exhausted retry budget rejects `failed` and makes every later `write`
+ * one, or InfluxDB would keep the stale point. A final error (401, 403, a 400 for a malformed
+ * point, a 404 for an org or bucket still missing after `DEFAULTS.influx.notFoundRetryMs`) or
+ * an exhausted retry budget rejects `failed` and makes every later `write`
  * and `flush` throw an {@link InfluxWriteError}, so the job stops instead of looping. `flush`
  * resolving means every line written before it is stored: that is what allows a source to commit.
  */
@@ -47,6 +48,8 @@ export class InfluxSink implements LineSink {
   private readonly writeApi: WriteApi;
   private readonly retrying: <T>(operation: (attempt: number) => Promise<T>) => Promise<T>;
   private readonly writer: BatchingWriter<InfluxWriteError>;
+  /** When writes began to be answered 404, while they still are. */
+  private notFoundSinceMs: number | undefined;
 
   constructor(options: InfluxSinkOptions) {
     validateInfluxSinkOptions(options);
@@ -68,7 +71,7 @@ export class InfluxSink implements LineSink {
     this.retrying = createRetry(
       options.retry ?? DEFAULT_RETRY,
       (error) => ({
-        retriable: canRetryHttpCall(error),
+        retriable: canRetryHttpCall(error) && !this.notFoundForLong(error),
         minDelayMs: error instanceof HttpError && error.retryAfter() > 0 ? error.retryAfter() * 1000 : undefined,
       }),
       undefined,
@@ -104,6 +107,21 @@ export class InfluxSink implements LineSink {
       this.writeApi.writeRecords(lines);
       await this.writeApi.flush();
     });
+    this.notFoundSinceMs = undefined;
+  }
+
+  /**
+   * Whether writes have been answered 404 (no such org or bucket) for longer than
+   * `DEFAULTS.influx.notFoundRetryMs`: the client counts a 404 retriable, but a wrong name
+   * never heals, and the job should say so in seconds, not after the whole retry budget.
+   */
+  private notFoundForLong(error: unknown): boolean {
+    if (!(error instanceof HttpError && error.statusCode === 404)) {
+      this.notFoundSinceMs = undefined;
+      return false;
+    }
+    this.notFoundSinceMs ??= Date.now();
+    return Date.now() - this.notFoundSinceMs >= DEFAULTS.influx.notFoundRetryMs;
   }
 }
 
