@@ -3,8 +3,8 @@ import type { WindowPoints } from './WindowPoints.js';
 /** One point whose fields differ between the two targets. */
 export interface DifferingWindow {
   readonly window: string;
-  /** Each field that differs, with its value in each target (`undefined`: absent there). */
-  readonly fields: readonly { readonly field: string; readonly a: unknown; readonly b: unknown }[];
+  /** Each field that differs, with its value in each target as line protocol writes it (`undefined`: absent there). */
+  readonly fields: readonly { readonly field: string; readonly a: string | undefined; readonly b: string | undefined }[];
 }
 
 /** How two targets compare, window by window. */
@@ -26,10 +26,10 @@ export function compareWindowPoints(a: WindowPoints, b: WindowPoints): DiffRepor
       onlyInA.push(window);
       continue;
     }
-    const fields: { field: string; a: unknown; b: unknown }[] = [];
+    const fields: { field: string; a: string | undefined; b: string | undefined }[] = [];
     for (const field of [...new Set([...fieldsA.keys(), ...fieldsB.keys()])].sort()) {
       const [valueA, valueB] = [fieldsA.get(field), fieldsB.get(field)];
-      if (!Object.is(valueA, valueB)) fields.push({ field, a: valueA, b: valueB });
+      if (valueA !== valueB) fields.push({ field, a: valueA, b: valueB });
     }
     if (fields.length === 0) equal++;
     else differing.push({ window, fields });

@@ -99,6 +99,29 @@ describe('backfill a changed job into a shadow bucket, then diff it against the 
     assert.match(missing.stderr, /could not be read for bucket "no-such-bucket"/);
   });
 
+  test('a field that changed type (5i against 5) differs, and so do integers past 2^53 that a number would round together', async () => {
+    const [a, b] = [await InfluxTestBucket.create('typed-a'), await InfluxTestBucket.create('typed-b')];
+    buckets.push(a, b);
+    const atNs = `${Date.UTC(2025, 0, 1)}000000`;
+    const write = async (bucket: InfluxTestBucket, line: string) => {
+      const { url, org, token } = bucket.target;
+      const response = await fetch(`${url}/api/v2/write?org=${encodeURIComponent(org)}&bucket=${encodeURIComponent(bucket.target.bucket)}&precision=ns`, {
+        method: 'POST',
+        headers: { Authorization: `Token ${token}` },
+        body: `${line} ${atNs}`,
+      });
+      assert.equal(response.status, 204, await response.text());
+    };
+    await write(a, 'counts,url=/a n=5i,big=9007199254740993i,rate=0.5,label="x"');
+    await write(b, 'counts,url=/a n=5,big=9007199254740992i,rate=0.50,label="x"');
+    const range = ['--from-time', '2025-01-01T00:00:00Z', '--to-time', '2025-01-01T00:01:00Z'];
+    const diff = await runCli(['diff', '--bucket', a.target.bucket, '--against', b.target.bucket, ...range], a.env());
+    assert.equal(diff.code, 1, diff.stdout + diff.stderr);
+    assert.match(diff.stdout, /big: 9007199254740993i \| 9007199254740992i/);
+    assert.match(diff.stdout, /n: 5i \| 5\n/);
+    assert.doesNotMatch(diff.stdout, /rate:|label:/, 'the same values, however Flux spells them, are equal');
+  });
+
   test('a backfill reads only the records of its time range', async () => {
     const { brokers } = serviceEnv();
     const markMs = Date.now();
