@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { Kafka, logLevel } from 'kafkajs';
 import { InfluxTestBucket } from '../../src/testing/InfluxTestBucket.js';
 import { serviceEnv } from '../../src/testing/serviceEnv.js';
 import { uniqueName } from '../../src/testing/uniqueName.js';
@@ -144,9 +145,20 @@ describe('backfill a changed job into a shadow bucket, then diff it against the 
       const sessions = ['sessions', '--topic', topic, '--to', 'none', '--gap', '30s', '-q'];
       const whole = await runCli(['run', ...sessions, '--from', 'kafka', '--bounded', '--group', uniqueName('sessions'), '--output', `sessions=file:${join(dir, 'run.jsonl')}`], env);
       assert.equal(whole.code, 0, whole.stderr);
-      const range = ['--from-time', iso(producedFromMs), '--to-time', iso(Date.now() + 1_000)];
-      const backfilled = await runCli(['backfill', ...sessions, ...range, '--output', `sessions=file:${join(dir, 'backfill.jsonl')}`], env);
+      const [fromTime, toTime] = [iso(producedFromMs), iso(Date.now() + 1_000)];
+      const backfilled = await runCli(['backfill', ...sessions, '--from-time', fromTime, '--to-time', toTime, '--output', `sessions=file:${join(dir, 'backfill.jsonl')}`], env);
       assert.equal(backfilled.code, 0, backfilled.stderr);
+      // Its own group and internal topics are deleted once it ends: nothing reads them again.
+      const ownGroup = `clickflow-backfill-sessions-${fromTime}-${toTime}-`.replaceAll(':', '');
+      const admin = new Kafka({ clientId: 'backfill-cleanup', brokers: [brokers], logLevel: logLevel.NOTHING }).admin();
+      await admin.connect();
+      try {
+        assert.deepEqual((await admin.listTopics()).filter((name) => name.startsWith(ownGroup)), []);
+        assert.deepEqual((await admin.listGroups()).groups.filter(({ groupId }) => groupId.startsWith(ownGroup)), []);
+      } finally {
+        await admin.disconnect();
+      }
+      assert.doesNotMatch(backfilled.stderr, /could not delete/);
       const lines = (name: string) => readFileSync(join(dir, name), 'utf8').split('\n').filter((line) => line !== '').sort();
       assert.ok(lines('run.jsonl').length > 100);
       assert.deepEqual(lines('backfill.jsonl'), lines('run.jsonl'));

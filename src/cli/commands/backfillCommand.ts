@@ -4,7 +4,9 @@ import { ConfigError } from '../../errors/ConfigError.js';
 import { isoTimeArgument } from '../isoTimeArgument.js';
 import { timeRangeFlags } from '../timeRangeFlags.js';
 import { shutdownSignal } from '../shutdownSignal.js';
-import { runCommandDefinition, runOptionsOf, runRun } from './runCommand.js';
+import { RUN_FLAG_NAMES } from '../runFlagNames.js';
+import { resolveKafkaSecurity } from '../../runtime/resolveKafkaSecurity.js';
+import { runCommandDefinition, runOptionsOf, runRun, type RunOptions } from './runCommand.js';
 
 /**
  * `clickflow backfill <job> --from-time … --to-time …`: the job over a past range of the topic,
@@ -22,7 +24,7 @@ export function backfillCommand(): Command {
   option('--from').mandatory = false;
   option('--from').description = 'leave out: a backfill reads the Kafka topic (--topic)';
   option('--bounded').description = 'implied: a backfill always ends at --to-time';
-  option('--group').description = 'Kafka consumer group (default: a new clickflow-backfill-<job>-<range>-<run> for each backfill); give one to resume a stopped backfill, never the live job\'s';
+  option('--group').description = 'Kafka consumer group (default: a new clickflow-backfill-<job>-<range>-<run> for each backfill, deleted with its internal topics once the backfill ends); give one to resume a stopped backfill, never the live job\'s';
   return command.action(async (jobSpec: string, flags: Record<string, unknown>) => {
     const options = runOptionsOf(jobSpec, { ...flags, from: flags.from ?? { kind: 'kafka' } });
     if (options.from.kind !== 'kafka') throw new ConfigError('--from', 'a backfill reads a time range of a Kafka topic; leave --from out');
@@ -51,8 +53,24 @@ export function backfillCommand(): Command {
     if (shutdownSignal.aborted) {
       process.stderr.write(`clickflow backfill: stopped before the end of the range; run it again with --group ${group} to resume\n`);
       process.exitCode = 130;
-    } else if (metrics.recordsIn === 0) {
+      return;
+    }
+    if (metrics.recordsIn === 0) {
       process.stderr.write(`clickflow backfill: no records of ${options.topic ?? DEFAULTS.topic} in the range (Kafka record times are when each record was sent)\n`);
     }
+    // A group of its own, finished: nothing reads it or its internal topics again.
+    if (options.group === undefined) await removeGroup(options, group);
   });
+}
+
+/** Deletes a finished backfill's own group and internal topics; a failure only leaves them behind, and says so. */
+async function removeGroup(options: RunOptions, group: string): Promise<void> {
+  const brokers = options.brokers ?? DEFAULTS.brokers;
+  const [{ kafkaClient }, { deleteConsumerGroup }] = await Promise.all([import('../../connectors/kafka/kafkaClient.js'), import('../../connectors/kafka/deleteConsumerGroup.js')]);
+  try {
+    const security = resolveKafkaSecurity(options.kafkaSecurity, RUN_FLAG_NAMES);
+    await deleteConsumerGroup(kafkaClient({ brokers, clientId: group, ...(security === undefined ? {} : { security }) }), brokers, group);
+  } catch (error) {
+    process.stderr.write(`clickflow backfill: could not delete its consumer group ${group} and its internal topics (${(error as Error).message}); delete them with kafka-consumer-groups.sh --delete and kafka-topics.sh --delete\n`);
+  }
 }
