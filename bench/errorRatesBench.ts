@@ -148,3 +148,12 @@ console.log(`memory: streaming ${small} and ${large} events…`);
 const rssSmall = rss(small).maxRssMb;
 const rssLarge = rss(large).maxRssMb;
 console.log('peak RSS  %d events %d MB   %d events %d MB   growth %s   goal: within 10%%', small, rssSmall, large, rssLarge, pct(rssLarge / rssSmall - 1));
+
+// The sessions job's state: heap per open session, at two sizes, so that a per-session cost
+// that grows with the number of sessions shows. One GC thread: with concurrent sweeping, the
+// heap read after gc() was off by the whole state in about one run of four.
+const sessionMemory = fileURLToPath(new URL('./sessionMemory.js', import.meta.url));
+const perSession = (users: number) =>
+  JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--single-threaded-gc', sessionMemory, String(users)], { encoding: 'utf8' })) as { bytesPerSession: number };
+const [fewer, more] = [perSession(50_000), perSession(200_000)];
+console.log('sessions job: heap per open session  50000 users %d bytes   200000 users %d bytes', fewer.bytesPerSession, more.bytesPerSession);
