@@ -61,9 +61,11 @@ function fieldValueText(raw: string, dataType: string): string {
       return `${raw}i`;
     case 'unsignedLong':
       return `${raw}u`;
-    case 'double':
-      // One spelling per value, whatever digits Flux wrote.
-      return String(Number(raw));
+    case 'double': {
+      // One spelling per value, whatever digits Flux wrote; InfluxDB keeps -0 apart from 0, and so does this.
+      const value = Number(raw);
+      return Object.is(value, -0) ? '-0' : String(value);
+    }
     case 'string':
       return JSON.stringify(raw);
     default:

@@ -23,6 +23,8 @@ export interface RetryDecision {
   readonly retriable: boolean;
   /** A server's `Retry-After`, in ms; the delay is never shorter. */
   readonly minDelayMs?: number;
+  /** What is left of a shorter budget for this kind of failure, in ms; the delay is never longer. */
+  readonly maxDelayMs?: number;
 }
 
 /**
@@ -51,7 +53,7 @@ export function createRetry(
         if (!decision.retriable) throw error;
         const jittered = Math.min(delayMs * (1 + options.jitter * (2 * Math.random() - 1)), options.maxDelayMs);
         // A server's Retry-After outranks the cap: retrying sooner would only be refused again.
-        const waitMs = Math.max(Math.round(jittered), decision.minDelayMs ?? 0);
+        const waitMs = Math.min(Math.max(Math.round(jittered), decision.minDelayMs ?? 0), decision.maxDelayMs ?? Infinity);
         if (Date.now() - startedMs + waitMs > options.maxElapsedMs) throw error;
         onRetry?.(error, attempt, waitMs);
         await sleep(waitMs);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Option, type Command } from 'commander';
 import { DEFAULTS } from '../../config/defaults.js';
 import { ConfigError } from '../../errors/ConfigError.js';
@@ -7,6 +8,9 @@ import { shutdownSignal } from '../shutdownSignal.js';
 import { RUN_FLAG_NAMES } from '../runFlagNames.js';
 import { resolveKafkaSecurity } from '../../runtime/resolveKafkaSecurity.js';
 import { runCommandDefinition, runOptionsOf, runRun, type RunOptions } from './runCommand.js';
+
+/** Groups a backfill names itself: deleted, with their internal topics, once the backfill ends. */
+const OWN_GROUP_PREFIX = 'clickflow-backfill-';
 
 /**
  * `clickflow backfill <job> --from-time … --to-time …`: the job over a past range of the topic,
@@ -24,7 +28,7 @@ export function backfillCommand(): Command {
   option('--from').mandatory = false;
   option('--from').description = 'leave out: a backfill reads the Kafka topic (--topic)';
   option('--bounded').description = 'implied: a backfill always ends at --to-time';
-  option('--group').description = 'Kafka consumer group (default: a new clickflow-backfill-<job>-<range>-<run> for each backfill, deleted with its internal topics once the backfill ends); give one to resume a stopped backfill, never the live job\'s';
+  option('--group').description = 'Kafka consumer group (default: a new clickflow-backfill-<job>-<range>-<run> for each backfill, deleted with its internal topics once the backfill ends, also when resumed); give one to resume a stopped backfill, never the live job\'s';
   return command.action(async (jobSpec: string, flags: Record<string, unknown>) => {
     const options = runOptionsOf(jobSpec, { ...flags, from: flags.from ?? { kind: 'kafka' } });
     if (options.from.kind !== 'kafka') throw new ConfigError('--from', 'a backfill reads a time range of a Kafka topic; leave --from out');
@@ -47,8 +51,16 @@ export function backfillCommand(): Command {
     // Each backfill its own group unless --group says: a rerun (changed flags, a wiped shadow
     // bucket) must read its range again, not find an earlier run's group finished.
     const range = `${new Date(fromMs).toISOString()}-${new Date(toMs).toISOString()}`.replaceAll(':', '');
-    const group = options.group ?? `clickflow-backfill-${jobSpec.replace(/[^A-Za-z0-9._-]/g, '_')}-${range}-${Date.now().toString(36)}`;
-    const metrics = await runRun({ ...options, group, bounded: true, timeRange: { fromMs, toMs }, signal: shutdownSignal });
+    // Random as well as timed: two backfills started in the same millisecond must not share one.
+    const group = options.group ?? `${OWN_GROUP_PREFIX}${jobSpec.replace(/[^A-Za-z0-9._-]/g, '_')}-${range}-${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+    let metrics: Awaited<ReturnType<typeof runRun>>;
+    try {
+      metrics = await runRun({ ...options, group, bounded: true, timeRange: { fromMs, toMs }, signal: shutdownSignal });
+    } catch (error) {
+      // Its commits stay: a rerun with this group resumes where it failed.
+      process.stderr.write(`clickflow backfill: failed; its consumer group ${group} keeps what it committed: run it again with --group ${group} to resume, or delete the group (kafka-consumer-groups.sh --delete) and its ${group}-move-*-repartition topics\n`);
+      throw error;
+    }
     // Stopped midway, the shadow holds part of the range: a script must not diff it as if whole.
     if (shutdownSignal.aborted) {
       process.stderr.write(`clickflow backfill: stopped before the end of the range; run it again with --group ${group} to resume\n`);
@@ -58,8 +70,8 @@ export function backfillCommand(): Command {
     if (metrics.recordsIn === 0) {
       process.stderr.write(`clickflow backfill: no records of ${options.topic ?? DEFAULTS.topic} in the range (Kafka record times are when each record was sent)\n`);
     }
-    // A group of its own, finished: nothing reads it or its internal topics again.
-    if (options.group === undefined) await removeGroup(options, group);
+    // A group of its own (also when resumed with --group), finished: nothing reads it or its internal topics again.
+    if (group.startsWith(OWN_GROUP_PREFIX)) await removeGroup(options, group);
   });
 }
 

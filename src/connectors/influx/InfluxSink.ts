@@ -70,10 +70,14 @@ export class InfluxSink implements LineSink {
     );
     this.retrying = createRetry(
       options.retry ?? DEFAULT_RETRY,
-      (error) => ({
-        retriable: canRetryHttpCall(error) && !this.notFoundForLong(error),
-        minDelayMs: error instanceof HttpError && error.retryAfter() > 0 ? error.retryAfter() * 1000 : undefined,
-      }),
+      (error) => {
+        const notFoundLeftMs = this.notFoundRetryLeftMs(error);
+        return {
+          retriable: canRetryHttpCall(error) && notFoundLeftMs > 0,
+          minDelayMs: error instanceof HttpError && error.retryAfter() > 0 ? error.retryAfter() * 1000 : undefined,
+          maxDelayMs: notFoundLeftMs,
+        };
+      },
       undefined,
       (error, attempt, delayMs) =>
         options.onRetry?.(`InfluxDB write failed (attempt ${attempt}: ${describe(error)}); retrying in ${delayMs} ms`),
@@ -111,17 +115,18 @@ export class InfluxSink implements LineSink {
   }
 
   /**
-   * Whether writes have been answered 404 (no such org or bucket) for longer than
-   * `DEFAULTS.influx.notFoundRetryMs`: the client counts a 404 retriable, but a wrong name
-   * never heals, and the job should say so in seconds, not after the whole retry budget.
+   * What is left of `DEFAULTS.influx.notFoundRetryMs` since writes began to be answered 404 (no
+   * such org or bucket), or Infinity for another failure: the client counts a 404 retriable,
+   * but a wrong name never heals, and the job should say so in seconds, not after the whole
+   * retry budget.
    */
-  private notFoundForLong(error: unknown): boolean {
+  private notFoundRetryLeftMs(error: unknown): number {
     if (!(error instanceof HttpError && error.statusCode === 404)) {
       this.notFoundSinceMs = undefined;
-      return false;
+      return Infinity;
     }
     this.notFoundSinceMs ??= Date.now();
-    return Date.now() - this.notFoundSinceMs >= DEFAULTS.influx.notFoundRetryMs;
+    return this.notFoundSinceMs + DEFAULTS.influx.notFoundRetryMs - Date.now();
   }
 }
 

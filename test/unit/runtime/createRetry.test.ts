@@ -104,6 +104,19 @@ describe('createRetry', () => {
     assert.deepEqual(clock.slept, [35, 35]);
   });
 
+  test('a shorter budget for one kind of failure (maxDelayMs) caps the wait at what is left of it', async (t) => {
+    const clock = fakeClock(t);
+    // The backoff would wait 10, 20, 40; 25 ms are left of the shorter budget, then 5, then none.
+    const left = [25, 5, 0];
+    const retry = createRetry(NO_JITTER, () => {
+      const leftMs = left.shift()!;
+      return { retriable: leftMs > 0, maxDelayMs: leftMs };
+    }, clock.sleep);
+    const errors = [new Transient('1'), new Transient('2'), new Transient('3')];
+    await assert.rejects(retry(failing(errors, 'never').op), (e) => e === errors[2]);
+    assert.deepEqual(clock.slept, [10, 5]);
+  });
+
   test('gives up with the last error once the time budget would be exceeded', async (t) => {
     const clock = fakeClock(t);
     // Budget 100 ms: waits 10, 20, 40 (70 in all); the next wait of 80 would end at 150 > 100.
