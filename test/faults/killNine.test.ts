@@ -14,7 +14,7 @@ import { runCli } from '../services/runCli.js';
 import { compareWindows, countedEvents } from './compareWindows.js';
 import { reportFault } from './faultReport.js';
 import { JobProcess, killAllJobs } from './JobProcess.js';
-import { lineDifferences, linesOf } from './lineDifferences.js';
+import { lineDifferences, linesOf, sampleOfDifferences } from './lineDifferences.js';
 import { seededRandom } from './seededRandom.js';
 import { topicSize } from './topicSize.js';
 
@@ -139,7 +139,7 @@ describe('kill -9 at any moment, then a restart, leaves exactly the output of a 
       // checked apart, below. Every other line must match byte for byte.
       const read = (name: string) => linesOf(join(dir, name)).map((line) => line.replace(/^(job_health,\S+ )(records=\d+i),.* (\d+)$/, '$1$2 $3'));
       const [k, c] = [read(`killed${suffix}`), read(`clean${suffix}`)];
-      return { suffix, lines: k.length, cleanLines: c.length, differences: lineDifferences(k, c) };
+      return { suffix, lines: k.length, cleanLines: c.length, differences: lineDifferences(k, c), sample: sampleOfDifferences(k, c) };
     });
     const healthTotals = (name: string) => {
       const totals = { late: 0, invalid: 0 };
@@ -179,7 +179,7 @@ describe('kill -9 at any moment, then a restart, leaves exactly the output of a 
     assert.equal(healthOvercounts, 0, `job_health never counts more than a clean run: late ${killedHealth.late} vs ${cleanHealth.late}, invalid ${killedHealth.invalid} vs ${cleanHealth.invalid}`);
     t.diagnostic(`job_health after the kills: late ${killedHealth.late} of ${cleanHealth.late}, invalid ${killedHealth.invalid} of ${cleanHealth.invalid}`);
     for (const f of files) {
-      assert.equal(f.differences, 0, `killed${f.suffix}: ${f.lines} lines against the clean run's ${f.cleanLines}`);
+      assert.equal(f.differences, 0, `killed${f.suffix}: ${f.lines} lines against the clean run's ${f.cleanLines}; kills: ${moments.join(', ')}; first differences:\n${f.sample}`);
       assert.ok(f.suffix.includes('late') ? f.lines === reference.late : f.lines > 0, `killed${f.suffix} has ${f.lines} lines`);
     }
     assert.equal(files.find((f) => f.suffix === '-dead.jsonl')!.lines, invalid);
