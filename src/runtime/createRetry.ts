@@ -52,7 +52,8 @@ export function createRetry(
         const decision = classify(error);
         if (!decision.retriable) throw error;
         const jittered = Math.min(delayMs * (1 + options.jitter * (2 * Math.random() - 1)), options.maxDelayMs);
-        // A server's Retry-After outranks the cap: retrying sooner would only be refused again.
+        // A server's Retry-After outranks the backoff's cap (retrying sooner would only be refused
+        // again); a shorter budget for this failure (maxDelayMs) outranks both.
         const waitMs = Math.min(Math.max(Math.round(jittered), decision.minDelayMs ?? 0), decision.maxDelayMs ?? Infinity);
         if (Date.now() - startedMs + waitMs > options.maxElapsedMs) throw error;
         onRetry?.(error, attempt, waitMs);

@@ -5,8 +5,7 @@ import { ConfigError } from '../../errors/ConfigError.js';
 import { isoTimeArgument } from '../isoTimeArgument.js';
 import { timeRangeFlags } from '../timeRangeFlags.js';
 import { shutdownSignal } from '../shutdownSignal.js';
-import { RUN_FLAG_NAMES } from '../runFlagNames.js';
-import { resolveKafkaSecurity } from '../../runtime/resolveKafkaSecurity.js';
+import { kafkaSecurityOf } from '../kafkaSecurityOptions.js';
 import { runCommandDefinition, runOptionsOf, runRun, type RunOptions } from './runCommand.js';
 
 /** Groups a backfill names itself: deleted, with their internal topics, once the backfill ends. */
@@ -71,16 +70,16 @@ export function backfillCommand(): Command {
       process.stderr.write(`clickflow backfill: no records of ${options.topic ?? DEFAULTS.topic} in the range (Kafka record times are when each record was sent)\n`);
     }
     // A group of its own (also when resumed with --group), finished: nothing reads it or its internal topics again.
-    if (group.startsWith(OWN_GROUP_PREFIX)) await removeGroup(options, group);
+    if (group.startsWith(OWN_GROUP_PREFIX)) await removeGroup(options, flags, group);
   });
 }
 
 /** Deletes a finished backfill's own group and internal topics; a failure only leaves them behind, and says so. */
-async function removeGroup(options: RunOptions, group: string): Promise<void> {
+async function removeGroup(options: RunOptions, flags: Record<string, unknown>, group: string): Promise<void> {
   const brokers = options.brokers ?? DEFAULTS.brokers;
   const [{ kafkaClient }, { deleteConsumerGroup }] = await Promise.all([import('../../connectors/kafka/kafkaClient.js'), import('../../connectors/kafka/deleteConsumerGroup.js')]);
   try {
-    const security = resolveKafkaSecurity(options.kafkaSecurity, RUN_FLAG_NAMES);
+    const security = kafkaSecurityOf(flags);
     await deleteConsumerGroup(kafkaClient({ brokers, clientId: group, ...(security === undefined ? {} : { security }) }), brokers, group);
   } catch (error) {
     process.stderr.write(`clickflow backfill: could not delete its consumer group ${group} and its internal topics (${(error as Error).message}); delete them with kafka-consumer-groups.sh --delete and kafka-topics.sh --delete\n`);

@@ -1,9 +1,10 @@
 import type { Kafka } from 'kafkajs';
+import { isInternalTopicOf } from './internalTopics.js';
 import { kafkaErrorOf } from './kafkaErrorOf.js';
 
 /**
  * Deletes a consumer group that has no members left, then the internal topics its moving jobs
- * made (`<group>-move-<n>-repartition`): what a finished backfill leaves behind and nothing
+ * made ({@link isInternalTopicOf}): what a finished backfill leaves behind and nothing
  * will read again. A group Kafka does not know (nothing was ever committed) counts as deleted.
  * The group goes first: while it cannot (a member is still in it), its topics stay too.
  */
@@ -14,8 +15,7 @@ export async function deleteConsumerGroup(kafka: Kafka, brokers: string, groupId
     await admin.deleteGroups([groupId]).catch((error: unknown) => {
       if (!groupNotFound(error)) throw error;
     });
-    const prefix = `${groupId}-move-`;
-    const internal = (await admin.listTopics()).filter((topic) => topic.startsWith(prefix) && /^\d+-repartition$/.test(topic.slice(prefix.length)));
+    const internal = (await admin.listTopics()).filter((topic) => isInternalTopicOf(groupId, topic));
     if (internal.length > 0) await admin.deleteTopics({ topics: internal });
   } catch (error) {
     throw kafkaErrorOf(error, { brokers, group: groupId });

@@ -21,6 +21,11 @@ export function internalTopicNames(groupId: string, moves: number): string[] {
   return names;
 }
 
+/** Whether `topic` is one of the internal topics {@link internalTopicNames} names for `groupId`, whatever its move number. */
+export function isInternalTopicOf(groupId: string, topic: string): boolean {
+  return topic.startsWith(`${groupId}-move-`) && /^[1-9]\d*-repartition$/.test(topic.slice(groupId.length + '-move-'.length));
+}
+
 /**
  * Creates the internal topics that do not exist, with the source's partition count (one per
  * writing partition, so that scaling the job is scaling its source), and checks the others

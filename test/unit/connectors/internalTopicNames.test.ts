@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { internalTopicNames } from '../../../src/connectors/kafka/internalTopics.js';
+import { internalTopicNames, isInternalTopicOf } from '../../../src/connectors/kafka/internalTopics.js';
 import { ConfigError } from '../../../src/errors/ConfigError.js';
 
 describe('internal topic names', () => {
@@ -14,5 +14,12 @@ describe('internal topic names', () => {
     assert.equal(internalTopicNames('g'.repeat(limit), 3).length, 3);
     assert.throws(() => internalTopicNames('g'.repeat(limit + 1), 3), (e) => e instanceof ConfigError && new RegExp(`at most ${limit}$`).test(e.message) && /^--group/.test(e.message));
     assert.throws(() => internalTopicNames('my group', 1), (e) => e instanceof ConfigError && /not a Kafka topic name/.test(e.message));
+  });
+
+  test('a group\'s internal topics are told from others, also those of a group whose name starts with it', () => {
+    for (const name of internalTopicNames('g', 3)) assert.ok(isInternalTopicOf('g', name), name);
+    for (const other of ['g-move-1-repartition-x', 'g-move--repartition', 'g-move-0-repartition', 'g-x-move-1-repartition', 'g2-move-1-repartition', 'g-move-1']) {
+      assert.ok(!isInternalTopicOf('g', other), other);
+    }
   });
 });
