@@ -7,7 +7,8 @@ import { uniqueName } from './uniqueName.js';
 export class InfluxTestBucket {
   private constructor(
     readonly target: InfluxTarget,
-    private readonly id: string,
+    /** The bucket's ID, which InfluxDB's APIs take in place of its name. */
+    readonly id: string,
   ) {}
 
   /** @param server another InfluxDB than the one in the environment (a test's own) */

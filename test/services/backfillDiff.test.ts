@@ -57,6 +57,10 @@ describe('backfill a changed job into a shadow bucket, then diff it against the 
     const intoLive = await runCli(['backfill', ...job, ...range], env);
     assert.equal(intoLive.code, 2, intoLive.stderr);
     assert.match(intoLive.stderr, /--influx-bucket: a backfill writes to a shadow bucket, never the live one/);
+    // The write API takes a bucket's ID too: the live bucket by its ID is refused as well.
+    const intoLiveById = await runCli(['backfill', ...job, ...range, '--influx-bucket', live.id], env);
+    assert.equal(intoLiveById.code, 2, intoLiveById.stderr);
+    assert.match(intoLiveById.stderr, new RegExp(`never the live one .*${live.id} is its ID`));
 
     const backfill = await runCli(['backfill', ...job, ...range, '--influx-bucket', shadow.target.bucket, '--max-out-of-orderness', '8s'], env);
     assert.equal(backfill.code, 0, backfill.stderr);
@@ -168,5 +172,19 @@ describe('backfill a changed job into a shadow bucket, then diff it against the 
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('a group that committed a backfill over one time range is refused for another, and resumes over its own', async () => {
+    const env = { KAFKA_BROKERS: serviceEnv().brokers };
+    const group = uniqueName('ranged');
+    const backfill = (toMs: number) =>
+      runCli(['backfill', 'error-rates', '--topic', topic, '--to', 'none', '--group', group, '--from-time', iso(producedFromMs), '--to-time', iso(toMs)], env);
+    const first = await backfill(producedToMs);
+    assert.equal(first.code, 0, first.stderr);
+    const other = await backfill(producedToMs + 60_000);
+    assert.equal(other.code, 2, other.stderr);
+    assert.match(other.stderr, new RegExp(`--group: group "${group}" holds commits of a run over ${iso(producedFromMs)} to ${iso(producedToMs)}, and this run reads ${iso(producedFromMs)} to ${iso(producedToMs + 60_000)}`));
+    const again = await backfill(producedToMs);
+    assert.equal(again.code, 0, again.stderr);
   });
 });

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Option, type Command } from 'commander';
 import { DEFAULTS } from '../../config/defaults.js';
+import { bucketNameOf } from '../../connectors/influx/bucketNameOf.js';
+import { validateInfluxTarget } from '../../connectors/influx/InfluxTarget.js';
 import { ConfigError } from '../../errors/ConfigError.js';
 import { isoTimeArgument } from '../isoTimeArgument.js';
 import { timeRangeFlags } from '../timeRangeFlags.js';
@@ -40,12 +42,15 @@ export function backfillCommand(): Command {
     if (options.to.kind === 'influx') {
       // The live bucket: the environment's, else the compose file's.
       const live = process.env.INFLUX_BUCKET ?? DEFAULTS.influxBucket;
-      if (command.getOptionValueSource('influxBucket') !== 'cli' || options.influxBucket === live) {
-        throw new ConfigError(
+      const refuse = (given: string) =>
+        new ConfigError(
           '--influx-bucket',
-          `a backfill writes to a shadow bucket, never the live one ("${live}"${process.env.INFLUX_BUCKET === undefined ? '' : ', from INFLUX_BUCKET'}): give --influx-bucket <another bucket>, then compare the two with clickflow diff`,
+          `a backfill writes to a shadow bucket, never the live one ("${live}"${process.env.INFLUX_BUCKET === undefined ? '' : ', from INFLUX_BUCKET'}${given}): give --influx-bucket <another bucket>, then compare the two with clickflow diff`,
         );
-      }
+      if (command.getOptionValueSource('influxBucket') !== 'cli' || options.influxBucket === live) throw refuse('');
+      // The write API also takes a bucket's ID: the live bucket by its ID is still the live bucket.
+      const target = validateInfluxTarget({ url: options.influxUrl, org: options.influxOrg, bucket: options.influxBucket, token: options.influxToken });
+      if ((await bucketNameOf(target)) === live) throw refuse(`; ${target.bucket} is its ID`);
     }
     // Each backfill its own group unless --group says: a rerun (changed flags, a wiped shadow
     // bucket) must read its range again, not find an earlier run's group finished.

@@ -131,6 +131,8 @@ export class KafkaSource implements Source {
   private readonly topics: readonly string[];
   private readonly stride: number;
   private closed = false;
+  /** For waits that closing should cut short. */
+  private readonly isClosed = (): boolean => this.closed;
   /** kafkajs is restarting the consumer after a retriable crash, until it rejoins the group. */
   private restarting = false;
   /**
@@ -218,6 +220,7 @@ export class KafkaSource implements Source {
           r: checkpoint.replayUntil,
           ...(checkpoint.moved === undefined ? {} : { v: movedJson(checkpoint.moved) }),
           ...(this.options.fingerprint === undefined ? {} : { j: this.options.fingerprint }),
+          ...(this.options.timeRange === undefined ? {} : { w: [this.options.timeRange.fromMs, this.options.timeRange.toMs] }),
           ...(marks === undefined ? {} : { t: marks.takenAtMs }),
           ...(marks === undefined || Object.keys(marks.outputBytes).length === 0 ? {} : { o: marks.outputBytes }),
         }),
@@ -306,15 +309,16 @@ export class KafkaSource implements Source {
     if (this.options.bounded) {
       const range = this.options.timeRange;
       const [ends, committed, starts] = await Promise.all([
-        retryWhileLeadersMove(() => this.admin.fetchTopicOffsets(topic)),
+        retryWhileLeadersMove(() => this.admin.fetchTopicOffsets(topic), this.isClosed),
         this.commitsAtStart(),
         range === undefined
           ? undefined
           : Promise.all([
-              retryWhileLeadersMove(() => this.admin.fetchTopicOffsetsByTimestamp(topic, range.fromMs)),
-              retryWhileLeadersMove(() => this.admin.fetchTopicOffsetsByTimestamp(topic, range.toMs)),
+              retryWhileLeadersMove(() => this.admin.fetchTopicOffsetsByTimestamp(topic, range.fromMs), this.isClosed),
+              retryWhileLeadersMove(() => this.admin.fetchTopicOffsetsByTimestamp(topic, range.toMs), this.isClosed),
             ]),
       ]);
+      checkSameRange(committed, range, groupId);
       this.endOffsets = new Map(ends.map((p) => [p.partition, Number(p.high)]));
       for (const p of ends) this.firstOffsets.set(p.partition, Number(p.low));
       if (starts !== undefined) {
@@ -507,7 +511,7 @@ export class KafkaSource implements Source {
     // A partition no fetch has returned for since its assignment may be empty, or held back:
     // its end offset and the group's commit tell.
     if (unknown && this.checkingLag === undefined && !this.closed) {
-      this.checkingLag = Promise.all([retryWhileLeadersMove(() => this.admin.fetchTopicOffsets(this.options.topic)), this.loadCommits()])
+      this.checkingLag = Promise.all([retryWhileLeadersMove(() => this.admin.fetchTopicOffsets(this.options.topic), this.isClosed), this.loadCommits()])
         .then(([ends, commits]) => {
           for (const { partition, high, low } of ends) {
             const activity = this.activity.get(partition);
@@ -731,7 +735,7 @@ export class KafkaSource implements Source {
     }
     for (const { topic, partitions } of committed) {
       if (topic === this.options.topic) continue;
-      const starts = new Map((await retryWhileLeadersMove(() => this.admin.fetchTopicOffsets(topic))).map((p) => [p.partition, Number(p.low)]));
+      const starts = new Map((await retryWhileLeadersMove(() => this.admin.fetchTopicOffsets(topic), this.isClosed)).map((p) => [p.partition, Number(p.low)]));
       for (const { partition, offset } of partitions) {
         const start = starts.get(partition) ?? 0;
         if (Number(offset) >= 0 && Number(offset) < start) throw new InternalTopicGapError(`partition ${partition} of the internal topic ${topic}`, Number(offset), start);
@@ -784,6 +788,38 @@ function movedOf(value: unknown): MovedCheckpoint | undefined {
   if (typeof position !== 'number' || !Array.isArray(watermarks) || !Array.isArray(ids) || typeof sent !== 'object' || sent === null) return undefined;
   const moved = { position, writerWatermarksMs: watermarks.map(time), writerIds: ids.map(time), sent: sent as Record<number, number> };
   return Array.isArray(idle) ? { ...moved, idleWriters: idle.map(Number) } : moved;
+}
+
+/**
+ * Refuses a group whose commits were made over another time range (`w`, a backfill's), or
+ * without one: they would start this range's partitions partway through another's, silently.
+ */
+function checkSameRange(committed: Awaited<ReturnType<Admin['fetchOffsets']>>, range: KafkaTimeRange | undefined, groupId: string): void {
+  const describe = (w: readonly number[] | undefined) =>
+    w === undefined ? 'no time range (a live or --bounded run)' : `${new Date(w[0]!).toISOString()} to ${new Date(w[1]!).toISOString()}`;
+  const mine = range === undefined ? undefined : [range.fromMs, range.toMs];
+  for (const { partitions } of committed) {
+    for (const { metadata, offset } of partitions) {
+      if (Number(offset) < 0 || metadata === null || metadata === '') continue;
+      const theirs = committedRange(metadata);
+      if (theirs?.[0] === mine?.[0] && theirs?.[1] === mine?.[1]) continue;
+      throw new ConfigError(
+        '--group',
+        `group "${groupId}" holds commits of a run over ${describe(theirs)}, and this run reads ${describe(mine)}: it would go on from where that run stopped. ` +
+          'Resume that run with its own --from-time and --to-time, or leave --group out for a fresh group',
+      );
+    }
+  }
+}
+
+/** The time range stored with a commit of a run over one (a backfill), if any. */
+function committedRange(metadata: string): readonly number[] | undefined {
+  try {
+    const { w } = JSON.parse(metadata) as { w?: unknown };
+    return Array.isArray(w) && w.length === 2 && w.every((ms) => typeof ms === 'number') ? (w as number[]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The job fingerprint stored with a commit, if any. */

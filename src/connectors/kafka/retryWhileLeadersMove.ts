@@ -13,15 +13,15 @@ const LEADER_MOVING = new Set([
   'FENCED_LEADER_EPOCH',
 ]);
 
-const retry = createRetry(DEFAULTS.kafka.leaderRetry, (error) => ({ retriable: LEADER_MOVING.has(kafkaErrorTypeOf(error) ?? '') }));
-
 /**
  * Runs an admin read (offsets of a topic, by time or at its ends) again while the broker
  * answers that a partition has no leader yet (`DEFAULTS.kafka.leaderRetry`); any other failure,
- * or one that outlasts the budget, is rethrown as it came.
+ * or one that outlasts the budget, is rethrown as it came. Once `stopped()` says the caller is
+ * closing (Ctrl-C), the next failure is rethrown rather than waited out: closing then waits for
+ * one delay at most (≤ `maxDelayMs`), not the whole budget.
  *
- * @example const ends = await retryWhileLeadersMove(() => admin.fetchTopicOffsets(topic));
+ * @example const ends = await retryWhileLeadersMove(() => admin.fetchTopicOffsets(topic), () => closed);
  */
-export function retryWhileLeadersMove<T>(read: () => Promise<T>): Promise<T> {
-  return retry(read);
+export function retryWhileLeadersMove<T>(read: () => Promise<T>, stopped: () => boolean = () => false): Promise<T> {
+  return createRetry(DEFAULTS.kafka.leaderRetry, (error) => ({ retriable: !stopped() && LEADER_MOVING.has(kafkaErrorTypeOf(error) ?? '') }))(read);
 }

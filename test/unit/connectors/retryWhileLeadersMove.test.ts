@@ -36,4 +36,22 @@ describe('retryWhileLeadersMove', () => {
     );
     assert.equal(attempts, 1);
   });
+
+  test('once the caller closes, the next refusal is rethrown instead of waited out', async () => {
+    let attempts = 0;
+    let closed = false;
+    const moving = refusal('NOT_LEADER_FOR_PARTITION');
+    await assert.rejects(
+      retryWhileLeadersMove(
+        async () => {
+          attempts++;
+          if (attempts === 2) closed = true;
+          throw moving;
+        },
+        () => closed,
+      ),
+      (error) => error === moving,
+    );
+    assert.equal(attempts, 2, 'one retry while open, none after closing');
+  });
 });
