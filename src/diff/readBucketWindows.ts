@@ -1,4 +1,4 @@
-import { escape, InfluxDB } from '@influxdata/influxdb-client';
+import { escape, InfluxDB, type FluxTableMetaData } from '@influxdata/influxdb-client';
 import type { InfluxTarget } from '../connectors/influx/InfluxTarget.js';
 import type { WindowPoints } from './WindowPoints.js';
 
@@ -10,13 +10,14 @@ export interface BucketRange {
   readonly measurements: readonly string[];
 }
 
-/** Columns of a Flux row that are not tags. */
-const NOT_TAGS = new Set(['result', 'table', '_start', '_stop', '_time', '_value', '_field', '_measurement']);
+/** Group-key columns of a Flux table that are not tags. */
+const NOT_TAGS = new Set(['_start', '_stop', '_field', '_measurement']);
 
 /**
  * Every point of `target`'s bucket stamped in `[fromMs, toMs)`, as {@link WindowPoints}, each
  * field's value written as line protocol writes it, with its type. The
  * `final` field of early firings says how a point was written, not what it holds: left out.
+ * Rows are read as they stream in, so memory holds the points, never the query's whole answer.
  */
 export async function readBucketWindows(target: InfluxTarget, range: BucketRange): Promise<WindowPoints> {
   const measurements =
@@ -28,24 +29,40 @@ export async function readBucketWindows(target: InfluxTarget, range: BucketRange
     `|> range(start: ${new Date(range.fromMs).toISOString()}, stop: ${new Date(range.toMs).toISOString()})`,
     `|> filter(fn: (r) => (${measurements}) and r._field != "final")`,
   ].join(' ');
-  const rows = await new InfluxDB({ url: target.url, token: target.token })
-    .getQueryApi(target.org)
-    .collectRows(flux, (values, table) => {
-      const column = table.column('_value');
-      return { row: table.toObject(values), value: fieldValueText(values[column.index]!, column.dataType) };
-    });
   const points: WindowPoints = new Map();
-  for (const { row, value } of rows) {
-    // Escaped as line protocol escapes them, so that no two series read as one.
-    const tags = Object.keys(row)
-      .filter((column) => !NOT_TAGS.has(column) && row[column] !== undefined && row[column] !== '')
-      .sort()
-      .map((tag) => `,${escape.tag(tag)}=${escape.tag(String(row[tag]))}`)
-      .join('');
-    const key = `${escape.measurement(String(row._measurement))}${tags} ${String(row._time)}`;
+  // Per table: the series (measurement and tags, escaped as line protocol escapes them, so that
+  // no two series read as one) and where its time, field and value are.
+  let meta: FluxTableMetaData | undefined;
+  let table: string | undefined;
+  let series = '';
+  let columns = { table: 0, time: 0, field: 0, value: 0, dataType: '' };
+  for await (const { values, tableMeta } of new InfluxDB({ url: target.url, token: target.token }).getQueryApi(target.org).iterateRows(flux)) {
+    // Tables of one shape share a header: a new table shows in the annotation column `table`.
+    if (tableMeta !== meta) {
+      columns.table = tableMeta.columns.findIndex((column) => column.label === 'table' && !column.group);
+      table = undefined;
+    }
+    if (tableMeta !== meta || values[columns.table] !== table) {
+      meta = tableMeta;
+      table = values[columns.table];
+      // Tags are the table's group key, found by the key rather than by name: a tag may be called
+      // `result` or `table`, as the annotated CSV's own first columns are.
+      const tags = tableMeta.columns
+        .filter((column) => column.group && !NOT_TAGS.has(column.label))
+        .sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+      const measurement = values[tableMeta.column('_measurement').index]!;
+      series = escape.measurement(measurement);
+      for (const tag of tags) {
+        const text = values[tag.index] ?? '';
+        if (text !== '') series += `,${escape.tag(tag.label)}=${escape.tag(text)}`;
+      }
+      const value = tableMeta.column('_value');
+      columns = { table: columns.table, time: tableMeta.column('_time').index, field: tableMeta.column('_field').index, value: value.index, dataType: value.dataType };
+    }
+    const key = `${series} ${values[columns.time]!}`;
     let fields = points.get(key) as Map<string, string> | undefined;
     if (fields === undefined) points.set(key, (fields = new Map()));
-    fields.set(String(row._field), value);
+    fields.set(values[columns.field]!, fieldValueText(values[columns.value]!, columns.dataType));
   }
   return points;
 }

@@ -127,6 +127,33 @@ describe('backfill a changed job into a shadow bucket, then diff it against the 
     assert.doesNotMatch(diff.stdout, /rate:|label:/, 'the same values, however Flux spells them, are equal');
   });
 
+  test('tags named result or table, like the annotated CSV\'s own columns, still tell series apart', async () => {
+    const [a, b] = [await InfluxTestBucket.create('tags-a'), await InfluxTestBucket.create('tags-b')];
+    buckets.push(a, b);
+    const atNs = `${Date.UTC(2025, 0, 1)}000000`;
+    const write = async (bucket: InfluxTestBucket, lines: string[]) => {
+      const { url, org, token } = bucket.target;
+      const response = await fetch(`${url}/api/v2/write?org=${encodeURIComponent(org)}&bucket=${encodeURIComponent(bucket.target.bucket)}&precision=ns`, {
+        method: 'POST',
+        headers: { Authorization: `Token ${token}` },
+        body: lines.map((line) => `${line} ${atNs}`).join('\n'),
+      });
+      assert.equal(response.status, 204, await response.text());
+    };
+    // Several series of one shape: Flux sends them as tables under one header.
+    const shared = ['/a', '/b', '/c'].map((url) => `counts,result=same,table=t,url=${url} n=1i`);
+    await write(a, [...shared, 'counts,result=ok,table=t,url=/d n=2i']);
+    await write(b, [...shared, 'counts,result=bad,table=t,url=/d n=2i']);
+    const range = ['--from-time', '2025-01-01T00:00:00Z', '--to-time', '2025-01-01T00:01:00Z'];
+    const diff = await runCli(['diff', '--bucket', a.target.bucket, '--against', b.target.bucket, ...range, '--json'], a.env());
+    assert.equal(diff.code, 1, diff.stdout + diff.stderr);
+    const report = JSON.parse(diff.stdout) as { equal: number; differing: unknown[]; onlyInA: string[]; onlyInB: string[] };
+    assert.equal(report.equal, 3, diff.stdout);
+    assert.deepEqual(report.differing, []);
+    assert.deepEqual(report.onlyInA, ['counts,result=ok,table=t,url=/d 2025-01-01T00:00:00Z']);
+    assert.deepEqual(report.onlyInB, ['counts,result=bad,table=t,url=/d 2025-01-01T00:00:00Z']);
+  });
+
   test('a backfill reads only the records of its time range', async () => {
     const { brokers } = serviceEnv();
     const markMs = Date.now();
