@@ -116,8 +116,16 @@ export class KafkaSource implements Source {
   private pollTimer: NodeJS.Timeout | undefined;
   /** That read under way, which `close` outwaits: an admin call after its disconnect would reconnect it. */
   private polling: Promise<void> | undefined;
-  /** `offset/replayUntil` of each partition's last commit by this instance. */
+  /** `offset/replayUntil` of each partition's last commit by this instance, or of the commit it was restored from. */
   private readonly lastCommitted = new Map<number, string>();
+  /**
+   * Partitions this instance held before the latest rebalance and holds again, with where it
+   * had read them to: they go on from their state in memory rather than from the group's older
+   * commit, so that nothing written since that commit is written again (see `continuesAt`).
+   */
+  private kept: { readonly generation: number; readonly positions: ReadonlyMap<number, number> } | undefined;
+  /** Kept partitions whose fetch restarted at the group's commit: records below this offset were read already. */
+  private readonly skipBelow = new Map<number, number>();
   /** The group's commits when this source started (see commitsAtStart). */
   private startCommits: ReturnType<Admin['fetchOffsets']> | undefined;
   private subscriber: Subscriber<RecordBatch<Uint8Array>> | undefined;
@@ -377,8 +385,16 @@ export class KafkaSource implements Source {
 
   private onJoin(partitions: number[]): void {
     this.restarting = false;
-    this.generation++;
     const now = new Set(partitions);
+    const positions = new Map<number, number>();
+    for (const partition of now) {
+      const next = this.nextOffsets.get(partition);
+      // Held through the last generation, its checkpoint restored then: its state is in memory.
+      if (this.assigned.has(partition) && this.restoredIn.get(partition) === this.generation && next !== undefined) positions.set(partition, next);
+    }
+    this.generation++;
+    this.kept = { generation: this.generation, positions };
+    this.skipBelow.clear();
     for (const partition of this.assigned) {
       if (!now.has(partition)) this.enqueue({ partition, records: [], revoked: true });
     }
@@ -388,6 +404,27 @@ export class KafkaSource implements Source {
     this.options.onAssignment?.(this.assignment);
     // Read while the first fetch is on its way rather than after it arrives.
     this.readCommits(this.generation);
+  }
+
+  /**
+   * Where a partition held before the latest rebalance goes on, when it does: the offset this
+   * instance had read it to, provided the group's commit is still the one this instance made
+   * (or restored from), so that no other member moved it on meanwhile. Restoring it instead
+   * would process again, as new, the records read since that commit, and write their windows
+   * twice to an output that appends (a file).
+   */
+  private continuesAt(partition: number, loaded: GroupCommits): number | undefined {
+    if (this.kept?.generation !== this.generation) return undefined;
+    const position = this.kept.positions.get(partition);
+    return position !== undefined && committedKey(loaded, partition) === this.lastCommitted.get(partition) ? position : undefined;
+  }
+
+  /** The group's checkpoint of a partition, which this instance now starts from: its commit is the one to compare with. */
+  private restoreFrom(partition: number, loaded: GroupCommits): PartitionCheckpoint | null {
+    const key = committedKey(loaded, partition);
+    if (key === undefined) this.lastCommitted.delete(partition);
+    else this.lastCommitted.set(partition, key);
+    return loaded.checkpoints.get(partition) ?? null;
   }
 
   /**
@@ -402,16 +439,17 @@ export class KafkaSource implements Source {
       (loaded) => {
         if (this.endOffsets === undefined || generation !== this.generation) return;
         // Before any batch of this assignment: each one awaits these commits after this.
+        const kept = new Map([...this.assigned].map((partition) => [partition, this.continuesAt(partition, loaded)]));
         this.nextOffsets.clear();
         this.groupOffsets = loaded.offsets;
         this.noteEnded(loaded.checkpoints);
-        for (const partition of this.assigned) this.nextOffsets.set(partition, this.startOffset(partition, loaded.offsets));
+        for (const partition of this.assigned) this.nextOffsets.set(partition, kept.get(partition) ?? this.startOffset(partition, loaded.offsets));
         this.positionsOf = generation;
         // A partition committed at or past its end has nothing to read: no batch will come for it.
         for (const partition of this.assigned) {
           if (this.reachedEnd(partition)) {
             this.restoredIn.set(partition, generation);
-            this.endPartition(partition, loaded.checkpoints.get(partition) ?? null);
+            this.endPartition(partition, kept.get(partition) === undefined ? this.restoreFrom(partition, loaded) : undefined);
           }
         }
         this.checkBoundedDone();
@@ -436,14 +474,25 @@ export class KafkaSource implements Source {
     const partition = this.topics.indexOf(batch.topic) * this.stride + batch.partition;
     let restore: PartitionCheckpoint | null | undefined;
     if (this.restoredIn.get(partition) !== this.generation) {
-      restore = (await (this.commits ?? this.readCommits(this.generation))).checkpoints.get(partition) ?? null;
-      if (this.subscriber === undefined) return;
-      this.restoredIn.set(partition, this.generation);
+      const generation = this.generation;
+      const loaded = await (this.commits ?? this.readCommits(generation));
+      if (this.subscriber === undefined || generation !== this.generation) return;
+      const position = this.continuesAt(partition, loaded);
+      if (position === undefined) restore = this.restoreFrom(partition, loaded);
+      else this.skipBelow.set(partition, position);
+      this.restoredIn.set(partition, generation);
     }
     // A partition created after the start has no records to read in a bounded run; an internal
     // topic's end is not an offset but its writers' end markers.
     const end = this.endOffsets === undefined || (this.stride > 0 && partition >= this.stride) ? Infinity : (this.endOffsets.get(partition) ?? 0);
-    const messages = batch.messages;
+    let messages = batch.messages;
+    const skip = this.skipBelow.get(partition);
+    if (skip !== undefined) {
+      const first = messages.findIndex((message) => Number(message.offset) >= skip);
+      if (first < 0) return;
+      this.skipBelow.delete(partition);
+      if (first > 0) messages = messages.slice(first);
+    }
     // A fetch holds thousands of records per partition; handing them on in chunks lets each
     // chunk's parsed records die young instead of being promoted by the garbage collector.
     for (let from = 0; from < messages.length; from += DEFAULTS.kafka.chunkRecords) {
@@ -749,6 +798,12 @@ export class KafkaSource implements Source {
     const index = Math.floor(partition / this.stride);
     return { topic: this.topics[index]!, partition: partition - index * this.stride };
   }
+}
+
+/** A partition's commit as `lastCommitted` keeps it (`offset/replayUntil`), if the group has one. */
+function committedKey(loaded: GroupCommits, partition: number): string | undefined {
+  const offset = loaded.offsets.get(partition) ?? -1;
+  return offset < 0 ? undefined : `${offset}/${loaded.checkpoints.get(partition)?.replayUntil}`;
 }
 
 /** The group's commits of the topic's partitions: offsets (-1: none) and checkpoints. */
