@@ -8,6 +8,7 @@ import { serviceEnv } from '../../src/testing/serviceEnv.js';
 import { uniqueName } from '../../src/testing/uniqueName.js';
 import { waitFor } from '../../src/testing/waitFor.js';
 import { runCli } from '../services/runCli.js';
+import { reportFault } from './faultReport.js';
 import { JobProcess, killAllJobs } from './JobProcess.js';
 import { lineDifferences, linesOf, sampleOfDifferences } from './lineDifferences.js';
 
@@ -76,10 +77,24 @@ describe('a job that rejoins its group with the partitions it held', () => {
 
     // A job_health line's watermark lag is the wall clock's: compared without it.
     const read = (name: string) => linesOf(join(dir, name)).map((line) => line.replace(/^(job_health,\S+ )(records=\d+i),.* (\d+)$/, '$1$2 $3'));
-    for (const suffix of ['.lp', '-dead.jsonl', '-late.jsonl']) {
+    const files = ['.lp', '-dead.jsonl', '-late.jsonl'].map((suffix) => {
       const [paused, expected] = [read(`paused${suffix}`), read(`clean${suffix}`)];
+      return { suffix, paused, expected, differences: lineDifferences(paused, expected) };
+    });
+    const [points, dead, late] = files.map((f) => f.paused);
+    const windows = new Set(points!.filter((line) => line.startsWith('error_rates,')).map((line) => `${/,partition=(\d+)/.exec(line)?.[1]}|${line.slice(line.lastIndexOf(' ') + 1)}`));
+    reportFault({
+      scenario: 'rejoin after a pause past the session timeout (files)',
+      sent: EVENTS,
+      counted: points!.reduce((sum, line) => sum + (line.startsWith('error_rates,') ? Number(/[ ,]total=(\d+)i/.exec(line)?.[1] ?? 0) : 0), 0),
+      invalid: dead!.length,
+      late: late!.length,
+      windowsCompared: windows.size,
+      mismatches: files.reduce((sum, f) => sum + f.differences, 0),
+    });
+    for (const { suffix, paused, expected, differences } of files) {
       assert.ok(expected.length > 0, `the clean run wrote clean${suffix}`);
-      assert.equal(lineDifferences(paused, expected), 0, `paused${suffix}: ${paused.length} lines against ${expected.length}; first differences:\n${sampleOfDifferences(paused, expected)}`);
+      assert.equal(differences, 0, `paused${suffix}: ${paused.length} lines against ${expected.length}; first differences:\n${sampleOfDifferences(paused, expected)}`);
     }
   });
 });

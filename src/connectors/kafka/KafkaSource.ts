@@ -124,8 +124,12 @@ export class KafkaSource implements Source {
    * commit, so that nothing written since that commit is written again (see `continuesAt`).
    */
   private kept: { readonly generation: number; readonly positions: ReadonlyMap<number, number> } | undefined;
-  /** Kept partitions whose fetch restarted at the group's commit: records below this offset were read already. */
-  private readonly skipBelow = new Map<number, number>();
+  /**
+   * Kept partitions going on from memory in this generation: records below their `nextOffsets`
+   * were read already. Kafka sends them again from the group's commit, and a fetch of the
+   * generation before can still deliver a batch after the rebalance, so each batch is checked.
+   */
+  private readonly continuing = new Set<number>();
   /** The group's commits when this source started (see commitsAtStart). */
   private startCommits: ReturnType<Admin['fetchOffsets']> | undefined;
   private subscriber: Subscriber<RecordBatch<Uint8Array>> | undefined;
@@ -394,7 +398,7 @@ export class KafkaSource implements Source {
     }
     this.generation++;
     this.kept = { generation: this.generation, positions };
-    this.skipBelow.clear();
+    this.continuing.clear();
     for (const partition of this.assigned) {
       if (!now.has(partition)) this.enqueue({ partition, records: [], revoked: true });
     }
@@ -478,20 +482,25 @@ export class KafkaSource implements Source {
       const loaded = await (this.commits ?? this.readCommits(generation));
       if (this.subscriber === undefined || generation !== this.generation) return;
       const position = this.continuesAt(partition, loaded);
-      if (position === undefined) restore = this.restoreFrom(partition, loaded);
-      else this.skipBelow.set(partition, position);
+      if (position === undefined) {
+        restore = this.restoreFrom(partition, loaded);
+      } else {
+        this.continuing.add(partition);
+        this.nextOffsets.set(partition, position);
+      }
       this.restoredIn.set(partition, generation);
     }
     // A partition created after the start has no records to read in a bounded run; an internal
     // topic's end is not an offset but its writers' end markers.
     const end = this.endOffsets === undefined || (this.stride > 0 && partition >= this.stride) ? Infinity : (this.endOffsets.get(partition) ?? 0);
     let messages = batch.messages;
-    const skip = this.skipBelow.get(partition);
-    if (skip !== undefined) {
-      const first = messages.findIndex((message) => Number(message.offset) >= skip);
-      if (first < 0) return;
-      this.skipBelow.delete(partition);
-      if (first > 0) messages = messages.slice(first);
+    if (this.continuing.has(partition) && messages.length > 0) {
+      const next = this.nextOffsets.get(partition)!;
+      if (Number(messages[0]!.offset) < next) {
+        const first = messages.findIndex((message) => Number(message.offset) >= next);
+        if (first < 0) return;
+        messages = messages.slice(first);
+      }
     }
     // A fetch holds thousands of records per partition; handing them on in chunks lets each
     // chunk's parsed records die young instead of being promoted by the garbage collector.
