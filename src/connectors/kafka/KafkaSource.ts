@@ -118,6 +118,8 @@ export class KafkaSource implements Source {
   private polling: Promise<void> | undefined;
   /** `offset/replayUntil` of each partition's last commit by this instance, or of the commit it was restored from. */
   private readonly lastCommitted = new Map<number, string>();
+  /** The same for the latest commit this instance sent, which the group may hold before its answer arrives. */
+  private readonly sentCommits = new Map<number, string>();
   /**
    * Partitions this instance held before the latest rebalance and holds again, with where it
    * had read them to: they go on from their state in memory rather than from the group's older
@@ -239,6 +241,7 @@ export class KafkaSource implements Source {
       });
     }
     if (offsets.length === 0) return;
+    for (const [partition, key] of committed) this.sentCommits.set(partition, key);
     try {
       await this.consumer.commitOffsets(offsets);
     } catch (error) {
@@ -420,7 +423,9 @@ export class KafkaSource implements Source {
   private continuesAt(partition: number, loaded: GroupCommits): number | undefined {
     if (this.kept?.generation !== this.generation) return undefined;
     const position = this.kept.positions.get(partition);
-    return position !== undefined && committedKey(loaded, partition) === this.lastCommitted.get(partition) ? position : undefined;
+    if (position === undefined) return undefined;
+    const key = committedKey(loaded, partition);
+    return key === this.lastCommitted.get(partition) || (key !== undefined && key === this.sentCommits.get(partition)) ? position : undefined;
   }
 
   /** The group's checkpoint of a partition, which this instance now starts from: its commit is the one to compare with. */
@@ -447,7 +452,14 @@ export class KafkaSource implements Source {
         this.nextOffsets.clear();
         this.groupOffsets = loaded.offsets;
         this.noteEnded(loaded.checkpoints);
-        for (const partition of this.assigned) this.nextOffsets.set(partition, kept.get(partition) ?? this.startOffset(partition, loaded.offsets));
+        for (const [partition, position] of kept) {
+          this.nextOffsets.set(partition, position ?? this.startOffset(partition, loaded.offsets));
+          // Decided here, not at its next batch: one at its end gets no batch but Kafka's re-sent records.
+          if (position !== undefined) {
+            this.continuing.add(partition);
+            this.restoredIn.set(partition, generation);
+          }
+        }
         this.positionsOf = generation;
         // A partition committed at or past its end has nothing to read: no batch will come for it.
         for (const partition of this.assigned) {
