@@ -120,12 +120,14 @@ export class KafkaSource implements Source {
   private readonly lastCommitted = new Map<number, string>();
   /** The same for the latest commit this instance sent, which the group may hold before its answer arrives. */
   private readonly sentCommits = new Map<number, string>();
+  /** When each partition was last restored from the group's commit: a snapshot taken before describes the state it replaced. */
+  private readonly restoredAtMs = new Map<number, number>();
   /**
    * Partitions this instance held before the latest rebalance and holds again, with where it
    * had read them to: they go on from their state in memory rather than from the group's older
    * commit, so that nothing written since that commit is written again (see `continuesAt`).
    */
-  private kept: { readonly generation: number; readonly positions: ReadonlyMap<number, number> } | undefined;
+  private kept: { readonly generation: number; readonly positions: Map<number, number> } | undefined;
   /**
    * Kept partitions going on from memory in this generation: records below their `nextOffsets`
    * were read already. Kafka sends them again from the group's commit, and a fetch of the
@@ -221,8 +223,10 @@ export class KafkaSource implements Source {
     const committed: [number, string][] = [];
     for (const [partition, { safePosition, checkpoint }] of commits) {
       const key = `${safePosition}/${checkpoint.replayUntil}`;
-      // A partition that moved away is its new owner's to commit.
+      // A partition that moved away is its new owner's to commit; one restored since the snapshot
+      // was taken (it moved away and back) holds a newer commit than the snapshot's, perhaps another member's.
       if (!this.assigned.has(partition) || this.lastCommitted.get(partition) === key) continue;
+      if (marks !== undefined && (this.restoredAtMs.get(partition) ?? -Infinity) >= marks.takenAtMs) continue;
       committed.push([partition, key]);
       const { topic, partition: own } = this.topicOf(partition);
       offsets.push({
@@ -395,9 +399,12 @@ export class KafkaSource implements Source {
     const now = new Set(partitions);
     const positions = new Map<number, number>();
     for (const partition of now) {
+      if (!this.assigned.has(partition)) continue;
       const next = this.nextOffsets.get(partition);
-      // Held through the last generation, its checkpoint restored then: its state is in memory.
-      if (this.assigned.has(partition) && this.restoredIn.get(partition) === this.generation && next !== undefined) positions.set(partition, next);
+      // Held through the last generation and started or restored in it: its state is in memory.
+      if (this.restoredIn.get(partition) === this.generation && next !== undefined) positions.set(partition, next);
+      // Kept by the last generation too, which ended before a batch came to decide it: still the same state.
+      else if (this.kept?.generation === this.generation && this.kept.positions.has(partition)) positions.set(partition, this.kept.positions.get(partition)!);
     }
     this.generation++;
     this.kept = { generation: this.generation, positions };
@@ -425,11 +432,15 @@ export class KafkaSource implements Source {
     const position = this.kept.positions.get(partition);
     if (position === undefined) return undefined;
     const key = committedKey(loaded, partition);
-    return key === this.lastCommitted.get(partition) || (key !== undefined && key === this.sentCommits.get(partition)) ? position : undefined;
+    if (key === this.lastCommitted.get(partition) || (key !== undefined && key === this.sentCommits.get(partition))) return position;
+    // Decided once: restored now, it is not kept by a later look either.
+    this.kept.positions.delete(partition);
+    return undefined;
   }
 
   /** The group's checkpoint of a partition, which this instance now starts from: its commit is the one to compare with. */
   private restoreFrom(partition: number, loaded: GroupCommits): PartitionCheckpoint | null {
+    this.restoredAtMs.set(partition, Date.now());
     const key = committedKey(loaded, partition);
     if (key === undefined) this.lastCommitted.delete(partition);
     else this.lastCommitted.set(partition, key);
