@@ -36,8 +36,13 @@ export const DEFAULTS = {
   /** How a finished command waits for client libraries to close their sockets before it exits anyway: 10 s. */
   exitGraceMs: 10_000,
   file: {
-    /** Bytes read at a time from a file or stdin; each read becomes one batch. 1 MiB. */
-    chunkBytes: 1 << 20,
+    /**
+     * Bytes read at a time from a file or stdin; each read becomes one batch. 128 KiB: about a
+     * thousand short events, whose parsed objects then die young, as Kafka's chunks of 1024 do;
+     * 1 MiB batches of short events held eight times as many alive through each collection
+     * (the CLI over short lines took 2.2 s instead of 1.5 s; long lines were unchanged).
+     */
+    chunkBytes: 1 << 17,
     /**
      * A longer line is dead-lettered as too_long with its first bytes, not read whole. 16 MiB: far
      * beyond any click event (Kafka refuses messages over 1 MB by default), small enough that a
