@@ -7,7 +7,7 @@ import { nonNegativeMs } from '../operators/Duration.js';
 import type { RecordBatch } from '../operators/RecordBatch.js';
 import type { Trigger } from '../operators/Trigger.js';
 import type { WindowAssigner } from '../operators/WindowAssigner.js';
-import type { OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from '../rxjs.js';
 import { checkEarlyEveryMs } from '../operators/Trigger.js';
 import { applyWindowParameters } from './applyWindowParameters.js';
 import { compileJobGraph } from './compileJobGraph.js';

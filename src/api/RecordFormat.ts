@@ -1,4 +1,4 @@
-import type { OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from '../rxjs.js';
 import type { InvalidRecord } from '../events/InvalidRecord.js';
 import type { RecordBatch } from '../operators/RecordBatch.js';
 

@@ -1,4 +1,4 @@
-import { asyncScheduler, filter, interval, map, Observable, share, Subject, tap, type OperatorFunction } from 'rxjs';
+import { asyncScheduler, filter, interval, map, Observable, share, Subject, tap, type OperatorFunction } from '../rxjs.js';
 import type { JobContext, JobParameters } from '../jobs/Job.js';
 import type { JobOutput, RecordLine } from '../jobs/JobOutput.js';
 import { BoundedOutOfOrdernessWatermarks } from '../operators/BoundedOutOfOrdernessWatermarks.js';

@@ -1,4 +1,4 @@
-import type { Subscription } from 'rxjs';
+import type { Subscription } from '../rxjs.js';
 import { logger } from '../logging/logger.js';
 import { WatermarkTracker } from '../operators/WatermarkTracker.js';
 import type { JobHandle } from '../runtime/JobHandle.js';

@@ -1,6 +1,6 @@
-import type { SchedulerLike } from 'rxjs';
+import type { SchedulerLike } from '../rxjs.js';
 import type { MoveTransport } from '../runtime/moves/MoveTransport.js';
-import type { OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from '../rxjs.js';
 import type { InvalidRecord } from '../events/InvalidRecord.js';
 import type { RecordBatch } from '../operators/RecordBatch.js';
 import type { Trigger } from '../operators/Trigger.js';

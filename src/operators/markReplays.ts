@@ -1,4 +1,4 @@
-import { map, type MonoTypeOperatorFunction } from 'rxjs';
+import { map, type MonoTypeOperatorFunction } from '../rxjs.js';
 import type { RecordBatch } from './RecordBatch.js';
 
 /**

@@ -1,4 +1,4 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import { Observable, type OperatorFunction } from '../rxjs.js';
 import { BoundedOutOfOrdernessWatermarks } from './BoundedOutOfOrdernessWatermarks.js';
 import { CarriedWatermarks } from './CarriedWatermarks.js';
 import { keyIdentity } from './keyIdentity.js';

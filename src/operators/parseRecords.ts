@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { map, type OperatorFunction } from 'rxjs';
+import { map, type OperatorFunction } from '../rxjs.js';
 import type { InvalidRecord } from '../events/InvalidRecord.js';
 import { OversizedRecord } from '../events/OversizedRecord.js';
 import type { ValidationFailure } from '../events/validateClickEvent.js';

@@ -1,4 +1,4 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import { Observable, type OperatorFunction } from '../rxjs.js';
 import type { AggregateFunction } from './AggregateFunction.js';
 import { keyedBy } from './aggregates/keyedBy.js';
 import { keyIdentity } from './keyIdentity.js';

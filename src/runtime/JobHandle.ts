@@ -1,4 +1,4 @@
-import type { Observable } from 'rxjs';
+import type { Observable } from '../rxjs.js';
 import type { JobEvent } from './JobEvent.js';
 import type { JobMetrics } from './JobMetrics.js';
 import type { JobStatus } from './JobStatus.js';

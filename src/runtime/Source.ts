@@ -1,5 +1,5 @@
 import type { MoveTransport } from './moves/MoveTransport.js';
-import type { Observable } from 'rxjs';
+import type { Observable } from '../rxjs.js';
 import type { PartitionCheckpoint } from '../operators/PartitionCheckpoint.js';
 import type { RecordBatch } from '../operators/RecordBatch.js';
 import type { OutputMarks, ResumePoint } from './OutputMarks.js';

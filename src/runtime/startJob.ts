@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Subject, tap } from 'rxjs';
+import { Subject, tap } from '../rxjs.js';
 import { ClickflowError } from '../errors/ClickflowError.js';
 import type { Job, JobParameters } from '../jobs/Job.js';
 import { BackpressureGate } from './BackpressureGate.js';

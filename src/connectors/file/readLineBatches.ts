@@ -3,7 +3,7 @@ import { constants, createReadStream, open, stat } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { Observable } from 'rxjs';
+import { Observable } from '../../rxjs.js';
 import { ClickflowError } from '../../errors/ClickflowError.js';
 import type { RecordBatch } from '../../operators/RecordBatch.js';
 import type { BackpressureGate } from '../../runtime/BackpressureGate.js';

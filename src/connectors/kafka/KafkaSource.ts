@@ -1,5 +1,5 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { Observable, Subscriber } from 'rxjs';
+import { Observable, Subscriber } from '../../rxjs.js';
 import type { PartitionCheckpoint } from '../../operators/PartitionCheckpoint.js';
 import type { MovedCheckpoint } from '../../runtime/moves/MovedCheckpoint.js';
 import type { KafkaTimeRange } from './KafkaTimeRange.js';
