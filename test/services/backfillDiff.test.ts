@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -60,7 +60,18 @@ describe('backfill a changed job into a shadow bucket, then diff it against the 
     // The write API takes a bucket's ID too: the live bucket by its ID is refused as well.
     const intoLiveById = await runCli(['backfill', ...job, ...range, '--influx-bucket', live.id], env);
     assert.equal(intoLiveById.code, 2, intoLiveById.stderr);
-    assert.match(intoLiveById.stderr, new RegExp(`never the live one .*${live.id} is its ID`));
+    assert.match(intoLiveById.stderr, new RegExp(`never the live one .*"${live.id}" names the same bucket`));
+    const intoLiveByUpperCaseId = await runCli(['backfill', ...job, ...range, '--influx-bucket', live.id.toUpperCase()], env);
+    assert.equal(intoLiveByUpperCaseId.code, 2, intoLiveByUpperCaseId.stderr);
+    // INFLUX_BUCKET may name the live bucket by its ID too.
+    const liveById = await runCli(['backfill', ...job, ...range, '--influx-bucket', live.target.bucket], { ...env, INFLUX_BUCKET: live.id });
+    assert.equal(liveById.code, 2, liveById.stderr);
+    assert.match(liveById.stderr, /never the live one .*names the same bucket/);
+    // An ID that cannot be looked up (a token that may not read buckets) is refused: the check could not be made.
+    const unknownToken = await runCli(['backfill', ...job, ...range, '--influx-bucket', live.id, '--influx-token', 'not-a-token'], env);
+    assert.equal(unknownToken.code, 2, unknownToken.stderr);
+    assert.match(unknownToken.stderr, /looks like a bucket ID, and InfluxDB at .* could not say which bucket it is \(HTTP 401/);
+    assert.doesNotMatch(unknownToken.stderr + liveById.stderr, /to resume/, 'refused before it ran: nothing to resume');
 
     const backfill = await runCli(['backfill', ...job, ...range, '--influx-bucket', shadow.target.bucket, '--max-out-of-orderness', '8s'], env);
     assert.equal(backfill.code, 0, backfill.stderr);
@@ -204,13 +215,23 @@ describe('backfill a changed job into a shadow bucket, then diff it against the 
   test('a group that committed a backfill over one time range is refused for another, and resumes over its own', async () => {
     const env = { KAFKA_BROKERS: serviceEnv().brokers };
     const group = uniqueName('ranged');
-    const backfill = (toMs: number) =>
-      runCli(['backfill', 'error-rates', '--topic', topic, '--to', 'none', '--group', group, '--from-time', iso(producedFromMs), '--to-time', iso(toMs)], env);
+    const backfill = (toMs: number, to = 'none') =>
+      runCli(['backfill', 'error-rates', '--topic', topic, '--to', to, '--group', group, '--from-time', iso(producedFromMs), '--to-time', iso(toMs)], env);
     const first = await backfill(producedToMs);
     assert.equal(first.code, 0, first.stderr);
-    const other = await backfill(producedToMs + 60_000);
-    assert.equal(other.code, 2, other.stderr);
-    assert.match(other.stderr, new RegExp(`--group: group "${group}" holds commits of a run over ${iso(producedFromMs)} to ${iso(producedToMs)}, and this run reads ${iso(producedFromMs)} to ${iso(producedToMs + 60_000)}`));
+    // Refused before any output opens: a file it names keeps what it held.
+    const dir = mkdtempSync(join(tmpdir(), 'clickflow-ranged-'));
+    try {
+      const kept = join(dir, 'kept.lp');
+      writeFileSync(kept, 'm v=1i 0\n');
+      const other = await backfill(producedToMs + 60_000, `file:${kept}`);
+      assert.equal(other.code, 2, other.stderr);
+      assert.match(other.stderr, new RegExp(`--group: group "${group}" holds commits of a run over ${iso(producedFromMs)} to ${iso(producedToMs)}, and this run reads ${iso(producedFromMs)} to ${iso(producedToMs + 60_000)}`));
+      assert.doesNotMatch(other.stderr, /to resume/, 'refused before it ran: nothing to resume');
+      assert.equal(readFileSync(kept, 'utf8'), 'm v=1i 0\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     const again = await backfill(producedToMs);
     assert.equal(again.code, 0, again.stderr);
   });

@@ -48,9 +48,17 @@ export function backfillCommand(): Command {
           `a backfill writes to a shadow bucket, never the live one ("${live}"${process.env.INFLUX_BUCKET === undefined ? '' : ', from INFLUX_BUCKET'}${given}): give --influx-bucket <another bucket>, then compare the two with clickflow diff`,
         );
       if (command.getOptionValueSource('influxBucket') !== 'cli' || options.influxBucket === live) throw refuse('');
-      // The write API also takes a bucket's ID: the live bucket by its ID is still the live bucket.
+      // The write API also takes a bucket's ID, on either side: the live bucket by its ID is still the live bucket.
       const target = validateInfluxTarget({ url: options.influxUrl, org: options.influxOrg, bucket: options.influxBucket, token: options.influxToken });
-      if ((await bucketNameOf(target)) === live) throw refuse(`; ${target.bucket} is its ID`);
+      const [shadowName, liveName] = await Promise.all([
+        bucketNameOf(target, '--influx-bucket', shutdownSignal),
+        bucketNameOf({ ...target, bucket: live }, process.env.INFLUX_BUCKET === undefined ? '--influx-bucket' : 'INFLUX_BUCKET', shutdownSignal),
+      ]);
+      if (shutdownSignal.aborted) {
+        process.exitCode = 130;
+        return;
+      }
+      if (shadowName === liveName) throw refuse(`; "${target.bucket}" names the same bucket`);
     }
     // Each backfill its own group unless --group says: a rerun (changed flags, a wiped shadow
     // bucket) must read its range again, not find an earlier run's group finished.
@@ -61,6 +69,8 @@ export function backfillCommand(): Command {
     try {
       metrics = await runRun({ ...options, group, bounded: true, timeRange: { fromMs, toMs }, signal: shutdownSignal });
     } catch (error) {
+      // Refused before it read anything (a bad flag, a group that is not this backfill's): nothing to resume.
+      if (error instanceof ConfigError) throw error;
       // Its commits stay: a rerun with this group resumes where it failed.
       process.stderr.write(`clickflow backfill: failed; its consumer group ${group} keeps what it committed: run it again with --group ${group} to resume, or delete the group (kafka-consumer-groups.sh --delete) and its ${group}-move-*-repartition topics\n`);
       throw error;

@@ -134,6 +134,8 @@ export class KafkaSource implements Source {
    * generation before can still deliver a batch after the rebalance, so each batch is checked.
    */
   private readonly continuing = new Set<number>();
+  /** The check that the group's commits are this run's (see checkGroup). */
+  private groupChecked: Promise<void> | undefined;
   /** The group's commits when this source started (see commitsAtStart). */
   private startCommits: ReturnType<Admin['fetchOffsets']> | undefined;
   private subscriber: Subscriber<RecordBatch<Uint8Array>> | undefined;
@@ -273,6 +275,8 @@ export class KafkaSource implements Source {
    */
   async resumePoint(): Promise<ResumePoint | undefined> {
     await this.connect();
+    // Before any output opens (and truncates a file): a group that is not this run's is refused first.
+    await this.checkGroup();
     const fetched = await this.commitsAtStart();
     let committedAtMs = Infinity;
     const outputBytes = new Map<string, number>();
@@ -323,7 +327,7 @@ export class KafkaSource implements Source {
     await this.connect();
     if (this.closed) return;
     // Before a bounded run finds it has nothing left: another job's commits must not pass for its own.
-    await this.checkInternalTopicsKept();
+    await this.checkGroup();
     if (this.closed) return;
     if (this.options.bounded) {
       const range = this.options.timeRange;
@@ -337,7 +341,6 @@ export class KafkaSource implements Source {
               retryWhileLeadersMove(() => this.admin.fetchTopicOffsetsByTimestamp(topic, range.toMs), this.isClosed),
             ]),
       ]);
-      checkSameRange(committed, range, groupId);
       this.endOffsets = new Map(ends.map((p) => [p.partition, Number(p.high)]));
       for (const p of ends) this.firstOffsets.set(p.partition, Number(p.low));
       if (starts !== undefined) {
@@ -787,6 +790,19 @@ export class KafkaSource implements Source {
   }
 
   /**
+   * Fails when the group's commits are not this run's to go on from: another job's, another
+   * time range's (see `checkInternalTopicsKept`, `checkSameRange`). Checked once, by whichever
+   * comes first: the outputs' resume point (before they open) or the start of reading.
+   */
+  private checkGroup(): Promise<void> {
+    this.groupChecked ??= (async () => {
+      await this.checkInternalTopicsKept();
+      if (this.options.bounded) checkSameRange(await this.commitsAtStart(), this.options.timeRange, this.options.groupId);
+    })();
+    return this.groupChecked;
+  }
+
+  /**
    * Fails when the group's commits are another job's (see `fingerprint`), or when an internal
    * topic starts after the group's commit: records the job still needs were deleted, and the
    * consumer would silently start at what is left.
@@ -893,7 +909,9 @@ function checkSameRange(committed: Awaited<ReturnType<Admin['fetchOffsets']>>, r
       throw new ConfigError(
         '--group',
         `group "${groupId}" holds commits of a run over ${describe(theirs)}, and this run reads ${describe(mine)}: it would go on from where that run stopped. ` +
-          'Resume that run with its own --from-time and --to-time, or leave --group out for a fresh group',
+          (theirs === undefined
+            ? 'A backfill stopped before clickflow kept ranges in its commits cannot be resumed either. Leave --group out for a fresh group'
+            : 'Resume that run with its own --from-time and --to-time, or leave --group out for a fresh group'),
       );
     }
   }
