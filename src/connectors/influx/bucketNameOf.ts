@@ -30,7 +30,7 @@ export async function bucketNameOf(target: InfluxTarget, option: string, signal?
   }
   if (response.status === 404) return bucket;
   if (!response.ok) throw cannot(`HTTP ${response.status}${response.status === 401 || response.status === 403 ? ', the token may not read buckets' : ''}`);
-  const { name } = (await response.json()) as { name?: unknown };
+  const { name } = (await response.json().catch(() => ({}))) as { name?: unknown };
   if (typeof name !== 'string') throw cannot('its answer names no bucket');
   return name;
 }

@@ -511,8 +511,8 @@ export class KafkaSource implements Source {
       if (position === undefined) {
         restore = this.restoreFrom(partition, loaded);
       } else {
+        // Its nextOffsets is still where it had read to.
         this.continuing.add(partition);
-        this.nextOffsets.set(partition, position);
       }
       this.restoredIn.set(partition, generation);
     }
@@ -861,16 +861,23 @@ interface GroupCommits {
 }
 
 
-function parseCheckpoint(metadata: string | null): PartitionCheckpoint | null {
-  if (metadata === null || metadata === '') return null;
+/** A commit's metadata as the object `commit` wrote (`{"m","r","v","j","w","t","o"}`), or undefined for any other text. */
+function metadataOf(metadata: string | null): Record<string, unknown> | undefined {
+  if (metadata === null || metadata === '') return undefined;
   try {
-    const { m, r, v } = JSON.parse(metadata) as { m: number | null; r: number; v?: unknown };
-    if (typeof r !== 'number') return null;
-    const moved = v === undefined ? undefined : movedOf(v);
-    return moved === undefined ? { maxTimestampMs: m ?? -Infinity, replayUntil: r } : { maxTimestampMs: m ?? -Infinity, replayUntil: r, moved };
+    const parsed = JSON.parse(metadata) as unknown;
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
   } catch {
-    return null;
+    return undefined;
   }
+}
+
+function parseCheckpoint(metadata: string | null): PartitionCheckpoint | null {
+  const { m, r, v } = metadataOf(metadata) ?? {};
+  if (typeof r !== 'number') return null;
+  const maxTimestampMs = typeof m === 'number' ? m : -Infinity;
+  const moved = v === undefined ? undefined : movedOf(v);
+  return moved === undefined ? { maxTimestampMs, replayUntil: r } : { maxTimestampMs, replayUntil: r, moved };
 }
 
 /**
@@ -919,36 +926,23 @@ function checkSameRange(committed: Awaited<ReturnType<Admin['fetchOffsets']>>, r
 
 /** The time range stored with a commit of a run over one (a backfill), if any. */
 function committedRange(metadata: string): readonly number[] | undefined {
-  try {
-    const { w } = JSON.parse(metadata) as { w?: unknown };
-    return Array.isArray(w) && w.length === 2 && w.every((ms) => typeof ms === 'number') ? (w as number[]) : undefined;
-  } catch {
-    return undefined;
-  }
+  const { w } = metadataOf(metadata) ?? {};
+  return Array.isArray(w) && w.length === 2 && w.every((ms) => typeof ms === 'number') ? (w as number[]) : undefined;
 }
 
 /** The job fingerprint stored with a commit, if any. */
 function committedFingerprint(metadata: string): string | undefined {
-  try {
-    const { j } = JSON.parse(metadata) as { j?: unknown };
-    return typeof j === 'string' ? j : undefined;
-  } catch {
-    return undefined;
-  }
+  const { j } = metadataOf(metadata) ?? {};
+  return typeof j === 'string' ? j : undefined;
 }
 
 /** The outputs' marks stored with a commit, when it has them. */
 function parseMarks(metadata: string | null): OutputMarks | undefined {
-  if (metadata === null || metadata === '') return undefined;
-  try {
-    const { t, o } = JSON.parse(metadata) as { t?: unknown; o?: unknown };
-    if (typeof t !== 'number') return undefined;
-    const outputBytes: Record<string, number> = {};
-    for (const [key, bytes] of Object.entries(typeof o === 'object' && o !== null ? o : {})) {
-      if (Number.isSafeInteger(bytes) && (bytes as number) >= 0) outputBytes[key] = bytes as number;
-    }
-    return { takenAtMs: t, outputBytes };
-  } catch {
-    return undefined;
+  const { t, o } = metadataOf(metadata) ?? {};
+  if (typeof t !== 'number') return undefined;
+  const outputBytes: Record<string, number> = {};
+  for (const [key, bytes] of Object.entries(typeof o === 'object' && o !== null ? o : {})) {
+    if (Number.isSafeInteger(bytes) && (bytes as number) >= 0) outputBytes[key] = bytes as number;
   }
+  return { takenAtMs: t, outputBytes };
 }
