@@ -15,6 +15,18 @@ import { runCli } from './runCli.js';
 const COUNT = 12_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** Writes line protocol (lines without a time) to a bucket, each stamped 2025-01-01T00:00:00Z. */
+async function writeAtNewYear(bucket: InfluxTestBucket, lines: readonly string[]): Promise<void> {
+  const { url, org, token } = bucket.target;
+  const atNs = `${Date.UTC(2025, 0, 1)}000000`;
+  const response = await fetch(`${url}/api/v2/write?org=${encodeURIComponent(org)}&bucket=${encodeURIComponent(bucket.target.bucket)}&precision=ns`, {
+    method: 'POST',
+    headers: { Authorization: `Token ${token}` },
+    body: lines.map((line) => `${line} ${atNs}`).join('\n'),
+  });
+  assert.equal(response.status, 204, await response.text());
+}
+
 /**
  * The safe way to change a job: the live job wrote one bucket; the changed job (here its
  * out-of-orderness, 5 s → 8 s) is backfilled over the same range of the topic into another, and
@@ -118,18 +130,8 @@ describe('backfill a changed job into a shadow bucket, then diff it against the 
   test('a field that changed type (5i against 5) differs, and so do integers past 2^53 that a number would round together', async () => {
     const [a, b] = [await InfluxTestBucket.create('typed-a'), await InfluxTestBucket.create('typed-b')];
     buckets.push(a, b);
-    const atNs = `${Date.UTC(2025, 0, 1)}000000`;
-    const write = async (bucket: InfluxTestBucket, line: string) => {
-      const { url, org, token } = bucket.target;
-      const response = await fetch(`${url}/api/v2/write?org=${encodeURIComponent(org)}&bucket=${encodeURIComponent(bucket.target.bucket)}&precision=ns`, {
-        method: 'POST',
-        headers: { Authorization: `Token ${token}` },
-        body: `${line} ${atNs}`,
-      });
-      assert.equal(response.status, 204, await response.text());
-    };
-    await write(a, 'counts,url=/a n=5i,big=9007199254740993i,rate=0.5,label="x"');
-    await write(b, 'counts,url=/a n=5,big=9007199254740992i,rate=0.50,label="x"');
+    await writeAtNewYear(a, ['counts,url=/a n=5i,big=9007199254740993i,rate=0.5,label="x"']);
+    await writeAtNewYear(b, ['counts,url=/a n=5,big=9007199254740992i,rate=0.50,label="x"']);
     const range = ['--from-time', '2025-01-01T00:00:00Z', '--to-time', '2025-01-01T00:01:00Z'];
     const diff = await runCli(['diff', '--bucket', a.target.bucket, '--against', b.target.bucket, ...range], a.env());
     assert.equal(diff.code, 1, diff.stdout + diff.stderr);
@@ -141,20 +143,10 @@ describe('backfill a changed job into a shadow bucket, then diff it against the 
   test('tags named result or table, like the annotated CSV\'s own columns, still tell series apart', async () => {
     const [a, b] = [await InfluxTestBucket.create('tags-a'), await InfluxTestBucket.create('tags-b')];
     buckets.push(a, b);
-    const atNs = `${Date.UTC(2025, 0, 1)}000000`;
-    const write = async (bucket: InfluxTestBucket, lines: string[]) => {
-      const { url, org, token } = bucket.target;
-      const response = await fetch(`${url}/api/v2/write?org=${encodeURIComponent(org)}&bucket=${encodeURIComponent(bucket.target.bucket)}&precision=ns`, {
-        method: 'POST',
-        headers: { Authorization: `Token ${token}` },
-        body: lines.map((line) => `${line} ${atNs}`).join('\n'),
-      });
-      assert.equal(response.status, 204, await response.text());
-    };
     // Several series of one shape: Flux sends them as tables under one header.
     const shared = ['/a', '/b', '/c'].map((url) => `counts,result=same,table=t,url=${url} n=1i`);
-    await write(a, [...shared, 'counts,result=ok,table=t,url=/d n=2i']);
-    await write(b, [...shared, 'counts,result=bad,table=t,url=/d n=2i']);
+    await writeAtNewYear(a, [...shared, 'counts,result=ok,table=t,url=/d n=2i']);
+    await writeAtNewYear(b, [...shared, 'counts,result=bad,table=t,url=/d n=2i']);
     const range = ['--from-time', '2025-01-01T00:00:00Z', '--to-time', '2025-01-01T00:01:00Z'];
     const diff = await runCli(['diff', '--bucket', a.target.bucket, '--against', b.target.bucket, ...range, '--json'], a.env());
     assert.equal(diff.code, 1, diff.stdout + diff.stderr);
