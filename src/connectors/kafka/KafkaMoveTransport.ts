@@ -1,7 +1,7 @@
 import type { Kafka, Producer, TopicMessages } from 'kafkajs';
 import { DEFAULTS } from '../../config/defaults.js';
 import type { BackpressureGate } from '../../runtime/BackpressureGate.js';
-import { encodeMovedMessage, packMovedMessages, type EncodedMovedMessage } from '../../runtime/moves/movedMessageCodec.js';
+import { MovedMessagePacker } from '../../runtime/moves/movedMessageCodec.js';
 import type { MovedMessage, MoveTransport } from '../../runtime/moves/MoveTransport.js';
 import { kafkaErrorOf } from './kafkaErrorOf.js';
 
@@ -16,13 +16,21 @@ export interface KafkaMoveTransportOptions {
   readonly gate?: BackpressureGate;
 }
 
-/** Stored messages a queue drops at once, when they are at least half of it. */
-const COMPACT_AFTER = 4096;
+/** Stored Kafka messages a queue drops at once, when they are at least half of it. */
+const COMPACT_AFTER = 1024;
 
+/** A Kafka message of moved messages, packed, waiting to be stored. */
+interface PackedMessage {
+  readonly value: Buffer;
+  /** Moved messages it holds. */
+  readonly count: number;
+  /** Their bytes: what they added to `queuedBytes`. */
+  readonly bytes: number;
+}
 
 /**
  * Sends moved records to the job's internal topics with an idempotent producer, many to a
- * Kafka message (see `packed`), one request at a time, so that each writer's messages keep their order in every partition (what the
+ * Kafka message (see `MovedMessagePacker`), one request at a time, so that each writer's messages keep their order in every partition (what the
  * reader's watermarks and duplicate ids rely on). Messages go out after a short linger or once
  * a request's worth is queued; `flush` resolves once every message queued before it is stored,
  * whatever was queued since.
@@ -31,8 +39,10 @@ const COMPACT_AFTER = 4096;
 export class KafkaMoveTransport implements MoveTransport {
   readonly partitions: number;
   private readonly producer: Producer;
-  /** Per topic and partition (`move * partitions + partition`), the messages not yet stored. */
-  private readonly queues: EncodedMovedMessage[][];
+  /** Per topic and partition (`move * partitions + partition`), the Kafka message being packed. */
+  private readonly packers: MovedMessagePacker[];
+  /** Per topic and partition, the packed Kafka messages not yet stored. */
+  private readonly queues: PackedMessage[][];
   /** Per queue, the messages ever queued and those stored: a flush waits for the first as it was. */
   private readonly queuedTotal: number[];
   private readonly storedTotal: number[];
@@ -47,17 +57,19 @@ export class KafkaMoveTransport implements MoveTransport {
   constructor(private readonly options: KafkaMoveTransportOptions) {
     this.partitions = options.partitions;
     this.producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-    this.queues = Array.from({ length: options.topics.length * options.partitions }, () => []);
+    this.packers = Array.from({ length: options.topics.length * options.partitions }, () => new MovedMessagePacker(DEFAULTS.kafka.movePackBytes));
+    this.queues = this.packers.map(() => []);
     this.queuedTotal = this.queues.map(() => 0);
     this.storedTotal = this.queues.map(() => 0);
     this.heads = this.queues.map(() => 0);
   }
 
   send(move: number, partition: number, message: MovedMessage): void {
-    const encoded = encodeMovedMessage(message);
-    const { bytes } = encoded;
     const queue = move * this.partitions + partition;
-    this.queues[queue]!.push(encoded);
+    const packer = this.packers[queue]!;
+    const bytes = packer.append(message);
+    // A watermark ends its Kafka message, so that a reader's batch ends where the watermark advances.
+    if (message.kind === 'watermark' || packer.bytes >= DEFAULTS.kafka.movePackBytes) this.seal(queue);
     this.queuedTotal[queue]!++;
     this.queuedBytes += bytes;
     if (this.queuedBytes >= DEFAULTS.kafka.moveBufferBytes) this.options.gate?.close();
@@ -84,6 +96,15 @@ export class KafkaMoveTransport implements MoveTransport {
     await this.producer.disconnect().catch(() => undefined);
   }
 
+  /** Queues the Kafka message a queue's packer holds, if any. */
+  private seal(queue: number): void {
+    const packer = this.packers[queue]!;
+    const count = packer.count;
+    const bytes = packer.bytes;
+    const value = packer.take();
+    if (value !== undefined) this.queues[queue]!.push({ value, count, bytes });
+  }
+
   private kick(): void {
     clearTimeout(this.lingering);
     this.lingering = undefined;
@@ -99,14 +120,16 @@ export class KafkaMoveTransport implements MoveTransport {
    * until stored, so a failed request leaves them in front, to go again.
    */
   private async sendRound(): Promise<void> {
-    const round: EncodedMovedMessage[][] = this.queues.map((queue, i) => {
+    for (let i = 0; i < this.packers.length; i++) this.seal(i);
+    const round: PackedMessage[][] = this.queues.map((queue, i) => {
       const head = this.heads[i]!;
       let bytes = 0;
       let end = head;
       while (end < queue.length && (end === head || bytes + queue[end]!.bytes <= DEFAULTS.kafka.moveRequestBytes)) bytes += queue[end++]!.bytes;
       return queue.slice(head, end);
     });
-    const roundBytes = round.reduce((sum, messages) => sum + messages.reduce((s, m) => s + m.bytes, 0), 0);
+    let roundBytes = 0;
+    for (const messages of round) for (const message of messages) roundBytes += message.bytes;
     try {
       this.connected ??= this.producer.connect();
       await this.connected;
@@ -118,7 +141,7 @@ export class KafkaMoveTransport implements MoveTransport {
     }
     for (let i = 0; i < round.length; i++) {
       const head = this.heads[i]! + round[i]!.length;
-      this.storedTotal[i]! += round[i]!.length;
+      for (const message of round[i]!) this.storedTotal[i]! += message.count;
       // Stored messages are dropped in bulk: cutting each round's off the front would copy the
       // whole queue every round, and the queue can hold hundreds of thousands while Kafka lags.
       if (head >= COMPACT_AFTER && head * 2 >= this.queues[i]!.length) {
@@ -132,36 +155,13 @@ export class KafkaMoveTransport implements MoveTransport {
     if (this.queuedBytes < DEFAULTS.kafka.moveBufferBytes / 2) this.options.gate?.open();
   }
 
-  private topicMessages(round: readonly EncodedMovedMessage[][]): TopicMessages[] {
+  private topicMessages(round: readonly PackedMessage[][]): TopicMessages[] {
     const { topics, partitions } = this.options;
     return topics
       .map((topic, move) => ({
         topic,
-        messages: round
-          .slice(move * partitions, (move + 1) * partitions)
-          .flatMap((queued, partition) => packed(queued).map((value) => ({ partition, value }))),
+        messages: round.slice(move * partitions, (move + 1) * partitions).flatMap((queued, partition) => queued.map(({ value }) => ({ partition, value }))),
       }))
       .filter((topic) => topic.messages.length > 0);
   }
-}
-
-/**
- * Moved messages as Kafka messages of up to `DEFAULTS.kafka.movePackBytes`, each watermark the
- * last of its Kafka message, so that a reader's batch ends where the watermark advances.
- */
-function packed(queued: readonly EncodedMovedMessage[]): Buffer[] {
-  const values: Buffer[] = [];
-  let start = 0;
-  let bytes = 0;
-  for (let i = 0; i < queued.length; i++) {
-    const one = queued[i]!;
-    bytes += one.bytes;
-    if (one.message.kind === 'watermark' || bytes >= DEFAULTS.kafka.movePackBytes) {
-      values.push(packMovedMessages(queued.slice(start, i + 1)));
-      start = i + 1;
-      bytes = 0;
-    }
-  }
-  if (start < queued.length) values.push(packMovedMessages(queued.slice(start)));
-  return values;
 }

@@ -1,80 +1,129 @@
 import { MovedRecordError } from './MovedRecordError.js';
 import type { MovedMessage } from './MoveTransport.js';
+import { MovedValueFormatError, MovedValueReader, MovedValueWriter } from './movedValueCodec.js';
 
 /**
  * First byte of every Kafka message of an internal topic: the packing format. A message in any
  * other (an older clickflow's JSON lines start with `{`) is named as such, never misread.
  */
-const FORMAT = 0x02;
+const FORMAT = 0x03;
+/** The format before records were binary (see `movedValueCodec`): records as JSON text. Still read, so that a job upgraded mid-run goes on. */
+const JSON_FORMAT = 0x02;
 const RECORD = 0;
 const WATERMARK = 1;
 const IDLE_WATERMARK = 2;
+/** A record only JSON could write exactly (see `movedValueCodec`). */
+const JSON_RECORD = 3;
 /** kind, writer (u16), id, time and watermark (f64 each), record length (u32). */
 const RECORD_HEADER_BYTES = 1 + 2 + 8 + 8 + 8 + 4;
 /** kind, writer (u16), watermark (f64). */
 const WATERMARK_BYTES = 1 + 2 + 8;
 const MAX_WRITER = 0xffff;
 
-/** A moved message ready to pack: its record written as JSON already, and its size packed. */
-export interface EncodedMovedMessage {
-  readonly message: MovedMessage;
-  /** The record as JSON text; `undefined` for a watermark. */
-  readonly json: string | undefined;
-  /** Bytes it takes in a packed Kafka message. */
-  readonly bytes: number;
-}
-
 /**
- * Writes a message's record as JSON, when the job sends it: a record JSON cannot hold stops the
- * job there, with the step that sent it. Numbers travel as binary doubles: writing and reading
- * 13-digit times as text cost more than the record's own JSON, and infinite watermarks (none
- * yet, or the end of a bounded input) need no special form.
+ * Packs moved messages, in order, into the values of Kafka messages: each record's fields
+ * written straight into the message being built, so that what waits to be sent is bytes, not
+ * objects the garbage collector must trace. Numbers travel as binary doubles: writing and
+ * reading 13-digit times as text cost more than the rest of a record, and infinite watermarks
+ * (none yet, or the end of a bounded input) need no special form.
  */
-export function encodeMovedMessage(message: MovedMessage): EncodedMovedMessage {
-  if (!(message.writer >= 0 && message.writer <= MAX_WRITER)) throw new RangeError(`writer ${message.writer} is not a partition number a move can carry`);
-  if (message.kind === 'watermark') return { message, json: undefined, bytes: WATERMARK_BYTES };
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(message.record);
-  } catch (error) {
-    throw new MovedRecordError((error as Error).message);
+export class MovedMessagePacker {
+  private readonly writer: MovedValueWriter;
+  private readonly initialBytes: number;
+  private messages = 0;
+
+  constructor(packBytes: number) {
+    this.initialBytes = packBytes + 1024;
+    this.writer = new MovedValueWriter(this.initialBytes);
+    this.start();
   }
-  json ??= 'null';
-  return { message, json, bytes: RECORD_HEADER_BYTES + Buffer.byteLength(json) };
+
+  /** Bytes of moved messages in the Kafka message being built. */
+  get bytes(): number {
+    return this.writer.offset - 1;
+  }
+
+  /** Moved messages in the Kafka message being built. */
+  get count(): number {
+    return this.messages;
+  }
+
+  /**
+   * Appends a message; returns the bytes it took.
+   * @throws MovedRecordError (nothing appended) for a record JSON cannot hold either: the job stops there, with the step that sent it
+   */
+  append(message: MovedMessage): number {
+    if (!(message.writer >= 0 && message.writer <= MAX_WRITER)) throw new RangeError(`writer ${message.writer} is not a partition number a move can carry`);
+    const writer = this.writer;
+    const start = writer.offset;
+    if (message.kind === 'watermark') {
+      writer.ensure(WATERMARK_BYTES);
+      const buffer = writer.buffer;
+      buffer[start] = message.idle === true ? IDLE_WATERMARK : WATERMARK;
+      buffer.writeUInt16LE(message.writer, start + 1);
+      buffer.writeDoubleLE(message.watermarkMs, start + 3);
+      writer.offset += WATERMARK_BYTES;
+    } else {
+      writer.ensure(RECORD_HEADER_BYTES);
+      writer.offset += RECORD_HEADER_BYTES;
+      let kind = RECORD;
+      if (!writer.tryWrite(message.record)) {
+        kind = JSON_RECORD;
+        let json: string | undefined;
+        try {
+          json = JSON.stringify(message.record);
+        } catch (error) {
+          writer.offset = start;
+          throw new MovedRecordError((error as Error).message);
+        }
+        writer.writeString(json ?? 'null');
+      }
+      // The header goes last: writing the record may have moved the buffer.
+      const buffer = writer.buffer;
+      buffer[start] = kind;
+      buffer.writeUInt16LE(message.writer, start + 1);
+      buffer.writeDoubleLE(message.id, start + 3);
+      buffer.writeDoubleLE(message.timeMs, start + 11);
+      buffer.writeDoubleLE(message.watermarkMs, start + 19);
+      buffer.writeUInt32LE(writer.offset - start - RECORD_HEADER_BYTES, start + 27);
+    }
+    this.messages++;
+    return writer.offset - start;
+  }
+
+  /** The Kafka message built so far, as its own buffer, or `undefined` when it holds nothing; the next one starts. */
+  take(): Buffer | undefined {
+    if (this.messages === 0) return undefined;
+    const value = Buffer.from(this.writer.buffer.subarray(0, this.writer.offset));
+    this.start();
+    return value;
+  }
+
+  private start(): void {
+    // One huge record grew the buffer: it need not stay that large for the records after it.
+    if (this.writer.buffer.length > 4 * this.initialBytes) this.writer.buffer = Buffer.allocUnsafe(this.initialBytes);
+    this.writer.buffer[0] = FORMAT;
+    this.writer.offset = 1;
+    this.writer.newMessage();
+    this.messages = 0;
+  }
 }
 
 /** Messages as the value of one Kafka message, in order. */
-export function packMovedMessages(encoded: readonly EncodedMovedMessage[]): Buffer {
-  let size = 1;
-  for (const one of encoded) size += one.bytes;
-  const buffer = Buffer.allocUnsafe(size);
-  buffer[0] = FORMAT;
-  let offset = 1;
-  for (const { message, json, bytes } of encoded) {
-    if (message.kind === 'watermark') {
-      buffer[offset] = message.idle === true ? IDLE_WATERMARK : WATERMARK;
-      buffer.writeUInt16LE(message.writer, offset + 1);
-      buffer.writeDoubleLE(message.watermarkMs, offset + 3);
-    } else {
-      buffer[offset] = RECORD;
-      buffer.writeUInt16LE(message.writer, offset + 1);
-      buffer.writeDoubleLE(message.id, offset + 3);
-      buffer.writeDoubleLE(message.timeMs, offset + 11);
-      buffer.writeDoubleLE(message.watermarkMs, offset + 19);
-      buffer.writeUInt32LE(bytes - RECORD_HEADER_BYTES, offset + 27);
-      buffer.write(json!, offset + RECORD_HEADER_BYTES, 'utf8');
-    }
-    offset += bytes;
-  }
-  return buffer;
+export function packMovedMessages(messages: readonly MovedMessage[]): Buffer {
+  const packer = new MovedMessagePacker(4096);
+  for (const message of messages) packer.append(message);
+  return packer.take() ?? Buffer.from([FORMAT]);
 }
 
 /** @returns the messages of one Kafka message, in order, or why it holds none clickflow wrote */
 export function unpackMovedMessages(value: Uint8Array | string): MovedMessage[] | string {
-  if (typeof value === 'string' || value.length === 0 || value[0] !== FORMAT) {
+  if (typeof value === 'string' || value.length === 0 || (value[0] !== FORMAT && value[0] !== JSON_FORMAT)) {
     return typeof value !== 'string' && value[0] === 0x7b ? 'JSON lines, as an earlier clickflow wrote them: start the job with a new --group' : 'not in the format clickflow writes';
   }
   const buffer = Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  const binary = buffer[0] === FORMAT;
+  const reader = new MovedValueReader(buffer);
   const messages: MovedMessage[] = [];
   let offset = 1;
   while (offset < buffer.length) {
@@ -86,16 +135,31 @@ export function unpackMovedMessages(value: Uint8Array | string): MovedMessage[] 
       const watermarkMs = buffer.readDoubleLE(offset + 3);
       messages.push(kind === IDLE_WATERMARK ? { kind: 'watermark', writer, watermarkMs, idle: true } : { kind: 'watermark', writer, watermarkMs });
       offset += WATERMARK_BYTES;
-    } else if (kind === RECORD) {
+    } else if (kind === RECORD || (binary && kind === JSON_RECORD)) {
       if (left < RECORD_HEADER_BYTES) return `a record cut short at byte ${offset}`;
       const length = buffer.readUInt32LE(offset + 27);
       const start = offset + RECORD_HEADER_BYTES;
-      if (start + length > buffer.length) return `a record cut short at byte ${offset}`;
+      const end = start + length;
+      if (end > buffer.length) return `a record cut short at byte ${offset}`;
       let record: unknown;
-      try {
-        record = JSON.parse(buffer.toString('utf8', start, start + length));
-      } catch {
-        return `a record at byte ${offset} that is not JSON`;
+      if (binary && kind === RECORD) {
+        reader.offset = start;
+        try {
+          record = reader.read(end);
+        } catch (error) {
+          if (!(error instanceof MovedValueFormatError)) throw error;
+          return `a record at byte ${offset} that ${error.message}`;
+        }
+        if (reader.offset !== end) return `a record at byte ${offset} that ends before its length`;
+      } else {
+        // A JSON record: in the earlier format every record, in this one those only JSON could write.
+        const jsonStart = binary ? start + 4 : start;
+        if (binary && (length < 4 || buffer.readUInt32LE(start) !== length - 4)) return `a record at byte ${offset} whose JSON length does not match`;
+        try {
+          record = JSON.parse(buffer.toString('utf8', jsonStart, end));
+        } catch {
+          return `a record at byte ${offset} that is not JSON`;
+        }
       }
       messages.push({
         kind: 'record',
@@ -105,7 +169,7 @@ export function unpackMovedMessages(value: Uint8Array | string): MovedMessage[] 
         watermarkMs: buffer.readDoubleLE(offset + 19),
         record,
       });
-      offset = start + length;
+      offset = end;
     } else {
       return `an unknown kind ${kind} at byte ${offset}`;
     }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { MovedBatch } from '../../../src/runtime/moves/MovedPartitionReader.js';
 import { MovedPartitionReader } from '../../../src/runtime/moves/MovedPartitionReader.js';
-import { encodeMovedMessage, packMovedMessages, unpackMovedMessages } from '../../../src/runtime/moves/movedMessageCodec.js';
+import { packMovedMessages, unpackMovedMessages } from '../../../src/runtime/moves/movedMessageCodec.js';
 import type { MovedMessage } from '../../../src/runtime/moves/MoveTransport.js';
 import { InternalTopicError } from '../../../src/runtime/moves/InternalTopicError.js';
 import { MovedRecordError } from '../../../src/runtime/moves/MovedRecordError.js';
@@ -11,7 +11,7 @@ const record = (writer: number, id: number, timeMs: number, watermarkMs: number)
 const mark = (writer: number, watermarkMs: number, idle = false): MovedMessage => (idle ? { kind: 'watermark', writer, watermarkMs, idle } : { kind: 'watermark', writer, watermarkMs });
 
 /** Messages as one Kafka message's value, as the transport writes them. */
-const pack = (messages: readonly MovedMessage[]) => packMovedMessages(messages.map(encodeMovedMessage));
+const pack = (messages: readonly MovedMessage[]) => packMovedMessages(messages);
 
 /** Reads `messages` as one fetch from `first`; returns the batches it emitted. */
 function read(reader: MovedPartitionReader, messages: readonly MovedMessage[], first = 0): MovedBatch[] {
@@ -28,16 +28,27 @@ describe('MovedPartitionReader: a partition of an internal topic', () => {
     assert.deepEqual(unpackMovedMessages(pack(messages)), messages);
     assert.deepEqual(unpackMovedMessages(pack([])), []);
     assert.throws(
-      () => encodeMovedMessage({ kind: 'record', writer: 0, id: 1, timeMs: 0, watermarkMs: 0, record: { n: 1n } }),
+      () => packMovedMessages([{ kind: 'record', writer: 0, id: 1, timeMs: 0, watermarkMs: 0, record: { n: 1n } }]),
       (e) => e instanceof MovedRecordError && /cannot be written as JSON \(.*BigInt.*\): map it to JSON values before the keyBy/.test(e.message),
     );
     assert.match(String(unpackMovedMessages(Buffer.from('{"w":0,"m":5}'))), /JSON lines, as an earlier clickflow wrote them: start the job with a new --group/);
     assert.equal(unpackMovedMessages('nope'), 'not in the format clickflow writes');
     const whole = pack([record(0, 1, 2, 3)]);
     assert.equal(unpackMovedMessages(whole.subarray(0, whole.length - 1)), 'a record cut short at byte 1');
-    const notJson = Buffer.from(whole);
-    notJson[notJson.length - 1] = 0x2c;
-    assert.equal(unpackMovedMessages(notJson), 'a record at byte 1 that is not JSON');
+    const badTag = Buffer.from(whole);
+    // The record's value starts after the format byte and the 31 bytes of its header.
+    badTag[32] = 99;
+    assert.equal(unpackMovedMessages(badTag), 'a record at byte 1 that holds an unknown tag 99');
+    // The earlier format, records as JSON text, is still read: a job upgraded mid-run goes on.
+    const header = Buffer.alloc(31);
+    header.writeUInt16LE(1, 1);
+    header.writeDoubleLE(9, 3);
+    const earlier = (json: string) => {
+      header.writeUInt32LE(Buffer.byteLength(json), 27);
+      return Buffer.concat([Buffer.from([0x02]), header, Buffer.from(json)]);
+    };
+    assert.deepEqual(unpackMovedMessages(earlier('{"a":[1]}')), [{ kind: 'record', writer: 1, id: 9, timeMs: 0, watermarkMs: 0, record: { a: [1] } }]);
+    assert.equal(unpackMovedMessages(earlier('{"a":')), 'a record at byte 1 that is not JSON');
     const reader = new MovedPartitionReader(3, 2, 'the internal topic of move 1', null);
     assert.throws(
       () => reader.read([Buffer.from('{"hello":1}')], [40], () => {}),

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { MovedMessagePacker, packMovedMessages, unpackMovedMessages } from '../../../src/runtime/moves/movedMessageCodec.js';
+import type { MovedMessage } from '../../../src/runtime/moves/MoveTransport.js';
+import { MovedRecordError } from '../../../src/runtime/moves/MovedRecordError.js';
+
+const moved = (record: unknown, id = 1): MovedMessage => ({ kind: 'record', writer: 0, id, timeMs: 5, watermarkMs: 4, record });
+/** What a move must give back: what JSON would. */
+const viaJson = (record: unknown): unknown => JSON.parse(JSON.stringify(record) ?? 'null') as unknown;
+const roundTrip = (records: readonly unknown[]): unknown[] => {
+  const unpacked = unpackMovedMessages(packMovedMessages(records.map((record, i) => moved(record, i))));
+  if (typeof unpacked === 'string') throw new Error(unpacked);
+  return unpacked.map((message) => (message.kind === 'record' ? message.record : undefined));
+};
+
+class Visit {
+  constructor(readonly url: string) {}
+}
+
+describe('moved records: the binary form gives back what JSON would', () => {
+  test('generated values, many to a Kafka message with shared shapes, equal JSON.parse(JSON.stringify(value)), key order included', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.jsonValue(), fc.anything({ withNullPrototype: true, withSparseArray: true, withBoxedValues: false, withMap: false, withSet: false, withBigInt: false })), { maxLength: 8 }), (records) => {
+        const back = roundTrip(records);
+        records.forEach((record, i) => {
+          const expected = viaJson(record);
+          assert.deepStrictEqual(back[i], expected);
+          // deepStrictEqual ignores key order; a moved record keeps it, as JSON does.
+          assert.equal(JSON.stringify(back[i]), JSON.stringify(expected));
+        });
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  test('what only JSON holds exactly goes as JSON: toJSON, class instances, lone surrogates, -0, non-finite numbers, undefined members, __proto__ keys', () => {
+    const records: unknown[] = [
+      { at: new Date(Date.UTC(2026, 0, 2)), n: 1 },
+      new Visit('/a'),
+      { lone: '\ud800x', ok: 'é ✓ 😀' },
+      { '\udc00': 1 },
+      { zero: -0, nan: NaN, inf: -Infinity, big: 2 ** 31, frac: 0.1, min: -(2 ** 31) },
+      { gone: undefined, fn: () => 1, kept: 1 },
+      [undefined, () => 1, Symbol('s'), 1],
+      JSON.parse('{"__proto__":{"polluted":true},"x":1}') as unknown,
+      { toJSON: () => 'replaced' },
+      Object.assign(Object.create(null) as object, { a: 1 }),
+      { deep: JSON.parse(`${'['.repeat(100)}1${']'.repeat(100)}`) as unknown },
+      undefined,
+      'x'.repeat(70_000),
+    ];
+    const back = roundTrip(records);
+    records.forEach((record, i) => {
+      assert.deepStrictEqual(back[i], viaJson(record), `record ${i}`);
+      assert.equal(JSON.stringify(back[i]), JSON.stringify(viaJson(record)), `record ${i}`);
+    });
+    assert.equal(({} as { polluted?: boolean }).polluted, undefined);
+    assert.equal(Object.getPrototypeOf(back[7]), Object.prototype);
+    assert.ok(Object.hasOwn(back[7] as object, '__proto__'));
+  });
+
+  test('a record JSON cannot hold stops the job with the reason, and leaves the message as it was', () => {
+    const packer = new MovedMessagePacker(1024);
+    packer.append(moved({ a: 1 }));
+    const bytes = packer.bytes;
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    for (const record of [{ n: 1n }, cyclic]) {
+      assert.throws(() => packer.append(moved({ wrapped: record })), (e) => e instanceof MovedRecordError && /map it to JSON values before the keyBy/.test(e.message));
+      assert.equal(packer.bytes, bytes);
+    }
+    packer.append(moved({ a: 2 }, 2));
+    const unpacked = unpackMovedMessages(packer.take()!);
+    assert.deepEqual(unpacked, [moved({ a: 1 }), moved({ a: 2 }, 2)]);
+    assert.equal(packer.take(), undefined);
+  });
+
+  test('shapes are per Kafka message: the next message defines them again, and a shape stays within its writer\'s memory bound', () => {
+    const packer = new MovedMessagePacker(64);
+    packer.append(moved({ user: 'u1', n: 1 }));
+    const first = packer.take()!;
+    packer.append(moved({ user: 'u2', n: 2 }, 2));
+    const second = packer.take()!;
+    // Each message read alone, as a reader that starts at any offset does.
+    assert.deepEqual(unpackMovedMessages(second), [moved({ user: 'u2', n: 2 }, 2)]);
+    assert.deepEqual(unpackMovedMessages(first), [moved({ user: 'u1', n: 1 })]);
+    // Keys taken from data: more shapes than a writer keeps, all still exact.
+    const keyed = Array.from({ length: 5000 }, (_, i) => ({ [`url-${i}`]: i, [`other-${i % 7}`]: 'x' }));
+    assert.deepEqual(roundTrip(keyed), keyed);
+  });
+
+  test('the binary form is smaller than JSON for the records moves carry', () => {
+    const event = { user_id: '6f1c2b8e-4d0a-4b6e-9f3e-2a7d5c1e9b40', url: 'https://shop.example.com/products/item-42?ref=home', http_status: 200, eventTimeMs: 1_735_689_612_345 };
+    const events = Array.from({ length: 100 }, (_, i) => ({ ...event, eventTimeMs: event.eventTimeMs + i }));
+    const packed = packMovedMessages(events.map((record, i) => moved(record, i)));
+    const json = events.reduce((sum, record) => sum + Buffer.byteLength(JSON.stringify(record)), 0);
+    assert.ok(packed.length - 100 * 31 < json * 0.75, `${packed.length - 100 * 31} bytes of records against ${json} of JSON`);
+  });
+});
+
+describe('moved records: a message clickflow did not write is refused, never misread', () => {
+  test('every cut of a packed message is refused or reads as a prefix of what was packed', () => {
+    const messages = [moved({ a: [1, 'x', { b: null }], c: 1.5 }), moved({ a: [], c: -1 }, 2)];
+    const whole = packMovedMessages(messages);
+    for (let end = 1; end < whole.length; end++) {
+      const result = unpackMovedMessages(whole.subarray(0, end));
+      if (typeof result !== 'string') assert.deepEqual(result, messages.slice(0, result.length), `cut at ${end}`);
+    }
+  });
+
+  test('random bytes after the format byte are refused or read, never thrown', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        const result = unpackMovedMessages(Buffer.concat([Buffer.from([0x03]), bytes]));
+        assert.ok(typeof result === 'string' || Array.isArray(result));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
