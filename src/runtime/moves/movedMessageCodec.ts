@@ -28,13 +28,11 @@ const MAX_WRITER = 0xffff;
  * (none yet, or the end of a bounded input) need no special form.
  */
 export class MovedMessagePacker {
-  private readonly writer: MovedValueWriter;
-  private readonly initialBytes: number;
+  private readonly writer = new MovedValueWriter();
   private messages = 0;
 
-  constructor(packBytes: number) {
-    this.initialBytes = packBytes + 1024;
-    this.writer = new MovedValueWriter(this.initialBytes);
+  /** @param packBytes the size a Kafka message is sealed at: the buffer is kept up to a few times that */
+  constructor(private readonly packBytes: number) {
     this.start();
   }
 
@@ -101,7 +99,9 @@ export class MovedMessagePacker {
 
   private start(): void {
     // One huge record grew the buffer: it need not stay that large for the records after it.
-    if (this.writer.buffer.length > 4 * this.initialBytes) this.writer.buffer = Buffer.allocUnsafe(this.initialBytes);
+    if (this.writer.buffer.length > 4 * this.packBytes) this.writer.buffer = Buffer.alloc(0);
+    this.writer.offset = 0;
+    this.writer.ensure(1);
     this.writer.buffer[0] = FORMAT;
     this.writer.offset = 1;
     this.writer.newMessage();

@@ -28,6 +28,8 @@ const MAX_DEPTH = 64;
 const MAX_SHAPE_KEYS = 64;
 /** Shapes a writer remembers; past that, new ones are written inline (a job keyed by data). */
 const MAX_SHAPES = 4096;
+/** Longer keys are data more likely than names: their objects are written inline, never kept. */
+const MAX_SHAPE_KEY_LENGTH = 64;
 const MAX_SHAPE_ID = 0xffff;
 
 /** `String.prototype.isWellFormed` (Node 20), which the ES2022 library this compiles against does not declare. */
@@ -50,7 +52,6 @@ interface ShapeNode {
  * by the first object of that shape in each message, and only referred to after that.
  */
 export class MovedValueWriter {
-  buffer: Buffer;
   offset = 0;
   private readonly shapes: ShapeNode = { next: new Map(), id: -1, epoch: -1 };
   private shapeCount = 0;
@@ -58,9 +59,8 @@ export class MovedValueWriter {
   private epoch = 0;
   private nextId = 0;
 
-  constructor(initialBytes: number) {
-    this.buffer = Buffer.allocUnsafe(initialBytes);
-  }
+  /** Empty until the first write: a job with many partitions has a writer per move and partition, most of them idle. */
+  buffer: Buffer = Buffer.alloc(0);
 
   /** Starts a new Kafka message: shapes defined in the one before are not known in it. */
   newMessage(): void {
@@ -70,15 +70,15 @@ export class MovedValueWriter {
 
   /**
    * Writes `value` as it reads back; `false` (with nothing written) when only JSON can hold it
-   * exactly. Shapes it defined are defined again by the next value that uses them.
+   * exactly, or when reading it threw (a getter, a revoked Proxy): JSON then says why, as it
+   * would have. Shapes it defined are defined again by the next value that uses them.
    */
   tryWrite(value: unknown): boolean {
     const start = this.offset;
     try {
       this.value(value, 0);
       return true;
-    } catch (error) {
-      if (error !== notPlain) throw error;
+    } catch {
       this.offset = start;
       this.epoch++;
       return false;
@@ -87,7 +87,7 @@ export class MovedValueWriter {
 
   ensure(bytes: number): void {
     if (this.offset + bytes <= this.buffer.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.offset + bytes));
+    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.offset + bytes, 4096));
     this.buffer.copy(grown, 0, 0, this.offset);
     this.buffer = grown;
   }
@@ -193,7 +193,7 @@ export class MovedValueWriter {
     for (let i = 0; i < keys.length && node !== undefined; i++) {
       const key = keys[i]!;
       let next: ShapeNode | undefined = node.next.get(key);
-      if (next === undefined && this.shapeCount < MAX_SHAPES) {
+      if (next === undefined && this.shapeCount < MAX_SHAPES && key.length <= MAX_SHAPE_KEY_LENGTH) {
         next = { next: new Map(), id: -1, epoch: -1 };
         node.next.set(key, next);
         this.shapeCount++;
@@ -262,7 +262,7 @@ export class MovedValueReader {
 
   /** One value from `offset` that must end by `end`. */
   read(end: number): unknown {
-    const value = this.value(end);
+    const value = this.value(end, 0);
     if (this.offset > end) throw new MovedValueFormatError('runs past its length');
     return value;
   }
@@ -273,8 +273,10 @@ export class MovedValueReader {
     return this.text(length, end);
   }
 
-  private value(end: number): unknown {
+  private value(end: number, depth: number): unknown {
     if (this.offset >= end) throw new MovedValueFormatError('runs past its length');
+    // No writer nests deeper (it writes such a record as JSON): a forged depth would overflow the stack.
+    if (depth > MAX_DEPTH) throw new MovedValueFormatError('nests deeper than a writer does');
     const buffer = this.buffer;
     const tag = buffer[this.offset++]!;
     switch (tag) {
@@ -308,13 +310,13 @@ export class MovedValueReader {
         // Each item takes at least a byte: a forged length cannot allocate more than the message holds.
         this.need(length, end);
         const items = new Array<unknown>(length);
-        for (let i = 0; i < length; i++) items[i] = this.value(end);
+        for (let i = 0; i < length; i++) items[i] = this.value(end, depth + 1);
         return items;
       }
       case SHAPED_OBJECT: {
         const keys = this.shapes[this.u16(end)];
         if (keys === undefined) throw new MovedValueFormatError('refers to a shape not defined before it');
-        return this.members(keys, end);
+        return this.members(keys, end, depth);
       }
       case NEW_SHAPE_OBJECT: {
         const id = this.u16(end);
@@ -322,14 +324,14 @@ export class MovedValueReader {
         const keys: string[] = [];
         for (let i = 0; i < count; i++) keys.push(this.key(end));
         this.shapes[id] = keys;
-        return this.members(keys, end);
+        return this.members(keys, end, depth);
       }
       case INLINE_OBJECT: {
         const count = this.u32(end);
         const record: Record<string, unknown> = {};
         for (let i = 0; i < count; i++) {
           const key = this.key(end);
-          record[key] = this.value(end);
+          record[key] = this.value(end, depth + 1);
         }
         return record;
       }
@@ -345,9 +347,9 @@ export class MovedValueReader {
     return key;
   }
 
-  private members(keys: readonly string[], end: number): Record<string, unknown> {
+  private members(keys: readonly string[], end: number, depth: number): Record<string, unknown> {
     const record: Record<string, unknown> = {};
-    for (let i = 0; i < keys.length; i++) record[keys[i]!] = this.value(end);
+    for (let i = 0; i < keys.length; i++) record[keys[i]!] = this.value(end, depth + 1);
     return record;
   }
 

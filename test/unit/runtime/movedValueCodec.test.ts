@@ -66,7 +66,15 @@ describe('moved records: the binary form gives back what JSON would', () => {
     const bytes = packer.bytes;
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;
-    for (const record of [{ n: 1n }, cyclic]) {
+    const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const throwing = {
+      x: 1,
+      get y(): number {
+        throw new Error('a getter that fails');
+      },
+    };
+    for (const record of [{ n: 1n }, cyclic, { user: 'u2', p: revoked }, throwing]) {
       assert.throws(() => packer.append(moved({ wrapped: record })), (e) => e instanceof MovedRecordError && /map it to JSON values before the keyBy/.test(e.message));
       assert.equal(packer.bytes, bytes);
     }
@@ -106,6 +114,15 @@ describe('moved records: a message clickflow did not write is refused, never mis
     for (let end = 1; end < whole.length; end++) {
       const result = unpackMovedMessages(whole.subarray(0, end));
       if (typeof result !== 'string') assert.deepEqual(result, messages.slice(0, result.length), `cut at ${end}`);
+    }
+  });
+
+  test('nesting deeper than any writer writes is refused, not a stack overflow', () => {
+    const header = Buffer.alloc(31);
+    for (const opening of [Buffer.from([7, 1, 0, 0, 0]), Buffer.from([9, 0, 0, 1, 0, 1, 0, 0, 0, 0x6b])]) {
+      const body = Buffer.concat([...Array.from({ length: 5000 }, () => opening), Buffer.from([0])]);
+      header.writeUInt32LE(body.length, 27);
+      assert.equal(unpackMovedMessages(Buffer.concat([Buffer.from([0x03]), header, body])), 'a record at byte 1 that nests deeper than a writer does');
     }
   });
 
