@@ -35,6 +35,16 @@ const MAX_SHAPE_ID = 0xffff;
 /** `String.prototype.isWellFormed` (Node 20), which the ES2022 library this compiles against does not declare. */
 const isWellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
 
+/**
+ * Node's own UTF-8 methods of every Buffer, beneath `write` and `toString`: moved strings are
+ * mostly short, and for them those wrappers' argument handling cost as much as the copy.
+ */
+interface Utf8Buffer {
+  utf8Write(text: string, offset: number): number;
+  utf8Slice(start: number, end: number): string;
+}
+const utf8 = (buffer: Buffer): Utf8Buffer => buffer as unknown as Utf8Buffer;
+
 /** Why a value is written as JSON instead. */
 class NotPlain extends Error {}
 const notPlain = new NotPlain();
@@ -95,7 +105,7 @@ export class MovedValueWriter {
   /** A UTF-8 string with a 4-byte length. */
   writeString(text: string): void {
     this.ensure(4 + text.length * 3);
-    const written = this.buffer.write(text, this.offset + 4, 'utf8');
+    const written = utf8(this.buffer).utf8Write(text, this.offset + 4);
     this.buffer.writeUInt32LE(written, this.offset);
     this.offset += 4 + written;
   }
@@ -135,12 +145,12 @@ export class MovedValueWriter {
     this.ensure(5 + most);
     const buffer = this.buffer;
     if (most <= 0xff) {
-      const written = buffer.write(text, this.offset + 2, 'utf8');
+      const written = utf8(buffer).utf8Write(text, this.offset + 2);
       buffer[this.offset] = SHORT_STRING;
       buffer[this.offset + 1] = written;
       this.offset += 2 + written;
     } else {
-      const written = buffer.write(text, this.offset + 5, 'utf8');
+      const written = utf8(buffer).utf8Write(text, this.offset + 5);
       buffer[this.offset] = STRING;
       buffer.writeUInt32LE(written, this.offset + 1);
       this.offset += 5 + written;
@@ -357,7 +367,7 @@ export class MovedValueReader {
     this.need(length, end);
     const start = this.offset;
     this.offset += length;
-    return this.buffer.toString('utf8', start, this.offset);
+    return utf8(this.buffer).utf8Slice(start, this.offset);
   }
 
   private u16(end: number): number {
