@@ -15,15 +15,8 @@ import { WritableLineSink } from './WritableLineSink.js';
  * {"reason":"bad_encoding","detail":"not valid UTF-8: …","partition":0,"position":9,"raw_base64":"eyJ1cmwiOiIv6SJ9"}
  */
 export class FileDeadLetterSink implements DeadLetterSink {
-  private readonly lines: WritableLineSink;
-
-  /**
-   * @param option what named this output, for error messages (`--dead-letter`)
-   * @param resumeAtBytes continue the file from this committed length instead of truncating it
-   */
-  constructor(path: string, option?: string, resumeAtBytes?: number) {
-    this.lines = new WritableLineSink({ path, option, resumeAtBytes });
-  }
+  /** @param lines the file (see `openOutputFile`) */
+  constructor(private readonly lines: WritableLineSink) {}
 
   get resumeKey(): string | undefined {
     return this.lines.resumeKey;

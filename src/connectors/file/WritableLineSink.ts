@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { BackpressureGate } from '../../runtime/BackpressureGate.js';
 import type { LineSink } from '../../runtime/LineSink.js';
+import type { OutputFileLock } from './OutputFileLock.js';
 import { OutputWriteError } from './OutputWriteError.js';
 
 /** A file target of {@link WritableLineSink}. */
@@ -17,6 +18,8 @@ export interface WritableLineSinkFile {
    * source's last commit ({@link truncateForResume} has cut it back to it).
    */
   readonly resumeAtBytes?: number;
+  /** Released once the file is closed (see `openOutputFile`). */
+  readonly lock?: OutputFileLock;
 }
 
 /** The key under which a commit records a file's length: `file:` and its absolute path. */
@@ -56,6 +59,7 @@ export class WritableLineSink implements LineSink {
   /** Writes handed to the stream whose callback has not come yet; `flush` waits for zero. */
   private pendingWrites = 0;
   private idleWaiters: (() => void)[] = [];
+  private readonly lock: OutputFileLock | undefined;
 
   /** @param target `stdout`, or a file (created, or truncated if it exists) */
   constructor(target: 'stdout' | WritableLineSinkFile, private readonly gate?: BackpressureGate) {
@@ -77,6 +81,7 @@ export class WritableLineSink implements LineSink {
       this.path = target.path;
       this.option = target.option;
       this.resumeKey = fileResumeKey(target.path);
+      this.lock = target.lock;
       this.bytesWritten = target.resumeAtBytes ?? 0;
       this.opened = new Promise<void>((resolve, reject) => {
         this.stream.once('ready', () => resolve());
@@ -112,14 +117,18 @@ export class WritableLineSink implements LineSink {
   }
 
   async close(): Promise<void> {
-    await this.flush();
-    if (!this.ownsStream) return;
-    this.stream.end();
     try {
-      await once(this.stream, 'finish');
-    } catch (error) {
-      this.fail(error as Error);
-      throw this.failure;
+      await this.flush();
+      if (!this.ownsStream) return;
+      this.stream.end();
+      try {
+        await once(this.stream, 'finish');
+      } catch (error) {
+        this.fail(error as Error);
+        throw this.failure;
+      }
+    } finally {
+      this.lock?.release();
     }
   }
 

@@ -1,6 +1,6 @@
 import type { DeadLetterConnector } from '../../runtime/Connector.js';
 import { FileDeadLetterSink } from './FileDeadLetterSink.js';
-import { truncateForResume } from './truncateForResume.js';
+import { openOutputFile } from './openOutputFile.js';
 
 /**
  * Invalid records as JSON lines with their reason and the record as read (README, "Events").
@@ -10,10 +10,6 @@ export function fileDeadLetters(path: string, option?: string): DeadLetterConnec
   return {
     description: `file ${path}`,
     file: { path, input: false },
-    open: async (context) => {
-      const sink = new FileDeadLetterSink(path, option, await truncateForResume(path, context, option));
-      await sink.opened;
-      return sink;
-    },
+    open: async (context) => new FileDeadLetterSink(await openOutputFile(path, context, option)),
   };
 }

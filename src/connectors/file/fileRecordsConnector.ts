@@ -1,5 +1,5 @@
 import type { RecordOutputConnector } from '../../runtime/Connector.js';
-import { truncateForResume } from './truncateForResume.js';
+import { openOutputFile } from './openOutputFile.js';
 import { WritableLineSink } from './WritableLineSink.js';
 
 /**
@@ -11,11 +11,6 @@ export function fileRecords(path: string, option?: string): RecordOutputConnecto
   return {
     description: path === '-' ? 'stdout' : `file ${path}`,
     ...(path === '-' ? {} : { file: { path, input: false } }),
-    open: async (context) => {
-      if (path === '-') return new WritableLineSink('stdout', context.gate);
-      const lines = new WritableLineSink({ path, option, resumeAtBytes: await truncateForResume(path, context, option) }, context.gate);
-      await lines.opened;
-      return lines;
-    },
+    open: async (context) => (path === '-' ? new WritableLineSink('stdout', context.gate) : await openOutputFile(path, context, option, context.gate)),
   };
 }

@@ -254,7 +254,7 @@ describe('WritableLineSink', () => {
 describe('FileDeadLetterSink', () => {
   test('writes each invalid record as a JSON line with reason, detail, partition, position and raw', async () => {
     const path = tmp.path('dead.jsonl');
-    const sink = new FileDeadLetterSink(path);
+    const sink = new FileDeadLetterSink(new WritableLineSink({ path }));
     sink.write({ raw: '{"url":', reason: 'not_json', detail: 'Unexpected end of JSON input', partition: 0, position: 3 });
     sink.write({
       raw: new TextEncoder().encode('{"http_status":700,"url":"/é"}'),
@@ -278,7 +278,7 @@ describe('FileDeadLetterSink with bytes', () => {
     const path = tmp.path('dead-bytes.jsonl');
     const notUtf8 = Buffer.from([...Buffer.from('{"url":"/caf'), 0xe9, 0x00, 0xff, ...Buffer.from('"}')]);
     const withMark = Buffer.from([0xef, 0xbb, 0xbf, ...Buffer.from('{"url":')]);
-    const sink = new FileDeadLetterSink(path);
+    const sink = new FileDeadLetterSink(new WritableLineSink({ path }));
     sink.write({ raw: notUtf8, reason: 'bad_encoding', detail: 'not valid UTF-8', partition: 0, position: 9 });
     sink.write({ raw: new Uint8Array(withMark), reason: 'not_json', detail: 'Unexpected end', partition: 0, position: 10 });
     sink.write({ raw: 'a\0b\ud800', reason: 'not_json', detail: 'Bad control character', partition: 0, position: 11 });

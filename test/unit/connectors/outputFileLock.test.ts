@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { after, before, describe, test } from 'node:test';
+import { fileSink } from '../../../src/connectors/file/fileSinkConnector.js';
+import { OutputFileLock, OutputFileLockedError } from '../../../src/connectors/file/OutputFileLock.js';
+import { BackpressureGate } from '../../../src/runtime/BackpressureGate.js';
+import type { ConnectorContext } from '../../../src/runtime/Connector.js';
+import { JobMetrics } from '../../../src/runtime/JobMetrics.js';
+import { waitFor } from '../../../src/testing/waitFor.js';
+import { CLI, tempDir } from '../cli/cliHarness.js';
+
+const context = (): ConnectorContext => ({ jobName: 'lock-test', gate: new BackpressureGate(), report: () => undefined, metrics: new JobMetrics() });
+const lockOf = (pid: number, host = hostname()) => `${JSON.stringify({ pid, host, since: '2026-12-07T00:00:00.000Z' })}\n`;
+
+/** The pid of a process that has exited: a lock it left is stale. */
+function goneProcess(): number {
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  return Number(child.stdout);
+}
+
+describe('OutputFileLock: one writer per output file', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  before(async () => (dir = await tempDir('lock')));
+  after(() => dir.remove());
+
+  test('a live process\'s lock refuses a second writer with its pid and what to do; another host\'s too; an unreadable one too', async () => {
+    const path = dir.path('held.lp');
+    const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
+    try {
+      for (const [content, who] of [[lockOf(sleeper.pid!), `clickflow process ${sleeper.pid} on ${hostname()}`], [lockOf(1, 'another-host'), 'clickflow process 1 on another-host'], ['', 'another clickflow process']] as const) {
+        await writeFile(`${path}.lock`, content);
+        assert.throws(
+          () => OutputFileLock.acquire(path, '--to'),
+          (e) => e instanceof OutputFileLockedError && e.message.startsWith(`--to: ${path} is being written by ${who}`) && e.message.includes(`give each instance its own file`) && e.message.endsWith(`delete ${path}.lock`),
+        );
+        assert.equal(await readFile(`${path}.lock`, 'utf8'), content);
+      }
+    } finally {
+      sleeper.kill();
+    }
+  });
+
+  test('a lock left by a process that is gone is taken over, and released on close', async () => {
+    const path = dir.path('stale.lp');
+    await writeFile(`${path}.lock`, lockOf(goneProcess()));
+    const lock = OutputFileLock.acquire(path);
+    assert.deepEqual(JSON.parse(await readFile(`${path}.lock`, 'utf8')).pid, process.pid);
+    // Held by this process: a second output to it is refused until the first lets go.
+    assert.throws(() => OutputFileLock.acquire(path), OutputFileLockedError);
+    lock.release();
+    assert.equal(existsSync(`${path}.lock`), false);
+    OutputFileLock.acquire(path).release();
+  });
+
+  test('a locked file is neither truncated nor opened; the lock holder\'s lines stay', async () => {
+    const path = dir.path('kept.lp');
+    await writeFile(path, 'm v=1i 1\n');
+    const first = await fileSink(path, '--to').open(context());
+    const second = fileSink(path, '--to').open(context());
+    await assert.rejects(second, OutputFileLockedError);
+    first.write([]);
+    await first.close();
+    assert.equal(await readFile(path, 'utf8'), '');
+    assert.equal(existsSync(`${path}.lock`), false);
+    // The first writer gone, the next one opens it.
+    await (await fileSink(path, '--to').open(context())).close();
+  });
+
+  test('pipes and devices are not locked', () => {
+    OutputFileLock.acquire('/dev/null').release();
+    assert.equal(existsSync('/dev/null.lock'), false);
+  });
+
+  test('two clickflow processes given the same --to file: the second is refused and the first writes on; its lock goes when it exits', async () => {
+    const input = dir.path('events.jsonl');
+    await writeFile(input, `${JSON.stringify({ user_id: 'u', url: '/a', http_status: 500, event_timestamp: 1_735_689_600 })}\n`);
+    const out = dir.path('shared.lp');
+    const env = { ...process.env, CLICKFLOW_LOG_LEVEL: 'warn' };
+    const first = spawn(process.execPath, [CLI, 'run', 'error-rates', '--from', '-', '--to', `file:${out}`, '-q'], { env, stdio: ['pipe', 'ignore', 'pipe'] });
+    try {
+      await waitFor(() => existsSync(`${out}.lock`), { timeoutMs: 30_000, what: 'the first run\'s lock' });
+      const second = spawnSync(process.execPath, [CLI, 'run', 'error-rates', '--from', `file:${input}`, '--to', `file:${out}`, '-q'], { env, encoding: 'utf8', timeout: 30_000 });
+      assert.notEqual(second.status, 0);
+      assert.match(second.stderr, new RegExp(`is being written by clickflow process ${first.pid} on `));
+      first.stdin!.end(await readFile(input, 'utf8'));
+      const [code] = (await once(first, 'close')) as [number];
+      assert.equal(code, 0);
+      assert.match(await readFile(out, 'utf8'), /^url_errors,/m);
+      assert.equal(existsSync(`${out}.lock`), false);
+    } finally {
+      first.kill();
+    }
+  });
+});
