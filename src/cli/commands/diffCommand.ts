@@ -6,6 +6,10 @@ import { ConfigError } from '../../errors/ConfigError.js';
 import { isoTimeArgument } from '../isoTimeArgument.js';
 import { timeRangeFlags } from '../timeRangeFlags.js';
 
+/** InfluxDB's times are signed 64-bit nanoseconds since the epoch: about 1677-09-21 to 2262-04-11, in whole ms. */
+const INFLUX_MIN_TIME_MS = -9_223_372_036_854;
+const INFLUX_MAX_TIME_MS = 9_223_372_036_854;
+
 /** Differing windows and windows in one target only shown in full; the rest are counted. */
 const SHOWN = 5;
 
@@ -32,6 +36,12 @@ export function diffCommand(): Command {
     .addOption(new Option('--influx-token <token>', 'InfluxDB API token (never printed)').env('INFLUX_TOKEN'))
     .action(async (flags: Record<string, unknown>) => {
       const { fromMs, toMs } = timeRangeFlags(flags);
+      // Flux refuses a range InfluxDB's nanosecond times cannot hold with a bare "empty range".
+      for (const [flag, ms] of [['--from-time', fromMs], ['--to-time', toMs]] as const) {
+        if (!(ms >= INFLUX_MIN_TIME_MS && ms <= INFLUX_MAX_TIME_MS)) {
+          throw new ConfigError(flag, `${new Date(ms).toISOString()} is outside the times InfluxDB holds, ${new Date(INFLUX_MIN_TIME_MS).toISOString()} to ${new Date(INFLUX_MAX_TIME_MS).toISOString()}`);
+        }
+      }
       const [a, b] = [flags.bucket as string, flags.against as string];
       if (a === b) throw new ConfigError('--against', `is the same bucket as --bucket ("${a}"); compare two different ones`);
       const target = (bucket: string): InfluxTarget =>

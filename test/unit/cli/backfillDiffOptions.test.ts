@@ -28,6 +28,8 @@ describe('clickflow backfill and diff: bad options exit 2 with what to do, befor
       [['diff', '--bucket', 'a', ...RANGE], /--against/],
       [['diff', '--bucket', 'a', '--against', 'a', ...RANGE], /--against: is the same bucket as --bucket/],
       [['diff', '--bucket', 'a', '--against', 'b', '--from-time', '2026-12-06T10:00:00Z', '--to-time', '2026-12-06T10:00:00Z'], /--to-time: must be after --from-time/],
+      [['diff', '--bucket', 'a', '--against', 'b', '--from-time', '1600-01-01T00:00:00Z', '--to-time', '2026-12-06T10:00:00Z'], /--from-time: 1600-01-01T00:00:00.000Z is outside the times InfluxDB holds, 1677-09-21T00:12:43.146Z to 2262-04-11T23:47:16.854Z/],
+      [['diff', '--bucket', 'a', '--against', 'b', '--from-time', '2026-12-06T10:00:00Z', '--to-time', '2300-01-01T00:00:00Z'], /--to-time: 2300-01-01T00:00:00.000Z is outside the times InfluxDB holds/],
       [['diff', '--bucket', 'a', '--against', 'b', ...RANGE], /--influx-url: missing/],
     ];
     for (const [args, message] of cases) {
