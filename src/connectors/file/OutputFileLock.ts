@@ -31,7 +31,7 @@ let releaseOnExit = false;
  * the file is truncated or cut back to a commit, so that a second instance given the same path
  * is refused instead of cutting the first one's lines. A lock left by a process that is gone (a
  * kill -9 on this host) is taken over. Pipes and devices (`/dev/null`, a FIFO) are not locked:
- * writers share them by design.
+ * writers share them by design; nor is a file in a directory where no lock file can be created.
  */
 export class OutputFileLock {
   private released = false;
@@ -48,7 +48,9 @@ export class OutputFileLock {
       try {
         fd = openSync(lockPath, 'wx');
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        // A directory that takes no new file (read-only, or missing: opening the output says so
+        // in its own words): the output goes unlocked, as before locks, rather than not at all.
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return new OutputFileLock(undefined);
         const owner = readOwner(lockPath);
         // Unreadable: another process may have just created it. Held, as far as anyone can tell.
         if (owner === undefined || held.has(lockPath) || !isGone(owner, me)) throw new OutputFileLockedError(path, lockPath, owner, option);

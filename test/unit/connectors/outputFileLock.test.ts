@@ -70,9 +70,12 @@ describe('OutputFileLock: one writer per output file', () => {
     await (await fileSink(path, '--to').open(context())).close();
   });
 
-  test('pipes and devices are not locked', () => {
+  test('pipes and devices are not locked, nor a file where no lock can be created', async () => {
     OutputFileLock.acquire('/dev/null').release();
     assert.equal(existsSync('/dev/null.lock'), false);
+    // A missing directory: opening the output names it, not the lock.
+    OutputFileLock.acquire(dir.path('missing/out.lp')).release();
+    await assert.rejects(fileSink(dir.path('missing/out.lp'), '--to').open(context()), /--to/);
   });
 
   test('two clickflow processes given the same --to file: the second is refused and the first writes on; its lock goes when it exits', async () => {
