@@ -1,5 +1,6 @@
-import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { ClickflowError } from '../../errors/ClickflowError.js';
 
 /** What a lock file holds: who writes the output. */
@@ -41,7 +42,8 @@ export class OutputFileLock {
   /** @throws OutputFileLockedError while another live process on this host (or any on another) holds it */
   static acquire(path: string, option?: string): OutputFileLock {
     if (!isRegularOrMissing(path)) return new OutputFileLock(undefined);
-    const lockPath = `${path}.lock`;
+    // Beside the file itself: two spellings of it (a symlink, another relative path) share one lock.
+    const lockPath = `${realPathOrAsGiven(path)}.lock`;
     const me: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
     for (let attempt = 0; attempt < 2; attempt++) {
       let fd: number;
@@ -84,6 +86,19 @@ export class OutputFileLock {
     this.released = true;
     held.delete(this.lockPath);
     unlinkQuietly(this.lockPath);
+  }
+}
+
+/** The file's real path; for one not created yet, its directory's real path and its name. */
+function realPathOrAsGiven(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    try {
+      return join(realpathSync(dirname(path)), basename(path));
+    } catch {
+      return path;
+    }
   }
 }
 

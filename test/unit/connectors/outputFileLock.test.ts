@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, symlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { fileSink } from '../../../src/connectors/file/fileSinkConnector.js';
@@ -46,11 +46,15 @@ describe('OutputFileLock: one writer per output file', () => {
 
   test('a lock left by a process that is gone is taken over, and released on close', async () => {
     const path = dir.path('stale.lp');
+    await writeFile(path, '');
     await writeFile(`${path}.lock`, lockOf(goneProcess()));
     const lock = OutputFileLock.acquire(path);
     assert.deepEqual(JSON.parse(await readFile(`${path}.lock`, 'utf8')).pid, process.pid);
     // Held by this process: a second output to it is refused until the first lets go.
     assert.throws(() => OutputFileLock.acquire(path), OutputFileLockedError);
+    // Another spelling of the same file: a symlink to it.
+    await symlink(path, dir.path('link.lp'));
+    assert.throws(() => OutputFileLock.acquire(dir.path('link.lp')), OutputFileLockedError);
     lock.release();
     assert.equal(existsSync(`${path}.lock`), false);
     OutputFileLock.acquire(path).release();
