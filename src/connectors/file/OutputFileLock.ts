@@ -1,105 +1,101 @@
-import { closeSync, openSync, readFileSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { readlinkSync, realpathSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ClickflowError } from '../../errors/ClickflowError.js';
+import { releaseLockFile, takeLockFile, thisProcess, type LockHolder } from '../../runtime/LockFile.js';
 
-/** What a lock file holds: who writes the output. */
-interface LockOwner {
-  readonly pid: number;
-  readonly host: string;
-  readonly since: string;
-}
-
-/** An output file another clickflow process writes: two writers would cut each other's lines. */
+/**
+ * An output file another clickflow process writes: two writers would cut each other's lines.
+ * Retriable when that process runs on this host: a job manager's worker left by a manager
+ * killed with -9 finishes its own stop and lets go, and the restarted job then goes on.
+ */
 export class OutputFileLockedError extends ClickflowError {
   override readonly name = 'OutputFileLockedError';
 
-  constructor(path: string, lockPath: string, owner: LockOwner | undefined, option?: string) {
-    const who = owner === undefined ? 'another clickflow process' : `clickflow process ${owner.pid} on ${owner.host} (since ${owner.since})`;
+  constructor(path: string, lockPath: string, holder: LockHolder | undefined, option?: string) {
+    const who = holder === undefined ? 'another clickflow process' : `clickflow process ${holder.pid} on ${holder.host}${holder.since === undefined ? '' : ` (since ${holder.since})`}`;
     super(
       `${option === undefined ? '' : `${option}: `}${path} is being written by ${who}: give each instance its own file, or stop that one first. ` +
         `If no such process runs any more, delete ${lockPath}`,
+      { retriable: holder !== undefined && holder.host === hostname() && holder.pid !== process.pid },
     );
   }
 }
 
-/** Processes that hold a lock, by lock path: released on exit, even when the job never closes its output. */
+/** Locks this process holds: released on exit, even when a job never closes its output. */
 const held = new Set<string>();
 let releaseOnExit = false;
 
 /**
- * A lock beside an output file (`PATH.lock`, holding the writer's pid and host), taken before
- * the file is truncated or cut back to a commit, so that a second instance given the same path
- * is refused instead of cutting the first one's lines. A lock left by a process that is gone (a
- * kill -9 on this host) is taken over. Pipes and devices (`/dev/null`, a FIFO) are not locked:
- * writers share them by design; nor is a file in a directory where no lock file can be created.
+ * A lock beside an output file (`PATH.lock` next to the file's real path, holding the writer's
+ * pid and host; see `takeLockFile`), taken before the file is truncated or cut back to a
+ * commit, so that a second process given the same file, by any spelling, is refused instead of
+ * cutting the first one's lines. A lock left by a process that is gone (a kill -9 on this host)
+ * is taken over. Pipes and devices (`/dev/null`, a FIFO) are not locked: writers share them by
+ * design; nor is a file in a directory where no lock file can be created.
  */
 export class OutputFileLock {
   private released = false;
 
   private constructor(readonly lockPath: string | undefined) {}
 
-  /** @throws OutputFileLockedError while another live process on this host (or any on another) holds it */
+  /** @throws OutputFileLockedError while another live process on this host (or any on another), or another output of this one, holds it */
   static acquire(path: string, option?: string): OutputFileLock {
     if (!isRegularOrMissing(path)) return new OutputFileLock(undefined);
-    // Beside the file itself: two spellings of it (a symlink, another relative path) share one lock.
-    const lockPath = `${realPathOrAsGiven(path)}.lock`;
-    const me: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
-    for (let attempt = 0; attempt < 2; attempt++) {
-      let fd: number;
-      try {
-        fd = openSync(lockPath, 'wx');
-      } catch (error) {
-        // A directory that takes no new file (read-only, or missing: opening the output says so
-        // in its own words): the output goes unlocked, as before locks, rather than not at all.
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return new OutputFileLock(undefined);
-        const owner = readOwner(lockPath);
-        // Unreadable: another process may have just created it. Held, as far as anyone can tell.
-        if (owner === undefined || held.has(lockPath) || !isGone(owner, me)) throw new OutputFileLockedError(path, lockPath, owner, option);
-        // Left by a process that is gone, or by this one (a job that ran before in it and never closed).
-        try {
-          unlinkSync(lockPath);
-        } catch (unlinkError) {
-          if ((unlinkError as NodeJS.ErrnoException).code !== 'ENOENT') throw unlinkError;
-        }
-        continue;
-      }
-      try {
-        writeSync(fd, `${JSON.stringify(me)}\n`);
-      } finally {
-        closeSync(fd);
-      }
-      held.add(lockPath);
-      if (!releaseOnExit) {
-        releaseOnExit = true;
-        process.once('exit', () => {
-          for (const lock of held) unlinkQuietly(lock);
-        });
-      }
-      return new OutputFileLock(lockPath);
+    const lockPath = `${realPathOf(path)}.lock`;
+    if (held.has(lockPath)) throw new OutputFileLockedError(path, lockPath, thisProcess(), option);
+    let attempt;
+    try {
+      attempt = takeLockFile(lockPath, thisProcess());
+    } catch {
+      // A directory that takes no new file (read-only, or missing: opening the output says so
+      // in its own words): the output goes unlocked, as before locks, rather than not at all.
+      return new OutputFileLock(undefined);
     }
-    throw new OutputFileLockedError(path, lockPath, readOwner(lockPath), option);
+    if (!attempt.taken) throw new OutputFileLockedError(path, lockPath, attempt.holder, option);
+    held.add(lockPath);
+    if (!releaseOnExit) {
+      releaseOnExit = true;
+      process.once('exit', () => {
+        for (const lock of held) releaseLockFile(lock);
+      });
+    }
+    return new OutputFileLock(lockPath);
   }
 
   release(): void {
     if (this.released || this.lockPath === undefined) return;
     this.released = true;
     held.delete(this.lockPath);
-    unlinkQuietly(this.lockPath);
+    releaseLockFile(this.lockPath);
   }
 }
 
-/** The file's real path; for one not created yet, its directory's real path and its name. */
-function realPathOrAsGiven(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
+/**
+ * The file's real path, following symbolic links even to a file not created yet (the first
+ * writer creates it, and every spelling must meet at one lock from the start).
+ */
+function realPathOf(path: string): string {
+  let current = resolve(path);
+  for (let hops = 0; hops < 40; hops++) {
     try {
-      return join(realpathSync(dirname(path)), basename(path));
+      return realpathSync(current);
     } catch {
-      return path;
+      // Not there yet: a dangling link points on; otherwise the directory's real path and the name.
     }
+    let target: string;
+    try {
+      target = readlinkSync(current);
+    } catch {
+      try {
+        return join(realpathSync(dirname(current)), basename(current));
+      } catch {
+        return current;
+      }
+    }
+    current = resolve(dirname(current), target);
   }
+  return current;
 }
 
 function isRegularOrMissing(path: string): boolean {
@@ -107,36 +103,5 @@ function isRegularOrMissing(path: string): boolean {
     return statSync(path).isFile();
   } catch {
     return true;
-  }
-}
-
-/** The lock's owner, or `undefined` when it holds nothing readable (being written, or not ours). */
-function readOwner(lockPath: string): LockOwner | undefined {
-  try {
-    const owner = JSON.parse(readFileSync(lockPath, 'utf8')) as Partial<LockOwner>;
-    if (typeof owner.pid === 'number' && typeof owner.host === 'string' && typeof owner.since === 'string') return owner as LockOwner;
-  } catch {
-    // Being written, or not a lock clickflow wrote.
-  }
-  return undefined;
-}
-
-/** Whether the lock's process is gone: only knowable on this host. This process's own lock, not held any more, is a leftover. */
-function isGone(owner: LockOwner, me: LockOwner): boolean {
-  if (owner.host !== me.host) return false;
-  if (owner.pid === me.pid) return true;
-  try {
-    process.kill(owner.pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
-function unlinkQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Gone already, or its directory is: nothing to release.
   }
 }
