@@ -278,7 +278,7 @@ export class MovedValueReader {
   }
 
   /** A UTF-8 string with a 4-byte length. */
-  readString(end: number): string {
+  private readString(end: number): string {
     const length = this.u32(end);
     return this.text(length, end);
   }
