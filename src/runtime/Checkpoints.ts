@@ -21,13 +21,17 @@ export class Checkpoints {
   private readonly pending = new Map<number, SourceCommit>();
   /** Internal partitions whose every writer has ended. */
   private readonly ended = new Set<number>();
+  /** The outputs' lengths as they opened: what a partition committed at its start resumes with. */
+  private readonly opened: OutputMarks['outputBytes'];
 
   constructor(
     private readonly source: Source,
     /** Moved records are flushed with the outputs: a commit covers what the job sent on, too. */
     private readonly outputs: readonly (FlushedOutput | undefined)[],
     private readonly log: (event: Extract<JobEvent, { type: 'log' }>) => void,
-  ) {}
+  ) {
+    this.opened = outputMarks(outputs).outputBytes;
+  }
 
   /**
    * The job's progress after one of its outputs: what the next commit of its partition stores.
@@ -62,6 +66,18 @@ export class Checkpoints {
     // snapshot's records produced, which is what a restart truncates a file back to.
     const snapshot = new Map(this.pending);
     const marks = outputMarks(this.outputs);
+    // Checked again after each await, while batches go on: the flushes below start in the turn
+    // of the last check, so that nothing of a partition without a commit is flushed.
+    while ((this.source.uncommittedStarts?.() ?? 0) > 0) {
+      try {
+        await this.source.commitStarts!({ takenAtMs: Date.now(), outputBytes: this.opened });
+      } catch (error) {
+        // At the end nothing may go unflushed: the caller retries.
+        if (final || (error instanceof ClickflowError && !error.retriable)) throw error;
+        this.log({ type: 'log', level: 'warn', message: `commit of where partitions started failed, not flushing; will retry with the next one: ${(error as Error).message}` });
+        return;
+      }
+    }
     this.log({ type: 'log', level: 'debug', message: 'flushing outputs' });
     // allSettled, not all: a failing sink must not leave another's flush running into close().
     const flushed = await Promise.allSettled(this.outputs.map((output) => output?.flush()));

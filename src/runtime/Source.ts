@@ -32,6 +32,16 @@ export interface Source {
   /** Stores the positions, and beside them the outputs' marks, for a restart to resume from. */
   commit?(commits: ReadonlyMap<number, SourceCommit>, marks?: OutputMarks): Promise<void>;
   /**
+   * How many partitions were read from where a group without their commit starts (a fresh
+   * group) and are not committed since. The runtime commits them at that start (`commitStarts`)
+   * before it flushes any output: else a crash between that flush and their first commit leaves
+   * the next run no resume point, and a dead-letter topic, which recognizes what it already
+   * holds by the time of the last commit, would receive their invalid records again.
+   */
+  uncommittedStarts?(): number;
+  /** Commits those partitions where they started, with the outputs' marks as they opened. */
+  commitStarts?(marks: OutputMarks): Promise<void>;
+  /**
    * What the last run committed for the outputs, read before they open so that they resume
    * where it left them; `undefined` when nothing was committed (a fresh consumer group).
    */

@@ -240,9 +240,18 @@ describe('moves between partitions through Kafka internal topics', () => {
     for (; kills < KILLS; kills++) {
       const job = start(group, 'kill');
       if (kills % 2 === 0) {
-        // While the source is read and moved: a seeded moment after the group assigned it.
-        await job.reached(/partitions assigned/);
-        await new Promise((resolve) => setTimeout(resolve, 100 + random() * 1_500));
+        // While the source is read and moved: once this incarnation has read a seeded share of
+        // it, small enough that work is left for the next. Once earlier ones read it all, what
+        // is left is in the internal topics: then once a seeded share of the sessions is written.
+        const records = Math.floor((0.02 + random() * 0.1) * PARTITIONS * EVENTS_PER_PARTITION);
+        const share = 0.6 + random() * 0.3;
+        await waitFor(
+          async () =>
+            !job.alive ||
+            ((await job.metric('clickflow_records_in_total')) ?? 0) >= records ||
+            new Set(linesOf(join(dir, 'kill.sessions.jsonl'))).size >= share * reference.sessions.length,
+          { timeoutMs: 180_000, stepMs: 20, what: `kill ${kills + 1}: the job to read ${records} records or write ${Math.round(share * 100)} % of the sessions` },
+        );
       } else {
         // While sessions are written: once a seeded share of them is.
         const share = random() * 0.6;
@@ -253,7 +262,7 @@ describe('moves between partitions through Kafka internal topics', () => {
         });
       }
       job.kill('SIGKILL');
-      await job.exited;
+      assert.equal((await job.exited).signal, 'SIGKILL', `kill ${kills + 1} must have killed the job, not found it ended:\n${job.stderr.slice(-2000)}`);
     }
     const job = start(group, 'kill');
     const { sessions, points } = await ended([job], ['kill']);

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
+import { firstValueFrom } from 'rxjs';
+import { KafkaSource } from '../../src/connectors/kafka/KafkaSource.js';
+import type { RecordBatch } from '../../src/operators/RecordBatch.js';
 import { serviceEnv } from '../../src/testing/serviceEnv.js';
 import { uniqueName } from '../../src/testing/uniqueName.js';
 import { waitFor } from '../../src/testing/waitFor.js';
@@ -46,6 +49,58 @@ describe('what a Kafka commit records', () => {
       } finally {
         run.child.kill('SIGTERM');
         assert.equal((await run.done).code, 0);
+      }
+    } finally {
+      await producer.disconnect();
+      await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+      await admin.disconnect();
+    }
+  });
+
+  test("a fresh group's partition is committed where it started, with the marks given: a restart from there resumes the outputs and reads that partition as new", async () => {
+    const { brokers } = serviceEnv();
+    const topic = uniqueName('starts');
+    const group = uniqueName('starts');
+    const kafka = new Kafka({ clientId: 'test', brokers: [brokers], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    const producer = kafka.producer();
+    await producer.connect();
+    const sourceOf = () => new KafkaSource({ kafka, brokers, topic, groupId: group, bounded: false });
+    const firstBatch = (source: KafkaSource) => firstValueFrom(source.batches) as Promise<RecordBatch<Uint8Array>>;
+    try {
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+      // Offsets 0-2 are gone by the time the group first reads: it starts at 3.
+      await producer.send({ topic, messages: ['a', 'b', 'c', 'd', 'e'].map((value) => ({ value })) });
+      await admin.fetchTopicOffsets(topic); // kafkajs finds the partition's leader for a deletion only once its metadata holds the topic
+      await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '3' }] });
+
+      const first = sourceOf();
+      try {
+        assert.equal(await first.resumePoint(), undefined, 'a fresh group has no resume point');
+        const batch = await firstBatch(first);
+        assert.equal(batch.restore, null, 'read as new');
+        assert.deepEqual(batch.positions, [3, 4]);
+        assert.equal(first.uncommittedStarts(), 1);
+        await first.commitStarts({ takenAtMs: 1_700_000_000_000, outputBytes: { 'file:/out.lp': 12 } });
+        assert.equal(first.uncommittedStarts(), 0, 'committed once');
+      } finally {
+        await first.close();
+      }
+      const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+      assert.equal(committed!.partitions[0]!.offset, '3', 'committed at its first record');
+
+      const again = sourceOf();
+      try {
+        const resume = await again.resumePoint();
+        assert.equal(resume?.committedAtMs, 1_700_000_000_000);
+        assert.deepEqual([...resume!.outputBytes], [['file:/out.lp', 12]]);
+        const batch = await firstBatch(again);
+        assert.deepEqual(batch.restore, { maxTimestampMs: -Infinity, replayUntil: 3 }, 'nothing to replay, no watermark yet: as new');
+        assert.deepEqual(batch.positions, [3, 4]);
+        assert.equal(again.uncommittedStarts(), 0, 'a partition restored from a commit has its start committed');
+      } finally {
+        await again.close();
       }
     } finally {
       await producer.disconnect();

@@ -120,6 +120,10 @@ export class KafkaSource implements Source {
   private readonly lastCommitted = new Map<number, string>();
   /** The same for the latest commit this instance sent, which the group may hold before its answer arrives. */
   private readonly sentCommits = new Map<number, string>();
+  /** Source partitions held without a checkpoint of the group, until their first record is read. */
+  private readonly unstarted = new Set<number>();
+  /** Source partitions read from where a group without their checkpoint starts, not committed since: their first offset read. */
+  private readonly starts = new Map<number, number>();
   /** When each partition was last restored from the group's commit: a snapshot taken before describes the state it replaced. */
   private readonly restoredAtMs = new Map<number, number>();
   /**
@@ -221,14 +225,42 @@ export class KafkaSource implements Source {
    * restart must not replay them from an older one.
    */
   async commit(commits: ReadonlyMap<number, SourceCommit>, marks?: OutputMarks): Promise<void> {
+    const taken = new Map<number, SourceCommit>();
+    for (const [partition, commit] of commits) {
+      // One restored since the snapshot was taken (it moved away and back) holds a newer commit
+      // than the snapshot's, perhaps another member's.
+      if (marks === undefined || (this.restoredAtMs.get(partition) ?? -Infinity) < marks.takenAtMs) taken.set(partition, commit);
+    }
+    await this.send(taken, marks);
+  }
+
+  uncommittedStarts(): number {
+    return this.starts.size;
+  }
+
+  /**
+   * Commits each source partition started without a checkpoint and not committed since at the
+   * offset it started from, with an empty checkpoint: a restart from there is a fresh start, but
+   * it finds the marks (see `Source.commitStarts`).
+   */
+  async commitStarts(marks: OutputMarks): Promise<void> {
+    const commits = new Map<number, SourceCommit>();
+    for (const [partition, offset] of this.starts) {
+      if (this.assigned.has(partition)) commits.set(partition, { safePosition: offset, checkpoint: { maxTimestampMs: -Infinity, replayUntil: offset } });
+      else this.starts.delete(partition);
+    }
+    await this.send(commits, marks);
+    // Committed now, or at that start already: none is left for another try.
+    for (const partition of commits.keys()) this.starts.delete(partition);
+  }
+
+  private async send(commits: ReadonlyMap<number, SourceCommit>, marks: OutputMarks | undefined): Promise<void> {
     const offsets = [];
     const committed: [number, string][] = [];
     for (const [partition, { safePosition, checkpoint }] of commits) {
       const key = `${safePosition}/${checkpoint.replayUntil}`;
-      // A partition that moved away is its new owner's to commit; one restored since the snapshot
-      // was taken (it moved away and back) holds a newer commit than the snapshot's, perhaps another member's.
+      // A partition that moved away is its new owner's to commit.
       if (!this.assigned.has(partition) || this.lastCommitted.get(partition) === key) continue;
-      if (marks !== undefined && (this.restoredAtMs.get(partition) ?? -Infinity) >= marks.takenAtMs) continue;
       committed.push([partition, key]);
       const { topic, partition: own } = this.topicOf(partition);
       offsets.push({
@@ -259,7 +291,10 @@ export class KafkaSource implements Source {
       // Retriable ones (a rebalance, a broker away) only cost this commit; the next one retries.
       throw kafkaErrorOf(error, this.errorContext);
     }
-    for (const [partition, key] of committed) this.lastCommitted.set(partition, key);
+    for (const [partition, key] of committed) {
+      this.lastCommitted.set(partition, key);
+      this.starts.delete(partition);
+    }
     this.trim(offsets);
     // An internal partition committed at its end may be what a bounded run was waiting for.
     if (this.endOffsets !== undefined && this.stride > 0) {
@@ -413,7 +448,10 @@ export class KafkaSource implements Source {
     this.kept = { generation: this.generation, positions };
     this.continuing.clear();
     for (const partition of this.assigned) {
-      if (!now.has(partition)) this.enqueue({ partition, records: [], revoked: true });
+      if (now.has(partition)) continue;
+      this.enqueue({ partition, records: [], revoked: true });
+      this.unstarted.delete(partition);
+      this.starts.delete(partition);
     }
     this.assigned = now;
     for (const partition of this.activity.keys()) if (!now.has(partition)) this.activity.delete(partition);
@@ -510,6 +548,7 @@ export class KafkaSource implements Source {
       const position = this.continuesAt(partition, loaded);
       if (position === undefined) {
         restore = this.restoreFrom(partition, loaded);
+        if (restore === null && (this.stride === 0 || partition < this.stride)) this.unstarted.add(partition);
       } else {
         // Its nextOffsets is still where it had read to.
         this.continuing.add(partition);
@@ -528,6 +567,7 @@ export class KafkaSource implements Source {
         messages = messages.slice(first);
       }
     }
+    if (messages.length > 0 && this.unstarted.delete(partition)) this.starts.set(partition, Number(messages[0]!.offset));
     // A fetch holds thousands of records per partition; handing them on in chunks lets each
     // chunk's parsed records die young instead of being promoted by the garbage collector.
     for (let from = 0; from < messages.length; from += DEFAULTS.kafka.chunkRecords) {

@@ -76,6 +76,87 @@ describe('startJob: exact outputs across restarts', () => {
     assert.deepEqual(lateOutput.lines.map((l) => JSON.parse(l).position), [2]);
   });
 
+  test('partitions a fresh group started are committed where they started, with the lengths the outputs opened with, before anything is flushed', async () => {
+    const log: string[] = [];
+    const { source } = resumableSource(
+      from([
+        { partition: 0, records: [ev('/a', T0 + 1), 'bad'], positions: [5, 6] },
+        { partition: 0, records: [ev('/a', T0 + 30)], positions: [7] },
+      ]),
+    );
+    const starts = new Map([[0, 5]]);
+    const startCommits: { starts: [number, number][]; marks: OutputMarks }[] = [];
+    const fresh: Source = {
+      ...source,
+      uncommittedStarts: () => starts.size,
+      commitStarts: async (marks) => {
+        startCommits.push({ starts: [...starts], marks });
+        log.push(`commitStarts ${[...starts.keys()]}`);
+        starts.clear();
+        // A partition that starts while this commit is on its way is committed before the flush too.
+        if (startCommits.length === 1) starts.set(1, 40);
+      },
+      commit: async (positions, marks) => {
+        log.push('commit');
+        return source.commit!(positions, marks);
+      },
+    };
+    const sink = new CountingPointSink(100);
+    await startJob(errorRatesJob, {
+      source: connector('source', fresh),
+      sink: connector('sink', sink),
+      deadLetter: connector('dlq', new RecordingDeadLetters(log)),
+      parameters: PARAMETERS,
+    }).done;
+    assert.deepEqual(log.slice(0, 4), ['commitStarts 0', 'commitStarts 1', 'dlq.flush', 'commit']);
+    assert.deepEqual(startCommits.map((c) => c.starts), [[[0, 5]], [[1, 40]]]);
+    for (const { marks } of startCommits) assert.deepEqual(marks.outputBytes, { 'file:/out.lp': 100 }, 'the lengths the outputs opened with');
+    assert.ok(sink.bytesWritten > 100, 'points were written after them');
+  });
+
+  test('a commit of where partitions started that fails retriably skips that flush; the next one commits them first', async (t) => {
+    t.mock.timers.enable({ apis: ['setInterval'] });
+    const batches = new Subject<RecordBatch<string>>();
+    const log: string[] = [];
+    const { source, commits } = resumableSource(batches);
+    const starts = new Map([[0, 0]]);
+    let attempts = 0;
+    const fresh: Source = {
+      ...source,
+      uncommittedStarts: () => starts.size,
+      commitStarts: async () => {
+        log.push('commitStarts');
+        if (++attempts === 1) throw new ClickflowError('cannot reach Kafka', { retriable: true });
+        starts.clear();
+      },
+    };
+    const handle = startJob(errorRatesJob, {
+      source: connector('source', fresh),
+      sink: connector('sink', new RecordingPointSink()),
+      deadLetter: connector('dlq', new RecordingDeadLetters(log)),
+      parameters: PARAMETERS,
+      commitIntervalMs: 1_000,
+    });
+    const warnings: string[] = [];
+    const committed = new Promise<void>((resolve) =>
+      handle.events.subscribe((e) => {
+        if (e.type === 'log' && e.level === 'warn') warnings.push(e.message);
+        if (e.type === 'log' && e.message === 'committed') resolve();
+      }),
+    );
+    await new Promise<void>((resolve) => handle.events.subscribe((e) => e.type === 'status' && e.status === 'RUNNING' && resolve()));
+    batches.next({ partition: 0, records: [ev('/a', T0 + 1), 'bad'], positions: [0, 1] });
+    t.mock.timers.tick(1_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(log, ['commitStarts'], 'nothing flushed while the partition has no commit');
+    assert.match(warnings[0] ?? '', /commit of where partitions started failed, not flushing.*cannot reach Kafka/);
+    t.mock.timers.tick(1_000);
+    await committed;
+    assert.deepEqual(log, ['commitStarts', 'commitStarts', 'dlq.flush']);
+    assert.equal(commits.length, 1);
+    await handle.cancel();
+  });
+
   test('a periodic flush that fails retriably skips that commit and the job goes on; the next one commits', async (t) => {
     t.mock.timers.enable({ apis: ['setInterval'] });
     const batches = new Subject<RecordBatch<string>>();
