@@ -1,5 +1,4 @@
 import type { AggregateFunction } from '../../operators/AggregateFunction.js';
-import type { WindowResult } from '../../operators/WindowResult.js';
 import type { SessionSummary } from './SessionAggregate.js';
 
 /** Sessions that ended in one window, summed: the parts of every rate, so that each is exact. */
@@ -14,14 +13,17 @@ export interface SessionStats {
 
 type Acc = { -readonly [P in keyof SessionStats]: number };
 
+/** What the statistics read of a session: all that moves to the partition that sums them. */
+export type SessionParts = Pick<SessionSummary, 'pages' | 'durationMs' | 'bounced' | 'serverErrors'>;
+
 /**
- * Sums session results (the sessions window's output, one per firing) into {@link SessionStats}.
+ * Sums sessions (the sessions window's output, one per firing) into {@link SessionStats}.
  * Downstream of a move, a session fires once, with all its records, so each is counted once.
  */
-export function sessionStatsAggregate(): AggregateFunction<WindowResult<SessionSummary, string>, Acc, SessionStats> {
+export function sessionStatsAggregate(): AggregateFunction<SessionParts, Acc, SessionStats> {
   return {
     createAccumulator: () => ({ sessions: 0, bounces: 0, pages: 0, durationMs: 0, withServerErrors: 0 }),
-    add(acc, { value }) {
+    add(acc, value) {
       acc.sessions++;
       if (value.bounced) acc.bounces++;
       acc.pages += value.pages;

@@ -8,13 +8,15 @@ import { count } from '../../operators/aggregates/count.js';
 import { sum } from '../../operators/aggregates/sum.js';
 import { EventTimeSessionWindows } from '../../operators/EventTimeSessionWindows.js';
 import { TumblingEventTimeWindows } from '../../operators/TumblingEventTimeWindows.js';
-import type { WindowResult } from '../../operators/WindowResult.js';
 import type { Point } from '../../points/Point.js';
 import type { Job } from '../Job.js';
 import { urlFitsInfluxTag } from '../errorRates/urlFitsInfluxTag.js';
 import { sessionsCharts } from './sessionsCharts.js';
 import { sessionAggregate, type SessionEvent, type SessionSummary } from './SessionAggregate.js';
-import { sessionStatsAggregate, type SessionStats } from './SessionStatsAggregate.js';
+import { sessionStatsAggregate, type SessionParts, type SessionStats } from './SessionStatsAggregate.js';
+
+/** What the landing pages read of a session. */
+type LandingParts = Pick<SessionSummary, 'landingUrl' | 'bounced'>;
 
 const sessionsGraph = job('sessions', 'per-user sessions (--gap, default 30m): bounce rate, duration, pages, 5xx share per minute of session end, and landing pages')
   .withCharts(sessionsCharts);
@@ -42,17 +44,20 @@ sessions.toRecords('sessions', (s) => ({
   landing_url: s.value.landingUrl,
 }));
 
-// All sessions that ended in a minute meet in one partition: one point per minute, not one per partition.
+// All sessions that ended in a minute meet in one partition: one point per minute, not one per
+// partition. Of each session only what the sums read moves, as of each event above.
 sessions
+  .map(({ value: { pages, durationMs, bounced, serverErrors } }): SessionParts => ({ pages, durationMs, bounced, serverErrors }))
   .keyBy(() => 'all')
   .window(TumblingEventTimeWindows.of(DEFAULTS.sessionStatsWindowMs))
   .aggregate(sessionStatsAggregate())
   .toPoints((w, point) => sessionStatsPoint(w.value, point));
 
 sessions
-  .keyBy((s) => s.value.landingUrl)
+  .map(({ value: { landingUrl, bounced } }): LandingParts => ({ landingUrl, bounced }))
+  .keyBy((s) => s.landingUrl)
   .window(TumblingEventTimeWindows.of(DEFAULTS.sessionStatsWindowMs))
-  .aggregate(combine({ sessions: count<WindowResult<SessionSummary, string>>(), bounces: sum((s: WindowResult<SessionSummary, string>) => (s.value.bounced ? 1 : 0)) }))
+  .aggregate(combine({ sessions: count<LandingParts>(), bounces: sum((s: LandingParts) => (s.bounced ? 1 : 0)) }))
   .toPoints((w, point) => point('landing_pages').tag('url', w.key).intField('sessions', w.value.sessions).intField('bounces', w.value.bounces));
 
 /**

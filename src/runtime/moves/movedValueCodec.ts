@@ -257,6 +257,28 @@ export class MovedValueWriter {
   }
 }
 
+/**
+ * Keys that `Object.prototype` holds as a setter, a getter alone or a read-only member
+ * (`__proto__` aside, which no key may be): an assignment of such a key calls the setter or
+ * fails, where JSON.parse defines an own member. A sound process has none; a library that
+ * polluted the prototype must not change what a moved record holds. Read per Kafka message,
+ * since the prototype may change at any time: a dozen lookups against hundreds of records.
+ * (Index keys polluted so would break every array in the process, `push` included: out of reach.)
+ */
+function keysAssignmentMisses(): Set<string> | undefined {
+  let keys: Set<string> | undefined;
+  for (const key of Object.getOwnPropertyNames(Object.prototype)) {
+    if (key === '__proto__') continue;
+    const descriptor = Object.getOwnPropertyDescriptor(Object.prototype, key)!;
+    if (descriptor.get !== undefined || descriptor.set !== undefined || descriptor.writable !== true) (keys ??= new Set()).add(key);
+  }
+  return keys;
+}
+
+function define(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
 /** Why a value could not be read: it runs past its bytes or holds an unknown tag. */
 export class MovedValueFormatError extends Error {}
 
@@ -267,6 +289,8 @@ export class MovedValueFormatError extends Error {}
 export class MovedValueReader {
   offset = 0;
   private readonly shapes: (readonly string[])[] = [];
+  /** Keys an assignment would not define on a new object (see `keysAssignmentMisses`); undefined in a sound process. */
+  private readonly guarded = keysAssignmentMisses();
 
   constructor(private readonly buffer: Buffer) {}
 
@@ -341,7 +365,7 @@ export class MovedValueReader {
         const record: Record<string, unknown> = {};
         for (let i = 0; i < count; i++) {
           const key = this.key(end);
-          record[key] = this.value(end, depth + 1);
+          this.member(record, key, this.value(end, depth + 1));
         }
         return record;
       }
@@ -359,8 +383,14 @@ export class MovedValueReader {
 
   private members(keys: readonly string[], end: number, depth: number): Record<string, unknown> {
     const record: Record<string, unknown> = {};
-    for (let i = 0; i < keys.length; i++) record[keys[i]!] = this.value(end, depth + 1);
+    for (let i = 0; i < keys.length; i++) this.member(record, keys[i]!, this.value(end, depth + 1));
     return record;
+  }
+
+  /** As JSON.parse: an own, writable member, whatever the prototypes hold. */
+  private member(record: Record<string, unknown>, key: string, value: unknown): void {
+    if (this.guarded?.has(key)) define(record, key, value);
+    else record[key] = value;
   }
 
   private text(length: number, end: number): string {

@@ -98,6 +98,30 @@ describe('moved records: the binary form gives back what JSON would', () => {
     assert.deepEqual(roundTrip(keyed), keyed);
   });
 
+  test('Object.prototype polluted with a setter, a getter or a read-only member changes nothing: members are own and plain, as JSON.parse makes them', () => {
+    const records = [{ user: 'u1', n: 1, list: ['a', 'b'] }, { user: 'u2', n: 2, list: ['c'] }, { other: { user: 'u3' } }];
+    const packed = packMovedMessages(records.map((record, i) => moved(record, i)));
+    const expected = JSON.parse(JSON.stringify(records)) as unknown[];
+    const set: unknown[] = [];
+    Object.defineProperty(Object.prototype, 'user', { set: (value: unknown) => set.push(value), configurable: true });
+    Object.defineProperty(Object.prototype, 'n', { value: 'read-only', writable: false, configurable: true });
+    Object.defineProperty(Object.prototype, 'other', { get: () => 'inherited', configurable: true });
+    try {
+      const read = (unpackMovedMessages(packed) as MovedMessage[]).map((m) => (m.kind === 'record' ? m.record : undefined));
+      assert.deepEqual(set, [], 'no setter was called');
+      assert.deepEqual(read, expected);
+      const first = read[0] as Record<string, unknown>;
+      assert.deepEqual(Object.keys(first), ['user', 'n', 'list']);
+      assert.equal(Object.getOwnPropertyDescriptor(first, 'n')?.value, 1);
+      assert.deepEqual(Object.getOwnPropertyDescriptor(read[2], 'other')?.value, { user: 'u3' });
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).user;
+      delete (Object.prototype as Record<string, unknown>).n;
+      delete (Object.prototype as Record<string, unknown>).other;
+    }
+    assert.deepEqual((unpackMovedMessages(packed) as MovedMessage[]).map((m) => (m.kind === 'record' ? m.record : undefined)), expected, 'and reads the same once they are sound again');
+  });
+
   test('the binary form is smaller than JSON for the records moves carry', () => {
     const event = { user_id: '6f1c2b8e-4d0a-4b6e-9f3e-2a7d5c1e9b40', url: 'https://shop.example.com/products/item-42?ref=home', http_status: 200, eventTimeMs: 1_735_689_612_345 };
     const events = Array.from({ length: 100 }, (_, i) => ({ ...event, eventTimeMs: event.eventTimeMs + i }));
