@@ -15,7 +15,8 @@ export type FieldValue =
  *
  * Values are checked as they are added, so a point that exists can always be written:
  * a NaN, an infinite float, a fractional integer, a repeated tag, a name or tag value ending
- * in a backslash, a line break in a string field, a measurement starting with `#` or a
+ * in a backslash, a tag named as a column Flux gives every row (`_start`, `_field`, …), a line
+ * break in a string field, a measurement starting with `#` or a
  * measurement or field name InfluxDB would read differently ({@link refuseMisreadName}) fails in
  * the job that made it, with the field's name, instead of as a refused or lost write later.
  *
@@ -27,6 +28,8 @@ export type FieldValue =
  * makes names from its data only loses the shortcut.
  */
 const checkedNames = { measurement: new Set<string>(), tag: new Set<string>(), field: new Set<string>() };
+/** Columns every Flux row has: a tag of the same name would be hidden by them (or hide them) in every query, `diff`'s too. */
+const FLUX_COLUMNS = new Set(['_start', '_stop', '_time', '_value', '_measurement', '_field']);
 const MAX_CHECKED_NAMES = 1_000;
 
 function remember(names: Set<string>, name: string): void {
@@ -60,6 +63,9 @@ export class Point {
     }
     if (!knownName) {
       refuseTrailingBackslash(this.measurement, `tag name "${name}"`, name);
+      if (FLUX_COLUMNS.has(name)) {
+        throw new PointError(`${this.measurement}: tag name "${name}" is a column Flux gives every row, so no query could tell the tag from it; name it without the underscore (e.g. "${name.slice(1)}")`);
+      }
       remember(checkedNames.tag, name);
     }
     refuseTrailingBackslash(this.measurement, `tag "${name}"`, value);

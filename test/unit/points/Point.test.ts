@@ -49,6 +49,13 @@ describe('Point', () => {
     assert.doesNotThrow(() => new Point('m', 0).stringField('empty', ''), 'an empty string is a valid string field');
   });
 
+  test("refuses a tag named as a column Flux gives every row, which no query could read back", () => {
+    for (const name of ['_start', '_stop', '_time', '_value', '_measurement', '_field']) {
+      assert.throws(() => new Point('m', 0).tag(name, 'x'), (e: Error) => e instanceof PointError && e.message.includes(`tag name "${name}" is a column Flux gives every row`) && e.message.includes(`"${name.slice(1)}"`));
+    }
+    assert.deepEqual(new Point('m', 0).tag('_starts', 'x').tag('start', 'y').tags, [['_starts', 'x'], ['start', 'y']]);
+  });
+
   test('refuses a time that is not whole epoch milliseconds, at construction and in at()', () => {
     for (const t of [1.5, NaN, Infinity, 2 ** 53]) {
       refuses(() => new Point('m', t), /time/);
