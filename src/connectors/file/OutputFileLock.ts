@@ -1,4 +1,4 @@
-import { readlinkSync, realpathSync, statSync } from 'node:fs';
+import { fstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ClickflowError } from '../../errors/ClickflowError.js';
@@ -61,6 +61,25 @@ export class OutputFileLock {
       });
     }
     return new OutputFileLock(lockPath);
+  }
+
+  /**
+   * The lock of the file stdout was redirected to (`> out.lp`), found through Linux's
+   * `/proc/self/fd/1`: the shell opened it, but two jobs writing it would interleave their lines
+   * just as two given it by name. None for a pipe or a terminal, nor where `/proc` is missing.
+   * @throws OutputFileLockedError as `acquire`
+   */
+  static acquireStdout(option?: string): OutputFileLock | undefined {
+    let path: string;
+    try {
+      if (!fstatSync(1).isFile()) return undefined;
+      path = readlinkSync('/proc/self/fd/1');
+    } catch {
+      return undefined;
+    }
+    // Deleted since it was opened: nobody else can be given it by name.
+    if (!path.startsWith('/') || path.endsWith(' (deleted)')) return undefined;
+    return OutputFileLock.acquire(path, option);
   }
 
   release(): void {

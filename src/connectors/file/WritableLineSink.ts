@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { BackpressureGate } from '../../runtime/BackpressureGate.js';
 import type { LineSink } from '../../runtime/LineSink.js';
-import type { OutputFileLock } from './OutputFileLock.js';
+import { OutputFileLock } from './OutputFileLock.js';
 import { OutputWriteError } from './OutputWriteError.js';
 
 /** A file target of {@link WritableLineSink}. */
@@ -74,6 +74,7 @@ export class WritableLineSink implements LineSink {
       this.path = 'stdout';
       this.option = undefined;
       this.resumeKey = undefined;
+      this.lock = OutputFileLock.acquireStdout('stdout');
       this.opened = Promise.resolve();
     } else {
       this.stream = createWriteStream(target.path, { flags: target.resumeAtBytes === undefined ? 'w' : 'a' });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { readFile, symlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { after, before, describe, test } from 'node:test';
@@ -115,6 +115,35 @@ describe('OutputFileLock: one writer per output file', () => {
       assert.equal(code, 0);
       assert.match(await readFile(out, 'utf8'), /^url_errors,/m);
       assert.equal(existsSync(`${out}.lock`), false);
+    } finally {
+      first.kill();
+    }
+  });
+
+  test('stdout redirected to a file is locked as that file: a second run given it by name is refused, and a second redirected to it too', async () => {
+    const input = dir.path('events-stdout.jsonl');
+    await writeFile(input, `${JSON.stringify({ user_id: 'u', url: '/a', http_status: 500, event_timestamp: 1_735_689_600 })}\n`);
+    const out = dir.path('redirected.lp');
+    const env = { ...process.env, CLICKFLOW_LOG_LEVEL: 'warn' };
+    const fd = openSync(out, 'w');
+    const first = spawn(process.execPath, [CLI, 'run', 'error-rates', '--from', '-', '--to', 'stdout', '-q'], { env, stdio: ['pipe', fd, 'pipe'] });
+    closeSync(fd);
+    try {
+      await waitFor(() => existsSync(`${out}.lock`), { timeoutMs: 30_000, what: 'the first run\'s lock on its stdout' });
+      const byName = spawnSync(process.execPath, [CLI, 'run', 'error-rates', '--from', `file:${input}`, '--to', `file:${out}`, '-q'], { env, encoding: 'utf8', timeout: 30_000 });
+      assert.equal(byName.status, 1, byName.stderr);
+      assert.match(byName.stderr, new RegExp(`is being written by clickflow process ${first.pid} on `));
+      const appended = openSync(out, 'a');
+      const redirected = spawnSync(process.execPath, [CLI, 'run', 'error-rates', '--from', `file:${input}`, '--to', 'stdout', '-q'], { env, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', appended, 'pipe'] });
+      closeSync(appended);
+      assert.equal(redirected.status, 1, redirected.stderr);
+      assert.match(redirected.stderr, new RegExp(`stdout: .*redirected\\.lp is being written by clickflow process ${first.pid} on `));
+      first.stdin!.end(await readFile(input, 'utf8'));
+      const [code] = (await once(first, 'close')) as [number];
+      assert.equal(code, 0);
+      assert.match(await readFile(out, 'utf8'), /^url_errors,/m, 'the first run wrote its points, and only it');
+      assert.doesNotMatch(await readFile(out, 'utf8'), /is being written/);
+      assert.equal(existsSync(`${out}.lock`), false, 'released at exit');
     } finally {
       first.kill();
     }
