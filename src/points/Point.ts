@@ -15,8 +15,8 @@ export type FieldValue =
  *
  * Values are checked as they are added, so a point that exists can always be written:
  * a NaN, an infinite float, a fractional integer, a repeated tag, a name or tag value ending
- * in a backslash, a tag named as a column Flux gives every row (`_start`, `_field`, …), a line
- * break in a string field, a measurement starting with `#` or a
+ * in a backslash, a tag named as a column Flux gives every row (`_start`, `_field`, …) or a tag
+ * or field named `time` (reserved by InfluxDB), a line break in a string field, a measurement starting with `#` or a
  * measurement or field name InfluxDB would read differently ({@link refuseMisreadName}) fails in
  * the job that made it, with the field's name, instead of as a refused or lost write later.
  *
@@ -64,8 +64,9 @@ export class Point {
     if (!knownName) {
       refuseTrailingBackslash(this.measurement, `tag name "${name}"`, name);
       if (FLUX_COLUMNS.has(name)) {
-        throw new PointError(`${this.measurement}: tag name "${name}" is a column Flux gives every row, so no query could tell the tag from it; name it without the underscore (e.g. "${name.slice(1)}")`);
+        throw new PointError(`${this.measurement}: tag name "${name}" is a column Flux gives every row, so no query could tell the tag from it; name it otherwise (e.g. "${otherName(name)}")`);
       }
+      if (name === 'time') throw new PointError(`${this.measurement}: tag name "time" is reserved: InfluxDB refuses the write; name it otherwise (e.g. "${otherName(name)}")`);
       remember(checkedNames.tag, name);
     }
     refuseTrailingBackslash(this.measurement, `tag "${name}"`, value);
@@ -118,12 +119,19 @@ export class Point {
       if (name.length === 0) throw new PointError(`${this.measurement}: a field needs a name`);
       refuseTrailingBackslash(this.measurement, `field name "${name}"`, name);
       refuseMisreadName(this.measurement, `field name "${name}"`, name);
+      if (name === 'time') throw new PointError(`${this.measurement}: field name "time" is reserved: InfluxDB drops such a field without a word; name it otherwise (e.g. "${otherName(name)}")`);
       remember(checkedNames.field, name);
     }
     if (this.fields.some(([existing]) => existing === name)) throw new PointError(`${this.measurement}: field "${name}" is set twice`);
     this.fields.push([name, value]);
     return this;
   }
+}
+
+/** A name to suggest instead of a reserved one: without the underscore, unless that is reserved too. */
+function otherName(name: string): string {
+  const bare = name.replace(/^_/, '');
+  return bare === 'time' ? 'event_time' : bare;
 }
 
 /** Line protocol escapes with a backslash, so one at the end escapes the separator after it. */

@@ -1,5 +1,5 @@
-import { escape } from '@influxdata/influxdb-client';
 import type { FieldValue, Point } from './Point.js';
+import { escapeLineProtocol as escape } from './lineProtocolEscape.js';
 import { PointError } from './PointError.js';
 
 /**
@@ -54,8 +54,9 @@ function fieldText(field: FieldValue): string {
 
 /**
  * The point as one line of InfluxDB line protocol, timestamped in nanoseconds. This is the
- * only place clickflow writes line protocol: names and tag values are escaped with the
- * official client's `escape`, so a crafted URL can never add a tag, a field or a point.
+ * only place clickflow writes line protocol: names and tag values are escaped as the official
+ * client's `escape` does ({@link escapeLineProtocol}), so a crafted URL can never add a tag, a
+ * field or a point.
  *
  * Tags and fields keep the order they were added in, so the output is byte-for-byte stable.
  */

@@ -68,12 +68,13 @@ export class Checkpoints {
     const marks = outputMarks(this.outputs);
     // Checked again after each await, while batches go on: the flushes below start in the turn
     // of the last check, so that nothing of a partition without a commit is flushed.
-    while ((this.source.uncommittedStarts?.() ?? 0) > 0) {
+    while (this.source.commitStarts !== undefined && (this.source.uncommittedStarts?.() ?? 0) > 0) {
       try {
-        await this.source.commitStarts!({ takenAtMs: Date.now(), outputBytes: this.opened });
+        await this.source.commitStarts({ takenAtMs: Date.now(), outputBytes: this.opened });
       } catch (error) {
-        // At the end nothing may go unflushed: the caller retries.
-        if (final || (error instanceof ClickflowError && !error.retriable)) throw error;
+        // Only a passing failure skips a flush; nothing may go unflushed at the end (the caller
+        // retries), and an unknown failure would skip every flush from now on.
+        if (final || !(error instanceof ClickflowError && error.retriable)) throw error;
         this.log({ type: 'log', level: 'warn', message: `commit of where partitions started failed, not flushing; will retry with the next one: ${(error as Error).message}` });
         return;
       }

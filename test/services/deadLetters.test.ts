@@ -4,7 +4,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { serviceEnv } from '../../src/testing/serviceEnv.js';
 import { uniqueName } from '../../src/testing/uniqueName.js';
 import { consumeAll } from './consumeAll.js';
-import { runCli } from './runCli.js';
+import { runCli, startCli } from './runCli.js';
 
 describe('dead letters to Kafka', () => {
   test("more dead letters at once than one request may carry (the broker's 1 MB) all reach the topic, each once", async () => {
@@ -30,6 +30,43 @@ describe('dead letters to Kafka', () => {
       const dead = await consumeAll(brokers, `${topic}.dlq`, count);
       assert.equal(dead.length, count);
       assert.equal(new Set(dead.map((d) => d.headers['source.offset'])).size, count, 'each record once');
+    } finally {
+      await producer.disconnect();
+      await admin.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => undefined);
+      await admin.disconnect();
+    }
+  });
+
+  test('a run that fails before its first commit sends no dead letter: the restart sends each once', async () => {
+    const { brokers } = serviceEnv();
+    const topic = uniqueName('failed-dead');
+    const group = uniqueName('failed-dead');
+    const kafka = new Kafka({ clientId: 'test', brokers: [brokers], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    const producer = kafka.producer();
+    await producer.connect();
+    // Every third record is not JSON; the others a second apart, so windows fire and stdout gets lines as they are read.
+    const count = 3_000;
+    const event = (i: number) => JSON.stringify({ user_id: 'u', url: `/p${i % 7}`, http_status: 500, event_timestamp: 1_735_689_600 + i });
+    const values = Array.from({ length: count }, (_, i) => (i % 3 === 0 ? `bad ${i}` : event(i)));
+    try {
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+      await producer.send({ topic, messages: values.map((value) => ({ value })) });
+      const args = ['run', 'error-rates', '--from', 'kafka', '--topic', topic, '--group', group, '--dead-letter', `kafka:${topic}.dlq`];
+      // Its stdout is closed at the first line (as `| head -1` does), long before the first commit.
+      const failed = startCli([...args, '--to', 'stdout', '--commit-interval', '1h'], { KAFKA_BROKERS: brokers });
+      failed.child.stdout!.once('data', () => failed.child.stdout!.destroy());
+      await failed.done;
+      const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+      assert.equal(committed!.partitions[0]!.offset, '-1', 'the failed run committed nothing');
+      const again = await runCli([...args, '--to', 'none', '--bounded'], { KAFKA_BROKERS: brokers });
+      assert.equal(again.code, 0, again.stderr);
+      const invalid = values.filter((v) => v.startsWith('bad')).length;
+      const dead = await consumeAll(brokers, `${topic}.dlq`, invalid);
+      const [{ high, low }] = await admin.fetchTopicOffsets(`${topic}.dlq`);
+      assert.equal(Number(high) - Number(low), invalid, 'the topic holds each invalid record once, no more');
+      assert.equal(new Set(dead.map((d) => d.headers['source.offset'])).size, invalid);
     } finally {
       await producer.disconnect();
       await admin.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => undefined);

@@ -24,7 +24,7 @@ export interface KafkaDeadLetterSinkOptions {
  * Sends each invalid record to a dead-letter topic: the original bytes as value, and the
  * `reason`, `detail`, `source.topic`, `source.partition` and `source.offset` as headers.
  * Records are batched and sent on `flush` (idempotent, `acks: -1`), which the runtime awaits
- * before it commits the source. After a crash, records the topic already holds (by source
+ * before it commits the source, and only then. After a crash, records the topic already holds (by source
  * partition and offset) are not sent again, so each invalid record is in the topic once.
  */
 export class KafkaDeadLetterSink implements DeadLetterSink {
@@ -75,12 +75,15 @@ export class KafkaDeadLetterSink implements DeadLetterSink {
     }
   }
 
+  /**
+   * Disconnects, sending nothing more: the runtime flushes before its last commit, so what is
+   * left here is what a failed job read after its last commit. A restart reads those records
+   * again and sends them then; sent now, a group without a commit would find no resume point
+   * to recognize them by, and the topic would get them twice.
+   */
   async close(): Promise<void> {
-    try {
-      await this.flush();
-    } finally {
-      await this.producer.disconnect();
-    }
+    this.buffer = [];
+    await this.producer.disconnect();
   }
 }
 

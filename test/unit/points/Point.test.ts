@@ -54,6 +54,14 @@ describe('Point', () => {
       assert.throws(() => new Point('m', 0).tag(name, 'x'), (e: Error) => e instanceof PointError && e.message.includes(`tag name "${name}" is a column Flux gives every row`) && e.message.includes(`"${name.slice(1)}"`));
     }
     assert.deepEqual(new Point('m', 0).tag('_starts', 'x').tag('start', 'y').tags, [['_starts', 'x'], ['start', 'y']]);
+    // The name suggested for _time must not be another that fails.
+    assert.throws(() => new Point('m', 0).tag('_time', 'x'), /e\.g\. "event_time"/);
+  });
+
+  test('refuses a tag or field named time, which InfluxDB refuses or drops', () => {
+    assert.throws(() => new Point('m', 0).tag('time', 'x'), (e: Error) => e instanceof PointError && /tag name "time" is reserved: InfluxDB refuses the write/.test(e.message));
+    assert.throws(() => new Point('m', 0).intField('time', 1), (e: Error) => e instanceof PointError && /field name "time" is reserved: InfluxDB drops such a field/.test(e.message));
+    assert.deepEqual(new Point('m', 0).tag('times', 'x').intField('timestamp', 1).fields, [['timestamp', { type: 'int', value: 1 }]]);
   });
 
   test('refuses a time that is not whole epoch milliseconds, at construction and in at()', () => {
