@@ -51,7 +51,7 @@ describe('Point', () => {
 
   test("refuses a tag named as a column Flux gives every row, which no query could read back", () => {
     for (const name of ['_start', '_stop', '_time', '_value', '_measurement', '_field']) {
-      assert.throws(() => new Point('m', 0).tag(name, 'x'), (e: Error) => e instanceof PointError && e.message.includes(`tag name "${name}" is a column Flux gives every row`) && e.message.includes(`"${name.slice(1)}"`));
+      assert.throws(() => new Point('m', 0).tag(name, 'x'), (e: Error) => e instanceof PointError && e.message.includes(`tag name "${name}" is a column Flux gives every row`) && e.message.includes(name === '_time' ? '"event_time"' : `"${name.slice(1)}"`));
     }
     assert.deepEqual(new Point('m', 0).tag('_starts', 'x').tag('start', 'y').tags, [['_starts', 'x'], ['start', 'y']]);
     // The name suggested for _time must not be another that fails.
