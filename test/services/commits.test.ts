@@ -1,28 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Kafka, logLevel } from 'kafkajs';
 import { firstValueFrom } from 'rxjs';
 import { KafkaSource } from '../../src/connectors/kafka/KafkaSource.js';
 import type { RecordBatch } from '../../src/operators/RecordBatch.js';
-import { serviceEnv } from '../../src/testing/serviceEnv.js';
 import { uniqueName } from '../../src/testing/uniqueName.js';
 import { waitFor } from '../../src/testing/waitFor.js';
 import { startCli } from './runCli.js';
+import { withTopic } from './withTopic.js';
 
 const T0 = 1_735_689_600; // 2025-01-01T00:00:00Z
 
 describe('what a Kafka commit records', () => {
   test('a partition is committed again when its replay boundary moves, even while an open window holds its offset', async () => {
-    const { brokers } = serviceEnv();
-    const topic = uniqueName('commits');
     const group = uniqueName('commits');
-    const kafka = new Kafka({ clientId: 'test', brokers: [brokers], logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    const producer = kafka.producer();
-    await producer.connect();
-    try {
-      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await withTopic('commits', async ({ brokers, admin, producer, topic }) => {
       const send = (values: string[]) => producer.send({ topic, messages: values.map((value) => ({ value })) });
       const committed = async () => {
         const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
@@ -50,26 +41,14 @@ describe('what a Kafka commit records', () => {
         run.child.kill('SIGTERM');
         assert.equal((await run.done).code, 0);
       }
-    } finally {
-      await producer.disconnect();
-      await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-      await admin.disconnect();
-    }
+    });
   });
 
   test("a fresh group's partition is committed where it started, with the marks given: a restart from there resumes the outputs and reads that partition as new", async () => {
-    const { brokers } = serviceEnv();
-    const topic = uniqueName('starts');
     const group = uniqueName('starts');
-    const kafka = new Kafka({ clientId: 'test', brokers: [brokers], logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    const producer = kafka.producer();
-    await producer.connect();
-    const sourceOf = () => new KafkaSource({ kafka, brokers, topic, groupId: group, bounded: false });
-    const firstBatch = (source: KafkaSource) => firstValueFrom(source.batches) as Promise<RecordBatch<Uint8Array>>;
-    try {
-      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await withTopic('starts', async ({ brokers, kafka, admin, producer, topic }) => {
+      const sourceOf = () => new KafkaSource({ kafka, brokers, topic, groupId: group, bounded: false });
+      const firstBatch = (source: KafkaSource) => firstValueFrom(source.batches) as Promise<RecordBatch<Uint8Array>>;
       // Offsets 0-2 are gone by the time the group first reads: it starts at 3.
       await producer.send({ topic, messages: ['a', 'b', 'c', 'd', 'e'].map((value) => ({ value })) });
       await admin.fetchTopicOffsets(topic); // kafkajs finds the partition's leader for a deletion only once its metadata holds the topic
@@ -102,10 +81,6 @@ describe('what a Kafka commit records', () => {
       } finally {
         await again.close();
       }
-    } finally {
-      await producer.disconnect();
-      await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-      await admin.disconnect();
-    }
+    });
   });
 });

@@ -1,24 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Kafka, logLevel } from 'kafkajs';
-import { serviceEnv } from '../../src/testing/serviceEnv.js';
 import { uniqueName } from '../../src/testing/uniqueName.js';
 import { consumeAll } from './consumeAll.js';
 import { runCli, startCli } from './runCli.js';
+import { withTopic } from './withTopic.js';
 
 describe('dead letters to Kafka', () => {
   test("more dead letters at once than one request may carry (the broker's 1 MB) all reach the topic, each once", async () => {
-    const { brokers } = serviceEnv();
-    const topic = uniqueName('many-dead');
-    const kafka = new Kafka({ clientId: 'test', brokers: [brokers], logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    const producer = kafka.producer();
-    await producer.connect();
     // 6000 records of 400 bytes that are not JSON: 2.4 MB, all flushed at the end of one bounded run.
     const count = 6_000;
-    try {
-      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await withTopic('many-dead', async ({ brokers, producer, topic }) => {
       for (let sent = 0; sent < count; sent += 1_000) {
         await producer.send({ topic, messages: Array.from({ length: 1_000 }, (_, i) => ({ value: `${sent + i} ${'x'.repeat(400)}` })) });
       }
@@ -30,28 +21,16 @@ describe('dead letters to Kafka', () => {
       const dead = await consumeAll(brokers, `${topic}.dlq`, count);
       assert.equal(dead.length, count);
       assert.equal(new Set(dead.map((d) => d.headers['source.offset'])).size, count, 'each record once');
-    } finally {
-      await producer.disconnect();
-      await admin.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => undefined);
-      await admin.disconnect();
-    }
+    });
   });
 
   test('a run that fails before its first commit sends no dead letter: the restart sends each once', async () => {
-    const { brokers } = serviceEnv();
-    const topic = uniqueName('failed-dead');
     const group = uniqueName('failed-dead');
-    const kafka = new Kafka({ clientId: 'test', brokers: [brokers], logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    const producer = kafka.producer();
-    await producer.connect();
     // Every third record is not JSON; the others a second apart, so windows fire and stdout gets lines as they are read.
     const count = 3_000;
     const event = (i: number) => JSON.stringify({ user_id: 'u', url: `/p${i % 7}`, http_status: 500, event_timestamp: 1_735_689_600 + i });
     const values = Array.from({ length: count }, (_, i) => (i % 3 === 0 ? `bad ${i}` : event(i)));
-    try {
-      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await withTopic('failed-dead', async ({ brokers, admin, producer, topic }) => {
       await producer.send({ topic, messages: values.map((value) => ({ value })) });
       const args = ['run', 'error-rates', '--from', 'kafka', '--topic', topic, '--group', group, '--dead-letter', `kafka:${topic}.dlq`];
       // Its stdout is closed at the first line (as `| head -1` does), long before the first commit.
@@ -67,10 +46,6 @@ describe('dead letters to Kafka', () => {
       const [{ high, low }] = await admin.fetchTopicOffsets(`${topic}.dlq`);
       assert.equal(Number(high) - Number(low), invalid, 'the topic holds each invalid record once, no more');
       assert.equal(new Set(dead.map((d) => d.headers['source.offset'])).size, invalid);
-    } finally {
-      await producer.disconnect();
-      await admin.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => undefined);
-      await admin.disconnect();
-    }
+    });
   });
 });

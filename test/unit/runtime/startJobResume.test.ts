@@ -26,6 +26,29 @@ function resumableSource(batches: Source['batches'], resume?: ResumePoint) {
   return { source, commits };
 }
 
+/**
+ * The error-rates job over `source`, committing every second (of mocked time): once it runs,
+ * with the warnings it logs and a promise of its first commit.
+ */
+async function startWithPeriodicCommits(source: Source, deadLetters: RecordingDeadLetters) {
+  const handle = startJob(errorRatesJob, {
+    source: connector('source', source),
+    sink: connector('sink', new RecordingPointSink()),
+    deadLetter: connector('dlq', deadLetters),
+    parameters: PARAMETERS,
+    commitIntervalMs: 1_000,
+  });
+  const warnings: string[] = [];
+  const committed = new Promise<void>((resolve) =>
+    handle.events.subscribe((e) => {
+      if (e.type === 'log' && e.level === 'warn') warnings.push(e.message);
+      if (e.type === 'log' && e.message === 'committed') resolve();
+    }),
+  );
+  await new Promise<void>((resolve) => handle.events.subscribe((e) => e.type === 'status' && e.status === 'RUNNING' && resolve()));
+  return { handle, warnings, committed };
+}
+
 describe('startJob: exact outputs across restarts', () => {
   test('gives the outputs, not the source, the resume point the source read', async () => {
     const resume: ResumePoint = { committedAtMs: 42, outputBytes: new Map([['file:/out.lp', 7]]) };
@@ -130,21 +153,7 @@ describe('startJob: exact outputs across restarts', () => {
         starts.clear();
       },
     };
-    const handle = startJob(errorRatesJob, {
-      source: connector('source', fresh),
-      sink: connector('sink', new RecordingPointSink()),
-      deadLetter: connector('dlq', new RecordingDeadLetters(log)),
-      parameters: PARAMETERS,
-      commitIntervalMs: 1_000,
-    });
-    const warnings: string[] = [];
-    const committed = new Promise<void>((resolve) =>
-      handle.events.subscribe((e) => {
-        if (e.type === 'log' && e.level === 'warn') warnings.push(e.message);
-        if (e.type === 'log' && e.message === 'committed') resolve();
-      }),
-    );
-    await new Promise<void>((resolve) => handle.events.subscribe((e) => e.type === 'status' && e.status === 'RUNNING' && resolve()));
+    const { handle, warnings, committed } = await startWithPeriodicCommits(fresh, new RecordingDeadLetters(log));
     batches.next({ partition: 0, records: [ev('/a', T0 + 1), 'bad'], positions: [0, 1] });
     t.mock.timers.tick(1_000);
     await new Promise((resolve) => setImmediate(resolve));
@@ -166,21 +175,7 @@ describe('startJob: exact outputs across restarts', () => {
     dlq.flush = async () => {
       if (++flushes === 1) throw new ClickflowError('cannot reach Kafka', { retriable: true });
     };
-    const handle = startJob(errorRatesJob, {
-      source: connector('source', source),
-      sink: connector('sink', new RecordingPointSink()),
-      deadLetter: connector('dlq', dlq),
-      parameters: PARAMETERS,
-      commitIntervalMs: 1_000,
-    });
-    const warnings: string[] = [];
-    const committed = new Promise<void>((resolve) =>
-      handle.events.subscribe((e) => {
-        if (e.type === 'log' && e.level === 'warn') warnings.push(e.message);
-        if (e.type === 'log' && e.message === 'committed') resolve();
-      }),
-    );
-    await new Promise<void>((resolve) => handle.events.subscribe((e) => e.type === 'status' && e.status === 'RUNNING' && resolve()));
+    const { handle, warnings, committed } = await startWithPeriodicCommits(source, dlq);
     batches.next({ partition: 0, records: [ev('/a', T0 + 1), 'bad'], positions: [0, 1] });
     t.mock.timers.tick(1_000);
     await new Promise((resolve) => setImmediate(resolve));
