@@ -265,10 +265,13 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
         const firstNew = state.positioned && positions !== undefined && batch.replayedBefore !== undefined ? firstAtOrAfter(positions, batch.replayedBefore) : 0;
         if (output.kind === 'records') {
           const withOrigin = state.positioned && positions !== undefined;
+          const written = context.writtenRecordOutputs?.has(output.name) ?? true;
           for (let i = firstNew; i < records.length; i++) {
             const origin = withOrigin ? { partition: batch.partition, position: positions[i]! } : undefined;
-            // As toPoints returning undefined: nothing to write for this record.
-            const line = JSON.stringify(output.toJson(records[i], origin));
+            const json = output.toJson(records[i], origin);
+            // As toPoints returning undefined: nothing to write for this record. A record for an
+            // output the run does not write is counted as its line would be, without the line.
+            const line = written || hasToJson(json) ? JSON.stringify(json) : countedOnly(json);
             if (line !== undefined) collected.lines.push({ output: output.name, line });
           }
           return;
@@ -501,4 +504,14 @@ function firstAtOrAfter(positions: readonly number[], from: number): number {
     else high = mid;
   }
   return low;
+}
+
+/** Whether `value` decides its own JSON text (`toJSON`), which may be none. */
+function hasToJson(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as { toJSON?: unknown }).toJSON === 'function';
+}
+
+/** For a record that is counted, not written: an empty line where JSON.stringify would give one, else undefined. */
+function countedOnly(json: unknown): string | undefined {
+  return json === undefined || typeof json === 'function' || typeof json === 'symbol' ? undefined : '';
 }

@@ -55,6 +55,11 @@ export interface JobContext {
   readonly transport?: MoveTransport;
   /** The wall clock of early firings (`earlyEveryMs`); default RxJS's `asyncScheduler`. Tests give a virtual one. */
   readonly scheduler?: SchedulerLike;
+  /**
+   * The record outputs the run writes. A record for another is only counted: its JSON text is
+   * never made. Default: every output is written.
+   */
+  readonly writtenRecordOutputs?: ReadonlySet<string>;
 }
 
 /**

@@ -229,6 +229,7 @@ class RunningJob implements JobHandle {
         onLate: sideOutputs.onLate,
         sourcePartitions: source.partitionCount ?? 1,
         ...(source.transport === undefined ? {} : { transport: source.transport }),
+        writtenRecordOutputs: new Set(recordOutputs.keys()),
       }),
       tap((out) => {
         metrics.lateRecords += out.lateRecords;

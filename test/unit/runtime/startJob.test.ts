@@ -501,6 +501,26 @@ describe('JobMetrics', () => {
   });
 });
 
+describe('startJob: record outputs', () => {
+  test('a record output the run does not write is counted as written, without its JSON text being made', async () => {
+    let reads = 0;
+    const lines = job('lines', 'one line per event')
+      .from(clickEvents())
+      .toRecords('events', (e, origin) => (e.url === '/skip' ? undefined : { at: origin?.position, get url() { reads++; return e.url; } }));
+    const batch = { partition: 0, records: [ev('/a', 200, T0), ev('/skip', 200, T0), ev('/b', 500, T0)], positions: [0, 1, 2] };
+    const run = async (outputs: StartJobOptions['outputs']) => {
+      reads = 0;
+      const handle = startJob(lines, { source: connector('source', fakeSource(from([batch]))), sink: connector('sink', new RecordingPointSink()), ...(outputs === undefined ? {} : { outputs }) });
+      await handle.done;
+      return { recordsOut: handle.metrics.recordsOut, reads };
+    };
+    const written = new RecordingLines();
+    assert.deepEqual(await run({ events: connector('events', written) }), { recordsOut: 2, reads: 2 });
+    assert.deepEqual(written.lines, ['{"at":0,"url":"/a"}', '{"at":2,"url":"/b"}']);
+    assert.deepEqual(await run(undefined), { recordsOut: 2, reads: 0 }, 'counted alike, never turned into text');
+  });
+});
+
 describe('startJob: jobs that move records', () => {
   test('a job whose records move is refused on a source that commits, before any output opens; record outputs it lacks are refused at once', async () => {
     const log: string[] = [];
