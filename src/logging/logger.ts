@@ -25,8 +25,8 @@ const asked = process.env.CLICKFLOW_LOG_LEVEL;
 let level = asked === undefined || LEVELS[asked] !== undefined ? (asked ?? 'info') : 'info';
 
 /**
- * pino, made on the first line that passes the level: loading it is about 40 ms of every start,
- * and a quiet run (`-q`, which logs warnings only) may write none. pino is CommonJS, so it is
+ * pino, made on the first line that passes the level: it and its dependencies are a tenth of the
+ * modules a start loads, and a quiet run (`-q`, which logs warnings only) may write no line. pino is CommonJS, so it is
  * required synchronously, where the line is written.
  */
 function instance(): PinoLogger {

@@ -24,8 +24,8 @@ export interface KafkaDeadLetterSinkOptions {
  * Sends each invalid record to a dead-letter topic: the original bytes as value, and the
  * `reason`, `detail`, `source.topic`, `source.partition` and `source.offset` as headers.
  * Records are batched and sent on `flush` (idempotent, `acks: -1`), which the runtime awaits
- * before it commits the source, and only then. After a crash, records the topic already holds (by source
- * partition and offset) are not sent again, so each invalid record is in the topic once.
+ * before it commits the source, and only then. After a crash, records the topic already holds
+ * (by source partition and offset) are not sent again, so each invalid record is in the topic once.
  */
 export class KafkaDeadLetterSink implements DeadLetterSink {
   private readonly producer: Producer;
