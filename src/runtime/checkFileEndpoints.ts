@@ -1,7 +1,8 @@
-import { constants, fstatSync, readlinkSync, type Stats } from 'node:fs';
+import { constants, fstatSync, type Stats } from 'node:fs';
 import { access, lstat, open, readlink, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { describeFileError } from '../connectors/file/describeFileError.js';
+import { descriptorPath } from '../connectors/file/descriptorPath.js';
 import { ConfigError } from '../errors/ConfigError.js';
 import type { JobSpec } from './JobSpec.js';
 import { outputName, type SpecFieldNames } from './SpecFieldNames.js';
@@ -118,14 +119,9 @@ function standardStream(fd: number, option: string, redirected: string, input: b
     return undefined;
   }
   if (isDevice(stats) || stats.isDirectory()) return undefined;
-  let path: string | undefined;
-  try {
-    // Linux names what a descriptor is open on; elsewhere the message just says stdin/stdout.
-    path = readlinkSync(`/proc/self/fd/${fd}`);
-  } catch {
-    path = undefined;
-  }
-  const shown = path?.startsWith('/') === true ? `${redirected} ${path}` : redirected.split(',')[0]!;
+  // Linux names what a descriptor is open on; elsewhere the message just says stdin/stdout.
+  const path = descriptorPath(fd);
+  const shown = path !== undefined ? `${redirected} ${path}` : redirected.split(',')[0]!;
   return { option, shown, input, identity: identityOf(stats) };
 }
 

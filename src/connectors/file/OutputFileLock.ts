@@ -2,6 +2,7 @@ import { fstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ClickflowError } from '../../errors/ClickflowError.js';
+import { descriptorPath } from './descriptorPath.js';
 import { releaseLockFile, takeLockFile, thisProcess, type LockHolder } from '../../runtime/LockFile.js';
 
 /**
@@ -70,16 +71,14 @@ export class OutputFileLock {
    * @throws OutputFileLockedError as `acquire`
    */
   static acquireStdout(option?: string): OutputFileLock | undefined {
-    let path: string;
     try {
       if (!fstatSync(1).isFile()) return undefined;
-      path = readlinkSync('/proc/self/fd/1');
     } catch {
       return undefined;
     }
     // Deleted since it was opened: nobody else can be given it by name.
-    if (!path.startsWith('/') || path.endsWith(' (deleted)')) return undefined;
-    return OutputFileLock.acquire(path, option);
+    const path = descriptorPath(1);
+    return path === undefined || path.endsWith(' (deleted)') ? undefined : OutputFileLock.acquire(path, option);
   }
 
   release(): void {
