@@ -56,10 +56,9 @@ export class MovedMessagePacker {
     const start = writer.offset;
     if (message.kind === 'watermark') {
       writer.ensure(WATERMARK_BYTES);
-      const buffer = writer.buffer;
-      buffer[start] = message.idle === true ? IDLE_WATERMARK : WATERMARK;
-      buffer.writeUInt16LE(message.writer, start + 1);
-      buffer.writeDoubleLE(message.watermarkMs, start + 3);
+      writer.buffer[start] = message.idle === true ? IDLE_WATERMARK : WATERMARK;
+      writer.view.setUint16(start + 1, message.writer, true);
+      writer.view.setFloat64(start + 3, message.watermarkMs, true);
       writer.offset += WATERMARK_BYTES;
     } else {
       writer.ensure(RECORD_HEADER_BYTES);
@@ -77,13 +76,13 @@ export class MovedMessagePacker {
         writer.writeString(json ?? 'null');
       }
       // The header goes last: writing the record may have moved the buffer.
-      const buffer = writer.buffer;
-      buffer[start] = kind;
-      buffer.writeUInt16LE(message.writer, start + 1);
-      buffer.writeDoubleLE(message.id, start + 3);
-      buffer.writeDoubleLE(message.timeMs, start + 11);
-      buffer.writeDoubleLE(message.watermarkMs, start + 19);
-      buffer.writeUInt32LE(writer.offset - start - RECORD_HEADER_BYTES, start + 27);
+      const view = writer.view;
+      writer.buffer[start] = kind;
+      view.setUint16(start + 1, message.writer, true);
+      view.setFloat64(start + 3, message.id, true);
+      view.setFloat64(start + 11, message.timeMs, true);
+      view.setFloat64(start + 19, message.watermarkMs, true);
+      view.setUint32(start + 27, writer.offset - start - RECORD_HEADER_BYTES, true);
     }
     this.messages++;
     return writer.offset - start;
@@ -124,6 +123,7 @@ export function unpackMovedMessages(value: Uint8Array | string): MovedMessage[] 
   const buffer = Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   const binary = buffer[0] === FORMAT;
   const reader = new MovedValueReader(buffer);
+  const view = reader.view;
   const messages: MovedMessage[] = [];
   let offset = 1;
   while (offset < buffer.length) {
@@ -131,13 +131,13 @@ export function unpackMovedMessages(value: Uint8Array | string): MovedMessage[] 
     const left = buffer.length - offset;
     if (kind === WATERMARK || kind === IDLE_WATERMARK) {
       if (left < WATERMARK_BYTES) return `a watermark cut short at byte ${offset}`;
-      const writer = buffer.readUInt16LE(offset + 1);
-      const watermarkMs = buffer.readDoubleLE(offset + 3);
+      const writer = view.getUint16(offset + 1, true);
+      const watermarkMs = view.getFloat64(offset + 3, true);
       messages.push(kind === IDLE_WATERMARK ? { kind: 'watermark', writer, watermarkMs, idle: true } : { kind: 'watermark', writer, watermarkMs });
       offset += WATERMARK_BYTES;
     } else if (kind === RECORD || (binary && kind === JSON_RECORD)) {
       if (left < RECORD_HEADER_BYTES) return `a record cut short at byte ${offset}`;
-      const length = buffer.readUInt32LE(offset + 27);
+      const length = view.getUint32(offset + 27, true);
       const start = offset + RECORD_HEADER_BYTES;
       const end = start + length;
       if (end > buffer.length) return `a record cut short at byte ${offset}`;
@@ -154,7 +154,7 @@ export function unpackMovedMessages(value: Uint8Array | string): MovedMessage[] 
       } else {
         // A JSON record: in the earlier format every record, in this one those only JSON could write.
         const jsonStart = binary ? start + 4 : start;
-        if (binary && (length < 4 || buffer.readUInt32LE(start) !== length - 4)) return `a record at byte ${offset} whose JSON length does not match`;
+        if (binary && (length < 4 || view.getUint32(start, true) !== length - 4)) return `a record at byte ${offset} whose JSON length does not match`;
         try {
           record = JSON.parse(buffer.toString('utf8', jsonStart, end));
         } catch {
@@ -163,10 +163,10 @@ export function unpackMovedMessages(value: Uint8Array | string): MovedMessage[] 
       }
       messages.push({
         kind: 'record',
-        writer: buffer.readUInt16LE(offset + 1),
-        id: buffer.readDoubleLE(offset + 3),
-        timeMs: buffer.readDoubleLE(offset + 11),
-        watermarkMs: buffer.readDoubleLE(offset + 19),
+        writer: view.getUint16(offset + 1, true),
+        id: view.getFloat64(offset + 3, true),
+        timeMs: view.getFloat64(offset + 11, true),
+        watermarkMs: view.getFloat64(offset + 19, true),
         record,
       });
       offset = end;

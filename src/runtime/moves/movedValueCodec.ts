@@ -65,12 +65,24 @@ export class MovedValueWriter {
   offset = 0;
   private readonly shapes: ShapeNode = { next: new Map(), id: -1, epoch: -1 };
   private shapeCount = 0;
+  /**
+   * Per depth, the keys of the last object written there and their shape: records of a move
+   * mostly share one shape, and comparing keys costs less than a walk through the tree's Maps.
+   */
+  private readonly lastKeys: (readonly string[] | undefined)[] = [];
+  private readonly lastShapes: (ShapeNode | undefined)[] = [];
   /** Changes with every message, and when a value is rolled back: every shape is then defined anew. */
   private epoch = 0;
   private nextId = 0;
 
   /** Empty until the first write: a job with many partitions has a writer per move and partition, most of them idle. */
   buffer: Buffer = Buffer.alloc(0);
+  /**
+   * The same bytes, for numbers: a DataView's accessors compile to a load or store, where a
+   * Buffer's `writeDoubleLE` and kin cost ten times as much (range checks, a copy through a
+   * scratch array), and a record carries five numbers or more.
+   */
+  view = new DataView(new ArrayBuffer(0));
 
   /** Starts a new Kafka message: shapes defined in the one before are not known in it. */
   newMessage(): void {
@@ -100,13 +112,14 @@ export class MovedValueWriter {
     const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.offset + bytes, 4096));
     this.buffer.copy(grown, 0, 0, this.offset);
     this.buffer = grown;
+    this.view = new DataView(grown.buffer, grown.byteOffset, grown.length);
   }
 
   /** A UTF-8 string with a 4-byte length. */
   writeString(text: string): void {
     this.ensure(4 + text.length * 3);
     const written = utf8(this.buffer).utf8Write(text, this.offset + 4);
-    this.buffer.writeUInt32LE(written, this.offset);
+    this.view.setUint32(this.offset, written, true);
     this.offset += 4 + written;
   }
 
@@ -152,7 +165,7 @@ export class MovedValueWriter {
     } else {
       const written = utf8(buffer).utf8Write(text, this.offset + 5);
       buffer[this.offset] = STRING;
-      buffer.writeUInt32LE(written, this.offset + 1);
+      this.view.setUint32(this.offset + 1, written, true);
       this.offset += 5 + written;
     }
   }
@@ -163,11 +176,11 @@ export class MovedValueWriter {
     if ((n | 0) === n) {
       // -0 passes: JSON writes it as 0, and so does an Int32.
       buffer[this.offset] = INT32;
-      buffer.writeInt32LE(n, this.offset + 1);
+      this.view.setInt32(this.offset + 1, n, true);
       this.offset += 5;
     } else if (Number.isFinite(n)) {
       buffer[this.offset] = FLOAT64;
-      buffer.writeDoubleLE(n, this.offset + 1);
+      this.view.setFloat64(this.offset + 1, n, true);
       this.offset += 9;
     } else {
       // JSON writes NaN and the infinities as null.
@@ -180,7 +193,7 @@ export class MovedValueWriter {
     const length = items.length;
     this.ensure(5);
     this.buffer[this.offset] = ARRAY;
-    this.buffer.writeUInt32LE(length, this.offset + 1);
+    this.view.setUint32(this.offset + 1, length, true);
     this.offset += 5;
     for (let i = 0; i < length; i++) {
       const item = items[i];
@@ -199,6 +212,31 @@ export class MovedValueWriter {
     const prototype = Object.getPrototypeOf(record) as unknown;
     if ((prototype !== Object.prototype && prototype !== null) || typeof record.toJSON === 'function') throw notPlain;
     const keys = Object.keys(record);
+    const node = sameKeys(keys, this.lastKeys[depth]) ? this.lastShapes[depth] : this.shapeOf(keys, depth);
+    if (node === undefined || (node.epoch !== this.epoch && this.nextId > MAX_SHAPE_ID)) {
+      this.inlineObject(record, keys, depth);
+      return;
+    }
+    if (node.epoch === this.epoch) {
+      this.ensure(3);
+      this.buffer[this.offset] = SHAPED_OBJECT;
+      this.view.setUint16(this.offset + 1, node.id, true);
+      this.offset += 3;
+    } else {
+      node.epoch = this.epoch;
+      node.id = this.nextId++;
+      this.ensure(5);
+      this.buffer[this.offset] = NEW_SHAPE_OBJECT;
+      this.view.setUint16(this.offset + 1, node.id, true);
+      this.view.setUint16(this.offset + 3, keys.length, true);
+      this.offset += 5;
+      for (const key of keys) this.key(key);
+    }
+    for (const key of keys) this.member(record[key], depth);
+  }
+
+  /** The shape of `keys`, remembered for the next object at `depth`; undefined for one written inline. */
+  private shapeOf(keys: readonly string[], depth: number): ShapeNode | undefined {
     let node: ShapeNode | undefined = keys.length <= MAX_SHAPE_KEYS ? this.shapes : undefined;
     for (let i = 0; i < keys.length && node !== undefined; i++) {
       const key = keys[i]!;
@@ -210,32 +248,15 @@ export class MovedValueWriter {
       }
       node = next;
     }
-    if (node === undefined || (node.epoch !== this.epoch && this.nextId > MAX_SHAPE_ID)) {
-      this.inlineObject(record, keys, depth);
-      return;
-    }
-    if (node.epoch === this.epoch) {
-      this.ensure(3);
-      this.buffer[this.offset] = SHAPED_OBJECT;
-      this.buffer.writeUInt16LE(node.id, this.offset + 1);
-      this.offset += 3;
-    } else {
-      node.epoch = this.epoch;
-      node.id = this.nextId++;
-      this.ensure(5);
-      this.buffer[this.offset] = NEW_SHAPE_OBJECT;
-      this.buffer.writeUInt16LE(node.id, this.offset + 1);
-      this.buffer.writeUInt16LE(keys.length, this.offset + 3);
-      this.offset += 5;
-      for (const key of keys) this.key(key);
-    }
-    for (const key of keys) this.member(record[key], depth);
+    this.lastKeys[depth] = keys;
+    this.lastShapes[depth] = node;
+    return node;
   }
 
   private inlineObject(record: Record<string, unknown>, keys: readonly string[], depth: number): void {
     this.ensure(5);
     this.buffer[this.offset] = INLINE_OBJECT;
-    this.buffer.writeUInt32LE(keys.length, this.offset + 1);
+    this.view.setUint32(this.offset + 1, keys.length, true);
     this.offset += 5;
     for (const key of keys) {
       this.key(key);
@@ -255,6 +276,13 @@ export class MovedValueWriter {
     if (kind === 'undefined' || kind === 'function' || kind === 'symbol') throw notPlain;
     this.value(value, depth + 1);
   }
+}
+
+/** Whether two key lists are equal: keys of objects are interned strings, so `===` is cheap. */
+function sameKeys(keys: readonly string[], last: readonly string[] | undefined): boolean {
+  if (last === undefined || last.length !== keys.length) return false;
+  for (let i = 0; i < keys.length; i++) if (keys[i] !== last[i]) return false;
+  return true;
 }
 
 /**
@@ -279,6 +307,41 @@ function define(target: object, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
+/** Reads an object's values, in its keys' order, into a new object of that shape. */
+type ShapeBuilder = (reader: MovedValueReader, end: number, depth: number) => Record<string, unknown>;
+
+/** The keys of a shape a message defined, and its builder (none when the process could not make one). */
+interface Shape {
+  readonly keys: readonly string[];
+  readonly build: ShapeBuilder | undefined;
+}
+
+/** Builders by their keys as JSON: jobs move a handful of shapes, made again in every message. */
+const shapeBuilders = new Map<string, ShapeBuilder | undefined>();
+
+/**
+ * A function that builds objects of these keys as one object literal: V8 then makes each with
+ * its final layout at once, where assigning keys one by one walks a layout per key. Keys go into
+ * the source as JSON strings, which are JavaScript string literals, so no key can be code; a
+ * literal defines its members as JSON.parse does, whatever `Object.prototype` holds, and
+ * `__proto__` never gets here (`key` refuses it). `undefined` where the process forbids
+ * generating code (`--disallow-code-generation-from-strings`) or past `MAX_SHAPES` builders.
+ */
+function shapeBuilderOf(keys: readonly string[]): ShapeBuilder | undefined {
+  const id = JSON.stringify(keys);
+  if (shapeBuilders.has(id)) return shapeBuilders.get(id);
+  if (shapeBuilders.size >= MAX_SHAPES) return undefined;
+  let build: ShapeBuilder | undefined;
+  try {
+    const members = keys.map((key) => `${JSON.stringify(key)}: reader.memberValue(end, depth)`).join(',\n');
+    build = new Function('reader', 'end', 'depth', `return {\n${members}\n};`) as ShapeBuilder;
+  } catch {
+    build = undefined;
+  }
+  shapeBuilders.set(id, build);
+  return build;
+}
+
 /** Why a value could not be read: it runs past its bytes or holds an unknown tag. */
 export class MovedValueFormatError extends Error {}
 
@@ -288,11 +351,16 @@ export class MovedValueFormatError extends Error {}
  */
 export class MovedValueReader {
   offset = 0;
-  private readonly shapes: (readonly string[])[] = [];
+  private readonly shapes: Shape[] = [];
   /** Keys an assignment would not define on a new object (see `keysAssignmentMisses`); undefined in a sound process. */
   private readonly guarded = keysAssignmentMisses();
 
-  constructor(private readonly buffer: Buffer) {}
+  /** The same bytes, for numbers (see `MovedValueWriter.view`). */
+  readonly view: DataView;
+
+  constructor(private readonly buffer: Buffer) {
+    this.view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  }
 
   /** One value from `offset` that must end by `end`. */
   read(end: number): unknown {
@@ -322,13 +390,13 @@ export class MovedValueReader {
         return true;
       case INT32: {
         this.need(4, end);
-        const n = buffer.readInt32LE(this.offset);
+        const n = this.view.getInt32(this.offset, true);
         this.offset += 4;
         return n;
       }
       case FLOAT64: {
         this.need(8, end);
-        const n = buffer.readDoubleLE(this.offset);
+        const n = this.view.getFloat64(this.offset, true);
         this.offset += 8;
         return n;
       }
@@ -348,17 +416,18 @@ export class MovedValueReader {
         return items;
       }
       case SHAPED_OBJECT: {
-        const keys = this.shapes[this.u16(end)];
-        if (keys === undefined) throw new MovedValueFormatError('refers to a shape not defined before it');
-        return this.members(keys, end, depth);
+        const shape = this.shapes[this.u16(end)];
+        if (shape === undefined) throw new MovedValueFormatError('refers to a shape not defined before it');
+        return shape.build === undefined ? this.members(shape.keys, end, depth) : shape.build(this, end, depth + 1);
       }
       case NEW_SHAPE_OBJECT: {
         const id = this.u16(end);
         const count = this.u16(end);
         const keys: string[] = [];
         for (let i = 0; i < count; i++) keys.push(this.key(end));
-        this.shapes[id] = keys;
-        return this.members(keys, end, depth);
+        const shape: Shape = { keys, build: this.guarded === undefined ? shapeBuilderOf(keys) : undefined };
+        this.shapes[id] = shape;
+        return shape.build === undefined ? this.members(keys, end, depth) : shape.build(this, end, depth + 1);
       }
       case INLINE_OBJECT: {
         const count = this.u32(end);
@@ -372,6 +441,11 @@ export class MovedValueReader {
       default:
         throw new MovedValueFormatError(`holds an unknown tag ${tag}`);
     }
+  }
+
+  /** One member's value of an object at `depth - 1`: what a shape's builder reads, key by key. */
+  memberValue(end: number, depth: number): unknown {
+    return this.value(end, depth);
   }
 
   /** A key: never `__proto__`, which an assignment would take as the prototype (no writer writes one). */
@@ -402,14 +476,14 @@ export class MovedValueReader {
 
   private u16(end: number): number {
     this.need(2, end);
-    const n = this.buffer.readUInt16LE(this.offset);
+    const n = this.view.getUint16(this.offset, true);
     this.offset += 2;
     return n;
   }
 
   private u32(end: number): number {
     this.need(4, end);
-    const n = this.buffer.readUInt32LE(this.offset);
+    const n = this.view.getUint32(this.offset, true);
     this.offset += 4;
     return n;
   }

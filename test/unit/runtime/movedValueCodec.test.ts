@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { MovedMessagePacker, packMovedMessages, unpackMovedMessages } from '../../../src/runtime/moves/movedMessageCodec.js';
@@ -120,6 +121,42 @@ describe('moved records: the binary form gives back what JSON would', () => {
       delete (Object.prototype as Record<string, unknown>).other;
     }
     assert.deepEqual((unpackMovedMessages(packed) as MovedMessage[]).map((m) => (m.kind === 'record' ? m.record : undefined)), expected, 'and reads the same once they are sound again');
+  });
+
+  test('keys that would be code in a literal are data: quotes, backslashes, line and paragraph separators, integer keys, prototype names', () => {
+    const hostile = ['"}; throw new Error("ran"); ({"', "'", '\\', '\n', '\u2028\u2029', '${x}', '*/', 'constructor', 'toString', 'hasOwnProperty', '1', '0', ''];
+    const record = Object.fromEntries(hostile.map((key, i) => [key, i]));
+    // Twice in one message: the second is read through the shape the first defined.
+    const back = roundTrip([record, { ...record, nested: record }, record]);
+    for (const [i, value] of back.entries()) {
+      const expected = viaJson([record, { ...record, nested: record }, record][i]);
+      assert.deepStrictEqual(value, expected);
+      assert.equal(JSON.stringify(value), JSON.stringify(expected));
+    }
+  });
+
+  test('records of alternating shapes, nested or not, read back exactly: the writer remembers shapes per depth', () => {
+    const a = { user_id: 'u', url: '/a', http_status: 200, eventTimeMs: 1.5 };
+    const b = { url: '/b', user_id: 'v', http_status: 500, eventTimeMs: 2 };
+    const records = Array.from({ length: 40 }, (_, i) => (i % 3 === 0 ? a : i % 3 === 1 ? b : { key: 'k', value: i % 2 === 0 ? a : b, list: [a, b] }));
+    const back = roundTrip(records);
+    assert.equal(JSON.stringify(back), JSON.stringify(records));
+  });
+
+  test('in a process that forbids generating code, records read back the same', () => {
+    const codec = new URL('../../../src/runtime/moves/movedMessageCodec.js', import.meta.url).href;
+    const script = `
+      const { packMovedMessages, unpackMovedMessages } = await import(${JSON.stringify(codec)});
+      const records = [{ user_id: 'u', url: '/a', n: 1 }, { user_id: 'v', url: '/b', n: 2 }];
+      const back = unpackMovedMessages(packMovedMessages(records.map((record, id) => ({ kind: 'record', writer: 0, id, timeMs: 1, watermarkMs: 0, record }))));
+      let generated = true;
+      try { new Function('return 1'); } catch { generated = false; }
+      process.stdout.write(JSON.stringify({ generated, back: back.map((m) => m.record) }));`;
+    const run = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    const { generated, back } = JSON.parse(run.stdout) as { generated: boolean; back: unknown[] };
+    assert.equal(generated, false, 'the flag forbids new Function');
+    assert.equal(JSON.stringify(back), JSON.stringify([{ user_id: 'u', url: '/a', n: 1 }, { user_id: 'v', url: '/b', n: 2 }]));
   });
 
   test('the binary form is smaller than JSON for the records moves carry', () => {
