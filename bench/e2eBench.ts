@@ -1,10 +1,14 @@
 // npm run bench:e2e — over one topic of pre-produced events (3 partitions, keyed by URL), in
 // the same run: (a) a bare kafkajs eachBatch loop that only counts, (b) the same loop with
 // JSON.parse, (c) the error-rates job from Kafka to InfluxDB with --bounded, (d) the sessions
-// job from Kafka to InfluxDB, whose three keyBy moves go through internal topics. Each reads
-// with a fresh consumer group and the same fetch settings as clickflow's source. Rounds
-// alternate the order of (a)/(b) and of (c)/(d), so that drift on a shared machine hits both
-// alike; every ratio is taken within its round, and the medians are printed.
+// job from Kafka to InfluxDB, whose three keyBy moves go through internal topics; (e) what a
+// user would hand-write instead: the loop of (b) computing error-rates' windows with Maps, and
+// (c0) the error-rates job to no sink, its peer; (f) InfluxDB's own ingest of error-rates' line
+// protocol (pre-built gzip bodies posted by a bare loop, one request in flight as clickflow's
+// sink sends them) against clickflow's InfluxSink writing the same lines. Each reader uses a
+// fresh consumer group and the same fetch settings as clickflow's source. Rounds alternate the
+// order of the runs, so that drift on a shared machine hits both sides alike; every ratio is
+// taken within its round, and the medians are printed.
 //
 // A job that moves records runs from Kafka unbounded only, so (d) finds its end itself: after
 // the events, the topic holds one record per partition two hours of event time later (as the
@@ -17,9 +21,14 @@
 // Settings (environment): BENCH_EVENTS (2000000), BENCH_ROUNDS (2), BENCH_SESSION_GAP_MS
 // (30000: the anchor of issue 23; the job's own default, 30 min, holds every session to the end
 // of a 400 s stream).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { Kafka, logLevel } from 'kafkajs';
 import { runRun, startRun, type RunOptions } from '../src/cli/commands/runCommand.js';
 import { DEFAULTS } from '../src/config/defaults.js';
+import { InfluxSink } from '../src/connectors/influx/InfluxSink.js';
 import { internalTopicNames } from '../src/connectors/kafka/internalTopics.js';
 import { uniqueName } from '../src/testing/uniqueName.js';
 import { benchServices } from './benchServices.js';
@@ -81,6 +90,8 @@ const expectedSessions = countSessions(timesByUser.values(), GAP_MS);
 timesByUser.clear();
 
 async function bareLoop(parse: boolean): Promise<number> {
+  // Timed from connect to disconnect, as the jobs are from start to exit.
+  const start = performance.now();
   const consumer = kafka.consumer({
     groupId: uniqueName('bench-bare'),
     ...DEFAULTS.kafkaFetch,
@@ -89,7 +100,6 @@ async function bareLoop(parse: boolean): Promise<number> {
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   let seen = 0;
   let checksum = 0;
-  const start = performance.now();
   let finish!: () => void;
   const done = new Promise<void>((resolve) => (finish = resolve));
   await consumer.run({
@@ -103,16 +113,87 @@ async function bareLoop(parse: boolean): Promise<number> {
     },
   });
   await done;
-  const seconds = (performance.now() - start) / 1000;
   await consumer.disconnect();
+  const seconds = (performance.now() - start) / 1000;
   if (parse && checksum === 0) throw new Error('nothing parsed');
   return TOTAL / seconds;
 }
 
-const runOptions = (job: string, group: string): RunOptions => ({
+/**
+ * (e): the loop of (b), computing what error-rates computes with Maps, as a user would write
+ * it: 10 s tumbling windows by event time over all partitions at once, per URL events and
+ * errors, per status events, a window closed once the highest time seen is the out-of-orderness
+ * bound past its end, records for closed windows dropped as late. No sink: the closed windows
+ * are only counted. Its event count is checked, so the loop cannot skip its work.
+ */
+async function handWrittenWindows(): Promise<number> {
+  interface Window {
+    readonly urls: Map<string, { n: number; errors: number }>;
+    readonly statuses: Map<number, number>;
+    total: number;
+  }
+  const windowMs = DEFAULTS.windowMs;
+  const windows = new Map<number, Window>();
+  let maxTimeMs = -Infinity;
+  let counted = 0;
+  let late = 0;
+  let seen = 0;
+  const close = (watermarkMs: number) => {
+    for (const [startMs, window] of windows) {
+      if (startMs + windowMs > watermarkMs) continue;
+      counted += window.total;
+      windows.delete(startMs);
+    }
+  };
+  const start = performance.now();
+  const consumer = kafka.consumer({ groupId: uniqueName('bench-hand'), ...DEFAULTS.kafkaFetch });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  await consumer.run({
+    autoCommit: false,
+    eachBatch: async ({ batch }) => {
+      for (const message of batch.messages) {
+        seen++;
+        const event = JSON.parse(message.value!.toString()) as { url?: unknown; http_status?: unknown; event_timestamp?: unknown };
+        const { url, http_status: status, event_timestamp: seconds } = event;
+        if (typeof url !== 'string' || typeof status !== 'number' || typeof seconds !== 'number') continue;
+        const timeMs = Math.round(seconds * 1000);
+        if (timeMs > maxTimeMs) maxTimeMs = timeMs;
+        const startMs = timeMs - (timeMs % windowMs);
+        if (startMs + windowMs <= maxTimeMs - DEFAULTS.maxOutOfOrdernessMs && !windows.has(startMs)) {
+          late++;
+          continue;
+        }
+        let window = windows.get(startMs);
+        if (window === undefined) windows.set(startMs, (window = { urls: new Map(), statuses: new Map(), total: 0 }));
+        const error = status >= 400 ? 1 : 0;
+        const counter = window.urls.get(url);
+        if (counter === undefined) window.urls.set(url, { n: 1, errors: error });
+        else {
+          counter.n++;
+          counter.errors += error;
+        }
+        window.statuses.set(status, (window.statuses.get(status) ?? 0) + 1);
+        window.total++;
+      }
+      close(maxTimeMs - DEFAULTS.maxOutOfOrdernessMs);
+      if (seen >= TOTAL) finish();
+    },
+  });
+  await done;
+  close(Infinity);
+  await consumer.disconnect();
+  const seconds = (performance.now() - start) / 1000;
+  if (counted + late !== TOTAL) throw new Error(`the hand-written loop counted ${counted} events and ${late} late of ${TOTAL}`);
+  return TOTAL / seconds;
+}
+
+const runOptions = (job: string, group: string, to: RunOptions['to'] = { kind: 'influx' }): RunOptions => ({
   job,
   from: { kind: 'kafka' },
-  to: { kind: 'influx' },
+  to,
   brokers,
   topic,
   group,
@@ -128,9 +209,9 @@ interface JobRate {
   readonly pointsPerSec: number;
 }
 
-async function errorRates(): Promise<JobRate> {
+async function errorRates(to?: RunOptions['to']): Promise<JobRate> {
   const start = performance.now();
-  const metrics = await runRun({ ...runOptions('error-rates', uniqueName('bench-job')), bounded: true });
+  const metrics = await runRun({ ...runOptions('error-rates', uniqueName('bench-job'), to), bounded: true });
   const seconds = (performance.now() - start) / 1000;
   if (metrics.recordsIn !== TOTAL) throw new Error(`the job read ${metrics.recordsIn} of ${TOTAL} records`);
   return { rate: TOTAL / seconds, pointsPerSec: metrics.pointsOut / seconds };
@@ -168,6 +249,44 @@ async function sessions(): Promise<JobRate & { readonly endSeconds: number }> {
   return { rate: TOTAL / seconds, pointsPerSec: metrics.pointsOut / seconds, endSeconds };
 }
 
+/** error-rates' line protocol over the topic, written once to a file (not timed): what (f) sends. */
+async function errorRatesLines(): Promise<string[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'clickflow-bench-'));
+  try {
+    const path = join(dir, 'points.lp');
+    await runRun({ ...runOptions('error-rates', uniqueName('bench-lines'), { kind: 'file', path }), bounded: true });
+    return readFileSync(path, 'utf8').split('\n').filter((line) => line !== '');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** (f) bare: InfluxDB's ingest of `bodies` (gzipped batches), posted one at a time; points per second. */
+async function influxCeiling(bodies: readonly Uint8Array<ArrayBuffer>[], points: number): Promise<number> {
+  const url = `${env.INFLUX_URL!.replace(/\/+$/, '')}/api/v2/write?org=${encodeURIComponent(env.INFLUX_ORG!)}&bucket=${encodeURIComponent(env.INFLUX_BUCKET!)}&precision=ns`;
+  const start = performance.now();
+  for (const body of bodies) {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { Authorization: `Token ${env.INFLUX_TOKEN!}`, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Encoding': 'gzip' },
+      body,
+    });
+    if (response.status !== 204) throw new Error(`InfluxDB answered ${response.status}: ${await response.text()}`);
+  }
+  return points / ((performance.now() - start) / 1000);
+}
+
+/** (f) clickflow: the same lines through the job's InfluxSink (its batching, gzip and retries); points per second. */
+async function influxSinkRate(lines: readonly string[]): Promise<number> {
+  const sink = new InfluxSink({ target: { url: env.INFLUX_URL!, org: env.INFLUX_ORG!, bucket: env.INFLUX_BUCKET!, token: env.INFLUX_TOKEN! } });
+  const start = performance.now();
+  for (let i = 0; i < lines.length; i += DEFAULTS.influx.batchLines) sink.write(lines.slice(i, i + DEFAULTS.influx.batchLines));
+  await sink.flush();
+  const seconds = (performance.now() - start) / 1000;
+  await sink.close();
+  return lines.length / seconds;
+}
+
 const median = (xs: readonly number[]) => {
   const s = [...xs].sort((x, y) => x - y);
   const m = s.length >> 1;
@@ -175,34 +294,62 @@ const median = (xs: readonly number[]) => {
 };
 const k = (n: number) => `${Math.round(n / 1000)}k/s`;
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
-const ratios = { ca: [] as number[], cb: [] as number[], db: [] as number[], dc: [] as number[], da: [] as number[] };
+const ratios = {
+  ca: [] as number[],
+  cb: [] as number[],
+  db: [] as number[],
+  dc: [] as number[],
+  da: [] as number[],
+  c0b: [] as number[],
+  c0e: [] as number[],
+  f: [] as number[],
+};
 try {
   console.log(`${TOTAL} records (${EVENTS} events and ${PARTITIONS} closing records); sessions gap ${GAP_MS / 1000} s: ${expectedSessions} sessions; ${ROUNDS} rounds`);
+  const lines = await errorRatesLines();
+  const bodies: Uint8Array<ArrayBuffer>[] = [];
+  for (let i = 0; i < lines.length; i += DEFAULTS.influx.batchLines) bodies.push(new Uint8Array(gzipSync(lines.slice(i, i + DEFAULTS.influx.batchLines).join('\n'))));
+  console.log(`error-rates writes ${lines.length} points over this topic: (f) sends them in ${bodies.length} requests of up to ${DEFAULTS.influx.batchLines} lines`);
   for (let round = 0; round < ROUNDS; round++) {
-    // Alternating order: (a) (b) (c) (d), then (b) (a) (d) (c).
+    // Alternating order: (a) (b) (e) (c0) (c) (d) (f bare, f sink), then (e) (b) (a) (d) (c) (c0) (f sink, f bare).
     const even = round % 2 === 0;
     let a = even ? await bareLoop(false) : NaN;
+    let e = even ? NaN : await handWrittenWindows();
     const b = await bareLoop(true);
-    if (!even) a = await bareLoop(false);
-    const c = even ? await errorRates() : undefined;
-    const d = await sessions();
-    const cc = c ?? (await errorRates());
+    if (even) e = await handWrittenWindows();
+    else a = await bareLoop(false);
+    let c0 = even ? await errorRates({ kind: 'none' }) : undefined;
+    const c = even ? undefined : await sessions();
+    const cc = await errorRates();
+    const d = c ?? (await sessions());
+    c0 ??= await errorRates({ kind: 'none' });
+    let ceiling = even ? await influxCeiling(bodies, lines.length) : NaN;
+    const sinkRate = await influxSinkRate(lines);
+    if (!even) ceiling = await influxCeiling(bodies, lines.length);
     console.log(`round ${round + 1}/${ROUNDS}`);
-    console.log('  (a) bare eachBatch count        %s', k(a));
-    console.log('  (b) bare eachBatch + JSON.parse %s', k(b));
-    console.log('  (c) error-rates kafka→influx    %s   (%s points/s written)', k(cc.rate), k(cc.pointsPerSec));
-    console.log('  (d) sessions kafka→influx       %s   (3 moves; end seen at %s s, stopped at %s s)', k(d.rate), d.endSeconds.toFixed(1), (TOTAL / d.rate).toFixed(1));
+    console.log('  (a)  bare eachBatch count            %s', k(a));
+    console.log('  (b)  bare eachBatch + JSON.parse     %s', k(b));
+    console.log('  (e)  hand-written windows with Maps  %s', k(e));
+    console.log('  (c0) error-rates kafka→none          %s', k(c0.rate));
+    console.log('  (c)  error-rates kafka→influx        %s   (%s points/s written)', k(cc.rate), k(cc.pointsPerSec));
+    console.log('  (d)  sessions kafka→influx           %s   (3 moves; end seen at %s s, stopped at %s s)', k(d.rate), d.endSeconds.toFixed(1), (TOTAL / d.rate).toFixed(1));
+    console.log('  (f)  InfluxDB ingest, bare loop      %s points   clickflow\'s InfluxSink %s points', k(ceiling), k(sinkRate));
     ratios.ca.push(cc.rate / a);
     ratios.cb.push(cc.rate / b);
     ratios.da.push(d.rate / a);
     ratios.db.push(d.rate / b);
     ratios.dc.push(d.rate / cc.rate);
+    ratios.c0b.push(c0.rate / b);
+    ratios.c0e.push(c0.rate / e);
+    ratios.f.push(sinkRate / ceiling);
   }
   const show = (xs: readonly number[]) => `${pct(median(xs))} (rounds ${xs.map(pct).join(' ')})`;
   console.log('medians over rounds:');
   console.log('  c/a %s   c/b %s   goal: c >= 80%% of b', show(ratios.ca), show(ratios.cb));
+  console.log('  c0/b %s   goal: >= 85%%   c0/e %s   goal: above 100%% (ahead of the hand-written loop)', show(ratios.c0b), show(ratios.c0e));
   console.log('  d/c %s   goal: d >= 50%% of c', show(ratios.dc));
   console.log('  d/b %s   d/a %s', show(ratios.db), show(ratios.da));
+  console.log('  f: InfluxSink / bare ingest %s   goal: >= 80%%', show(ratios.f));
 } finally {
   await admin.deleteTopics({ topics: [topic, `${topic}.dlq`, ...internalTopics] }).catch(() => undefined);
   await admin.disconnect();
