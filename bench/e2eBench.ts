@@ -6,7 +6,12 @@
 // (c0) the error-rates job to no sink, its peer; (f) InfluxDB's own ingest of error-rates' line
 // protocol (pre-built gzip bodies posted by a bare loop, one request in flight as clickflow's
 // sink sends them) against clickflow's InfluxSink writing the same lines. Each reader uses a
-// fresh consumer group and the same fetch settings as clickflow's source. Rounds alternate the
+// fresh consumer group and the same fetch settings as clickflow's source. Every run has a
+// process of its own, timed inside it (bareKafkaLoop.ts from connect to disconnect,
+// benchJobRun.ts from the job's start to its exit), so that none inherits another's heap; the
+// baselines use kafkajs's stock record decoder, the jobs clickflow's lean one
+// (CLICKFLOW_KAFKAJS_DECODER=stock runs them on the stock one too, to measure what it buys).
+// Rounds alternate the
 // order of the runs, so that drift on a shared machine hits both sides alike; every ratio is
 // taken within its round, and the medians are printed.
 //
@@ -21,16 +26,19 @@
 // Settings (environment): BENCH_EVENTS (2000000), BENCH_ROUNDS (2), BENCH_SESSION_GAP_MS
 // (30000: the anchor of issue 23; the job's own default, 30 min, holds every session to the end
 // of a 400 s stream).
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { Kafka, logLevel } from 'kafkajs';
-import { runRun, startRun, type RunOptions } from '../src/cli/commands/runCommand.js';
 import { DEFAULTS } from '../src/config/defaults.js';
 import { InfluxSink } from '../src/connectors/influx/InfluxSink.js';
 import { internalTopicNames } from '../src/connectors/kafka/internalTopics.js';
 import { uniqueName } from '../src/testing/uniqueName.js';
+import type { BareLoopKind } from './bareKafkaLoop.js';
+import type { JobRunResult, JobRunSpec } from './benchJobRun.js';
 import { benchServices } from './benchServices.js';
 import { benchGenerator } from './benchEvents.js';
 import { countSessions } from './countSessions.js';
@@ -89,172 +97,57 @@ const TOTAL = EVENTS + PARTITIONS;
 const expectedSessions = countSessions(timesByUser.values(), GAP_MS);
 timesByUser.clear();
 
-async function bareLoop(parse: boolean): Promise<number> {
-  // Timed from connect to disconnect, as the jobs are from start to exit.
-  const start = performance.now();
-  const consumer = kafka.consumer({
-    groupId: uniqueName('bench-bare'),
-    ...DEFAULTS.kafkaFetch,
-  });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  let seen = 0;
-  let checksum = 0;
-  let finish!: () => void;
-  const done = new Promise<void>((resolve) => (finish = resolve));
-  await consumer.run({
-    autoCommit: false,
-    eachBatch: async ({ batch }) => {
-      for (const message of batch.messages) {
-        if (parse) checksum += (JSON.parse(message.value!.toString()) as { http_status: number }).http_status;
-        seen++;
-      }
-      if (seen >= TOTAL) finish();
-    },
-  });
-  await done;
-  await consumer.disconnect();
-  const seconds = (performance.now() - start) / 1000;
-  if (parse && checksum === 0) throw new Error('nothing parsed');
-  return TOTAL / seconds;
-}
-
 /**
- * (e): the loop of (b), computing what error-rates computes with Maps, as a user would write
- * it: 10 s tumbling windows by event time over all partitions at once, per URL events and
- * errors, per status events, a window closed once the highest time seen is the out-of-orderness
- * bound past its end, records for closed windows dropped as late. No sink: the closed windows
- * are only counted. Its event count is checked, so the loop cannot skip its work.
+ * A baseline loop of `bareKafkaLoop.ts` in a process of its own: there kafkajs decodes records
+ * with its own decoder, as a user's loop would, where clickflow's jobs in this process use the
+ * lean one (`leanRecordDecoder`). Timed inside it, from connect to disconnect.
  */
-async function handWrittenWindows(): Promise<number> {
-  interface Window {
-    readonly urls: Map<string, { n: number; errors: number }>;
-    readonly statuses: Map<number, number>;
-    total: number;
-  }
-  const windowMs = DEFAULTS.windowMs;
-  const windows = new Map<number, Window>();
-  let maxTimeMs = -Infinity;
-  let counted = 0;
-  let late = 0;
-  let seen = 0;
-  const close = (watermarkMs: number) => {
-    for (const [startMs, window] of windows) {
-      if (startMs + windowMs > watermarkMs) continue;
-      counted += window.total;
-      windows.delete(startMs);
-    }
-  };
-  const start = performance.now();
-  const consumer = kafka.consumer({ groupId: uniqueName('bench-hand'), ...DEFAULTS.kafkaFetch });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  let finish!: () => void;
-  const done = new Promise<void>((resolve) => (finish = resolve));
-  await consumer.run({
-    autoCommit: false,
-    eachBatch: async ({ batch }) => {
-      for (const message of batch.messages) {
-        seen++;
-        const event = JSON.parse(message.value!.toString()) as { url?: unknown; http_status?: unknown; event_timestamp?: unknown };
-        const { url, http_status: status, event_timestamp: seconds } = event;
-        if (typeof url !== 'string' || typeof status !== 'number' || typeof seconds !== 'number') continue;
-        const timeMs = Math.round(seconds * 1000);
-        if (timeMs > maxTimeMs) maxTimeMs = timeMs;
-        const startMs = timeMs - (timeMs % windowMs);
-        if (startMs + windowMs <= maxTimeMs - DEFAULTS.maxOutOfOrdernessMs && !windows.has(startMs)) {
-          late++;
-          continue;
-        }
-        let window = windows.get(startMs);
-        if (window === undefined) windows.set(startMs, (window = { urls: new Map(), statuses: new Map(), total: 0 }));
-        const error = status >= 400 ? 1 : 0;
-        const counter = window.urls.get(url);
-        if (counter === undefined) window.urls.set(url, { n: 1, errors: error });
-        else {
-          counter.n++;
-          counter.errors += error;
-        }
-        window.statuses.set(status, (window.statuses.get(status) ?? 0) + 1);
-        window.total++;
-      }
-      close(maxTimeMs - DEFAULTS.maxOutOfOrdernessMs);
-      if (seen >= TOTAL) finish();
-    },
+function baseline(loop: BareLoopKind): number {
+  const child = spawnSync(process.execPath, [fileURLToPath(new URL('./bareKafkaLoop.js', import.meta.url)), loop, topic, String(TOTAL)], {
+    encoding: 'utf8',
+    env: { ...process.env, KAFKA_BROKERS: brokers },
   });
-  await done;
-  close(Infinity);
-  await consumer.disconnect();
-  const seconds = (performance.now() - start) / 1000;
-  if (counted + late !== TOTAL) throw new Error(`the hand-written loop counted ${counted} events and ${late} late of ${TOTAL}`);
-  return TOTAL / seconds;
+  if (child.status !== 0) throw new Error(`the ${loop} loop failed: ${child.stderr}`);
+  return (JSON.parse(child.stdout) as { rate: number }).rate;
 }
 
-const runOptions = (job: string, group: string, to: RunOptions['to'] = { kind: 'influx' }): RunOptions => ({
-  job,
-  from: { kind: 'kafka' },
-  to,
-  brokers,
-  topic,
-  group,
-  influxUrl: env.INFLUX_URL,
-  influxOrg: env.INFLUX_ORG,
-  influxBucket: env.INFLUX_BUCKET,
-  influxToken: env.INFLUX_TOKEN,
-  quiet: true,
-});
+/** One job run in a process of its own (benchJobRun.ts), timed there from start to exit. */
+function jobRun(spec: Omit<JobRunSpec, 'topic' | 'partitions'>, stockDecoder = false): JobRunResult {
+  const child = spawnSync(process.execPath, [fileURLToPath(new URL('./benchJobRun.js', import.meta.url)), JSON.stringify({ ...spec, topic, partitions: PARTITIONS })], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env, KAFKA_BROKERS: brokers, ...(stockDecoder ? { CLICKFLOW_KAFKAJS_DECODER: 'stock' } : {}) },
+  });
+  if (child.status !== 0) throw new Error(`${spec.job} failed: ${child.stderr}`);
+  return JSON.parse(child.stdout) as JobRunResult;
+}
 
 interface JobRate {
   readonly rate: number;
   readonly pointsPerSec: number;
+  readonly cpuSeconds: number;
 }
 
-async function errorRates(to?: RunOptions['to']): Promise<JobRate> {
-  const start = performance.now();
-  const metrics = await runRun({ ...runOptions('error-rates', uniqueName('bench-job'), to), bounded: true });
-  const seconds = (performance.now() - start) / 1000;
-  if (metrics.recordsIn !== TOTAL) throw new Error(`the job read ${metrics.recordsIn} of ${TOTAL} records`);
-  return { rate: TOTAL / seconds, pointsPerSec: metrics.pointsOut / seconds };
+function errorRates(to: JobRunSpec['to'] = { kind: 'influx' }, stockDecoder = false): JobRate {
+  const { seconds, cpuSeconds, recordsIn, pointsOut } = jobRun({ job: 'error-rates', to, group: uniqueName('bench-job') }, stockDecoder);
+  if (recordsIn !== TOTAL) throw new Error(`the job read ${recordsIn} of ${TOTAL} records`);
+  return { rate: TOTAL / seconds, pointsPerSec: pointsOut / seconds, cpuSeconds };
 }
 
-async function sessions(): Promise<JobRate & { readonly endSeconds: number }> {
+function sessions(): JobRate & { readonly endSeconds: number } {
   const group = uniqueName('bench-sessions');
-  const start = performance.now();
-  const { job, handle } = await startRun({ ...runOptions('sessions', group), gapMs: GAP_MS });
-  internalTopics.push(...internalTopicNames(group, job.moves ?? 0));
-  // Combined partitions: the source's, then each internal topic's (see combinedPartition).
-  const partitions = PARTITIONS * (1 + (job.moves ?? 0));
-  const done = new Set<number>();
-  let endSeconds = NaN;
-  const progress = handle.events.subscribe((event) => {
-    if (event.type !== 'progress' || event.watermarkMs < lastEventMs + DONE_AFTER_MS) return;
-    done.add(event.partition);
-    if (done.size === partitions && Number.isNaN(endSeconds)) {
-      endSeconds = (performance.now() - start) / 1000;
-      void handle.cancel();
-    }
-  });
-  const stall = setTimeout(() => void handle.cancel(), 15 * 60_000);
-  try {
-    await handle.done;
-  } finally {
-    clearTimeout(stall);
-    progress.unsubscribe();
-  }
-  const seconds = (performance.now() - start) / 1000;
-  const { metrics } = handle;
-  if (Number.isNaN(endSeconds)) throw new Error(`the sessions job never passed its end: watermarks ${JSON.stringify(metrics.toJSON().watermarks)}`);
-  if (metrics.recordsOut !== expectedSessions) throw new Error(`the sessions job wrote ${metrics.recordsOut} sessions; an independent count finds ${expectedSessions}`);
-  if (metrics.lateRecords !== 0 || metrics.invalidRecords !== 0) throw new Error(`the sessions job saw ${metrics.lateRecords} late and ${metrics.invalidRecords} invalid records`);
-  return { rate: TOTAL / seconds, pointsPerSec: metrics.pointsOut / seconds, endSeconds };
+  const result = jobRun({ job: 'sessions', to: { kind: 'influx' }, group, gapMs: GAP_MS, doneAtMs: lastEventMs + DONE_AFTER_MS });
+  internalTopics.push(...internalTopicNames(group, result.moves));
+  if (result.recordsOut !== expectedSessions) throw new Error(`the sessions job wrote ${result.recordsOut} sessions; an independent count finds ${expectedSessions}`);
+  if (result.lateRecords !== 0 || result.invalidRecords !== 0) throw new Error(`the sessions job saw ${result.lateRecords} late and ${result.invalidRecords} invalid records`);
+  return { rate: TOTAL / result.seconds, pointsPerSec: result.pointsOut / result.seconds, cpuSeconds: result.cpuSeconds, endSeconds: result.endSeconds! };
 }
 
 /** error-rates' line protocol over the topic, written once to a file (not timed): what (f) sends. */
-async function errorRatesLines(): Promise<string[]> {
+function errorRatesLines(): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'clickflow-bench-'));
   try {
     const path = join(dir, 'points.lp');
-    await runRun({ ...runOptions('error-rates', uniqueName('bench-lines'), { kind: 'file', path }), bounded: true });
+    jobRun({ job: 'error-rates', to: { kind: 'file', path }, group: uniqueName('bench-lines') });
     return readFileSync(path, 'utf8').split('\n').filter((line) => line !== '');
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -303,26 +196,29 @@ const ratios = {
   c0b: [] as number[],
   c0e: [] as number[],
   f: [] as number[],
+  lean: [] as number[],
+  leanCpu: [] as number[],
 };
 try {
   console.log(`${TOTAL} records (${EVENTS} events and ${PARTITIONS} closing records); sessions gap ${GAP_MS / 1000} s: ${expectedSessions} sessions; ${ROUNDS} rounds`);
-  const lines = await errorRatesLines();
+  const lines = errorRatesLines();
   const bodies: Uint8Array<ArrayBuffer>[] = [];
   for (let i = 0; i < lines.length; i += DEFAULTS.influx.batchLines) bodies.push(new Uint8Array(gzipSync(lines.slice(i, i + DEFAULTS.influx.batchLines).join('\n'))));
   console.log(`error-rates writes ${lines.length} points over this topic: (f) sends them in ${bodies.length} requests of up to ${DEFAULTS.influx.batchLines} lines`);
   for (let round = 0; round < ROUNDS; round++) {
-    // Alternating order: (a) (b) (e) (c0) (c) (d) (f bare, f sink), then (e) (b) (a) (d) (c) (c0) (f sink, f bare).
+    // Alternating order: (a) (b) (e) (c0) (c) (d) (c0 stock) (f bare, f sink), then (e) (b) (a) (d) (c) (c0) (c0 stock) (f sink, f bare).
     const even = round % 2 === 0;
-    let a = even ? await bareLoop(false) : NaN;
-    let e = even ? NaN : await handWrittenWindows();
-    const b = await bareLoop(true);
-    if (even) e = await handWrittenWindows();
-    else a = await bareLoop(false);
-    let c0 = even ? await errorRates({ kind: 'none' }) : undefined;
-    const c = even ? undefined : await sessions();
-    const cc = await errorRates();
-    const d = c ?? (await sessions());
-    c0 ??= await errorRates({ kind: 'none' });
+    let a = even ? baseline('count') : NaN;
+    let e = even ? NaN : baseline('windows');
+    const b = baseline('parse');
+    if (even) e = baseline('windows');
+    else a = baseline('count');
+    let c0 = even ? errorRates({ kind: 'none' }) : undefined;
+    const c = even ? undefined : sessions();
+    const cc = errorRates();
+    const d = c ?? (sessions());
+    c0 ??= errorRates({ kind: 'none' });
+    const c0Stock = errorRates({ kind: 'none' }, true);
     let ceiling = even ? await influxCeiling(bodies, lines.length) : NaN;
     const sinkRate = await influxSinkRate(lines);
     if (!even) ceiling = await influxCeiling(bodies, lines.length);
@@ -331,6 +227,7 @@ try {
     console.log('  (b)  bare eachBatch + JSON.parse     %s', k(b));
     console.log('  (e)  hand-written windows with Maps  %s', k(e));
     console.log('  (c0) error-rates kafka→none          %s', k(c0.rate));
+    console.log('       the same on kafkajs\'s decoder   %s   (CPU %s s against %s s on the lean one)', k(c0Stock.rate), c0Stock.cpuSeconds.toFixed(1), c0.cpuSeconds.toFixed(1));
     console.log('  (c)  error-rates kafka→influx        %s   (%s points/s written)', k(cc.rate), k(cc.pointsPerSec));
     console.log('  (d)  sessions kafka→influx           %s   (3 moves; end seen at %s s, stopped at %s s)', k(d.rate), d.endSeconds.toFixed(1), (TOTAL / d.rate).toFixed(1));
     console.log('  (f)  InfluxDB ingest, bare loop      %s points   clickflow\'s InfluxSink %s points', k(ceiling), k(sinkRate));
@@ -342,6 +239,8 @@ try {
     ratios.c0b.push(c0.rate / b);
     ratios.c0e.push(c0.rate / e);
     ratios.f.push(sinkRate / ceiling);
+    ratios.lean.push(c0.rate / c0Stock.rate);
+    ratios.leanCpu.push(c0.cpuSeconds / c0Stock.cpuSeconds);
   }
   const show = (xs: readonly number[]) => `${pct(median(xs))} (rounds ${xs.map(pct).join(' ')})`;
   console.log('medians over rounds:');
@@ -350,6 +249,7 @@ try {
   console.log('  d/c %s   goal: d >= 50%% of c', show(ratios.dc));
   console.log('  d/b %s   d/a %s', show(ratios.db), show(ratios.da));
   console.log('  f: InfluxSink / bare ingest %s   goal: >= 80%%', show(ratios.f));
+  console.log('  c0 on the lean decoder / on kafkajs\'s: events/s %s, CPU time %s', show(ratios.lean), show(ratios.leanCpu));
 } finally {
   await admin.deleteTopics({ topics: [topic, `${topic}.dlq`, ...internalTopics] }).catch(() => undefined);
   await admin.disconnect();

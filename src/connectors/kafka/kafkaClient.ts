@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import { DEFAULTS } from '../../config/defaults.js';
 import { kafkaSecurityConfig, type KafkaSecurity } from './kafkaSecurity.js';
+import { installLeanRecordDecoder } from './leanRecordDecoder.js';
 import { parseBrokers } from './parseBrokers.js';
 
 /** Options shared by every Kafka client clickflow creates. */
@@ -15,8 +16,11 @@ export interface KafkaClientOptions {
 /**
  * A kafkajs client whose own logs go to stderr as one line each, and only at warning level
  * and above: kafkajs logs every retriable hiccup as an error, which would drown the progress line.
+ * Its fetches decode records with `leanRecordDecoder`.
  */
 export function kafkaClient(options: KafkaClientOptions): Kafka {
+  // Before the process's first fetch, which is when kafkajs loads its record decoder.
+  installLeanRecordDecoder();
   return new Kafka({
     clientId: options.clientId,
     brokers: parseBrokers(options.brokers),
