@@ -98,7 +98,7 @@ export class MovedMessagePacker {
 
   private start(): void {
     // One huge record grew the buffer: it need not stay that large for the records after it.
-    if (this.writer.buffer.length > 4 * this.packBytes) this.writer.buffer = Buffer.alloc(0);
+    if (this.writer.buffer.length > 4 * this.packBytes) this.writer.releaseBuffer();
     this.writer.offset = 0;
     this.writer.ensure(1);
     this.writer.buffer[0] = FORMAT;

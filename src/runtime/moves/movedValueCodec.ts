@@ -84,6 +84,12 @@ export class MovedValueWriter {
    */
   view = new DataView(new ArrayBuffer(0));
 
+  /** Lets go of a buffer that one huge value grew: the next write allocates anew. */
+  releaseBuffer(): void {
+    this.buffer = Buffer.alloc(0);
+    this.view = new DataView(new ArrayBuffer(0));
+  }
+
   /** Starts a new Kafka message: shapes defined in the one before are not known in it. */
   newMessage(): void {
     this.epoch++;
