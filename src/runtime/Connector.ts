@@ -33,6 +33,12 @@ export interface ConnectorContext {
    * continues at its committed length, a dead-letter topic skips what it already holds.
    */
   readonly resume?: ResumePoint;
+  /**
+   * Aborted once the job is cancelled (Ctrl-C): a connector still opening stops waiting (for
+   * Kafka leaders, for a topic read back) instead of finishing in the background, where it
+   * would keep the process alive; whatever it then opened is closed at once.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**

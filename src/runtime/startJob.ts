@@ -140,6 +140,7 @@ class RunningJob implements JobHandle {
       gate: new BackpressureGate(),
       report: (level, message, fields) => this.eventSubject.next({ type: 'log', level, message, fields }),
       metrics,
+      signal,
     };
     const closers: (() => Promise<void>)[] = [];
     // A cancel while a connector opens (a broker that takes seconds to answer) stops the start

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { readDeadLetteredPositions } from '../../src/connectors/kafka/readDeadLetteredPositions.js';
+import { ClickflowError } from '../../src/errors/ClickflowError.js';
 import { uniqueName } from '../../src/testing/uniqueName.js';
 import { consumeAll } from './consumeAll.js';
 import { runCli, startCli } from './runCli.js';
@@ -21,6 +23,32 @@ describe('dead letters to Kafka', () => {
       const dead = await consumeAll(brokers, `${topic}.dlq`, count);
       assert.equal(dead.length, count);
       assert.equal(new Set(dead.map((d) => d.headers['source.offset'])).size, count, 'each record once');
+    });
+  });
+
+  test('reading a dead-letter topic back finds the highest source offsets, and a cancelled job stops reading', async () => {
+    await withTopic('read-back', async ({ kafka, admin, producer, topic }) => {
+      const dead = `${topic}.dlq`;
+      await admin.createTopics({ topics: [{ topic: dead, numPartitions: 1 }], waitForLeaders: true });
+      const headers = (partition: number, offset: number) => ({ 'source.topic': topic, 'source.partition': String(partition), 'source.offset': String(offset) });
+      const sinceMs = Date.now() - 60_000;
+      await producer.send({
+        topic: dead,
+        acks: -1,
+        messages: [
+          { value: 'a', headers: headers(0, 5) },
+          { value: 'b', headers: headers(0, 9) },
+          { value: 'c', headers: { ...headers(0, 99), 'source.topic': 'another-topic' } },
+        ],
+      });
+      const read = await readDeadLetteredPositions({ kafka, topic: dead, sourceTopic: topic, sinceMs });
+      assert.deepEqual([...read], [[0, 9]]);
+      // Cancelled before it could read anything: it stops at once, and says it did not finish.
+      const controller = new AbortController();
+      controller.abort();
+      const started = Date.now();
+      await assert.rejects(readDeadLetteredPositions({ kafka, topic: dead, sourceTopic: topic, sinceMs, signal: controller.signal }), (error) => error instanceof ClickflowError && /cancelled/.test(error.message));
+      assert.ok(Date.now() - started < 30_000, 'not the scan timeout');
     });
   });
 

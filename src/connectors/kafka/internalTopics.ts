@@ -29,9 +29,11 @@ export function isInternalTopicOf(groupId: string, topic: string): boolean {
 /**
  * Creates the internal topics that do not exist, with the source's partition count (one per
  * writing partition, so that scaling the job is scaling its source), and checks the others
- * have it. Resolves with the source's partition count.
+ * have it. Resolves with the source's partition count. Once `signal` is aborted it waits for
+ * leaders no longer: the next refusal rejects.
  */
-export async function ensureInternalTopics(kafka: Kafka, source: string, topics: readonly string[]): Promise<number> {
+export async function ensureInternalTopics(kafka: Kafka, source: string, topics: readonly string[], signal?: AbortSignal): Promise<number> {
+  const stopped = () => signal?.aborted === true;
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -71,11 +73,11 @@ export async function ensureInternalTopics(kafka: Kafka, source: string, topics:
     // its first produce or fetch would be refused (NOT_LEADER_FOR_PARTITION).
     for (let attempt = 0; ; attempt++) {
       const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
-      if (metadata.topics.every((t) => t.partitions.every((p) => p.leader >= 0)) || attempt >= 50) break;
+      if (metadata.topics.every((t) => t.partitions.every((p) => p.leader >= 0)) || attempt >= 50 || stopped()) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     // A leader named in the metadata may still refuse a moment longer: the job starts once every one answers.
-    await Promise.all(topics.map((topic) => retryWhileLeadersMove(() => admin.fetchTopicOffsets(topic))));
+    await Promise.all(topics.map((topic) => retryWhileLeadersMove(() => admin.fetchTopicOffsets(topic), stopped)));
     for (const [topic, count] of await partitionsOf([...topics])) {
       if (count !== partitions) {
         throw new ConfigError(

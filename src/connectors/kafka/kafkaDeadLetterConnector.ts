@@ -27,7 +27,7 @@ export function kafkaDeadLetters(settings: KafkaDeadLetterSettings = {}): DeadLe
   validateTopicName(settings.topic === undefined ? '--topic' : '--dead-letter', topic);
   return {
     description: `kafka ${topic}`,
-    open: async ({ jobName, resume }) => {
+    open: async ({ jobName, resume, signal }) => {
       // Imported on open: a run without Kafka never loads kafkajs.
       const [{ KafkaDeadLetterSink }, { kafkaClient }, { readDeadLetteredPositions }] = await Promise.all([
         import('./KafkaDeadLetterSink.js'),
@@ -39,7 +39,7 @@ export function kafkaDeadLetters(settings: KafkaDeadLetterSettings = {}): DeadLe
       const alreadyDeadLettered =
         resume === undefined
           ? undefined
-          : await readDeadLetteredPositions({ kafka, topic, sourceTopic, sinceMs: resume.committedAtMs - DEFAULTS.kafka.deadLetterScanSlackMs }).catch(
+          : await readDeadLetteredPositions({ kafka, topic, sourceTopic, sinceMs: resume.committedAtMs - DEFAULTS.kafka.deadLetterScanSlackMs, signal }).catch(
               (error: unknown) => {
                 throw kafkaErrorOf(error, { brokers, topic });
               },

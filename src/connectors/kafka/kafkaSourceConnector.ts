@@ -47,7 +47,7 @@ export function kafkaSource(settings: KafkaSourceSettings = {}): SourceConnector
   return {
     description: `kafka ${topic}`,
     resumesFromCommits: true,
-    open: async ({ jobName, gate, report, metrics, moves = 0, fingerprint }) => {
+    open: async ({ jobName, gate, report, metrics, moves = 0, fingerprint, signal }) => {
       const groupId = settings.group ?? `clickflow-${jobName}`;
       const internalTopics = internalTopicNames(groupId, moves);
       // Imported on open: kafkajs costs a file-to-file run ~0.1 s of CPU at start-up.
@@ -59,7 +59,7 @@ export function kafkaSource(settings: KafkaSourceSettings = {}): SourceConnector
       const kafka = kafkaClient({ brokers, clientId: groupId, security: settings.security });
       let transport: InstanceType<typeof KafkaMoveTransport> | undefined;
       if (moves > 0) {
-        const partitions = await ensureInternalTopics(kafka, topic, internalTopics).catch((error: unknown) => {
+        const partitions = await ensureInternalTopics(kafka, topic, internalTopics, signal).catch((error: unknown) => {
           throw error instanceof ConfigError ? error : kafkaErrorOf(error, { brokers, topic, topicIsInput: true, group: groupId });
         });
         transport = new KafkaMoveTransport({ kafka, brokers, topics: internalTopics, partitions, gate });

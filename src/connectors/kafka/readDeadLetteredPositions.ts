@@ -12,6 +12,8 @@ export interface ReadDeadLetteredOptions {
   readonly sourceTopic: string;
   /** Read the records written from this wall-clock time on, in epoch ms. */
   readonly sinceMs: number;
+  /** Aborted when the job is cancelled: the read stops waiting and rejects (the job is not going to run). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -23,7 +25,8 @@ export interface ReadDeadLetteredOptions {
  * consumer group that commits nothing. A topic that does not exist yet holds nothing.
  */
 export async function readDeadLetteredPositions(options: ReadDeadLetteredOptions): Promise<Map<number, number>> {
-  const { kafka, topic, sourceTopic, sinceMs } = options;
+  const { kafka, topic, sourceTopic, sinceMs, signal } = options;
+  const stopped = () => signal?.aborted === true;
   const highest = new Map<number, number>();
   const admin = kafka.admin();
   await admin.connect();
@@ -32,8 +35,8 @@ export async function readDeadLetteredPositions(options: ReadDeadLetteredOptions
   try {
     if (!(await admin.listTopics()).includes(topic)) return highest;
     [starts, ends] = await Promise.all([
-      retryWhileLeadersMove(() => admin.fetchTopicOffsetsByTimestamp(topic, sinceMs)),
-      retryWhileLeadersMove(() => admin.fetchTopicOffsets(topic)),
+      retryWhileLeadersMove(() => admin.fetchTopicOffsetsByTimestamp(topic, sinceMs), stopped),
+      retryWhileLeadersMove(() => admin.fetchTopicOffsets(topic), stopped),
     ]);
   } finally {
     await admin.disconnect();
@@ -46,6 +49,8 @@ export async function readDeadLetteredPositions(options: ReadDeadLetteredOptions
   let finished!: () => void;
   const done = new Promise<void>((resolve) => (finished = resolve));
   const timer = setTimeout(finished, DEFAULTS.kafka.deadLetterScanTimeoutMs);
+  signal?.addEventListener('abort', () => finished(), { once: true });
+  if (signal?.aborted === true) finished();
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: [topic] });
@@ -71,6 +76,7 @@ export async function readDeadLetteredPositions(options: ReadDeadLetteredOptions
     clearTimeout(timer);
     await consumer.disconnect().catch(() => undefined);
   }
+  if (remaining.size > 0 && stopped()) throw new ClickflowError(`the job was cancelled while the dead-letter topic "${topic}" was read back`);
   if (remaining.size > 0) {
     throw new ClickflowError(
       `could not read the dead-letter topic "${topic}" back within ${DEFAULTS.kafka.deadLetterScanTimeoutMs / 1000} s, which the job needs to avoid sending records twice; check the broker and try again`,

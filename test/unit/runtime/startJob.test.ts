@@ -250,6 +250,35 @@ describe('startJob', () => {
     assert.ok(sink.closed && src.closed);
   });
 
+  test('cancel() while the source opens aborts the signal the source was given: it stops waiting, and what it opened is closed', async () => {
+    const log: string[] = [];
+    const src = fakeSource(NEVER, log);
+    let opening!: () => void;
+    const opened = new Promise<void>((resolve) => (opening = resolve));
+    let aborted = false;
+    const slowSource = {
+      description: 'slow source',
+      // As a Kafka source waiting for internal topics' leaders: it gives up once the job is cancelled.
+      open: (context: { signal?: AbortSignal }) =>
+        new Promise<FakeSource>((resolve) => {
+          opening();
+          assert.ok(context.signal !== undefined, 'the source is given the job\'s signal');
+          context.signal.addEventListener('abort', () => {
+            aborted = true;
+            resolve(src);
+          });
+        }),
+    };
+    const handle = startJob(errorRatesJob, { source: slowSource, sink: connector('sink', new RecordingPointSink(log), log), parameters: PARAMETERS });
+    await opened;
+    await handle.cancel();
+    assert.equal(handle.status, 'CANCELED');
+    assert.ok(aborted, 'the signal was aborted');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(src.closed, 'the source it opened after all was closed');
+    assert.ok(!log.includes('open sink'), 'no output opened');
+  });
+
   test('cancel() right after startJob opens nothing and ends CANCELED', async () => {
     const log: string[] = [];
     const handle = start(fakeSource(NEVER, log), new RecordingPointSink(log), {}, log);
