@@ -10,32 +10,41 @@ import { uniqueName } from '../src/testing/uniqueName.js';
 
 export type BareLoopKind = 'count' | 'parse' | 'windows';
 
-async function bareLoop(kafka: Kafka, topic: string, total: number, parse: boolean): Promise<number> {
-  // Timed from connect to disconnect, as the jobs are from start to exit.
+/**
+ * Reads `topic` from its start with a fresh group until `total` records have gone through
+ * `eachBatch` (after each batch, `afterBatch` runs); resolves with the seconds from connect to
+ * disconnect, as the jobs are timed from start to exit.
+ */
+async function readTopic(kafka: Kafka, topic: string, total: number, eachMessage: (value: Buffer) => void, afterBatch: () => void = () => {}): Promise<number> {
   const start = performance.now();
-  const consumer = kafka.consumer({
-    groupId: uniqueName('bench-bare'),
-    ...DEFAULTS.kafkaFetch,
-  });
+  const consumer = kafka.consumer({ groupId: uniqueName('bench-baseline'), ...DEFAULTS.kafkaFetch });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   let seen = 0;
-  let checksum = 0;
   let finish!: () => void;
   const done = new Promise<void>((resolve) => (finish = resolve));
   await consumer.run({
     autoCommit: false,
     eachBatch: async ({ batch }) => {
       for (const message of batch.messages) {
-        if (parse) checksum += (JSON.parse(message.value!.toString()) as { http_status: number }).http_status;
+        eachMessage(message.value!);
         seen++;
       }
+      afterBatch();
       if (seen >= total) finish();
     },
   });
   await done;
   await consumer.disconnect();
-  const seconds = (performance.now() - start) / 1000;
+  return (performance.now() - start) / 1000;
+}
+
+/** (a) counts the records; (b) also JSON.parses each. */
+async function bareLoop(kafka: Kafka, topic: string, total: number, parse: boolean): Promise<number> {
+  let checksum = 0;
+  const seconds = await readTopic(kafka, topic, total, (value) => {
+    if (parse) checksum += (JSON.parse(value.toString()) as { http_status: number }).http_status;
+  });
   if (parse && checksum === 0) throw new Error('nothing parsed');
   return total / seconds;
 }
@@ -58,7 +67,6 @@ async function handWrittenWindows(kafka: Kafka, topic: string, total: number): P
   let maxTimeMs = -Infinity;
   let counted = 0;
   let late = 0;
-  let seen = 0;
   const close = (watermarkMs: number) => {
     for (const [startMs, window] of windows) {
       if (startMs + windowMs > watermarkMs) continue;
@@ -66,47 +74,31 @@ async function handWrittenWindows(kafka: Kafka, topic: string, total: number): P
       windows.delete(startMs);
     }
   };
-  const start = performance.now();
-  const consumer = kafka.consumer({ groupId: uniqueName('bench-hand'), ...DEFAULTS.kafkaFetch });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  let finish!: () => void;
-  const done = new Promise<void>((resolve) => (finish = resolve));
-  await consumer.run({
-    autoCommit: false,
-    eachBatch: async ({ batch }) => {
-      for (const message of batch.messages) {
-        seen++;
-        const event = JSON.parse(message.value!.toString()) as { url?: unknown; http_status?: unknown; event_timestamp?: unknown };
-        const { url, http_status: status, event_timestamp: seconds } = event;
-        if (typeof url !== 'string' || typeof status !== 'number' || typeof seconds !== 'number') continue;
-        const timeMs = Math.round(seconds * 1000);
-        if (timeMs > maxTimeMs) maxTimeMs = timeMs;
-        const startMs = timeMs - (timeMs % windowMs);
-        if (startMs + windowMs <= maxTimeMs - DEFAULTS.maxOutOfOrdernessMs && !windows.has(startMs)) {
-          late++;
-          continue;
-        }
-        let window = windows.get(startMs);
-        if (window === undefined) windows.set(startMs, (window = { urls: new Map(), statuses: new Map(), total: 0 }));
-        const error = status >= 400 ? 1 : 0;
-        const counter = window.urls.get(url);
-        if (counter === undefined) window.urls.set(url, { n: 1, errors: error });
-        else {
-          counter.n++;
-          counter.errors += error;
-        }
-        window.statuses.set(status, (window.statuses.get(status) ?? 0) + 1);
-        window.total++;
-      }
-      close(maxTimeMs - DEFAULTS.maxOutOfOrdernessMs);
-      if (seen >= total) finish();
-    },
-  });
-  await done;
+  const count = (value: Buffer) => {
+    const event = JSON.parse(value.toString()) as { url?: unknown; http_status?: unknown; event_timestamp?: unknown };
+    const { url, http_status: status, event_timestamp: seconds } = event;
+    if (typeof url !== 'string' || typeof status !== 'number' || typeof seconds !== 'number') return;
+    const timeMs = Math.round(seconds * 1000);
+    if (timeMs > maxTimeMs) maxTimeMs = timeMs;
+    const startMs = timeMs - (timeMs % windowMs);
+    if (startMs + windowMs <= maxTimeMs - DEFAULTS.maxOutOfOrdernessMs && !windows.has(startMs)) {
+      late++;
+      return;
+    }
+    let window = windows.get(startMs);
+    if (window === undefined) windows.set(startMs, (window = { urls: new Map(), statuses: new Map(), total: 0 }));
+    const error = status >= 400 ? 1 : 0;
+    const counter = window.urls.get(url);
+    if (counter === undefined) window.urls.set(url, { n: 1, errors: error });
+    else {
+      counter.n++;
+      counter.errors += error;
+    }
+    window.statuses.set(status, (window.statuses.get(status) ?? 0) + 1);
+    window.total++;
+  };
+  const seconds = await readTopic(kafka, topic, total, count, () => close(maxTimeMs - DEFAULTS.maxOutOfOrdernessMs));
   close(Infinity);
-  await consumer.disconnect();
-  const seconds = (performance.now() - start) / 1000;
   if (counted + late !== total) throw new Error(`the hand-written loop counted ${counted} events and ${late} late of ${total}`);
   return total / seconds;
 }
