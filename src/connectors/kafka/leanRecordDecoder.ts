@@ -124,13 +124,13 @@ export function leanRecordDecoder(): RecordDecoder {
     const headerList = decoder.readVarIntArray(decodeHeader);
     // As kafkajs: a key sent more than once holds its values in an array, in order.
     // Read as kafkajs reads them (so an inherited name such as `toString` joins what it finds),
-    // and each one defined as its object spread defines it: `__proto__` too, as an own member.
+    // and each one defined as its object spread defines it: an own member, whatever
+    // `Object.prototype` holds (`__proto__`, a setter, a read-only member). Few records carry headers.
     const headers: Record<string, unknown> = {};
     for (const { key: name, value: header } of headerList) {
       const before = headers[name];
       const merged = before === undefined ? header : Array.isArray(before) ? before.concat([header]) : [before, header];
-      if (name === '__proto__') Object.defineProperty(headers, name, { value: merged, writable: true, enumerable: true, configurable: true });
-      else headers[name] = merged;
+      Object.defineProperty(headers, name, { value: merged, writable: true, enumerable: true, configurable: true });
     }
     return { magicByte, attributes, timestamp, offset, key, value, headers, isControlRecord: isControlBatch, batchContext };
   };

@@ -324,6 +324,17 @@ interface Shape {
 
 /** Builders by their keys as JSON: jobs move a handful of shapes, made again in every message. */
 const shapeBuilders = new Map<string, ShapeBuilder | undefined>();
+/**
+ * Builders kept for the life of the process. Each holds at most `MAX_SHAPE_KEYS` keys of
+ * `MAX_SHAPE_KEY_LENGTH` characters (what a writer makes shapes of; a forged message may define
+ * larger ones, which are read without a builder), so all of them stay within a few megabytes.
+ */
+const MAX_SHAPE_BUILDERS = 256;
+
+/** How many shape builders the process holds: bounded, whatever messages it read. */
+export function shapeBuilderCount(): number {
+  return shapeBuilders.size;
+}
 
 /**
  * A function that builds objects of these keys as one object literal: V8 then makes each with
@@ -331,12 +342,14 @@ const shapeBuilders = new Map<string, ShapeBuilder | undefined>();
  * the source as JSON strings, which are JavaScript string literals, so no key can be code; a
  * literal defines its members as JSON.parse does, whatever `Object.prototype` holds, and
  * `__proto__` never gets here (`key` refuses it). `undefined` where the process forbids
- * generating code (`--disallow-code-generation-from-strings`) or past `MAX_SHAPES` builders.
+ * generating code (`--disallow-code-generation-from-strings`), past `MAX_SHAPE_BUILDERS`
+ * builders, or for a shape wider than any writer makes.
  */
 function shapeBuilderOf(keys: readonly string[]): ShapeBuilder | undefined {
+  if (keys.length > MAX_SHAPE_KEYS || keys.some((key) => key.length > MAX_SHAPE_KEY_LENGTH)) return undefined;
   const id = JSON.stringify(keys);
   if (shapeBuilders.has(id)) return shapeBuilders.get(id);
-  if (shapeBuilders.size >= MAX_SHAPES) return undefined;
+  if (shapeBuilders.size >= MAX_SHAPE_BUILDERS) return undefined;
   let build: ShapeBuilder | undefined;
   try {
     const members = keys.map((key) => `${JSON.stringify(key)}: reader.memberValue(end, depth)`).join(',\n');
@@ -357,7 +370,8 @@ export class MovedValueFormatError extends Error {}
  */
 export class MovedValueReader {
   offset = 0;
-  private readonly shapes: Shape[] = [];
+  /** By id: a Map, since an id a forged message never defined must not find an index key of `Object.prototype`. */
+  private readonly shapes = new Map<number, Shape>();
   /** Keys an assignment would not define on a new object (see `keysAssignmentMisses`); undefined in a sound process. */
   private readonly guarded = keysAssignmentMisses();
 
@@ -422,7 +436,7 @@ export class MovedValueReader {
         return items;
       }
       case SHAPED_OBJECT: {
-        const shape = this.shapes[this.u16(end)];
+        const shape = this.shapes.get(this.u16(end));
         if (shape === undefined) throw new MovedValueFormatError('refers to a shape not defined before it');
         return shape.build === undefined ? this.members(shape.keys, end, depth) : shape.build(this, end, depth + 1);
       }
@@ -432,7 +446,7 @@ export class MovedValueReader {
         const keys: string[] = [];
         for (let i = 0; i < count; i++) keys.push(this.key(end));
         const shape: Shape = { keys, build: this.guarded === undefined ? shapeBuilderOf(keys) : undefined };
-        this.shapes[id] = shape;
+        this.shapes.set(id, shape);
         return shape.build === undefined ? this.members(keys, end, depth) : shape.build(this, end, depth + 1);
       }
       case INLINE_OBJECT: {

@@ -138,6 +138,24 @@ describe('lean record decoder: what kafkajs decodes, record for record', () => {
     }
   });
 
+  test('headers stay own members when Object.prototype holds a setter or a read-only member of their name', () => {
+    const spec: RecordSpec = { attributes: 0, timestampDelta: 0n, offsetDelta: 0, key: null, value: null, headers: [{ key: 'trace', value: Buffer.from('h') }] };
+    const context = { firstOffset: '0', firstTimestamp: '0' };
+    const set: unknown[] = [];
+    for (const member of [{ set: (value: unknown) => set.push(value) }, { value: 'x', writable: false }]) {
+      Object.defineProperty(Object.prototype, 'trace', { ...member, configurable: true });
+      try {
+        const [stock, lean, stockError, leanError] = decodeBoth(recordBytes(spec), context);
+        assert.equal(leanError?.message, stockError?.message);
+        assertSame(lean, stock);
+        assert.ok(Object.hasOwn((lean as { headers: object }).headers, 'trace'));
+      } finally {
+        delete (Object.prototype as Record<string, unknown>).trace;
+      }
+    }
+    assert.deepEqual(set, [], 'no setter was called');
+  });
+
   test('installed, kafkajs loads it in place of its own; CLICKFLOW_KAFKAJS_DECODER=stock keeps kafkajs\'s', () => {
     const module = new URL('../../../src/connectors/kafka/leanRecordDecoder.js', import.meta.url).href;
     const script = `

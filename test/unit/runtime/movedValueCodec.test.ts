@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { MovedMessagePacker, packMovedMessages, unpackMovedMessages } from '../../../src/runtime/moves/movedMessageCodec.js';
 import type { MovedMessage } from '../../../src/runtime/moves/MoveTransport.js';
 import { MovedRecordError } from '../../../src/runtime/moves/MovedRecordError.js';
+import { shapeBuilderCount } from '../../../src/runtime/moves/movedValueCodec.js';
 
 const moved = (record: unknown, id = 1): MovedMessage => ({ kind: 'record', writer: 0, id, timeMs: 5, watermarkMs: 4, record });
 /** What a move must give back: what JSON would. */
@@ -184,6 +185,48 @@ describe('moved records: a message clickflow did not write is refused, never mis
       const body = Buffer.concat([...Array.from({ length: 5000 }, () => opening), Buffer.from([0])]);
       header.writeUInt32LE(body.length, 27);
       assert.equal(unpackMovedMessages(Buffer.concat([Buffer.from([0x03]), header, body])), 'a record at byte 1 that nests deeper than a writer does');
+    }
+  });
+
+  /** A forged Kafka message of one record: an object that defines shape `id` with `keys`, each valued null. */
+  const forgedShape = (id: number, keys: readonly string[]): Buffer => {
+    const parts = [Buffer.from([9, id & 0xff, id >> 8, keys.length & 0xff, keys.length >> 8])];
+    for (const key of keys) {
+      const bytes = Buffer.from(key);
+      const length = Buffer.alloc(4);
+      length.writeUInt32LE(bytes.length);
+      parts.push(length, bytes);
+    }
+    parts.push(Buffer.alloc(keys.length));
+    const body = Buffer.concat(parts);
+    const header = Buffer.alloc(31);
+    header.writeUInt32LE(body.length, 27);
+    return Buffer.concat([Buffer.from([0x03]), header, body]);
+  };
+
+  test('forged shapes wider than any writer makes are read, but never kept; the shapes kept are bounded', () => {
+    const before = shapeBuilderCount();
+    const wide = Array.from({ length: 65 }, (_, i) => `k${i}-${before}`);
+    const long = ['x'.repeat(65), `y-${before}`];
+    for (const keys of [wide, long]) {
+      const read = unpackMovedMessages(forgedShape(0, keys));
+      assert.ok(Array.isArray(read));
+      assert.deepEqual(Object.keys((read[0] as { record: object }).record), keys);
+    }
+    assert.equal(shapeBuilderCount(), before, 'no builder for a shape past the writer\'s limits');
+    for (let i = 0; i < 400; i++) unpackMovedMessages(forgedShape(0, [`forged-${i}`]));
+    assert.ok(shapeBuilderCount() <= 256, `${shapeBuilderCount()} builders kept`);
+  });
+
+  test('a shape id never defined is refused even when Object.prototype holds that index', () => {
+    Object.defineProperty(Object.prototype, 5, { value: 'x', configurable: true, writable: true });
+    try {
+      const header = Buffer.alloc(31);
+      header.writeUInt32LE(3, 27);
+      const forged = Buffer.concat([Buffer.from([0x03]), header, Buffer.from([8, 5, 0])]);
+      assert.equal(unpackMovedMessages(forged), 'a record at byte 1 that refers to a shape not defined before it');
+    } finally {
+      delete (Object.prototype as Record<number, unknown>)[5];
     }
   });
 
