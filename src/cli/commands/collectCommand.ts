@@ -72,8 +72,8 @@ export function collectCommand(): Command {
       routes: demoSite ? site.demoSiteRoutes() : site.trackerRoutes(),
       notFoundPages: demoSite ? site.demoSiteNotFoundPages() : undefined,
     });
-    process.stdout.write(`collector at ${collector.url}/v1/events\n`);
-    if (demoSite) process.stdout.write(`demo shop at ${collector.url}/shop\n`);
+    // One write: a reader of the pipe sees both lines at once, not the first alone.
+    process.stdout.write(`collector at ${collector.url}/v1/events\n${demoSite ? `demo shop at ${collector.url}/shop\n` : ''}`);
     logger.info({ url: collector.url, brokers, topic }, 'collector listening');
     await new Promise<void>((resolve) => {
       if (shutdownSignal.aborted) resolve();

@@ -229,7 +229,8 @@ describe('clickflow collect serves pages', () => {
   test('--demo-site: /shop and its script, the tracker, the stock API; a missing /shop/ page is the tracked 404 page, other paths the API\'s JSON 404', async () => {
     const collect = await startCollect(['--demo-site', ...noBroker]);
     try {
-      assert.match(collect.stdout(), new RegExp(`^demo shop at ${collect.url}/shop$`, 'm'));
+      const shopLine = new RegExp(`^demo shop at ${collect.url}/shop$`, 'm');
+      await waitFor(() => shopLine.exec(collect.stdout()) ?? undefined, { what: 'the demo shop\'s address', timeoutMs: 30_000 });
       const shop = await get(`${collect.url}/shop`);
       assert.equal(shop.status, 200);
       assert.match(shop.type, /^text\/html/);
