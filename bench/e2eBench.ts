@@ -103,22 +103,22 @@ timesByUser.clear();
  * lean one (`leanRecordDecoder`). Timed inside it, from connect to disconnect.
  */
 function baseline(loop: BareLoopKind): number {
-  const child = spawnSync(process.execPath, [fileURLToPath(new URL('./bareKafkaLoop.js', import.meta.url)), loop, topic, String(TOTAL)], {
-    encoding: 'utf8',
-    env: { ...process.env, KAFKA_BROKERS: brokers },
-  });
-  if (child.status !== 0) throw new Error(`the ${loop} loop failed: ${child.stderr}`);
-  return (JSON.parse(child.stdout) as { rate: number }).rate;
+  return benchProcess<{ rate: number }>('bareKafkaLoop.js', [loop, topic, String(TOTAL)]).rate;
 }
 
 /** One job run in a process of its own (benchJobRun.ts), timed there from start to exit. */
 function jobRun(spec: Omit<JobRunSpec, 'topic' | 'partitions'>, stockDecoder = false): JobRunResult {
-  const child = spawnSync(process.execPath, [fileURLToPath(new URL('./benchJobRun.js', import.meta.url)), JSON.stringify({ ...spec, topic, partitions: PARTITIONS })], {
+  return benchProcess<JobRunResult>('benchJobRun.js', [JSON.stringify({ ...spec, topic, partitions: PARTITIONS })], stockDecoder ? { CLICKFLOW_KAFKAJS_DECODER: 'stock' } : {});
+}
+
+/** Runs one of this folder's scripts with the services' environment; what it prints as JSON. */
+function benchProcess<T>(script: string, args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): T {
+  const child = spawnSync(process.execPath, [fileURLToPath(new URL(`./${script}`, import.meta.url)), ...args], {
     encoding: 'utf8',
-    env: { ...process.env, ...env, KAFKA_BROKERS: brokers, ...(stockDecoder ? { CLICKFLOW_KAFKAJS_DECODER: 'stock' } : {}) },
+    env: { ...process.env, ...env, KAFKA_BROKERS: brokers, ...extraEnv },
   });
-  if (child.status !== 0) throw new Error(`${spec.job} failed: ${child.stderr}`);
-  return JSON.parse(child.stdout) as JobRunResult;
+  if (child.status !== 0) throw new Error(`${script} ${args[0]} failed: ${child.stderr}`);
+  return JSON.parse(child.stdout) as T;
 }
 
 interface JobRate {

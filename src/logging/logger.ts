@@ -26,8 +26,8 @@ let level = asked === undefined || LEVELS[asked] !== undefined ? (asked ?? 'info
 
 /**
  * pino, made on the first line that passes the level: it and its dependencies are a tenth of the
- * modules a start loads, and a quiet run (`-q`, which logs warnings only) may write no line. pino is CommonJS, so it is
- * required synchronously, where the line is written.
+ * modules a start loads, and a quiet run (`-q`, which logs warnings only) may write no line.
+ * pino is CommonJS, so it is required synchronously, where the line is written.
  */
 function instance(): PinoLogger {
   if (pino === undefined) {

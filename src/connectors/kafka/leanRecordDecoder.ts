@@ -50,7 +50,7 @@ interface BatchContext {
 type RecordDecoder = (decoder: KafkaDecoder, batchContext?: BatchContext) => Record<string, unknown>;
 
 /** The kafkajs release whose record decoder this one stands in for; any other keeps its own. */
-export const LEAN_DECODER_KAFKAJS_VERSION = '2.2.4';
+const LEAN_DECODER_KAFKAJS_VERSION = '2.2.4';
 const RECORD_DECODER = 'src/protocol/recordBatch/record/v0/decoder.js';
 
 /** Resolves files inside the installed kafkajs package. */

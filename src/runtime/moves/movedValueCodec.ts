@@ -438,7 +438,7 @@ export class MovedValueReader {
       case SHAPED_OBJECT: {
         const shape = this.shapes.get(this.u16(end));
         if (shape === undefined) throw new MovedValueFormatError('refers to a shape not defined before it');
-        return shape.build === undefined ? this.members(shape.keys, end, depth) : shape.build(this, end, depth + 1);
+        return this.shaped(shape, end, depth);
       }
       case NEW_SHAPE_OBJECT: {
         const id = this.u16(end);
@@ -447,7 +447,7 @@ export class MovedValueReader {
         for (let i = 0; i < count; i++) keys.push(this.key(end));
         const shape: Shape = { keys, build: this.guarded === undefined ? shapeBuilderOf(keys) : undefined };
         this.shapes.set(id, shape);
-        return shape.build === undefined ? this.members(keys, end, depth) : shape.build(this, end, depth + 1);
+        return this.shaped(shape, end, depth);
       }
       case INLINE_OBJECT: {
         const count = this.u32(end);
@@ -461,6 +461,11 @@ export class MovedValueReader {
       default:
         throw new MovedValueFormatError(`holds an unknown tag ${tag}`);
     }
+  }
+
+  /** An object of `shape`, at `depth`: through its builder when it has one. */
+  private shaped(shape: Shape, end: number, depth: number): Record<string, unknown> {
+    return shape.build === undefined ? this.members(shape.keys, end, depth) : shape.build(this, end, depth + 1);
   }
 
   /** One member's value of an object at `depth - 1`: what a shape's builder reads, key by key. */
