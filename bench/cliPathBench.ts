@@ -21,6 +21,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seededRandom } from './seededRandom.js';
 
 const EVENTS = Number(process.env.CLI_BENCH_EVENTS ?? 1_000_000);
 const ROUNDS = Number(process.env.CLI_BENCH_ROUNDS ?? 7);
@@ -75,8 +76,7 @@ const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
 
 /** `count` short click events as JSON lines: 300 URLs, 1,000 users, 5 % server errors, 20 ms apart, from a fixed seed. */
 function shortEvents(count: number): string {
-  let seed = 12_345;
-  const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  const next = seededRandom(12_345);
   const lines: string[] = [];
   for (let i = 0; i < count; i++) {
     const status = next() < 0.05 ? 503 : 200;

@@ -1,6 +1,9 @@
 // npm run bench: throughput of the error-rates job beside bare loops over the same events,
-// in the same process and run, and its memory as the input grows. Figures are ratios against
-// the baselines, so that they mean the same on a faster or slower machine.
+// in the same process and run, and its memory as the input grows; then session windows and the
+// move of `keyBy` in memory (sessionsInMemory.ts). Figures are ratios against the baselines, so
+// that they mean the same on a faster or slower machine.
+// Settings (environment): BENCH_EVENTS (5000000), BENCH_SESSION_EVENTS (3000000),
+// BENCH_RSS_SMALL (5000000), BENCH_RSS_LARGE (20000000).
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { from, lastValueFrom, tap } from 'rxjs';
@@ -15,48 +18,20 @@ import { windowAggregate } from '../src/operators/windowAggregate.js';
 import { Point } from '../src/points/Point.js';
 import { toLineProtocol } from '../src/points/lineProtocol.js';
 import { jsonBatches } from './benchEvents.js';
+import { compareRates, median } from './compareRates.js';
 import { operatorPathErrorRates } from './operatorPathErrorRates.js';
+import { sessionsInMemory } from './sessionsInMemory.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 5_000_000);
 const BATCH = 4_096;
 const ROUNDS = 3;
+const SESSION_EVENTS = Number(process.env.BENCH_SESSION_EVENTS ?? 3_000_000);
 const WINDOW_MS = 10_000;
 const OUT_OF_ORDERNESS_MS = 5_000;
 const context = { onInvalid: () => {}, onLate: () => {} };
 
-function timed(run: () => number | Promise<number>): Promise<{ rate: number; check: number }> {
-  globalThis.gc?.();
-  const start = process.hrtime.bigint();
-  return Promise.resolve(run()).then((check) => {
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    return { rate: EVENTS / seconds, check };
-  });
-}
-
-/**
- * Median rates over the rounds, the runs of each round one after the other, so that a change
- * of load between rounds hits every candidate alike. Each ratio is taken within its round.
- */
-async function compare(
-  baseline: () => number | Promise<number>,
-  ...candidates: (() => number | Promise<number>)[]
-): Promise<{ baseline: number; candidates: number[]; ratios: number[] }> {
-  const b: number[] = [];
-  const c: number[][] = candidates.map(() => []);
-  const r: number[][] = candidates.map(() => []);
-  for (let round = 0; round < ROUNDS; round++) {
-    const base = (await timed(baseline)).rate;
-    b.push(base);
-    for (let i = 0; i < candidates.length; i++) {
-      const rate = (await timed(candidates[i]!)).rate;
-      c[i]!.push(rate);
-      r[i]!.push(rate / base);
-    }
-  }
-  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
-  return { baseline: median(b), candidates: c.map(median), ratios: r.map(median) };
-}
-
+/** The median over rounds of `x / y`, each pair from one round. */
+const withinRounds = (x: readonly number[], y: readonly number[]) => median(x.map((rate, i) => rate / y[i]!));
 const fmt = (n: number) => `${(n / 1e6).toFixed(2)}M/s`;
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
 
@@ -92,8 +67,8 @@ const operatorsFromLines = async () => {
   })), { defaultValue: undefined });
   return bytes;
 };
-const b = await compare(parseLoop, jobFromLines, operatorsFromLines);
-const same = (await timed(jobFromLines)).check === (await timed(operatorsFromLines)).check;
+const b = await compareRates(EVENTS, ROUNDS, parseLoop, jobFromLines, operatorsFromLines);
+const same = b.checks[1] === b.checks[2];
 if (!same) throw new Error('the API job and the operator path wrote different line protocol');
 
 // (a) on parsed, validated objects.
@@ -149,14 +124,16 @@ const aggregateLoop = () => {
   for (const acc of windows.values()) urls += aggregate.getResult(acc).urlCounts.size;
   return urls;
 };
-const a = await compare(countLoop, jobFromObjects, aggregateLoop);
+const a = await compareRates(EVENTS, ROUNDS, countLoop, jobFromObjects, aggregateLoop);
 objectBatches.length = 0;
 
 console.log('');
 console.log('(a) parsed objects   bare count loop %s   job %s   job/loop %s   goal: job >= 3.00M/s', fmt(a.baseline), fmt(a.candidates[0]!), pct(a.ratios[0]!));
-console.log('    the same aggregate per window in a bare Map loop %s   job/that loop %s', fmt(a.candidates[1]!), pct(a.ratios[0]! / a.ratios[1]!));
+console.log('    the same aggregate per window in a bare Map loop %s   job/that loop %s', fmt(a.candidates[1]!), pct(withinRounds(a.rates[0]!, a.rates[1]!)));
 console.log('(b) JSON lines       bare JSON.parse %s   job on the API %s   job/parse %s   goal: >= 60%%', fmt(b.baseline), fmt(b.candidates[0]!), pct(b.ratios[0]!));
-console.log('    old path (hand-wired operators, string lines) %s   old/parse %s   API/old %s (same line protocol: %s)', fmt(b.candidates[1]!), pct(b.ratios[1]!), pct(b.ratios[0]! / b.ratios[1]!), same ? 'yes' : 'no');
+console.log('    old path (hand-wired operators, string lines) %s   old/parse %s   API/old %s (same line protocol: %s)', fmt(b.candidates[1]!), pct(b.ratios[1]!), pct(withinRounds(b.rates[0]!, b.rates[1]!)), same ? 'yes' : 'no');
+
+await sessionsInMemory(SESSION_EVENTS, ROUNDS);
 
 // Memory: the same job streaming 5M and 20M generated events in child processes.
 const runner = fileURLToPath(new URL('./streamingRun.js', import.meta.url));
