@@ -22,9 +22,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seededRandom } from './seededRandom.js';
+import { benchSetting } from './benchSetting.js';
 
-const EVENTS = Number(process.env.CLI_BENCH_EVENTS ?? 1_000_000);
-const ROUNDS = Number(process.env.CLI_BENCH_ROUNDS ?? 7);
+const EVENTS = benchSetting('CLI_BENCH_EVENTS', 1_000_000);
+const ROUNDS = benchSetting('CLI_BENCH_ROUNDS', 7);
 const CLI = fileURLToPath(new URL('../../bin/clickflow.js', import.meta.url));
 const BARE = fileURLToPath(new URL('./bareParseLoop.js', import.meta.url));
 const PRELOAD = new URL('./reportUsageOnExit.js', import.meta.url).href;

@@ -12,11 +12,12 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { uniqueName } from '../src/testing/uniqueName.js';
 import { benchServices } from './benchServices.js';
+import { benchSetting } from './benchSetting.js';
 
 const EVENTS_PER_REQUEST = 50;
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
-const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 8_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONCURRENCY = benchSetting('BENCH_CONCURRENCY', 32);
+const PHASE_MS = benchSetting('BENCH_PHASE_MS', 8_000);
+const ROUNDS = benchSetting('BENCH_ROUNDS', 3);
 
 const services = await benchServices();
 const brokers = services.env.KAFKA_BROKERS!;

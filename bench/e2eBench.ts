@@ -42,10 +42,11 @@ import type { JobRunResult, JobRunSpec } from './benchJobRun.js';
 import { benchServices } from './benchServices.js';
 import { benchGenerator } from './benchEvents.js';
 import { countSessions } from './countSessions.js';
+import { benchSetting } from './benchSetting.js';
 
-const EVENTS = Number(process.env.BENCH_EVENTS ?? 2_000_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-const GAP_MS = Number(process.env.BENCH_SESSION_GAP_MS ?? 30_000);
+const EVENTS = benchSetting('BENCH_EVENTS', 2_000_000);
+const ROUNDS = benchSetting('BENCH_ROUNDS', 2);
+const GAP_MS = benchSetting('BENCH_SESSION_GAP_MS', 30_000);
 const PARTITIONS = 3;
 /** How far after the last event the closing records are: well past a session's gap, the statistics window and the out-of-orderness. */
 const CLOSE_AFTER_MS = 2 * 3_600_000;

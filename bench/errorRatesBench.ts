@@ -21,11 +21,12 @@ import { jsonBatches } from './benchEvents.js';
 import { compareRates, median } from './compareRates.js';
 import { operatorPathErrorRates } from './operatorPathErrorRates.js';
 import { sessionsInMemory } from './sessionsInMemory.js';
+import { benchSetting } from './benchSetting.js';
 
-const EVENTS = Number(process.env.BENCH_EVENTS ?? 5_000_000);
+const EVENTS = benchSetting('BENCH_EVENTS', 5_000_000);
 const BATCH = 4_096;
 const ROUNDS = 3;
-const SESSION_EVENTS = Number(process.env.BENCH_SESSION_EVENTS ?? 3_000_000);
+const SESSION_EVENTS = benchSetting('BENCH_SESSION_EVENTS', 3_000_000);
 const WINDOW_MS = 10_000;
 const OUT_OF_ORDERNESS_MS = 5_000;
 const context = { onInvalid: () => {}, onLate: () => {} };
@@ -139,8 +140,8 @@ await sessionsInMemory(SESSION_EVENTS, ROUNDS);
 const runner = fileURLToPath(new URL('./streamingRun.js', import.meta.url));
 const rss = (events: number) =>
   JSON.parse(execFileSync(process.execPath, [runner, String(events)], { encoding: 'utf8' })) as { maxRssMb: number };
-const small = Number(process.env.BENCH_RSS_SMALL ?? 5_000_000);
-const large = Number(process.env.BENCH_RSS_LARGE ?? 20_000_000);
+const small = benchSetting('BENCH_RSS_SMALL', 5_000_000);
+const large = benchSetting('BENCH_RSS_LARGE', 20_000_000);
 console.log(`memory: streaming ${small} and ${large} events…`);
 const rssSmall = rss(small).maxRssMb;
 const rssLarge = rss(large).maxRssMb;

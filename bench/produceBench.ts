@@ -6,8 +6,9 @@ import { runProduce } from '../src/cli/commands/produceCommand.js';
 import { ClickstreamGenerator } from '../src/producer/ClickstreamGenerator.js';
 import { uniqueName } from '../src/testing/uniqueName.js';
 import { benchServices } from './benchServices.js';
+import { benchSetting } from './benchSetting.js';
 
-const EVENTS = Number(process.env.BENCH_EVENTS ?? 500_000);
+const EVENTS = benchSetting('BENCH_EVENTS', 500_000);
 const BATCH = DEFAULTS.producer.batchSize;
 const ROUNDS = 3;
 
