@@ -78,7 +78,12 @@ interface Session<ACC, K> {
  * that maximum, before any newer one, is replayed from its own first record.
  */
 export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K> {
-  private readonly sessions = new Map<K, Session<ACC, K>[]>();
+  /**
+   * Each key's open sessions: the session itself while it is the key's only one (nearly always),
+   * else a list. Sessions live long enough to be promoted by the collector: one object less
+   * per session is work every collection saves.
+   */
+  private readonly sessions = new Map<K, Session<ACC, K> | Session<ACC, K>[]>();
   private readonly timers = new TimerQueue<Session<ACC, K>>();
   /** Each live session's `replayFrom` (it only falls); entries of dead sessions or older values are skipped. */
   private replayFroms = new TimerQueue<Session<ACC, K>>();
@@ -127,12 +132,20 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
       const watermarkMs = watermarks.watermarkMs;
       const holder = replay === undefined ? this.maxPosition : replay.maxPosition;
       const key = keyOf(record);
-      const list = this.sessions.get(key);
+      const entry = this.sessions.get(key);
       let startMs = timeMs;
       let endMs = timeMs + gapMs;
       let touching = 0;
       let touched = -1;
-      if (list !== undefined) {
+      if (entry !== undefined && !Array.isArray(entry)) {
+        if (entry.startMs <= endMs && entry.endMs >= startMs) {
+          touching = 1;
+          touched = 0;
+          if (entry.startMs < startMs) startMs = entry.startMs;
+          if (entry.endMs > endMs) endMs = entry.endMs;
+        }
+      } else if (entry !== undefined) {
+        const list = entry;
         for (let j = 0; j < list.length; j++) {
           const session = list[j]!;
           if (session.startMs <= endMs && session.endMs >= startMs) {
@@ -154,7 +167,7 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
       } else {
         // A record at or above the highest time so far needs nothing before it to be replayed exactly.
         const replayFrom = timeMs >= watermarks.maxTimestampMs || holder === undefined || holder > position ? position : holder;
-        const session = this.join(key, list, touching, touched, startMs, endMs, replayFrom, watermarkMs);
+        const session = this.join(key, entry, touching, touched, startMs, endMs, replayFrom, watermarkMs);
         const acc = aggregate.add(session.acc, record);
         if (acc !== session.acc) session.acc = acc;
         session.records++;
@@ -217,7 +230,7 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
    */
   private join(
     key: K,
-    list: Session<ACC, K>[] | undefined,
+    entry: Session<ACC, K> | Session<ACC, K>[] | undefined,
     touching: number,
     touched: number,
     startMs: number,
@@ -229,21 +242,27 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
     if (touching <= 1) {
       // Most records: a new session or one that grows, updated in place, no list rebuilt.
       if (touching === 1) {
-        merged = list![touched]!;
-        if (touched !== list!.length - 1) {
-          list!.splice(touched, 1);
-          list!.push(merged);
+        if (!Array.isArray(entry)) {
+          merged = entry!;
+        } else {
+          merged = entry[touched]!;
+          if (touched !== entry.length - 1) {
+            entry.splice(touched, 1);
+            entry.push(merged);
+          }
         }
       } else {
         merged = this.newSession(key, startMs, endMs, replayFrom);
-        if (list === undefined) this.sessions.set(key, [merged]);
-        else list.push(merged);
+        if (entry === undefined) this.sessions.set(key, merged);
+        else if (!Array.isArray(entry)) this.sessions.set(key, [entry, merged]);
+        else entry.push(merged);
       }
       return this.grown(merged, startMs, endMs, replayFrom, watermarkMs);
     }
+    // Two or more sessions touched: the key has a list.
     const { aggregate } = this.config;
     const kept: Session<ACC, K>[] = [];
-    for (const session of list!) {
+    for (const session of entry as Session<ACC, K>[]) {
       if (session.startMs > endMs || session.endMs < startMs) {
         kept.push(session);
       } else if (merged === undefined) {
@@ -264,7 +283,7 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
       }
     }
     kept.push(merged!);
-    this.sessions.set(key, kept);
+    this.sessions.set(key, kept.length === 1 ? kept[0]! : kept);
     return this.grown(merged!, startMs, endMs, replayFrom, watermarkMs);
   }
 
@@ -312,7 +331,9 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
     this.replayFroms.push(replayFrom, session);
     if (this.replayFroms.size <= 2 * this.liveSessions + 1_024) return;
     const rebuilt = new TimerQueue<Session<ACC, K>>();
-    for (const list of this.sessions.values()) for (const live of list) if (live.live) rebuilt.push(live.replayFrom, live);
+    for (const entry of this.sessions.values()) {
+      for (const live of Array.isArray(entry) ? entry : [entry]) if (live.live) rebuilt.push(live.replayFrom, live);
+    }
     // A new session is not in its key's list yet; a second entry of one that is costs nothing.
     rebuilt.push(session.replayFrom, session);
     this.replayFroms = rebuilt;
@@ -373,11 +394,13 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
     due.sort((a, b) => a.endMs - b.endMs || a.startMs - b.startMs || a.sequence - b.sequence);
     for (const session of due) this.fire(session, out, beforeMs);
     for (const session of expired) {
-      const list = this.sessions.get(session.key);
-      if (list === undefined) continue;
-      const remaining = list.filter((s) => s !== session);
-      if (remaining.length === 0) this.sessions.delete(session.key);
-      else this.sessions.set(session.key, remaining);
+      const entry = this.sessions.get(session.key);
+      if (entry === session) {
+        this.sessions.delete(session.key);
+      } else if (Array.isArray(entry)) {
+        const remaining = entry.filter((s) => s !== session);
+        this.sessions.set(session.key, remaining.length === 1 ? remaining[0]! : remaining);
+      }
     }
   }
 }
