@@ -2,7 +2,7 @@
 // events per second, rounds that run every candidate one after the other.
 
 /** One timed run: `events` over its seconds, and the check value the run returned. */
-export async function timed(events: number, run: () => number | Promise<number>): Promise<{ rate: number; check: number }> {
+async function timed(events: number, run: () => number | Promise<number>): Promise<{ rate: number; check: number }> {
   globalThis.gc?.();
   const start = process.hrtime.bigint();
   const check = await run();

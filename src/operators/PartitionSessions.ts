@@ -137,23 +137,14 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
       let endMs = timeMs + gapMs;
       let touching = 0;
       let touched = -1;
-      if (entry !== undefined && !Array.isArray(entry)) {
-        if (entry.startMs <= endMs && entry.endMs >= startMs) {
-          touching = 1;
-          touched = 0;
-          if (entry.startMs < startMs) startMs = entry.startMs;
-          if (entry.endMs > endMs) endMs = entry.endMs;
-        }
-      } else if (entry !== undefined) {
-        const list = entry;
-        for (let j = 0; j < list.length; j++) {
-          const session = list[j]!;
-          if (session.startMs <= endMs && session.endMs >= startMs) {
-            touching++;
-            touched = j;
-            if (session.startMs < startMs) startMs = session.startMs;
-            if (session.endMs > endMs) endMs = session.endMs;
-          }
+      const count = entry === undefined ? 0 : Array.isArray(entry) ? entry.length : 1;
+      for (let j = 0; j < count; j++) {
+        const session = Array.isArray(entry) ? entry[j]! : entry!;
+        if (session.startMs <= endMs && session.endMs >= startMs) {
+          touching++;
+          touched = j;
+          if (session.startMs < startMs) startMs = session.startMs;
+          if (session.endMs > endMs) endMs = session.endMs;
         }
       }
       // Existing sessions are never past their lateness (they would have been dropped), so
