@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seededRandom } from './seededRandom.js';
 import { benchSetting } from './benchSetting.js';
+import { median } from './median.js';
 
 const EVENTS = benchSetting('CLI_BENCH_EVENTS', 1_000_000);
 const ROUNDS = benchSetting('CLI_BENCH_ROUNDS', 7);
@@ -67,11 +68,6 @@ function run(args: readonly string[], stdoutTo?: string): Promise<Sample> {
   });
 }
 
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const ms = (x: number) => `${x.toFixed(0).padStart(6)} ms`;
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
 

@@ -13,6 +13,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { uniqueName } from '../src/testing/uniqueName.js';
 import { benchServices } from './benchServices.js';
 import { benchSetting } from './benchSetting.js';
+import { median } from './median.js';
 
 const EVENTS_PER_REQUEST = 50;
 const CONCURRENCY = benchSetting('BENCH_CONCURRENCY', 32);
@@ -167,7 +168,6 @@ async function kafkaCeiling(): Promise<number> {
 const ceiling = await kafkaCeiling();
 process.stdout.write(`bare kafkajs producer, batches of ${CONCURRENCY * EVENTS_PER_REQUEST}: ${Math.round(ceiling)} events/s\n`);
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const ratio = median(rows.map((r) => r.collector / r.bare));
 process.stdout.write(
   `\nbench:collect (${EVENTS_PER_REQUEST} events a request, ${CONCURRENCY} in flight): collector/bare ${(100 * ratio).toFixed(0)} % of events/s ` +

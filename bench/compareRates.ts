@@ -1,5 +1,6 @@
 // How `npm run bench` times its candidates: each run after a full GC (when exposed), rates in
 // events per second, rounds that run every candidate one after the other.
+import { median } from './median.js';
 
 /** One timed run: `events` over its seconds, and the check value the run returned. */
 async function timed(events: number, run: () => number | Promise<number>): Promise<{ rate: number; check: number }> {
@@ -44,9 +45,4 @@ export async function compareRates(
     }
   }
   return { baseline: median(b), candidates: c.map(median), ratios: r.map(median), checks, rates: c };
-}
-
-/** The middle value (the upper one of an even count). */
-export function median(xs: readonly number[]): number {
-  return [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
 }

@@ -43,6 +43,7 @@ import { benchServices } from './benchServices.js';
 import { benchGenerator } from './benchEvents.js';
 import { countSessions } from './countSessions.js';
 import { benchSetting } from './benchSetting.js';
+import { median } from './median.js';
 
 const EVENTS = benchSetting('BENCH_EVENTS', 2_000_000);
 const ROUNDS = benchSetting('BENCH_ROUNDS', 2);
@@ -181,11 +182,6 @@ async function influxSinkRate(lines: readonly string[]): Promise<number> {
   return lines.length / seconds;
 }
 
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const k = (n: number) => `${Math.round(n / 1000)}k/s`;
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
 const ratios = {

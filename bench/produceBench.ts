@@ -7,6 +7,7 @@ import { ClickstreamGenerator } from '../src/producer/ClickstreamGenerator.js';
 import { uniqueName } from '../src/testing/uniqueName.js';
 import { benchServices } from './benchServices.js';
 import { benchSetting } from './benchSetting.js';
+import { median } from './median.js';
 
 const EVENTS = benchSetting('BENCH_EVENTS', 500_000);
 const BATCH = DEFAULTS.producer.batchSize;
@@ -59,7 +60,6 @@ for (let round = 0; round < ROUNDS; round++) {
   bare.push(await bareLoop());
   ours.push(await clickflowProduce());
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 console.log(`produce benchmark: ${EVENTS} events, batches of ${BATCH}, 3 partitions, acks -1, idempotent, median of ${ROUNDS}`);
 console.log(
   'bare kafkajs loop %s/s   clickflow produce %s/s   ratio %s%%   goal: >= 80%%',

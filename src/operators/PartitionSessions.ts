@@ -274,7 +274,7 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
       }
     }
     kept.push(merged!);
-    this.sessions.set(key, kept.length === 1 ? kept[0]! : kept);
+    this.store(key, kept);
     return this.grown(merged!, startMs, endMs, replayFrom, watermarkMs);
   }
 
@@ -386,12 +386,14 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
     for (const session of due) this.fire(session, out, beforeMs);
     for (const session of expired) {
       const entry = this.sessions.get(session.key);
-      if (entry === session) {
-        this.sessions.delete(session.key);
-      } else if (Array.isArray(entry)) {
-        const remaining = entry.filter((s) => s !== session);
-        this.sessions.set(session.key, remaining.length === 1 ? remaining[0]! : remaining);
-      }
+      if (entry === session) this.sessions.delete(session.key);
+      else if (Array.isArray(entry)) this.store(session.key, entry.filter((s) => s !== session));
     }
+  }
+
+  /** Holds `list` as the key's sessions: nothing when it is empty, the session itself when it is alone. */
+  private store(key: K, list: Session<ACC, K>[]): void {
+    if (list.length === 0) this.sessions.delete(key);
+    else this.sessions.set(key, list.length === 1 ? list[0]! : list);
   }
 }

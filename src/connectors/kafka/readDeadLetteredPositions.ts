@@ -50,7 +50,7 @@ export async function readDeadLetteredPositions(options: ReadDeadLetteredOptions
   const done = new Promise<void>((resolve) => (finished = resolve));
   const timer = setTimeout(finished, DEFAULTS.kafka.deadLetterScanTimeoutMs);
   signal?.addEventListener('abort', () => finished(), { once: true });
-  if (signal?.aborted === true) finished();
+  if (stopped()) finished();
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: [topic] });
