@@ -5,8 +5,9 @@ import { keyOfIdentity } from './keyIdentity.js';
 import type { PartitionCheckpoint } from './PartitionCheckpoint.js';
 import { PartitionState } from './PartitionState.js';
 import type { RecordBatch } from './RecordBatch.js';
+import { SessionTable } from './SessionTable.js';
 import { TimerQueue } from './TimerQueue.js';
-import type { Trigger } from './Trigger.js';
+import type { TimeWindow, Trigger } from './Trigger.js';
 import type { SessionWindowAssigner } from './WindowAssigner.js';
 import type { LateRecord, WindowResult } from './WindowResult.js';
 
@@ -26,32 +27,6 @@ export interface PartitionSessionsConfig<T, ACC, OUT, K> {
   readonly carriedWatermark?: boolean;
 }
 
-interface Session<ACC, K> {
-  readonly key: K;
-  startMs: number;
-  endMs: number;
-  acc: ACC;
-  /** Records in the session, merged ones included. */
-  records: number;
-  firings: number;
-  /** Whether the trigger's timer is pending: the session fires when the watermark reaches it. */
-  armed: boolean;
-  /**
-   * The time of its one timer in the queue that counts (`Infinity`: none). A session is queued
-   * once, not once per record that moves its end: a later time waits until this one pops.
-   */
-  queuedMs: number;
-  /**
-   * Where a restore must start re-reading to rebuild this session exactly: its first position, or,
-   * when that record was behind the partition's highest event time, the record that held it.
-   */
-  replayFrom: number;
-  /** Creation order, which breaks ties between sessions firing at one watermark. */
-  readonly sequence: number;
-  /** False once merged away or dropped: its queued timers are then ignored. */
-  live: boolean;
-}
-
 /**
  * The event-time session windows of one partition, per key, under the rules of Flink's
  * `WindowOperator` with merging windows:
@@ -63,8 +38,9 @@ interface Session<ACC, K> {
  *   `end - 1`, and again for a record that extends or joins it within the allowed lateness);
  * - its state is dropped when the watermark passes `end - 1 + allowedLateness`.
  *
- * Timers sit in a heap, one per session, so a watermark step costs O(log n) per due session,
- * not a scan; so do the sessions' replay positions, so that `safePosition` is not a scan either.
+ * Sessions are slots of a {@link SessionTable}, not objects. Timers sit in a heap, one per
+ * session, so a watermark step costs O(log n) per due session, not a scan; so do the sessions'
+ * replay positions, so that `safePosition` is not a scan either.
  *
  * Restores differ from aligned windows: whether a record joins a session depends on the
  * watermark when it arrived, not only on the session's end (its own window `[t, t + gap)` may be
@@ -78,18 +54,18 @@ interface Session<ACC, K> {
  * that maximum, before any newer one, is replayed from its own first record.
  */
 export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K> {
+  private readonly table = new SessionTable<K, ACC>();
   /**
-   * Each key's open sessions: the session itself while it is the key's only one (nearly always),
-   * else a list. Sessions live long enough to be promoted by the collector: one object less
-   * per session is work every collection saves.
+   * Each key's open sessions, as slots of {@link table}: the slot itself while it is the key's
+   * only session (nearly always), else a list of slots.
    */
-  private readonly sessions = new Map<K, Session<ACC, K> | Session<ACC, K>[]>();
-  private readonly timers = new TimerQueue<Session<ACC, K>>();
-  /** Each live session's `replayFrom` (it only falls); entries of dead sessions or older values are skipped. */
-  private replayFroms = new TimerQueue<Session<ACC, K>>();
-  /** Sessions holding state: the queue of replay positions is rebuilt when dead entries outnumber them. */
-  private liveSessions = 0;
+  private readonly sessions = new Map<K, number | number[]>();
+  private readonly timers = new TimerQueue<number>();
+  /** Each live session's replay position (it only falls); entries of dead sessions or older values are skipped. */
+  private replayFroms = new TimerQueue<number>();
   private sequence = 0;
+  /** What a trigger is shown of a session: its bounds, valid during the call. */
+  private readonly window = { startMs: 0, endMs: 0 };
   /** Position of the record that set the highest event time; undefined while unknown (after a restore). */
   private maxPosition: number | undefined;
   /** While replaying after a restore: the watermark the first run had at each replayed record. */
@@ -111,6 +87,7 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
   process(batch: RecordBatch<T>, out: WindowResult<OUT, K>[]): number {
     const { windows, trigger, eventTimeOf, keyOf, allowedLatenessMs, aggregate, onLate } = this.config;
     const { records, positions, timestampsMs, raws, recordWatermarksMs } = batch;
+    const table = this.table;
     const replayedBefore = batch.replayedBefore ?? -Infinity;
     const gapMs = windows.gapMs;
     // After a move, each record is judged by its writer's watermark. Over the source, sessions
@@ -137,14 +114,16 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
       let endMs = timeMs + gapMs;
       let touching = 0;
       let touched = -1;
-      const count = entry === undefined ? 0 : Array.isArray(entry) ? entry.length : 1;
+      const count = entry === undefined ? 0 : typeof entry === 'number' ? 1 : entry.length;
       for (let j = 0; j < count; j++) {
-        const session = Array.isArray(entry) ? entry[j]! : entry!;
-        if (session.startMs <= endMs && session.endMs >= startMs) {
+        const slot = typeof entry === 'number' ? entry : entry![j]!;
+        const sessionStartMs = table.startMs(slot);
+        const sessionEndMs = table.endMs(slot);
+        if (sessionStartMs <= endMs && sessionEndMs >= startMs) {
           touching++;
           touched = j;
-          if (session.startMs < startMs) startMs = session.startMs;
-          if (session.endMs > endMs) endMs = session.endMs;
+          if (sessionStartMs < startMs) startMs = sessionStartMs;
+          if (sessionEndMs > endMs) endMs = sessionEndMs;
         }
       }
       // Existing sessions are never past their lateness (they would have been dropped), so
@@ -158,12 +137,13 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
       } else {
         // A record at or above the highest time so far needs nothing before it to be replayed exactly.
         const replayFrom = timeMs >= watermarks.maxTimestampMs || holder === undefined || holder > position ? position : holder;
-        const session = this.join(key, entry, touching, touched, startMs, endMs, replayFrom, watermarkMs);
-        const acc = aggregate.add(session.acc, record);
-        if (acc !== session.acc) session.acc = acc;
-        session.records++;
+        const slot = this.join(key, entry, touching, touched, startMs, endMs, replayFrom, watermarkMs);
+        const acc = table.acc(slot);
+        const added = aggregate.add(acc, record);
+        if (added !== acc) table.setAcc(slot, added);
+        table.addRecords(slot, 1);
         // A replayed firing was written before the restart: only its number moves on.
-        if (trigger.onElement(session, watermarkMs)) this.fire(session, replay === undefined ? out : undefined, watermarkMs);
+        if (trigger.onElement(this.windowOf(slot), watermarkMs)) this.fire(slot, replay === undefined ? out : undefined, watermarkMs);
       }
       if (replay !== undefined) {
         // The restored maximum stays what the partition reports; the replay's own decides.
@@ -197,8 +177,8 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
   safePosition(): number {
     const queue = this.replayFroms;
     while (queue.size > 0) {
-      const session = queue.peekItem();
-      if (session.live && session.replayFrom === queue.peekTimeMs()) break;
+      const slot = queue.peekItem();
+      if (this.table.isLive(slot) && this.table.replayFrom(slot) === queue.peekTimeMs()) break;
       queue.pop();
     }
     return Math.min(this.lastPosition + 1, queue.peekTimeMs());
@@ -215,100 +195,96 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
     if (this.watermarks.watermarkMs >= this.timers.peekTimeMs()) this.advance(this.watermarks.watermarkMs, undefined, this.watermarks.watermarkMs);
   }
 
+  /** The bounds of the session in `slot`, as the trigger reads them. */
+  private windowOf(slot: number): TimeWindow {
+    const window = this.window;
+    window.startMs = this.table.startMs(slot);
+    window.endMs = this.table.endMs(slot);
+    return window;
+  }
+
   /**
-   * The session `[startMs, endMs)` of `key`, made of the `touching` sessions of `list` it covers
+   * The session `[startMs, endMs)` of `key`, made of the `touching` sessions of `entry` it covers
    * (the last of them at `touched`), merged. The joined session goes last in the key's list.
    */
   private join(
     key: K,
-    entry: Session<ACC, K> | Session<ACC, K>[] | undefined,
+    entry: number | number[] | undefined,
     touching: number,
     touched: number,
     startMs: number,
     endMs: number,
     replayFrom: number,
     watermarkMs: number,
-  ): Session<ACC, K> {
-    let merged: Session<ACC, K> | undefined;
+  ): number {
+    const table = this.table;
+    let merged = -1;
     if (touching <= 1) {
       // Most records: a new session or one that grows, updated in place, no list rebuilt.
       if (touching === 1) {
-        if (!Array.isArray(entry)) {
-          merged = entry!;
+        if (typeof entry === 'number') {
+          merged = entry;
         } else {
-          merged = entry[touched]!;
-          if (touched !== entry.length - 1) {
-            entry.splice(touched, 1);
-            entry.push(merged);
+          merged = entry![touched]!;
+          if (touched !== entry!.length - 1) {
+            entry!.splice(touched, 1);
+            entry!.push(merged);
           }
         }
       } else {
         merged = this.newSession(key, startMs, endMs, replayFrom);
         if (entry === undefined) this.sessions.set(key, merged);
-        else if (!Array.isArray(entry)) this.sessions.set(key, [entry, merged]);
+        else if (typeof entry === 'number') this.sessions.set(key, [entry, merged]);
         else entry.push(merged);
       }
       return this.grown(merged, startMs, endMs, replayFrom, watermarkMs);
     }
     // Two or more sessions touched: the key has a list.
     const { aggregate } = this.config;
-    const kept: Session<ACC, K>[] = [];
-    for (const session of entry as Session<ACC, K>[]) {
-      if (session.startMs > endMs || session.endMs < startMs) {
-        kept.push(session);
-      } else if (merged === undefined) {
-        merged = session;
+    const kept: number[] = [];
+    for (const slot of entry as number[]) {
+      if (table.startMs(slot) > endMs || table.endMs(slot) < startMs) {
+        kept.push(slot);
+      } else if (merged === -1) {
+        merged = slot;
       } else {
-        const [first, second] = merged.startMs <= session.startMs ? [merged, session] : [session, merged];
+        const [first, second] = table.startMs(merged) <= table.startMs(slot) ? [merged, slot] : [slot, merged];
         // windowAggregate refused an aggregate that cannot merge when it was built.
-        first.acc = aggregate.merge!(first.acc, second.acc);
-        first.records += second.records;
-        first.firings = Math.max(first.firings, second.firings);
-        if (second.replayFrom < first.replayFrom) {
-          first.replayFrom = second.replayFrom;
-          this.pushReplayFrom(first.replayFrom, first);
+        table.setAcc(first, aggregate.merge!(table.acc(first), table.acc(second)));
+        table.addRecords(first, table.records(second));
+        table.setFirings(first, Math.max(table.firings(first), table.firings(second)));
+        if (table.replayFrom(second) < table.replayFrom(first)) {
+          table.setReplayFrom(first, table.replayFrom(second));
+          this.pushReplayFrom(table.replayFrom(first), first);
         }
-        second.live = false;
-        this.liveSessions--;
+        table.release(second);
         merged = first;
       }
     }
-    kept.push(merged!);
+    kept.push(merged);
     this.store(key, kept);
-    return this.grown(merged!, startMs, endMs, replayFrom, watermarkMs);
+    return this.grown(merged, startMs, endMs, replayFrom, watermarkMs);
   }
 
-  private newSession(key: K, startMs: number, endMs: number, replayFrom: number): Session<ACC, K> {
-    const session: Session<ACC, K> = {
-      key,
-      startMs,
-      endMs,
-      acc: this.config.aggregate.createAccumulator(),
-      records: 0,
-      firings: 0,
-      armed: false,
-      queuedMs: Infinity,
-      replayFrom,
-      sequence: this.sequence++,
-      live: true,
-    };
-    this.liveSessions++;
-    this.pushReplayFrom(replayFrom, session);
-    return session;
+  private newSession(key: K, startMs: number, endMs: number, replayFrom: number): number {
+    const slot = this.table.open(key, this.config.aggregate.createAccumulator(), startMs, endMs, replayFrom, this.sequence++);
+    this.pushReplayFrom(replayFrom, slot);
+    return slot;
   }
 
   /** The session now spans `[startMs, endMs)`: its replay position and its timer follow. */
-  private grown(session: Session<ACC, K>, startMs: number, endMs: number, replayFrom: number, watermarkMs: number): Session<ACC, K> {
-    session.startMs = startMs;
-    session.endMs = endMs;
-    if (replayFrom < session.replayFrom) {
-      session.replayFrom = replayFrom;
-      this.pushReplayFrom(replayFrom, session);
+  private grown(slot: number, startMs: number, endMs: number, replayFrom: number, watermarkMs: number): number {
+    const table = this.table;
+    table.setBounds(slot, startMs, endMs);
+    if (replayFrom < table.replayFrom(slot)) {
+      table.setReplayFrom(slot, replayFrom);
+      this.pushReplayFrom(replayFrom, slot);
     }
-    const fireAtMs = this.config.trigger.fireAtMs(session);
-    session.armed = fireAtMs > watermarkMs;
-    this.schedule(session, session.armed ? fireAtMs : endMs - 1 + this.config.allowedLatenessMs);
-    return session;
+    const fireAtMs = this.config.trigger.fireAtMs(this.windowOf(slot));
+    const armed = fireAtMs > watermarkMs;
+    table.setArmed(slot, armed);
+    this.schedule(slot, armed ? fireAtMs : endMs - 1 + this.config.allowedLatenessMs);
+    return slot;
   }
 
   /**
@@ -318,81 +294,86 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
    * internal topic, positions are that topic's offsets, which a restore re-reads from the first
    * one an open session holds.
    */
-  private pushReplayFrom(replayFrom: number, session: Session<ACC, K>): void {
-    this.replayFroms.push(replayFrom, session);
-    if (this.replayFroms.size <= 2 * this.liveSessions + 1_024) return;
-    const rebuilt = new TimerQueue<Session<ACC, K>>();
+  private pushReplayFrom(replayFrom: number, slot: number): void {
+    this.replayFroms.push(replayFrom, slot);
+    if (this.replayFroms.size <= 2 * this.table.live + 1_024) return;
+    const rebuilt = new TimerQueue<number>();
     for (const entry of this.sessions.values()) {
-      for (const live of Array.isArray(entry) ? entry : [entry]) if (live.live) rebuilt.push(live.replayFrom, live);
+      if (typeof entry === 'number') rebuilt.push(this.table.replayFrom(entry), entry);
+      else for (const live of entry) rebuilt.push(this.table.replayFrom(live), live);
     }
     // A new session is not in its key's list yet; a second entry of one that is costs nothing.
-    rebuilt.push(session.replayFrom, session);
+    rebuilt.push(this.table.replayFrom(slot), slot);
     this.replayFroms = rebuilt;
   }
 
   /** Makes sure the session's timer pops by `timeMs`: a later one already queued is pushed again when it pops. */
-  private schedule(session: Session<ACC, K>, timeMs: number): void {
-    if (timeMs >= session.queuedMs) return;
-    session.queuedMs = timeMs;
-    this.timers.push(timeMs, session);
+  private schedule(slot: number, timeMs: number): void {
+    if (timeMs >= this.table.queuedMs(slot)) return;
+    this.table.setQueuedMs(slot, timeMs);
+    this.timers.push(timeMs, slot);
   }
 
-  /** Emits the session's result to `out`; without `out` (a replay) only counts the firing. */
-  /** @param watermarkMs the watermark the firing happened under (see `WindowResult.watermarkMs`) */
-  private fire(session: Session<ACC, K>, out: WindowResult<OUT, K>[] | undefined, watermarkMs: number): void {
-    if (out === undefined) {
-      session.firings++;
-      return;
-    }
+  /**
+   * Emits the session's result to `out`; without `out` (a replay) only counts the firing.
+   * @param watermarkMs the watermark the firing happened under (see `WindowResult.watermarkMs`)
+   */
+  private fire(slot: number, out: WindowResult<OUT, K>[] | undefined, watermarkMs: number): void {
+    const table = this.table;
+    const firing = table.firings(slot);
+    table.setFirings(slot, firing + 1);
+    if (out === undefined) return;
     out.push({
       partition: this.partition,
-      key: keyOfIdentity<K>(session.key),
-      startMs: session.startMs,
-      endMs: session.endMs,
-      value: this.config.aggregate.getResult(session.acc),
-      firing: session.firings++,
+      key: keyOfIdentity<K>(table.key(slot)),
+      startMs: table.startMs(slot),
+      endMs: table.endMs(slot),
+      value: this.config.aggregate.getResult(table.acc(slot)),
+      firing,
       watermarkMs,
-      health: this.health.take(session.records, this.lastPosition, this.watermarks.watermarkMs),
+      health: this.health.take(table.records(slot), this.lastPosition, this.watermarks.watermarkMs),
     });
   }
 
   /** Fires the armed sessions the watermark has reached, oldest first, and drops those past their lateness. */
   private advance(watermarkMs: number, out: WindowResult<OUT, K>[] | undefined, beforeMs: number): void {
     const { trigger, allowedLatenessMs } = this.config;
-    const due: Session<ACC, K>[] = [];
-    const expired: Session<ACC, K>[] = [];
+    const table = this.table;
+    const due: number[] = [];
+    const expired: number[] = [];
     while (this.timers.size > 0 && this.timers.peekTimeMs() <= watermarkMs) {
       const timeMs = this.timers.peekTimeMs();
-      const session = this.timers.pop();
+      const slot = this.timers.pop();
       // Merged away, dropped, or an entry a sooner one replaced.
-      if (!session.live || timeMs !== session.queuedMs) continue;
-      session.queuedMs = Infinity;
-      const fireAtMs = trigger.fireAtMs(session);
-      if (session.armed && fireAtMs <= watermarkMs) {
-        session.armed = false;
-        due.push(session);
+      if (!table.isLive(slot) || timeMs !== table.queuedMs(slot)) continue;
+      table.setQueuedMs(slot, Infinity);
+      const fireAtMs = trigger.fireAtMs(this.windowOf(slot));
+      const armed = table.isArmed(slot);
+      if (armed && fireAtMs <= watermarkMs) {
+        table.setArmed(slot, false);
+        due.push(slot);
       }
-      const cleanupMs = session.endMs - 1 + allowedLatenessMs;
+      const cleanupMs = table.endMs(slot) - 1 + allowedLatenessMs;
       if (cleanupMs <= watermarkMs) {
-        session.live = false;
-        this.liveSessions--;
-        expired.push(session);
+        expired.push(slot);
       } else {
         // Its end moved on since this timer was set: the next time it needs.
-        this.schedule(session, session.armed ? fireAtMs : cleanupMs);
+        this.schedule(slot, table.isArmed(slot) ? fireAtMs : cleanupMs);
       }
     }
-    due.sort((a, b) => a.endMs - b.endMs || a.startMs - b.startMs || a.sequence - b.sequence);
-    for (const session of due) this.fire(session, out, beforeMs);
-    for (const session of expired) {
-      const entry = this.sessions.get(session.key);
-      if (entry === session) this.sessions.delete(session.key);
-      else if (Array.isArray(entry)) this.store(session.key, entry.filter((s) => s !== session));
+    if (due.length > 1) due.sort((a, b) => table.endMs(a) - table.endMs(b) || table.startMs(a) - table.startMs(b) || table.sequence(a) - table.sequence(b));
+    for (const slot of due) this.fire(slot, out, beforeMs);
+    for (const slot of expired) {
+      const key = table.key(slot);
+      const entry = this.sessions.get(key);
+      if (entry === slot) this.sessions.delete(key);
+      else if (typeof entry === 'object') this.store(key, entry.filter((s) => s !== slot));
+      table.release(slot);
     }
   }
 
-  /** Holds `list` as the key's sessions: nothing when it is empty, the session itself when it is alone. */
-  private store(key: K, list: Session<ACC, K>[]): void {
+  /** Holds `list` as the key's sessions: nothing when it is empty, the slot itself when it is alone. */
+  private store(key: K, list: number[]): void {
     if (list.length === 0) this.sessions.delete(key);
     else this.sessions.set(key, list.length === 1 ? list[0]! : list);
   }
