@@ -217,6 +217,34 @@ describe('session windows: hand-written cases (gap 10)', () => {
     assert.deepEqual(behind.outputs.slice(0, 5).map((o) => o.safePosition), [0, 1, 1, 1, 4]);
   });
 
+  it('one long session among thousands of short ones: safePosition stays at its first record until it closes, and every short session fires once', () => {
+    // 'long' takes a record every 10 ms (gap 20): its session stays open from position 0. Each
+    // other key has one record, a session that closes 20 ms later and whose slot the next ones
+    // reuse; their replay positions pile up behind the long session's until the queue is rebuilt.
+    const spec: [string, number][] = [];
+    for (let t = 0; t < 30_000; t += 10) {
+      spec.push(['long', t]);
+      spec.push([`k${t}`, t + 5]);
+    }
+    spec.push(['after', 60_000]);
+    const records = recs(spec);
+    const batches = [];
+    for (let i = 0; i < records.length; i += 100) {
+      const slice = records.slice(i, i + 100);
+      batches.push({ partition: 0, records: slice, positions: slice.map((r) => r.position) });
+    }
+    const { outputs, late } = run({ gapMs: 20, maxOutOfOrdernessMs: 0, allowedLatenessMs: 0 }, batches);
+    assert.equal(late.length, 0);
+    const beforeTheEnd = outputs.slice(0, batches.length - 1);
+    assert.deepEqual([...new Set(beforeTheEnd.map((o) => o.safePosition))], [0], 'the long session holds position 0 throughout');
+    assert.equal(outputs[batches.length - 1]!.safePosition, records.length - 1, 'then only the last record is held');
+    const fired = outputs.flatMap((o) => o.results);
+    assert.equal(fired.length, 3_000 + 2);
+    const long = fired.filter((r) => r.key === 'long');
+    assert.deepEqual(long.map((r) => [r.startMs, r.endMs, r.value.length]), [[0, 29_990 + 20, 3_000]]);
+    assert.ok(fired.every((r) => r.firing === 0 && (r.key === 'long' || r.value.length === 1)));
+  });
+
   it('a restore rebuilds a session whose first record is behind the restored watermark (it was on time when it arrived)', () => {
     // a@100 and a@108 make a[100,118); b@113 moves the watermark to 112, past a@100's own window [100,110)
     // but not past the session's end. A checkpoint there, then a restart: the session must come back whole.
