@@ -36,6 +36,16 @@ export interface JobManagerServerOptions {
 
 const MAX_BODY_BYTES = 1 << 20;
 
+const SUBMISSION_FIELDS = new Set(['job', 'args', 'spec', 'restart']);
+
+/** The methods each path answers (HEAD with GET); any other gets 405 with them in `Allow`. */
+const METHODS_OF_PATH: ReadonlyMap<string, string> = new Map([
+  ['/jobs', 'GET, HEAD, POST'],
+  ['/health', 'GET, HEAD'],
+  ['/metrics', 'GET, HEAD'],
+  ['/live', 'GET, HEAD'],
+]);
+
 const SUBMISSION_EXAMPLE =
   '{"job": "error-rates", "args": ["--from", "kafka", ...], "restart": "fixed-delay:3:10s"}, or {"spec": {"job": "error-rates", "source": {"kind": "kafka"}, "sink": {"kind": "influx"}}, "restart": …}';
 
@@ -45,6 +55,11 @@ const SUBMISSION_EXAMPLE =
  */
 function submissionOf(body: unknown): Submission {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, `the body must be a JSON object: ${SUBMISSION_EXAMPLE}`);
+  // A misspelt field ("restat") would otherwise run the job on a default the user meant to change.
+  const unknown = Object.keys(body).filter((field) => !SUBMISSION_FIELDS.has(field));
+  if (unknown.length > 0) {
+    throw new HttpError(400, `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((f) => JSON.stringify(f)).join(', ')}; a submission has "job" and "args", or "spec", and "restart"`);
+  }
   const { job, args, spec } = body as { job?: unknown; args?: unknown; spec?: unknown };
   if (spec !== undefined) {
     if (job !== undefined || args !== undefined) throw new HttpError(400, 'give either "spec" or "job" with "args", not both; the spec names its job in spec.job');
@@ -60,14 +75,15 @@ class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
   }
 }
 
-function send(response: ServerResponse, status: number, body: unknown): void {
+function send(response: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  response.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   response.end(text);
 }
 
@@ -79,8 +95,10 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY_BYTES) throw new HttpError(413, `the request body is over ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk as Buffer);
   }
+  const text = Buffer.concat(chunks).toString('utf8');
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    // Some editors and Windows tools start a saved file with a byte-order mark.
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch {
     throw new HttpError(400, `the body is not JSON; send ${SUBMISSION_EXAMPLE}`);
   }
@@ -105,10 +123,25 @@ function authorised(request: IncomingMessage, token: string): boolean {
 export function jobManagerServer(options: JobManagerServerOptions): Server {
   const { manager, metrics, check, token } = options;
   const allowedHosts = new Set(options.allowedHosts);
+  // A submission is checked against the files of the jobs already submitted: two checked at
+  // once would not see each other's, and both could take one output file.
+  let lastSubmission: Promise<unknown> = Promise.resolve();
+  const oneSubmissionAtATime = <R>(submit: () => Promise<R>): Promise<R> => {
+    const submitted = lastSubmission.then(submit, submit);
+    lastSubmission = submitted.catch(() => undefined);
+    return submitted;
+  };
   const route = async (request: IncomingMessage, response: ServerResponse) => {
     const refusal = refusalOf(request, allowedHosts);
     if (refusal !== undefined) throw new HttpError(refusal.status, refusal.message);
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    // A path that starts with // must stay a path: as a relative URL it would name a host.
+    const target = request.url ?? '/';
+    let url: URL;
+    try {
+      url = target.startsWith('/') ? new URL(`http://localhost${target}`) : new URL(target);
+    } catch {
+      throw new HttpError(400, `the request target ${JSON.stringify(target.slice(0, 100))} is not a path; the API has /jobs, /jobs/:id, /health, /metrics and /live`);
+    }
     const path = url.pathname.replace(/\/+$/, '') || '/';
     // Node sends no body in answer to HEAD: routed as GET, it gets GET's status and headers.
     const method = request.method === 'HEAD' ? 'GET' : (request.method ?? 'GET');
@@ -147,8 +180,10 @@ export function jobManagerServer(options: JobManagerServerOptions): Server {
         throw new HttpError(400, 'restart: must be a string: none, fixed-delay:<attempts>:<delay> or exponential:<initial>:<max>:<attempts>');
       }
       const restart = parseRestartStrategy(given ?? options.defaultRestart);
-      const { name } = await check(submission);
-      const record = 'spec' in submission ? manager.submitSpec(submission.spec, restart, name) : manager.submit(submission.job, submission.args, restart, name);
+      const record = await oneSubmissionAtATime(async () => {
+        const { name } = await check(submission);
+        return 'spec' in submission ? manager.submitSpec(submission.spec, restart, name) : manager.submit(submission.job, submission.args, restart, name);
+      });
       return send(response, 201, jobDetailView(record));
     }
     const match = /^\/jobs\/([^/]+)$/.exec(path);
@@ -166,8 +201,10 @@ export function jobManagerServer(options: JobManagerServerOptions): Server {
         await manager.cancel(id);
         return send(response, 200, jobDetailView(record));
       }
-      throw new HttpError(405, `${method} is not allowed on /jobs/:id; use GET, HEAD or DELETE`);
+      throw new HttpError(405, `${method} is not allowed on /jobs/:id; use GET, HEAD or DELETE`, { allow: 'GET, HEAD, DELETE' });
     }
+    const allowed = METHODS_OF_PATH.get(path);
+    if (allowed !== undefined) throw new HttpError(405, `${method} is not allowed on ${path}; use ${allowed}`, { allow: allowed });
     throw new HttpError(404, `nothing at ${method} ${path}; the API has /jobs, /jobs/:id, /health, /metrics and /live, and the page is at /`);
   };
   return createServer((request, response) => {
@@ -176,7 +213,7 @@ export function jobManagerServer(options: JobManagerServerOptions): Server {
         response.destroy();
         return;
       }
-      if (error instanceof HttpError) send(response, error.status, { error: error.message });
+      if (error instanceof HttpError) send(response, error.status, { error: error.message }, error.headers);
       else if (error instanceof StateFileError) send(response, 503, { error: error.message });
       else if (error instanceof ConfigError || error instanceof ClickflowError) send(response, 400, { error: error.message });
       else send(response, 500, { error: (error as Error).message });

@@ -83,6 +83,49 @@ describe('the job manager answers its own clients only: Host, Origin and Content
     assert.equal(await jobCount(), 1);
   });
 
+  test('a submission is read strictly: unknown fields are refused by name, a byte-order mark is allowed, and a path that starts with // is no host', async () => {
+    const json = { host, 'content-type': 'application/json' };
+    const before = await jobCount();
+    const typo = await call(manager.port, 'POST', '/jobs', json, JSON.stringify({ job: 'error-rates', args: ['--from', 'generator', '--to', 'none'], restat: 'none' }));
+    assert.equal(typo.status, 400, typo.body);
+    assert.match(JSON.parse(typo.body).error, /unknown field "restat"/);
+    // With a BOM the body is read, and its flags are checked: the answer is --window's, not "not JSON".
+    const bom = await call(manager.port, 'POST', '/jobs', json, `\ufeff${JSON.stringify({ job: 'error-rates', args: ['--window', 'banana'] })}`);
+    assert.equal(bom.status, 400, bom.body);
+    assert.match(JSON.parse(bom.body).error, /--window/);
+    assert.equal(await jobCount(), before, 'no refused submission became a job');
+    // As a relative URL, //evil.example/jobs would be "/jobs" on host evil.example.
+    const doubleSlash = await call(manager.port, 'GET', '//evil.example/jobs', { host });
+    assert.equal(doubleSlash.status, 404, doubleSlash.body);
+    assert.equal((await call(manager.port, 'GET', '*', { host })).status, 400);
+  });
+
+  test('a method a path does not take is a 405 that names the ones it does', async () => {
+    for (const [method, path, allow] of [
+      ['PUT', '/jobs', 'GET, HEAD, POST'],
+      ['DELETE', '/jobs', 'GET, HEAD, POST'],
+      ['POST', '/health', 'GET, HEAD'],
+      ['POST', '/metrics', 'GET, HEAD'],
+    ] as const) {
+      // Node's client sends a DELETE's body without a length: none is sent.
+      const reply = await call(manager.port, method, path, { host, 'content-type': 'application/json' }, method === 'DELETE' ? undefined : '{}');
+      assert.equal(reply.status, 405, `${method} ${path}: ${reply.body}`);
+      assert.equal(reply.headers.allow, allow);
+      assert.match(JSON.parse(reply.body).error, new RegExp(`use ${allow}`));
+    }
+  });
+
+  test('two submissions at once that write one file: one is taken, the other refused naming the file', async () => {
+    const out = tmp.path('raced.lp');
+    const body = JSON.stringify({ job: 'error-rates', args: ['--from', 'generator:20', '--to', `file:${out}`] });
+    const json = { host, 'content-type': 'application/json' };
+    const replies = await Promise.all([call(manager.port, 'POST', '/jobs', json, body), call(manager.port, 'POST', '/jobs', json, body)]);
+    assert.deepEqual(replies.map((r) => r.status).sort(), [201, 400], replies.map((r) => r.body).join('\n'));
+    assert.match(JSON.parse(replies.find((r) => r.status === 400)!.body).error, /raced\.lp/);
+    const taken = JSON.parse(replies.find((r) => r.status === 201)!.body) as { id: string };
+    assert.equal((await call(manager.port, 'DELETE', `/jobs/${taken.id}`, json)).status, 200);
+  });
+
   test('a page of the manager itself, under any of its names, is served', async () => {
     const bad = JSON.stringify({ job: 'no-such-job', args: [] });
     for (const [hostHeader, origin] of [
