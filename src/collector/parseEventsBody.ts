@@ -10,8 +10,8 @@ export interface ParsedBody {
 }
 
 /**
- * Reads a request body that holds a JSON array of events or NDJSON (one event per line; blank
- * lines are skipped and take no index). An array that is not JSON, or a body without any event,
+ * Reads a request body that holds a JSON array of events, one JSON event (it may span lines), or
+ * NDJSON (one event per line; blank lines are skipped and take no index). An array that is not JSON, or a body without any event,
  * is refused whole (400); an NDJSON line that is not JSON refuses that event alone, as
  * `not_json`, so that one broken line does not cost the others. More than `maxEvents` events is
  * a 413, checked before any line is parsed.
@@ -31,6 +31,11 @@ export function parseEventsBody(body: string, maxEvents: number): ParsedBody {
     if (values.length > maxEvents) throw tooMany(maxEvents);
     return { values, lineFailures: NO_FAILURES };
   }
+  if (body.charCodeAt(start) === 0x7b /* { */) {
+    // One event, perhaps pretty-printed over several lines: read whole, it is not NDJSON.
+    const single = parsedOrUndefined(start === 0 ? body : body.slice(start));
+    if (single !== undefined) return { values: [single], lineFailures: NO_FAILURES };
+  }
   const lines = body.split('\n');
   const values: unknown[] = [];
   let lineFailures: Map<number, ValidationFailure> | undefined;
@@ -49,6 +54,15 @@ export function parseEventsBody(body: string, maxEvents: number): ParsedBody {
 }
 
 const NO_FAILURES: ReadonlyMap<number, ValidationFailure> = new Map();
+
+/** The JSON value of `text`, or undefined when it is not one (NDJSON of several events is not). */
+function parsedOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
 
 function tooMany(maxEvents: number): RefusedRequestError {
   return new RefusedRequestError(413, `more than ${maxEvents} events in one request; send them in several requests of at most ${maxEvents}`);

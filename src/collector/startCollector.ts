@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { isIP, type AddressInfo } from 'node:net';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { DEFAULTS } from '../config/defaults.js';
 import { ConfigError } from '../errors/ConfigError.js';
@@ -8,6 +8,7 @@ import { acceptEvents } from './acceptEvents.js';
 import { CollectorMetrics } from './CollectorMetrics.js';
 import { CollectorUnavailableError } from './CollectorUnavailableError.js';
 import { CorsPolicy } from './CorsPolicy.js';
+import { AllowedHosts } from '../http/AllowedHosts.js';
 import type { EventWriter } from './EventWriter.js';
 import { parseEventsBody } from './parseEventsBody.js';
 import { RateLimiter } from './RateLimiter.js';
@@ -28,6 +29,8 @@ export interface CollectorOptions {
   /** TCP port, 0 for any free one. */
   readonly port?: number;
   readonly host?: string;
+  /** Host names clients reach the collector by, besides IP addresses, loopback names and a `host` that is a name. */
+  readonly allowedHosts?: readonly string[];
   /** The event field that keys each message. */
   readonly key?: string;
   /** Origins whose pages may post events (`*`: any); default none, i.e. only requests without `Origin`. */
@@ -90,6 +93,8 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   const maxBufferBytes = options.maxBufferBytes ?? d.maxBufferBytes;
   const retryAfterSeconds = options.retryAfterSeconds ?? d.retryAfterSeconds;
   const cors = new CorsPolicy(options.allowOrigins ?? []);
+  const host = options.host ?? d.host;
+  const allowedHosts = new AllowedHosts([...(options.allowedHosts ?? d.allowedHosts), ...(isIP(host) === 0 ? [host] : [])]);
   const rate = options.rateLimit ?? d.rateLimit;
   const limiter = new RateLimiter(rate.requests, rate.windowMs);
   const metrics = new CollectorMetrics(maxBufferBytes);
@@ -126,10 +131,17 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     reply.code(status).headers({ ...NO_SNIFF, ...headers }).type('application/json; charset=utf-8').send(safeJson(body));
 
   app.addHook('onRequest', async (request, reply) => {
+    if (allowedHosts.check(request.headers.host) === undefined) {
+      return send(reply, 421, {
+        error: `this collector does not answer to Host ${JSON.stringify(request.headers.host ?? '')}; call it by an IP address or localhost, or start it with --allowed-host <name> (env CLICKFLOW_ALLOWED_HOSTS) for each name pages and clients reach it by`,
+      });
+    }
     const origin = request.headers.origin;
     if (!cors.allows(origin, request.headers.host)) return send(reply, 403, { error: 'this page\'s origin may not send events here; the collector\'s --allow-origin lists the pages that may' });
     if (origin !== undefined) reply.headers({ 'access-control-allow-origin': origin, vary: 'Origin' });
     if (request.url.startsWith(EVENTS_PATH) && request.method === 'POST') {
+      const unreadable = unreadableBody(request.headers);
+      if (unreadable !== undefined) return send(reply, 415, { error: unreadable });
       const waitSeconds = limiter.take(request.ip);
       if (waitSeconds > 0) return send(reply, 429, { error: `too many requests from this address; wait ${waitSeconds} s` }, { 'retry-after': String(waitSeconds) });
     }
@@ -194,19 +206,19 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   });
 
   try {
-    await app.listen({ port: options.port ?? d.port, host: options.host ?? d.host });
+    await app.listen({ port: options.port ?? d.port, host });
   } catch (error) {
     await queue.close(0);
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new ConfigError('--port', `${options.host ?? d.host}:${options.port ?? d.port} is in use; pick another --port (0: any free one)`);
+      throw new ConfigError('--port', `${host}:${options.port ?? d.port} is in use; pick another --port (0: any free one)`);
     }
     throw error;
   }
   const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const listening = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closed: Promise<void> | undefined;
   return {
-    url: `http://${host}:${address.port}`,
+    url: `http://${listening}:${address.port}`,
     metrics,
     close: () =>
       (closed ??= (async () => {
@@ -216,4 +228,21 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
         await serverClosed;
       })()),
   };
+}
+
+/**
+ * Why a body with these headers cannot be read as events, or undefined when it can: a compressed
+ * body, or text in a charset other than UTF-8, would be read as garbage and every event refused
+ * with a 202, which a client that checks only the status takes for success.
+ */
+function unreadableBody(headers: IncomingHttpHeaders): string | undefined {
+  const encoding = headers['content-encoding']?.trim().toLowerCase();
+  if (encoding !== undefined && encoding !== '' && encoding !== 'identity') {
+    return `Content-Encoding ${encoding} is not supported; send the body uncompressed (a tracker's batch is small)`;
+  }
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(headers['content-type'] ?? '')?.[1]?.toLowerCase();
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8' && charset !== 'us-ascii') {
+    return `charset ${charset} is not supported; send the events as UTF-8`;
+  }
+  return undefined;
 }

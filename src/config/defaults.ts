@@ -208,6 +208,12 @@ export const DEFAULTS = {
     /** Where it listens; loopback unless --host says otherwise. */
     port: 8090,
     host: '127.0.0.1',
+    /**
+     * Names besides IP addresses and loopback names that requests may carry in `Host`
+     * (`--allowed-host`): none. Any other gets 421, so that a page whose domain re-resolves to the
+     * collector's address (DNS rebinding) cannot post events or read its metrics.
+     */
+    allowedHosts: [] as readonly string[],
     /** The event field whose value keys the Kafka message (`--key`): one user's events stay on one partition, in order. */
     key: 'user_id',
     /** Largest request body: 1 MiB, far beyond a tracker's batch of 20 events, and below a broker's default message.max.bytes. */

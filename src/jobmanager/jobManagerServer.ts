@@ -13,6 +13,7 @@ import type { ManagerMetrics } from './ManagerMetrics.js';
 import { StateFileError } from './StateFileError.js';
 import { pageAsset } from './pageAssets.js';
 import { refusalOf } from './requestOrigin.js';
+import { AllowedHosts } from '../http/AllowedHosts.js';
 
 /** What `POST /jobs` was given: `clickflow run` flags (as `clickflow submit` sends them), or a spec. */
 export type Submission = { readonly job: string; readonly args: readonly string[] } | { readonly spec: JobSpec };
@@ -122,7 +123,7 @@ function authorised(request: IncomingMessage, token: string): boolean {
  */
 export function jobManagerServer(options: JobManagerServerOptions): Server {
   const { manager, metrics, check, token } = options;
-  const allowedHosts = new Set(options.allowedHosts);
+  const allowedHosts = new AllowedHosts(options.allowedHosts);
   // A submission is checked against the files of the jobs already submitted: two checked at
   // once would not see each other's, and both could take one output file.
   let lastSubmission: Promise<unknown> = Promise.resolve();

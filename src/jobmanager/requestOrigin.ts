@@ -1,32 +1,10 @@
 import type { IncomingMessage } from 'node:http';
-import { isIP } from 'node:net';
+import { type AllowedHosts, type Authority, isLoopbackName } from '../http/AllowedHosts.js';
 
 /** Why a request is refused before it is routed: its status and what to do. */
 export interface Refusal {
   readonly status: number;
   readonly message: string;
-}
-
-/** A `Host` header's name and port ('' when it gives none). */
-interface Authority {
-  readonly hostname: string;
-  readonly port: string;
-}
-
-/** Host names, lowercased, with the brackets of an IPv6 literal, as `URL.hostname` gives them. */
-const LOOPBACK_NAMES = new Set(['localhost', '[::1]']);
-
-const isLoopback = (hostname: string) => LOOPBACK_NAMES.has(hostname) || (isIP(hostname) === 4 && hostname.startsWith('127.'));
-
-/** `host[:port]` as a URL's authority, or undefined if it is not one (no user info, path or spaces). */
-function authorityOf(host: string): Authority | undefined {
-  if (!/^[A-Za-z0-9.\-[\]:]+$/.test(host)) return undefined;
-  try {
-    const url = new URL(`http://${host}`);
-    return { hostname: url.hostname, port: url.port };
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -46,11 +24,10 @@ function authorityOf(host: string): Authority | undefined {
  *   a type no cross-origin page can send without a preflight, which the manager never
  *   grants.
  */
-export function refusalOf(request: IncomingMessage, allowedHosts: ReadonlySet<string>): Refusal | undefined {
+export function refusalOf(request: IncomingMessage, allowedHosts: AllowedHosts): Refusal | undefined {
   const hostHeader = request.headers.host;
-  const host = hostHeader === undefined ? undefined : authorityOf(hostHeader);
-  const known = (hostname: string) => allowedHosts.has(hostname) || isLoopback(hostname);
-  if (host === undefined || !(known(host.hostname) || isIP(host.hostname.replace(/^\[|\]$/g, '')) !== 0)) {
+  const host = allowedHosts.check(hostHeader);
+  if (host === undefined) {
     return {
       status: 421,
       message: `this job manager does not answer to Host ${JSON.stringify(hostHeader ?? '')}; call it by an IP address or localhost, or start it with --allowed-host <name> (env CLICKFLOW_ALLOWED_HOSTS) for each name it is reached by`,
@@ -71,7 +48,7 @@ export function refusalOf(request: IncomingMessage, allowedHosts: ReadonlySet<st
 }
 
 /** Whether a page of `origin` is this job manager's own, reached as `host`. */
-function sameManager(origin: string, host: Authority, allowedHosts: ReadonlySet<string>): boolean {
+function sameManager(origin: string, host: Authority, allowedHosts: AllowedHosts): boolean {
   let url: URL;
   try {
     url = new URL(origin);
@@ -82,5 +59,5 @@ function sameManager(origin: string, host: Authority, allowedHosts: ReadonlySet<
   // Behind a TLS proxy the page is https and Host may carry no port: a missing port is the page's scheme's.
   const defaultPort = url.protocol === 'https:' ? '443' : '80';
   if ((url.port || defaultPort) !== (host.port || defaultPort)) return false;
-  return url.hostname === host.hostname || (isLoopback(url.hostname) && isLoopback(host.hostname)) || allowedHosts.has(url.hostname);
+  return url.hostname === host.hostname || (isLoopbackName(url.hostname) && isLoopbackName(host.hostname)) || allowedHosts.named(url.hostname);
 }

@@ -5,6 +5,7 @@ import { parseBrokers } from '../../connectors/kafka/parseBrokers.js';
 import { validateTopicName } from '../../connectors/kafka/validateTopicName.js';
 import { ConfigError } from '../../errors/ConfigError.js';
 import { logger } from '../../logging/logger.js';
+import { allowedHostArgument } from '../allowedHostArgument.js';
 import { kafkaSecurityOf, kafkaSecurityOptions } from '../kafkaSecurityOptions.js';
 import { integerArgument } from '../numberArgument.js';
 import { portArgument } from '../portArgument.js';
@@ -33,6 +34,12 @@ export function collectCommand(): Command {
     .description('take click events over HTTP (POST /v1/events: a JSON array or NDJSON), validate them and store them in Kafka')
     .addOption(new Option('--port <port>', 'TCP port (0: any free one)').argParser(portArgument).default(d.port))
     .addOption(new Option('--host <host>', 'address to listen on (0.0.0.0: every interface)').default(d.host))
+    .addOption(
+      new Option('--allowed-host <name>', 'a name pages and clients reach the collector by (its Host header), besides IPs and localhost; repeatable')
+        .env('CLICKFLOW_ALLOWED_HOSTS')
+        .argParser(allowedHostArgument)
+        .default(d.allowedHosts, 'none'),
+    )
     .addOption(new Option('--brokers <list>', 'Kafka brokers, host:port[,…]').env('KAFKA_BROKERS').default(DEFAULTS.brokers))
     .addOption(new Option('--topic <name>', `topic to write to (created with ${d.partitions} partitions if missing)`).default(DEFAULTS.topic))
     .addOption(new Option('--key <field>', 'event field whose value keys each message').argParser(keyArgument).default(d.key))
@@ -65,6 +72,7 @@ export function collectCommand(): Command {
       writer: kafkaEventWriter({ brokers, topic, security, partitions: d.partitions }),
       port: flags.port as number,
       host: flags.host as string,
+      allowedHosts: flags.allowedHost as string[],
       key: flags.key as string,
       allowOrigins: flags.allowOrigin as string[],
       rateLimit: { requests: flags.rateLimit as number, windowMs: d.rateLimit.windowMs },

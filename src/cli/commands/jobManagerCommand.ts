@@ -17,6 +17,7 @@ import { checkJobSpec } from '../../runtime/checkJobSpec.js';
 import { isModulePath, loadJob } from '../../runtime/loadJob.js';
 import { specFiles, specSecretFiles } from '../../runtime/specFiles.js';
 import { outputName, SPEC_FIELD_NAMES } from '../../runtime/SpecFieldNames.js';
+import { allowedHostArgument } from '../allowedHostArgument.js';
 import { jobSpecOf } from '../jobSpecOf.js';
 import { parseRunArgs } from '../parseRunArgs.js';
 import { portArgument } from '../portArgument.js';
@@ -228,14 +229,6 @@ async function checkSecretFile(option: string, path: string): Promise<void> {
     const kind = stats.isFIFO() ? 'a FIFO' : stats.isDirectory() ? 'a directory' : 'not a regular file';
     throw new ConfigError(option, `${path} is ${kind}; a job manager reads it again at each restart of the job: give a regular file (mode 0600)`);
   }
-}
-
-/** Commander parser of `--allowed-host`: repeatable, and comma-separated (its env form) names, added to the previous ones. */
-function allowedHostArgument(text: string, previous: readonly string[]): string[] {
-  const names = text.split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== '');
-  const bad = names.find((name) => !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(name));
-  if (bad !== undefined) throw new InvalidArgumentError(`"${bad}" is not a host name; give the name alone, without scheme or port, e.g. jobmanager or jm.example.com`);
-  return [...previous, ...names];
 }
 
 /** `clickflow jobmanager`: a long-running process that runs submitted jobs, with a REST API. */

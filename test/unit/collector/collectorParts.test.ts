@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { createServer } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { describe, test } from 'node:test';
 import { acceptEvents } from '../../../src/collector/acceptEvents.js';
 import { CollectorUnavailableError } from '../../../src/collector/CollectorUnavailableError.js';
@@ -9,6 +11,7 @@ import { parseEventsBody } from '../../../src/collector/parseEventsBody.js';
 import { RateLimiter } from '../../../src/collector/RateLimiter.js';
 import { RefusedRequestError } from '../../../src/collector/RefusedRequestError.js';
 import { safeJson } from '../../../src/collector/safeJson.js';
+import { startCollector } from '../../../src/collector/startCollector.js';
 import { WriteQueue } from '../../../src/collector/WriteQueue.js';
 import { ClickflowError } from '../../../src/errors/ClickflowError.js';
 import { waitFor } from '../../../src/testing/waitFor.js';
@@ -21,6 +24,8 @@ const context = { receivedAt: '2026-12-06T10:00:00.000Z', userAgent: 'Mozilla/5.
 describe('parseEventsBody', () => {
   test('reads a JSON array and NDJSON alike; blank lines take no index, a broken line refuses its event alone', () => {
     assert.deepEqual(parseEventsBody(' [{"a":1},2]', 10).values, [{ a: 1 }, 2]);
+    assert.deepEqual(parseEventsBody('{\n  "a": 1,\n  "b": [2]\n}\n', 10).values, [{ a: 1, b: [2] }], 'one event over several lines');
+    assert.deepEqual(parseEventsBody('{"a":1}\n{"a":2}', 10).values, [{ a: 1 }, { a: 2 }], 'NDJSON of two');
     const ndjson = parseEventsBody('{"a":1}\r\n\n  \n{nope\n\ufeff{"b":2}\n', 10);
     assert.deepEqual(ndjson.values, [{ a: 1 }, undefined, { b: 2 }]);
     assert.deepEqual([...ndjson.lineFailures.keys()], [1]);
@@ -268,6 +273,91 @@ describe('clickflow collect serves pages', () => {
       }
     } finally {
       assert.equal(await collect.stop(), 0, collect.stderr());
+    }
+  });
+});
+
+/** A writer that stores at once. */
+class MemoryWriter implements EventWriter {
+  readonly stored: KeyedMessage[] = [];
+  async write(messages: readonly KeyedMessage[]): Promise<void> {
+    this.stored.push(...messages);
+  }
+  async close(): Promise<void> {}
+}
+
+/** One POST with exactly these headers (fetch sets Host itself and drops Content-Encoding's meaning). */
+function post(url: string, headers: Record<string, string>, body: string | Buffer): Promise<{ status: number; body: string }> {
+  const { port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/events', headers: { 'content-length': String(Buffer.byteLength(body)), ...headers }, setHost: false }, (response) => {
+      let text = '';
+      response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('startCollector: what it answers before reading events', () => {
+  test('a Host that is not an IP address, a loopback name or an --allowed-host is a 421 (DNS rebinding), and nothing is stored', async () => {
+    const writer = new MemoryWriter();
+    const collector = await startCollector({ writer, port: 0, allowedHosts: ['events.example.com'] });
+    try {
+      const { port } = new URL(collector.url);
+      const body = JSON.stringify([event('u1')]);
+      const json = { 'content-type': 'text/plain' };
+      for (const host of [`evil.example:${port}`, 'localhost.evil.example', '']) {
+        const reply = await post(collector.url, { ...json, host, origin: `http://${host}` }, body);
+        assert.equal(reply.status, 421, `Host ${host}: ${reply.body}`);
+        assert.match(JSON.parse(reply.body).error, /--allowed-host/);
+      }
+      assert.equal(writer.stored.length, 0);
+      for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `EVENTS.example.com`, `10.0.0.7:${port}`]) {
+        const reply = await post(collector.url, { ...json, host }, body);
+        assert.equal(reply.status, 202, `Host ${host}: ${reply.body}`);
+      }
+      assert.equal(writer.stored.length, 4);
+    } finally {
+      await collector.close();
+    }
+  });
+
+  test('a compressed body or another charset than UTF-8 is a 415 that says what to send, not a 202 refusing every event', async () => {
+    const writer = new MemoryWriter();
+    const collector = await startCollector({ writer, port: 0 });
+    try {
+      const host = new URL(collector.url).host;
+      const body = JSON.stringify([event('u1', { url: '/café' })]);
+      const gzip = await post(collector.url, { host, 'content-type': 'application/json', 'content-encoding': 'gzip' }, gzipSync(body));
+      assert.equal(gzip.status, 415, gzip.body);
+      assert.match(JSON.parse(gzip.body).error, /uncompressed/);
+      const latin1 = await post(collector.url, { host, 'content-type': 'text/plain; charset=ISO-8859-1' }, Buffer.from(body, 'latin1'));
+      assert.equal(latin1.status, 415, latin1.body);
+      assert.match(JSON.parse(latin1.body).error, /UTF-8/);
+      assert.equal(writer.stored.length, 0);
+      for (const type of ['application/json; charset=utf-8', 'text/plain;charset="UTF-8"', 'application/x-ndjson']) {
+        const reply = await post(collector.url, { host, 'content-type': type, 'content-encoding': 'identity' }, body);
+        assert.equal(reply.status, 202, `${type}: ${reply.body}`);
+      }
+      assert.equal(writer.stored.length, 3);
+      assert.equal((JSON.parse(writer.stored[0]!.value) as { url: string }).url, '/café');
+    } finally {
+      await collector.close();
+    }
+  });
+
+  test('one event pretty-printed over several lines is one event, not lines refused as not_json', async () => {
+    const writer = new MemoryWriter();
+    const collector = await startCollector({ writer, port: 0 });
+    try {
+      const reply = await post(collector.url, { host: new URL(collector.url).host, 'content-type': 'application/json' }, JSON.stringify(event('u1'), null, 2));
+      assert.equal(reply.status, 202, reply.body);
+      assert.deepEqual(JSON.parse(reply.body), { accepted: 1, refused: [] });
+      assert.equal(writer.stored.length, 1);
+    } finally {
+      await collector.close();
     }
   });
 });
