@@ -64,7 +64,7 @@ export function parseRecordOutput(text: string): RecordOutputEndpoint {
   const equals = text.indexOf('=');
   const name = text.slice(0, equals);
   if (equals <= 0 || !/^[a-z][a-z0-9_-]*$/.test(name)) {
-    throw new InvalidArgumentError(`"${text}" does not name a record output; use NAME=file:PATH or NAME=stdout, e.g. sessions=file:sessions.jsonl`);
+    throw new InvalidArgumentError(`"${text}" does not name a record output; use NAME=file:PATH or NAME=stdout, NAME in lower case (letters, digits, _ and -), e.g. sessions=file:sessions.jsonl`);
   }
   const destination = text.slice(equals + 1);
   if (destination === 'stdout' || destination === '-') return { name, endpoint: { kind: 'stdout' } };
@@ -79,5 +79,7 @@ function filePath(text: string): Endpoint | undefined {
   if (!text.startsWith('file:')) return undefined;
   const path = text.slice('file:'.length);
   if (path.length === 0) throw new InvalidArgumentError('file: needs a path, e.g. file:events.jsonl');
+  // Connectors read '-' as stdin or stdout: it would escape the checks that one stream holds one output.
+  if (path === '-') throw new InvalidArgumentError('file:- names no file; use - (--from) or stdout (--to, --output) for the standard streams, or file:./- for a file named -');
   return { kind: 'file', path };
 }

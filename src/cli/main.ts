@@ -7,6 +7,12 @@ import { shutdownSignal } from './shutdownSignal.js';
 /** Commands that stop on `shutdownSignal`, also when it came while the CLI was loading. */
 const STOPS_ON_SHUTDOWN_SIGNAL = new Set(['run', 'jobmanager', 'demo']);
 
+// Once the reader of stderr has gone (`2>&1 | head`), what is left to say has no reader either:
+// the summary's failed write must not turn a run that ended quietly into a crash.
+process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+});
+
 const program = buildProgram();
 // The other commands install their own signal handlers when their action starts, and never
 // see a signal that came before: exit as Node would have, had bin/clickflow.js not caught it.

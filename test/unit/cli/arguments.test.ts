@@ -6,6 +6,7 @@ import { durationArgument } from '../../../src/cli/durationArgument.js';
 import { timerDurationArgument } from '../../../src/cli/timerDurationArgument.js';
 import {
   parseDeadLetterEndpoint,
+  parseRecordOutput,
   parseSideOutput,
   parseSinkEndpoint,
   parseSourceEndpoint,
@@ -75,6 +76,13 @@ describe('Endpoint parsing', () => {
     for (const parse of [parseSourceEndpoint, parseSinkEndpoint, parseDeadLetterEndpoint, parseSideOutput]) {
       rejects(() => parse('file:'), /needs a path/);
     }
+  });
+
+  test('file:- is refused with the names of the standard streams: as - it would pass the check that one stream holds one output', () => {
+    for (const parse of [parseSourceEndpoint, parseSinkEndpoint, parseDeadLetterEndpoint, parseSideOutput, (text: string) => parseRecordOutput(`sessions=${text}`)]) {
+      rejects(() => parse('file:-'), /file:- names no file; use - \(--from\) or stdout .* file:\.\/- for a file named -/);
+    }
+    assert.deepEqual(parseSinkEndpoint('file:./-'), { kind: 'file', path: './-' });
   });
 });
 

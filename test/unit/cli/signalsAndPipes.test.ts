@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import { CLI, tempDir } from './cliHarness.js';
+import { CLI, runCli, tempDir } from './cliHarness.js';
 
 const T0 = 1735689600;
 const events = (from: number, count: number) =>
@@ -128,5 +128,20 @@ describe('signals and pipes', { concurrency: 3, timeout: 180_000 }, () => {
     const { code } = await run.exited;
     assert.equal(code, 0, run.stderr());
     assert.equal(run.stderr(), '');
+  });
+
+  test('2>&1 | head -5: the summary written into the closed pipe ends the run quietly too, exit 0', async () => {
+    const input = tmp.path('pipe-both.jsonl');
+    // The producer's events: their few points all fit in the pipe, so the summary is what meets the closed pipe.
+    await writeFile(input, (await runCli(['produce', '--dry-run', '--seed', '1', '--count', '3000'])).stdout);
+    // One pipe for stdout and stderr, its reader gone after five lines: the summary meets EPIPE on stderr.
+    const child = spawn('bash', ['-c', `"${process.execPath}" "${CLI}" run error-rates --from "file:${input}" --to stdout --window 1s 2>&1 | head -5 > /dev/null; exit \${PIPESTATUS[0]}`], {
+      env: { ...process.env, CLICKFLOW_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 0, stderr);
   });
 });
