@@ -73,8 +73,9 @@ export function validateClickEvent(value: unknown): ValidationFailure | null {
     optionalString(record.action, 'action');
   if (optional !== null) return optional;
   const latency = record.latency_ms;
-  if (latency !== undefined && latency !== null && typeof latency !== 'number') {
-    return wrongType('latency_ms', 'a number', latency);
+  // 1e400 parses as Infinity: jobs that write it as a float field would fail on it, on every restart.
+  if (latency !== undefined && latency !== null && !(typeof latency === 'number' && latency >= 0 && latency !== Infinity)) {
+    return wrongType('latency_ms', 'a finite number of milliseconds, 0 or more', latency);
   }
   (record as unknown as ClickEvent).eventTimeMs = eventTimeMs;
   return null;

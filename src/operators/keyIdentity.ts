@@ -19,10 +19,15 @@ const MARK = '\u0001';
  */
 export function keyIdentity(key: unknown): unknown {
   if (typeof key === 'string') return key.charCodeAt(0) === 1 ? MARK + key : key;
-  if (typeof key !== 'object' || key === null) {
-    if (typeof key === 'function' || typeof key === 'symbol') throw new KeyError(describe(key));
+  if (typeof key === 'number') {
+    // NaN is not even equal to itself, and none of the three has a JSON form for an output.
+    if (!Number.isFinite(key)) throw new KeyError(String(key));
     return key;
   }
+  if (typeof key === 'boolean' || key === null) return key;
+  // A misspelt or missing field: all such records would silently share one key.
+  if (key === undefined) throw new KeyError('undefined (does the field it reads exist on every record, spelt as in the events?)');
+  if (typeof key !== 'object') throw new KeyError(describe(key));
   return MARK + canonical(key);
 }
 

@@ -56,6 +56,27 @@ describe('composite keys', () => {
       .toPoints((w, point) => point('n').intField('n', w.value));
     await assert.rejects(runPipeline(dated, [raw(0, [click('/a', 200, T0)])]), (error: unknown) => error instanceof KeyError && /a Date/.test(error.message) && /compared by value/.test(error.message));
   });
+
+  test('a key of undefined (a misspelt field), NaN, Infinity or a bigint fails the job with a KeyError; null and false are keys', async () => {
+    const keyedBy = (keyOf: (e: ClickEvent) => unknown) =>
+      job('odd-key')
+        .from(clickEvents())
+        .keyBy(keyOf)
+        .window(TumblingEventTimeWindows.of('10s'))
+        .aggregate(count())
+        .toPoints((w, point) => point('n').tag('key', String(w.key)).intField('n', w.value));
+    const input = [raw(0, [click('/a', 200, T0), click('/b', 200, T0 + 1)])];
+    for (const [keyOf, what] of [
+      [(e: ClickEvent) => (e as unknown as Record<string, unknown>).nope, /keyBy returned undefined \(does the field it reads exist/],
+      [() => Number.NaN, /keyBy returned NaN/],
+      [() => -Infinity, /keyBy returned -Infinity/],
+      [() => 10n, /keyBy returned a bigint/],
+    ] as const) {
+      await assert.rejects(runPipeline(keyedBy(keyOf), input), (error: unknown) => error instanceof KeyError && what.test(error.message), String(what));
+    }
+    assert.deepEqual((await runPipeline(keyedBy(() => null), input)).lines, [`n,key=null n=2i ${T0}000000000`]);
+    assert.deepEqual((await runPipeline(keyedBy((e) => e.url === '/a'), input)).lines.sort(), [`n,key=false n=1i ${T0}000000000`, `n,key=true n=1i ${T0}000000000`]);
+  });
 });
 
 describe('window results are streams', () => {

@@ -255,6 +255,10 @@ describe('validateClickEvent: every reason in InvalidRecord', () => {
       expectReason({ ...base(), [field]: 5 }, 'wrong_type', new RegExp(field));
     }
     expectReason({ ...base(), latency_ms: '12' }, 'wrong_type', /latency_ms/);
+    // JSON's 1e400 is Infinity: a float field cannot hold it, and a job writing it would fail on every restart.
+    expectReason(JSON.parse('{"user_id":"u","url":"/a","http_status":200,"event_timestamp":1735689600,"latency_ms":1e400}'), 'wrong_type', /latency_ms must be a finite number of milliseconds, 0 or more, got number Infinity/);
+    expectReason({ ...base(), latency_ms: -5 }, 'wrong_type', /latency_ms.*got number -5/);
+    expectReason({ ...base(), latency_ms: Number.NaN }, 'wrong_type', /latency_ms/);
   });
 
   test('status_out_of_range: outside 100–599 or not an integer', () => {
