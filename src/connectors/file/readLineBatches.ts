@@ -1,5 +1,5 @@
 import { DEFAULTS } from '../../config/defaults.js';
-import { constants, createReadStream, open, stat } from 'node:fs';
+import { constants, createReadStream, fstat, open, stat } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
@@ -26,6 +26,7 @@ export interface ReadLineBatchesOptions {
 
 const statOf = promisify(stat);
 const openFd = promisify(open);
+const fstatOf = promisify(fstat);
 
 /**
  * Reads JSON lines from a file, a FIFO or stdin as one partition (0), a batch per chunk read.
@@ -70,7 +71,8 @@ export function readLineBatches(options: ReadLineBatchesOptions): Observable<Rec
       // Closing the input on unsubscribe ends a pending read with an error nobody waits for.
       if (stopped) return;
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      const hint = reason === 'EISDIR' ? 'it is a directory; give the path of a JSON-lines file' : 'check that the file exists and is readable';
+      const hint =
+        reason !== 'EISDIR' ? 'check that the file exists and is readable' : path === '-' ? 'it is a directory; redirect a JSON-lines file into it' : 'it is a directory; give the path of a JSON-lines file';
       subscriber.error(new ClickflowError(`cannot read ${name} (${reason}); ${hint}`, { cause: error }));
     });
     return () => {
@@ -83,7 +85,11 @@ export function readLineBatches(options: ReadLineBatchesOptions): Observable<Rec
 
 /** The input as a stream of Buffers. */
 async function openInput(path: string, chunkBytes: number): Promise<Readable> {
-  if (path === '-') return process.stdin;
+  if (path === '-') {
+    // Node reads a directory given as stdin (`< /tmp`) as an empty input: the job would end with nothing read.
+    if ((await fstatOf(0)).isDirectory()) throw Object.assign(new Error('stdin is a directory'), { code: 'EISDIR' });
+    return process.stdin;
+  }
   if ((await statOf(path)).isFIFO()) {
     // open(2) of a FIFO blocks until a writer opens it, in a libuv thread that nothing can
     // interrupt, so a stopped job could not exit. Opened non-blocking it returns at once, and

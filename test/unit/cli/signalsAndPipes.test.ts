@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { CLI, runCli, tempDir } from './cliHarness.js';
@@ -128,6 +129,20 @@ describe('signals and pipes', { concurrency: 3, timeout: 180_000 }, () => {
     const { code } = await run.exited;
     assert.equal(code, 0, run.stderr());
     assert.equal(run.stderr(), '');
+  });
+
+  test('a directory as stdin (< /tmp) is refused as one, not read as an empty input', async () => {
+    const dir = openSync(tmp.path(''), 'r');
+    try {
+      const child = spawn(process.execPath, [CLI, 'run', 'error-rates', '--from', '-', '--to', 'none'], { env: { ...process.env, CLICKFLOW_LOG_LEVEL: 'warn' }, stdio: [dir, 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      assert.equal(code, 1, stderr);
+      assert.match(stderr, /cannot read stdin \(EISDIR\); it is a directory; redirect a JSON-lines file into it/);
+    } finally {
+      closeSync(dir);
+    }
   });
 
   test('2>&1 | head -5: the summary written into the closed pipe ends the run quietly too, exit 0', async () => {
