@@ -69,6 +69,12 @@ export async function loadJob(spec: string): Promise<Job> {
     module = await importOrIdle(pathToFileURL(path).href, spec);
   } catch (error) {
     if (error instanceof NeverLoaded) throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && /Cannot find package 'clickflow'/.test((error as Error).message)) {
+      throw new ConfigError(
+        'job',
+        `${spec} imports 'clickflow', which its project does not have; install it there (npm install /path/to/clickflow) or link it (npm link in the clickflow checkout, then npm link clickflow in the job's project)`,
+      );
+    }
     // The module's own error, stack and all: it points at the user's code. Loading it again
     // would fail the same way, so a job manager does not restart it.
     throw new ClickflowError(`${spec} failed to load: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, { cause: error });

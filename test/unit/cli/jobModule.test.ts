@@ -30,4 +30,13 @@ describe('clickflow run <module>', () => {
     assert.match(result.stderr, /failed to load: Error: the config server said no/);
     assert.doesNotMatch(result.stderr, /never finished loading/);
   });
+
+  test('a module outside any project that has clickflow is told how to install or link it, exit 2, no stack trace', async () => {
+    const module = temp.path('outside.mjs');
+    await writeFile(module, "import { job } from 'clickflow';\nexport default job('outside');\n");
+    const result = await runCli(['run', module, ...endpoints], { timeoutMs: 30_000 });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /imports 'clickflow', which its project does not have; install it there \(npm install \/path\/to\/clickflow\) or link it/);
+    assert.doesNotMatch(result.stderr, /\n    at /);
+  });
 });
