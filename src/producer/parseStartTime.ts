@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors/ConfigError.js';
+import { MAX_EVENT_TIME_MS, MIN_EVENT_TIME_MS } from '../time/eventTimeRange.js';
 import { parseIsoTime } from '../time/parseIsoTime.js';
 
 /**
@@ -18,6 +19,13 @@ export function parseStartTime(text: string): number {
       '--start-time',
       `"${text}" is not an ISO-8601 date-time (or not a real date); write e.g. 2025-01-01T00:00:00Z or ` +
         '2025-01-01T01:00:00+01:00; a time without an offset is UTC, a date alone is midnight UTC',
+    );
+  }
+  if (!(ms >= MIN_EVENT_TIME_MS && ms < MAX_EVENT_TIME_MS)) {
+    // Every job would refuse such events as bad_timestamp: nothing generated would be counted.
+    throw new ConfigError(
+      '--start-time',
+      `"${text}" is outside the event times jobs accept, ${new Date(MIN_EVENT_TIME_MS).toISOString()} up to before ${new Date(MAX_EVENT_TIME_MS).toISOString()}; give a time in that range`,
     );
   }
   return ms;

@@ -27,10 +27,15 @@ export function parseDuration(text: string, option = 'duration'): number {
     );
   }
   const ms = Number(match[1]) * UNIT_MS[match[2]!]!;
-  if (!Number.isSafeInteger(Math.round(ms))) {
+  const whole = Math.round(ms);
+  if (!Number.isSafeInteger(whole)) {
     throw new ConfigError(option, `"${text}" is too long a duration`);
   }
-  return Math.round(ms);
+  // 1.1 × 1000 is 1100.0000000000002 in binary floating point: only a real fraction is refused.
+  if (Math.abs(ms - whole) > 1e-6 * Math.max(1, whole)) {
+    throw new ConfigError(option, `"${text}" is not whole milliseconds; durations count whole milliseconds, e.g. ${formatDuration(Math.max(1, whole))}`);
+  }
+  return whole;
 }
 
 /** Formats milliseconds back into the shortest exact duration string (`10000` → `10s`). */

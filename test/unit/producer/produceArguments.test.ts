@@ -39,6 +39,13 @@ describe('--start-time', () => {
     }
   });
 
+  test('a time no job accepts (before 1990, from 2100) is refused with the range, since every event would be dead-lettered', () => {
+    for (const text of ['1800-01-01T00:00:00Z', '1989-12-31T23:59:59Z', '2100-01-01T00:00:00Z', '9999-01-01']) {
+      refuses(parseStartTime, '--start-time', text, /outside the event times jobs accept, 1990-01-01T00:00:00.000Z up to before 2100-01-01T00:00:00.000Z/);
+    }
+    assert.equal(parseStartTime('1990-01-01T00:00:00Z'), Date.UTC(1990, 0, 1));
+  });
+
   test('a seeded run gives the same bytes in every time zone', async () => {
     const args = ['produce', '--dry-run', '--seed', '1', '--count', '5', '--start-time', '2030-06-01T12:00:00'];
     const runs = await Promise.all(['UTC', 'America/New_York', 'Asia/Kolkata'].map((TZ) => startCli(args, { env: { TZ } }).exited));

@@ -20,10 +20,14 @@ describe('parseDuration', () => {
     assert.equal(parseDuration('10 s'), 10_000);
   });
 
-  test('rounds to whole milliseconds', () => {
-    assert.equal(parseDuration('1.4ms'), 1);
-    assert.equal(parseDuration('1.6ms'), 2);
-    assert.equal(parseDuration('0.0016s'), 2);
+  test('fractions of a unit that make whole milliseconds are taken; a fraction of a millisecond is refused with the nearest whole one', () => {
+    assert.equal(parseDuration('1.1s'), 1_100);
+    assert.equal(parseDuration('0.001s'), 1);
+    assert.equal(parseDuration('1.5m'), 90_000);
+    assert.equal(parseDuration('2d'), 172_800_000);
+    for (const [text, nearest] of [['1.4ms', '1ms'], ['1.6ms', '2ms'], ['0.0016s', '2ms'], ['0.4ms', '1ms']]) {
+      assert.throws(() => parseDuration(text!, '--gap'), (error: unknown) => error instanceof ConfigError && error.message === `--gap: "${text}" is not whole milliseconds; durations count whole milliseconds, e.g. ${nearest}`);
+    }
   });
 
   for (const bad of ['10', '10x', '', 's', 'ten s', '-5s', '1h30m', '.5s', '5 minutes', '10S', '1e3ms', '10s10s']) {
