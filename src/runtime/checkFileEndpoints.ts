@@ -135,7 +135,7 @@ function clash(first: FileUse, second: FileUse): ConfigError {
   if (first.input && second.realPath === undefined && second.shown.startsWith('stdout')) {
     return new ConfigError(
       second.option,
-      `${second.shown}, the input of ${first.option}${other}; a > redirection empties the input before clickflow even starts: redirect stdout to another file`,
+      `${second.shown}, the input of ${first.option}${other}; a > redirection empties the input before clickflow even starts, and >> would append to what it is reading: redirect stdout to another file`,
     );
   }
   if (first.input) {
