@@ -11,7 +11,7 @@ import { parseEventsBody } from '../../../src/collector/parseEventsBody.js';
 import { RateLimiter } from '../../../src/collector/RateLimiter.js';
 import { RefusedRequestError } from '../../../src/collector/RefusedRequestError.js';
 import { safeJson } from '../../../src/collector/safeJson.js';
-import { startCollector } from '../../../src/collector/startCollector.js';
+import { startCollector, type Collector } from '../../../src/collector/startCollector.js';
 import { WriteQueue } from '../../../src/collector/WriteQueue.js';
 import { ClickflowError } from '../../../src/errors/ClickflowError.js';
 import { waitFor } from '../../../src/testing/waitFor.js';
@@ -300,11 +300,20 @@ function post(url: string, headers: Record<string, string>, body: string | Buffe
   });
 }
 
+/** Runs `body` against a collector on a free port that stores into memory, then closes it. */
+async function withCollector(options: { allowedHosts?: string[] }, body: (collector: Collector, writer: MemoryWriter) => Promise<void>): Promise<void> {
+  const writer = new MemoryWriter();
+  const collector = await startCollector({ writer, port: 0, ...options });
+  try {
+    await body(collector, writer);
+  } finally {
+    await collector.close();
+  }
+}
+
 describe('startCollector: what it answers before reading events', () => {
   test('a Host that is not an IP address, a loopback name or an --allowed-host is a 421 (DNS rebinding), and nothing is stored', async () => {
-    const writer = new MemoryWriter();
-    const collector = await startCollector({ writer, port: 0, allowedHosts: ['events.example.com'] });
-    try {
+    await withCollector({ allowedHosts: ['events.example.com'] }, async (collector, writer) => {
       const { port } = new URL(collector.url);
       const body = JSON.stringify([event('u1')]);
       const json = { 'content-type': 'text/plain' };
@@ -319,15 +328,11 @@ describe('startCollector: what it answers before reading events', () => {
         assert.equal(reply.status, 202, `Host ${host}: ${reply.body}`);
       }
       assert.equal(writer.stored.length, 4);
-    } finally {
-      await collector.close();
-    }
+    });
   });
 
   test('a compressed body or another charset than UTF-8 is a 415 that says what to send, not a 202 refusing every event', async () => {
-    const writer = new MemoryWriter();
-    const collector = await startCollector({ writer, port: 0 });
-    try {
+    await withCollector({}, async (collector, writer) => {
       const host = new URL(collector.url).host;
       const body = JSON.stringify([event('u1', { url: '/café' })]);
       const gzip = await post(collector.url, { host, 'content-type': 'application/json', 'content-encoding': 'gzip' }, gzipSync(body));
@@ -343,21 +348,15 @@ describe('startCollector: what it answers before reading events', () => {
       }
       assert.equal(writer.stored.length, 3);
       assert.equal((JSON.parse(writer.stored[0]!.value) as { url: string }).url, '/café');
-    } finally {
-      await collector.close();
-    }
+    });
   });
 
   test('one event pretty-printed over several lines is one event, not lines refused as not_json', async () => {
-    const writer = new MemoryWriter();
-    const collector = await startCollector({ writer, port: 0 });
-    try {
+    await withCollector({}, async (collector, writer) => {
       const reply = await post(collector.url, { host: new URL(collector.url).host, 'content-type': 'application/json' }, JSON.stringify(event('u1'), null, 2));
       assert.equal(reply.status, 202, reply.body);
       assert.deepEqual(JSON.parse(reply.body), { accepted: 1, refused: [] });
       assert.equal(writer.stored.length, 1);
-    } finally {
-      await collector.close();
-    }
+    });
   });
 });
