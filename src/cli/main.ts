@@ -7,11 +7,14 @@ import { shutdownSignal } from './shutdownSignal.js';
 /** Commands that stop on `shutdownSignal`, also when it came while the CLI was loading. */
 const STOPS_ON_SHUTDOWN_SIGNAL = new Set(['run', 'jobmanager', 'demo']);
 
-// Once the reader of stderr has gone (`2>&1 | head`), what is left to say has no reader either:
-// the summary's failed write must not turn a run that ended quietly into a crash.
-process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+// Once the reader of stdout or stderr has gone (`2>&1 | head -1`), what is left to say there has
+// no reader either: a failed write must not crash the command. Outputs of data listen for their
+// own errors as well, and stop their job on them.
+const ignoreClosedPipe = (error: NodeJS.ErrnoException) => {
   if (error.code !== 'EPIPE') throw error;
-});
+};
+process.stdout.on('error', ignoreClosedPipe);
+process.stderr.on('error', ignoreClosedPipe);
 
 const program = buildProgram();
 // The other commands install their own signal handlers when their action starts, and never

@@ -139,12 +139,6 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     const origin = request.headers.origin;
     if (!cors.allows(origin, request.headers.host)) return send(reply, 403, { error: 'this page\'s origin may not send events here; the collector\'s --allow-origin lists the pages that may' });
     if (origin !== undefined) reply.headers({ 'access-control-allow-origin': origin, vary: 'Origin' });
-    if (request.url.startsWith(EVENTS_PATH) && request.method === 'POST') {
-      const unreadable = unreadableBody(request.headers);
-      if (unreadable !== undefined) return send(reply, 415, { error: unreadable });
-      const waitSeconds = limiter.take(request.ip);
-      if (waitSeconds > 0) return send(reply, 429, { error: `too many requests from this address; wait ${waitSeconds} s` }, { 'retry-after': String(waitSeconds) });
-    }
     return undefined;
   });
   app.addHook('onResponse', async (request, reply) => {
@@ -158,7 +152,15 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
       .send(),
   );
 
-  app.post(EVENTS_PATH, async (request: FastifyRequest, reply) => {
+  // On the route itself, not by the raw URL: /v1/%65vents reaches this route too.
+  const beforeTheBody = async (request: FastifyRequest, reply: FastifyReply) => {
+    const unreadable = unreadableBody(request.headers);
+    if (unreadable !== undefined) return send(reply, 415, { error: unreadable });
+    const waitSeconds = limiter.take(request.ip);
+    if (waitSeconds > 0) return send(reply, 429, { error: `too many requests from this address; wait ${waitSeconds} s` }, { 'retry-after': String(waitSeconds) });
+    return undefined;
+  };
+  app.post(EVENTS_PATH, { onRequest: beforeTheBody }, async (request: FastifyRequest, reply) => {
     const parsed = parseEventsBody(request.body as string, maxEvents);
     const userAgent = request.headers['user-agent']?.slice(0, d.maxUserAgentChars);
     const { messages, refused, bytes } = acceptEvents(parsed, { receivedAt: new Date().toISOString(), userAgent, keyField: key });

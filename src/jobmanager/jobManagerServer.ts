@@ -135,14 +135,13 @@ export function jobManagerServer(options: JobManagerServerOptions): Server {
   const route = async (request: IncomingMessage, response: ServerResponse) => {
     const refusal = refusalOf(request, allowedHosts);
     if (refusal !== undefined) throw new HttpError(refusal.status, refusal.message);
-    // A path that starts with // must stay a path: as a relative URL it would name a host.
+    // Only a path: an absolute URL (a proxy's form) would name a host the Host check never saw,
+    // and a path that starts with // must stay a path, not become a relative URL's host.
     const target = request.url ?? '/';
-    let url: URL;
-    try {
-      url = target.startsWith('/') ? new URL(`http://localhost${target}`) : new URL(target);
-    } catch {
+    if (!target.startsWith('/')) {
       throw new HttpError(400, `the request target ${JSON.stringify(target.slice(0, 100))} is not a path; the API has /jobs, /jobs/:id, /health, /metrics and /live`);
     }
+    const url = new URL(`http://localhost${target}`);
     const path = url.pathname.replace(/\/+$/, '') || '/';
     // Node sends no body in answer to HEAD: routed as GET, it gets GET's status and headers.
     const method = request.method === 'HEAD' ? 'GET' : (request.method ?? 'GET');

@@ -26,16 +26,18 @@ export function parseDuration(text: string, option = 'duration'): number {
       `"${text}" is not a duration; write a number and a unit: 500ms, 10s, 5m, 1h or 2d`,
     );
   }
-  const ms = Number(match[1]) * UNIT_MS[match[2]!]!;
-  const whole = Math.round(ms);
-  if (!Number.isSafeInteger(whole)) {
+  // In decimal, exactly: 1000000.5ms must not round to 1000001 (nor 1.1s become 1100.0000000000002).
+  const [integer, fraction = ''] = match[1]!.split('.');
+  const scaled = BigInt(integer! + fraction) * BigInt(UNIT_MS[match[2]!]!);
+  const divisor = 10n ** BigInt(fraction.length);
+  if (scaled / divisor > BigInt(Number.MAX_SAFE_INTEGER)) {
     throw new ConfigError(option, `"${text}" is too long a duration`);
   }
-  // 1.1 × 1000 is 1100.0000000000002 in binary floating point: only a real fraction is refused.
-  if (Math.abs(ms - whole) > 1e-6 * Math.max(1, whole)) {
-    throw new ConfigError(option, `"${text}" is not whole milliseconds; durations count whole milliseconds, e.g. ${formatDuration(Math.max(1, whole))}`);
+  if (scaled % divisor !== 0n) {
+    const nearest = Math.max(1, Math.round(Number(scaled) / Number(divisor)));
+    throw new ConfigError(option, `"${text}" is not whole milliseconds; durations count whole milliseconds, e.g. ${formatDuration(nearest)}`);
   }
-  return whole;
+  return Number(scaled / divisor);
 }
 
 /** Formats milliseconds back into the shortest exact duration string (`10000` → `10s`). */

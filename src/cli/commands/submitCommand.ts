@@ -18,7 +18,8 @@ export function absoluteFilePaths(args: readonly string[]): string[] {
     if (PATH_OPTIONS.has(option)) return value === '' ? value : resolve(value);
     if (!value.startsWith('file:')) return value;
     const path = value.slice('file:'.length);
-    return path === '' || isAbsolute(path) ? value : `file:${resolve(path)}`;
+    // file:- stays as given, for the manager to refuse as run does.
+    return path === '' || path === '-' || isAbsolute(path) ? value : `file:${resolve(path)}`;
   };
   const takesPath = (option: string) => FILE_OPTIONS.has(option) || PATH_OPTIONS.has(option);
   const out: string[] = [];

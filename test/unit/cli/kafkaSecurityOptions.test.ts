@@ -113,4 +113,8 @@ describe('Kafka security options', () => {
     ]);
     assert.deepEqual(redactArgs(['--kafka-password', PASSWORD, `--kafka-password=${PASSWORD}`]), ['--kafka-password', '***', '--kafka-password=***']);
   });
+
+  test('submit makes file: paths absolute but leaves file:- as given, for the manager to refuse as run does', () => {
+    assert.deepEqual(absoluteFilePaths(['--to', 'file:out.lp', '--dead-letter=file:-', '--from', 'file:-']), ['--to', `file:${resolve('out.lp')}`, '--dead-letter=file:-', '--from', 'file:-']);
+  });
 });

@@ -287,10 +287,10 @@ class MemoryWriter implements EventWriter {
 }
 
 /** One POST with exactly these headers (fetch sets Host itself and drops Content-Encoding's meaning). */
-function post(url: string, headers: Record<string, string>, body: string | Buffer): Promise<{ status: number; body: string }> {
+function post(url: string, headers: Record<string, string>, body: string | Buffer, path = '/v1/events'): Promise<{ status: number; body: string }> {
   const { port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/events', headers: { 'content-length': String(Buffer.byteLength(body)), ...headers }, setHost: false }, (response) => {
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path, headers: { 'content-length': String(Buffer.byteLength(body)), ...headers }, setHost: false }, (response) => {
       let text = '';
       response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
@@ -341,6 +341,9 @@ describe('startCollector: what it answers before reading events', () => {
       const latin1 = await post(collector.url, { host, 'content-type': 'text/plain; charset=ISO-8859-1' }, Buffer.from(body, 'latin1'));
       assert.equal(latin1.status, 415, latin1.body);
       assert.match(JSON.parse(latin1.body).error, /UTF-8/);
+      // The route is the same under any spelling of its path.
+      const encodedPath = await post(collector.url, { host, 'content-type': 'application/json', 'content-encoding': 'gzip' }, gzipSync(body), '/v1/%65vents');
+      assert.equal(encodedPath.status, 415, encodedPath.body);
       assert.equal(writer.stored.length, 0);
       for (const type of ['application/json; charset=utf-8', 'text/plain;charset="UTF-8"', 'application/x-ndjson']) {
         const reply = await post(collector.url, { host, 'content-type': type, 'content-encoding': 'identity' }, body);

@@ -98,6 +98,8 @@ describe('the job manager answers its own clients only: Host, Origin and Content
     const doubleSlash = await call(manager.port, 'GET', '//evil.example/jobs', { host });
     assert.equal(doubleSlash.status, 404, doubleSlash.body);
     assert.equal((await call(manager.port, 'GET', '*', { host })).status, 400);
+    // A proxy's absolute form names a host that the Host check never saw.
+    assert.equal((await call(manager.port, 'GET', 'http://evil.example/jobs', { host })).status, 400);
   });
 
   test('a method a path does not take is a 405 that names the ones it does', async () => {

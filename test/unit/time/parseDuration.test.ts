@@ -25,7 +25,8 @@ describe('parseDuration', () => {
     assert.equal(parseDuration('0.001s'), 1);
     assert.equal(parseDuration('1.5m'), 90_000);
     assert.equal(parseDuration('2d'), 172_800_000);
-    for (const [text, nearest] of [['1.4ms', '1ms'], ['1.6ms', '2ms'], ['0.0016s', '2ms'], ['0.4ms', '1ms']]) {
+    assert.equal(parseDuration('1.0000000s'), 1_000);
+    for (const [text, nearest] of [['1.4ms', '1ms'], ['1.6ms', '2ms'], ['0.0016s', '2ms'], ['0.4ms', '1ms'], ['1000000.5ms', '1000001ms'], ['1.0000001h', '1h'], ['1.0000001s', '1s']]) {
       assert.throws(() => parseDuration(text!, '--gap'), (error: unknown) => error instanceof ConfigError && error.message === `--gap: "${text}" is not whole milliseconds; durations count whole milliseconds, e.g. ${nearest}`);
     }
   });
