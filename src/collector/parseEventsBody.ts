@@ -10,11 +10,11 @@ export interface ParsedBody {
 }
 
 /**
- * Reads a request body that holds a JSON array of events, one JSON event (it may span lines), or
- * NDJSON (one event per line; blank lines are skipped and take no index). An array that is not JSON, or a body without any event,
- * is refused whole (400); an NDJSON line that is not JSON refuses that event alone, as
- * `not_json`, so that one broken line does not cost the others. More than `maxEvents` events is
- * a 413, checked before any line is parsed.
+ * Reads a request body that holds a JSON array of events, one JSON event (it may span lines),
+ * or NDJSON (one event per line; blank lines are skipped and take no index). An array that is
+ * not JSON, or a body without any event, is refused whole (400); an NDJSON line that is not JSON
+ * refuses that event alone, as `not_json`, so that one broken line does not cost the others.
+ * More than `maxEvents` events is a 413, checked before any line is parsed.
  */
 export function parseEventsBody(body: string, maxEvents: number): ParsedBody {
   const start = firstNonSpace(body);

@@ -14,7 +14,7 @@ export function isLoopbackName(hostname: string): boolean {
 }
 
 /** `host[:port]` as a URL's authority, or undefined if it is not one (no user info, path or spaces). */
-export function authorityOf(host: string): Authority | undefined {
+function authorityOf(host: string): Authority | undefined {
   if (!/^[A-Za-z0-9.\-[\]:]+$/.test(host)) return undefined;
   try {
     const url = new URL(`http://${host}`);
@@ -42,12 +42,8 @@ export class AllowedHosts {
   check(hostHeader: string | undefined): Authority | undefined {
     const host = hostHeader === undefined ? undefined : authorityOf(hostHeader);
     if (host === undefined) return undefined;
-    return this.has(host.hostname) || isIP(host.hostname.replace(/^\[|\]$/g, '')) !== 0 ? host : undefined;
-  }
-
-  /** Whether `hostname` is a loopback name or one of the names given. */
-  has(hostname: string): boolean {
-    return this.names.has(hostname) || isLoopbackName(hostname);
+    const { hostname } = host;
+    return this.names.has(hostname) || isLoopbackName(hostname) || isIP(hostname.replace(/^\[|\]$/g, '')) !== 0 ? host : undefined;
   }
 
   /** Whether `hostname` is one of the names given (not counting loopback names). */

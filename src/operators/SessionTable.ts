@@ -1,16 +1,30 @@
-/** A session's numbers, one row of {@link SessionTable} each. */
+// A session's numbers, one row of SessionTable each.
+/** The session's bounds, `[start, end)`. */
 const START_MS = 0;
 const END_MS = 1;
+/**
+ * The time of its one timer in the queue that counts (`Infinity`: none). A session is queued
+ * once, not once per record that moves its end: a later time waits until this one pops.
+ */
 const QUEUED_MS = 2;
+/**
+ * Where a restore must start re-reading to rebuild this session exactly: its first position, or,
+ * when that record was behind the partition's highest event time, the record that held it.
+ */
 const REPLAY_FROM = 3;
+/** Records in the session, merged ones included. */
 const RECORDS = 4;
 const FIRINGS = 5;
+/** Creation order, which breaks ties between sessions firing at one watermark. */
 const SEQUENCE = 6;
+/** {@link ARMED} and {@link LIVE}. */
 const FLAGS = 7;
 /** Eight doubles: a row is one 64-byte cache line. */
 const STRIDE = 8;
 
+/** The trigger's timer is pending: the session fires when the watermark reaches it. */
 const ARMED = 1;
+/** Cleared once merged away or dropped: the slot's queued timers are then ignored. */
 const LIVE = 2;
 
 const INITIAL_ROWS = 256;

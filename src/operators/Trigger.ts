@@ -14,7 +14,8 @@ export interface TimeWindow {
  * When a window fires, as Flink's `Trigger`: asked when a record enters a window, and
  * asked for the watermark at which an unfired window fires by itself. The window operators
  * keep one timer per partition (the lowest of these), so a trigger costs nothing per record
- * beyond `onElement`.
+ * beyond `onElement`. The window it is shown is valid during the call only (session windows
+ * reuse one object): keep its bounds, not the window.
  */
 export interface Trigger {
   /** Whether `window`, having just received a record, fires now at `watermarkMs`. */

@@ -9,11 +9,12 @@ const MARK = '\u0001';
 
 /**
  * The value a window operator keys its state by, for a key a job's `keyBy` returned.
- * Primitives are their own identity (Maps compare them by value). Arrays and plain objects of
- * strings, finite numbers, booleans and null are compared by value too, as their JSON: they
+ * Strings, finite numbers, booleans and null are their own identity (Maps compare them by
+ * value). Arrays and plain objects of those are compared by value too, as their JSON: they
  * become one canonical string (object fields sorted, undefined fields left out, undefined
- * elements null), so `[e.url, e.http_status]` groups as users expect
- * instead of by object identity. Anything else (a Date, a Map, a class instance) is refused.
+ * elements null, as JSON does with optional fields), so `[e.url, e.http_status]` groups as users
+ * expect instead of by object identity. Anything else (undefined, NaN, a bigint, a Date, a Map,
+ * a class instance) is refused.
  *
  * @throws KeyError for a key that has no value identity
  */
