@@ -69,7 +69,7 @@ export async function loadJob(spec: string): Promise<Job> {
     module = await importOrIdle(pathToFileURL(path).href, spec);
   } catch (error) {
     if (error instanceof NeverLoaded) throw error;
-    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && /Cannot find package 'clickflow'/.test((error as Error).message)) {
+    if (isMissingClickflow(error)) {
       throw new ConfigError(
         'job',
         `${spec} imports 'clickflow', which its project does not have; install it there (npm install /path/to/clickflow) or link it (npm link in the clickflow checkout, then npm link clickflow in the job's project)`,
@@ -87,4 +87,10 @@ export async function loadJob(spec: string): Promise<Job> {
     );
   }
   return job;
+}
+
+/** Whether loading failed because the module's project has no `clickflow` package (`import`, or `require` in a `.cjs` job). */
+function isMissingClickflow(error: unknown): boolean {
+  const { code, message } = error as NodeJS.ErrnoException;
+  return (code === 'ERR_MODULE_NOT_FOUND' && /Cannot find package 'clickflow'/.test(message)) || (code === 'MODULE_NOT_FOUND' && /^Cannot find module 'clickflow'/.test(message));
 }

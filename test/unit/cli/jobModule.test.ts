@@ -32,11 +32,16 @@ describe('clickflow run <module>', () => {
   });
 
   test('a module outside any project that has clickflow is told how to install or link it, exit 2, no stack trace', async () => {
-    const module = temp.path('outside.mjs');
-    await writeFile(module, "import { job } from 'clickflow';\nexport default job('outside');\n");
-    const result = await runCli(['run', module, ...endpoints], { timeoutMs: 30_000 });
-    assert.equal(result.code, 2, result.stderr);
-    assert.match(result.stderr, /imports 'clickflow', which its project does not have; install it there \(npm install \/path\/to\/clickflow\) or link it/);
-    assert.doesNotMatch(result.stderr, /\n    at /);
+    for (const [name, text] of [
+      ['outside.mjs', "import { job } from 'clickflow';\nexport default job('outside');\n"],
+      ['outside.cjs', "const { job } = require('clickflow');\nmodule.exports = job('outside');\n"],
+    ] as const) {
+      const module = temp.path(name);
+      await writeFile(module, text);
+      const result = await runCli(['run', module, ...endpoints], { timeoutMs: 30_000 });
+      assert.equal(result.code, 2, `${name}: ${result.stderr}`);
+      assert.match(result.stderr, /imports 'clickflow', which its project does not have; install it there \(npm install \/path\/to\/clickflow\) or link it/);
+      assert.doesNotMatch(result.stderr, /\n    at /);
+    }
   });
 });
