@@ -348,8 +348,7 @@ export class PartitionSessions<T, ACC, OUT, K> extends PartitionState<T, OUT, K>
       if (!table.isLive(slot) || timeMs !== table.queuedMs(slot)) continue;
       table.setQueuedMs(slot, Infinity);
       const fireAtMs = trigger.fireAtMs(this.windowOf(slot));
-      const armed = table.isArmed(slot);
-      if (armed && fireAtMs <= watermarkMs) {
+      if (table.isArmed(slot) && fireAtMs <= watermarkMs) {
         table.setArmed(slot, false);
         due.push(slot);
       }

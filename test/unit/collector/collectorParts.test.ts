@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { describe, test } from 'node:test';
@@ -16,6 +15,7 @@ import { WriteQueue } from '../../../src/collector/WriteQueue.js';
 import { ClickflowError } from '../../../src/errors/ClickflowError.js';
 import { waitFor } from '../../../src/testing/waitFor.js';
 import { runCli } from '../cli/cliHarness.js';
+import { rawRequest } from '../rawRequest.js';
 import { startCollect } from '../../collectProcess.js';
 
 const event = (user: string, extra: Record<string, unknown> = {}) => ({ user_id: user, url: '/p', http_status: 200, event_timestamp: 1_767_225_600, ...extra });
@@ -286,19 +286,9 @@ class MemoryWriter implements EventWriter {
   async close(): Promise<void> {}
 }
 
-/** One POST with exactly these headers (fetch sets Host itself and drops Content-Encoding's meaning). */
-function post(url: string, headers: Record<string, string>, body: string | Buffer, path = '/v1/events'): Promise<{ status: number; body: string }> {
-  const { port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path, headers: { 'content-length': String(Buffer.byteLength(body)), ...headers }, setHost: false }, (response) => {
-      let text = '';
-      response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+/** One POST to the events route with exactly these headers (fetch sets Host itself and drops Content-Encoding's meaning). */
+const post = (url: string, headers: Record<string, string>, body: string | Buffer, path = '/v1/events') =>
+  rawRequest(new URL(url).port, 'POST', path, { 'content-length': String(Buffer.byteLength(body)), ...headers }, body);
 
 /** Runs `body` against a collector on a free port that stores into memory, then closes it. */
 async function withCollector(options: { allowedHosts?: string[] }, body: (collector: Collector, writer: MemoryWriter) => Promise<void>): Promise<void> {
