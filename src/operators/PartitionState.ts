@@ -36,6 +36,15 @@ export abstract class PartitionState<T, OUT, K> {
     this.watermarks.onEvent(checkpoint.maxTimestampMs);
   }
 
+  /** A step (see `PartitionHealth.startStep`) begins: its firings share one reading of the wall clock. */
+  startStep(): void {
+    this.health.startStep();
+  }
+
+  endStep(): void {
+    this.health.endStep();
+  }
+
   /** One past the last position processed. */
   get nextPosition(): number {
     return this.lastPosition + 1;

@@ -116,31 +116,34 @@ export function windowAggregate<T, ACC, OUT, K = undefined>(
           }
           const results: WindowResult<OUT, K>[] = [];
           let lateRecords: number;
+          const early = batch.early === true;
+          state.startStep();
           try {
             lateRecords = state.process(batch, results);
             if (batch.endPosition !== undefined) state.skipTo(batch.endPosition);
             if (carried && batch.watermarkMs !== undefined) state.onWatermark(batch.watermarkMs - shiftMs, results);
-            if (batch.early === true) {
+            if (early) {
               state.fireEarly(results);
-              subscriber.next({ ...progress(state, results, lateRecords), early: true });
-              return;
-            }
-            if (batch.endOfInput === true) {
+            } else if (batch.endOfInput === true) {
               state.flush(results);
               partitions.delete(batch.partition);
             }
           } catch (error) {
             subscriber.error(error);
             return;
+          } finally {
+            state.endStep();
           }
-          subscriber.next(progress(state, results, lateRecords));
+          subscriber.next(early ? { ...progress(state, results, lateRecords), early: true } : progress(state, results, lateRecords));
         },
         error: (error: unknown) => subscriber.error(error),
         complete() {
           const ordered = [...partitions.values()].sort((a, b) => a.partition - b.partition);
           for (const state of ordered) {
             const results: WindowResult<OUT, K>[] = [];
+            state.startStep();
             state.flush(results);
+            state.endStep();
             subscriber.next(progress(state, results, 0));
           }
           partitions.clear();

@@ -11,7 +11,7 @@ import type { WindowAssigner } from '../../../src/operators/WindowAssigner.js';
 import { windowAggregate } from '../../../src/operators/windowAggregate.js';
 import type { WindowedBatch } from '../../../src/operators/WindowResult.js';
 import type { WindowHealth } from '../../../src/operators/WindowHealth.js';
-import { evs, timeOf, type Ev } from './reference.js';
+import { batch, evs, timeOf, type Ev } from './reference.js';
 
 const NOW_MS = 1_000_000;
 
@@ -93,6 +93,28 @@ describe('window health: late and invalid records reach the next firing of their
     const health = await healthOf(batched(partitionInput([1, 2, 20, 3], [1]), 100), EventTimeSessionWindows.withGap(5));
     assert.deepEqual(health, [`1#0: records=2 late=0 invalid=1 lag=${NOW_MS - 19} max=0 p99=0`, `20#0: records=1 late=1 invalid=0 lag=${NOW_MS - 19} max=16 p99=16`]);
   });
+});
+
+describe('window health: the watermark lag', () => {
+  for (const [name, windows] of [['tumbling', TumblingEventTimeWindows.of(10)], ['session', EventTimeSessionWindows.withGap(5)]] as const) {
+    it(`${name} windows: the firings of one batch share one reading of the clock, the next batch reads it again`, async () => {
+      // A clock that moves on 1 s each time it is read: how often it was read shows in the lags.
+      let reads = 0;
+      const nowMs = () => NOW_MS + 1_000 * ++reads;
+      // Three keys open three windows; the record at 100 fires them all, the one at 200 the window of the one at 100.
+      const out = await lastValueFrom(
+        from([batch(evs(0, [0, 1, 2])), batch(evs(0, [100], 3)), batch(evs(0, [200], 4))]).pipe(
+          windowAggregate<Ev, { n: number }, number, number>({ windows, eventTimeOf: timeOf, keyOf: (e) => e.id, maxOutOfOrdernessMs: 0, aggregate: count(), nowMs }),
+          toArray(),
+        ),
+      );
+      const lags = (out as WindowedBatch<number, number>[]).map((b) => b.results.map((r) => r.health.watermarkLagMs));
+      assert.deepEqual(lags.map((l) => l.length), [0, 3, 1, 1], 'three firings in the second batch, one in the third, one at the end of input');
+      assert.deepEqual(lags[1], [NOW_MS + 1_000 - 99, NOW_MS + 1_000 - 99, NOW_MS + 1_000 - 99], 'one reading for the second batch');
+      assert.deepEqual(lags[2], [NOW_MS + 2_000 - 199], 'a new reading for the third');
+      assert.equal(reads, 3);
+    });
+  }
 });
 
 describe('LateByHistogram', () => {
