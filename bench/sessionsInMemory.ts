@@ -20,6 +20,7 @@ import { EventTimeSessionWindows } from '../src/operators/EventTimeSessionWindow
 import { parseRecords } from '../src/operators/parseRecords.js';
 import type { RecordBatch } from '../src/operators/RecordBatch.js';
 import { windowAggregate } from '../src/operators/windowAggregate.js';
+import { asRead } from './benchEvents.js';
 import { compareRates } from './compareRates.js';
 import { seededRandom } from './seededRandom.js';
 
@@ -53,7 +54,7 @@ function sessionEvents(events: number): { lines: string[]; partitionOf: number[]
     const user = Math.floor(random() * USERS);
     const status = random() < 0.03 ? 503 : 200;
     const timeMs = T0_MS + Math.floor(i * 0.3);
-    lines[i] = `{"user_id":"user-${user}","url":"/p/${user % 500}","http_status":${status},"event_timestamp":${(timeMs / 1000).toFixed(3)}}`;
+    lines[i] = asRead(`{"user_id":"user-${user}","url":"/p/${user % 500}","http_status":${status},"event_timestamp":${(timeMs / 1000).toFixed(3)}}`);
     partitionOf[i] = user % PARTITIONS;
   }
   return { lines, partitionOf };
