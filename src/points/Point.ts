@@ -9,20 +9,6 @@ export type FieldValue =
   | { readonly type: 'boolean'; readonly value: boolean };
 
 /**
- * One typed data point: a measurement, tags and fields in the order they were added, and a
- * time in epoch milliseconds. Jobs build points; sinks serialise them (line protocol for
- * InfluxDB and files, JSON for a live view), so no job writes a wire format by hand.
- *
- * Values are checked as they are added, so a point that exists can always be written:
- * a NaN, an infinite float, a fractional integer, a repeated tag, a name or tag value ending
- * in a backslash, a tag named as a column Flux gives every row (`_start`, `_field`, …) or a tag
- * or field named `time` (reserved by InfluxDB), a line break in a string field, a measurement starting with `#` or a
- * measurement or field name InfluxDB would read differently ({@link refuseMisreadName}) fails in
- * the job that made it, with the field's name, instead of as a refused or lost write later.
- *
- * @example new Point('slowest', window.startMs).tag('url', url).floatField('latency_ms', 812.5)
- */
-/**
  * Names already found writable, by role: a job uses the same few measurement, tag and field
  * names for every point, so each is checked once, not per point. Bounded, so that a job that
  * makes names from its data only loses the shortcut.
@@ -36,9 +22,52 @@ function remember(names: Set<string>, name: string): void {
   if (names.size < MAX_CHECKED_NAMES) names.add(name);
 }
 
+/** A short list is copied at its exact size when it grows; from this length on it is pushed to. */
+const EXACT_SIZE_UP_TO = 8;
+
+/**
+ * The tags with `name=value` appended. V8 grows a pushed array by half its length plus 16 slots,
+ * so a point's one or two tags and its field or two reserved about 300 bytes it never used, and
+ * a job makes a point for every window and URL: a short list is copied at its exact size instead.
+ */
+function withTag(tags: string[], name: string, value: string): string[] {
+  if (tags.length >= EXACT_SIZE_UP_TO) {
+    tags.push(name, value);
+    return tags;
+  }
+  return tags.length === 0 ? [name, value] : tags.concat(name, value);
+}
+
+/** The fields with one appended, as {@link withTag} does. */
+function withField(fields: FieldPart[], name: string, type: FieldValue['type'], value: FieldValue['value']): FieldPart[] {
+  if (fields.length >= EXACT_SIZE_UP_TO) {
+    fields.push(name, type, value);
+    return fields;
+  }
+  return fields.length === 0 ? [name, type, value] : fields.concat(name, type, value);
+}
+
+type FieldPart = string | number | boolean;
+
+/**
+ * One typed data point: a measurement, tags and fields in the order they were added, and a
+ * time in epoch milliseconds. Jobs build points; sinks serialise them (line protocol for
+ * InfluxDB and files, JSON for a live view), so no job writes a wire format by hand.
+ *
+ * Values are checked as they are added, so a point that exists can always be written:
+ * a NaN, an infinite float, a fractional integer, a repeated tag, a name or tag value ending
+ * in a backslash, a tag named as a column Flux gives every row (`_start`, `_field`, …) or a tag
+ * or field named `time` (reserved by InfluxDB), a line break in a string field, a measurement starting with `#` or a
+ * measurement or field name InfluxDB would read differently ({@link refuseMisreadName}) fails in
+ * the job that made it, with the field's name, instead of as a refused or lost write later.
+ *
+ * @example new Point('slowest', window.startMs).tag('url', url).floatField('latency_ms', 812.5)
+ */
 export class Point {
-  readonly tags: [string, string][] = [];
-  readonly fields: [string, FieldValue][] = [];
+  /** Tag names and values, alternating, in the order they were added. */
+  private tagParts: string[] = [];
+  /** Fields as `name, type, value` triples, in the order they were added. */
+  private fieldParts: FieldPart[] = [];
 
   constructor(
     readonly measurement: string,
@@ -70,31 +99,76 @@ export class Point {
       remember(checkedNames.tag, name);
     }
     refuseTrailingBackslash(this.measurement, `tag "${name}"`, value);
-    if (this.tags.some(([existing]) => existing === name)) throw new PointError(`${this.measurement}: tag "${name}" is set twice; InfluxDB refuses duplicate tags`);
-    this.tags.push([name, value]);
+    const tags = this.tagParts;
+    for (let i = 0; i < tags.length; i += 2) {
+      if (tags[i] === name) throw new PointError(`${this.measurement}: tag "${name}" is set twice; InfluxDB refuses duplicate tags`);
+    }
+    this.tagParts = withTag(tags, name, value);
     return this;
+  }
+
+  /** The tags as `[name, value]` pairs, in the order they were added. */
+  get tags(): readonly (readonly [string, string])[] {
+    const pairs: [string, string][] = [];
+    for (let i = 0; i < this.tagParts.length; i += 2) pairs.push([this.tagParts[i]!, this.tagParts[i + 1]!]);
+    return pairs;
+  }
+
+  /** The fields as `[name, typed value]` pairs, in the order they were added. */
+  get fields(): readonly (readonly [string, FieldValue])[] {
+    const pairs: [string, FieldValue][] = [];
+    for (let i = 0; i < this.fieldCount; i++) pairs.push([this.fieldName(i), { type: this.fieldType(i), value: this.fieldValue(i) } as FieldValue]);
+    return pairs;
+  }
+
+  get tagCount(): number {
+    return this.tagParts.length >> 1;
+  }
+
+  tagName(index: number): string {
+    return this.tagParts[2 * index]!;
+  }
+
+  tagValue(index: number): string {
+    return this.tagParts[2 * index + 1]!;
+  }
+
+  get fieldCount(): number {
+    return this.fieldParts.length / 3;
+  }
+
+  fieldName(index: number): string {
+    return this.fieldParts[3 * index] as string;
+  }
+
+  fieldType(index: number): FieldValue['type'] {
+    return this.fieldParts[3 * index + 1] as FieldValue['type'];
+  }
+
+  fieldValue(index: number): FieldValue['value'] {
+    return this.fieldParts[3 * index + 2]!;
   }
 
   /** A 64-bit integer field (`count=3i`); the value must be a safe integer. */
   intField(name: string, value: number): this {
     if (!Number.isSafeInteger(value)) throw new PointError(`${this.measurement}: int field "${name}" must be a safe integer, got ${value}`);
-    return this.field(name, { type: 'int', value });
+    return this.field(name, 'int', value);
   }
 
   /** A float field; InfluxDB stores only finite floats. */
   floatField(name: string, value: number): this {
     if (!Number.isFinite(value)) throw new PointError(`${this.measurement}: float field "${name}" must be finite, got ${value}`);
-    return this.field(name, { type: 'float', value });
+    return this.field(name, 'float', value);
   }
 
   /** A string field; line protocol cannot carry a line break in it. */
   stringField(name: string, value: string): this {
     if (value.includes('\n')) throw new PointError(`${this.measurement}: string field "${name}" holds a line break, which line protocol cannot carry`);
-    return this.field(name, { type: 'string', value });
+    return this.field(name, 'string', value);
   }
 
   booleanField(name: string, value: boolean): this {
-    return this.field(name, { type: 'boolean', value });
+    return this.field(name, 'boolean', value);
   }
 
   /** Overrides the time the point was created with. */
@@ -114,7 +188,7 @@ export class Point {
     };
   }
 
-  private field(name: string, value: FieldValue): this {
+  private field(name: string, type: FieldValue['type'], value: FieldValue['value']): this {
     if (!checkedNames.field.has(name)) {
       if (name.length === 0) throw new PointError(`${this.measurement}: a field needs a name`);
       refuseTrailingBackslash(this.measurement, `field name "${name}"`, name);
@@ -122,8 +196,11 @@ export class Point {
       if (name === 'time') throw new PointError(`${this.measurement}: field name "time" is reserved: InfluxDB drops such a field without a word; name it otherwise (e.g. "${otherName(name)}")`);
       remember(checkedNames.field, name);
     }
-    if (this.fields.some(([existing]) => existing === name)) throw new PointError(`${this.measurement}: field "${name}" is set twice`);
-    this.fields.push([name, value]);
+    const fields = this.fieldParts;
+    for (let i = 0; i < fields.length; i += 3) {
+      if (fields[i] === name) throw new PointError(`${this.measurement}: field "${name}" is set twice`);
+    }
+    this.fieldParts = withField(fields, name, type, value);
     return this;
   }
 }

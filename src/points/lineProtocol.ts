@@ -39,16 +39,16 @@ const escapeMeasurement = (name: string) => escape.measurement(name);
 const escapeTagName = (name: string) => keepSpacesEscaped(escape.tag(name));
 const escapeFieldName = (name: string) => escape.tag(name);
 
-function fieldText(field: FieldValue): string {
-  switch (field.type) {
+function fieldText(type: FieldValue['type'], value: FieldValue['value']): string {
+  switch (type) {
     case 'int':
-      return `${field.value}i`;
+      return `${value as number}i`;
     case 'float':
-      return String(field.value);
+      return String(value);
     case 'string':
-      return escape.quoted(field.value);
+      return escape.quoted(value as string);
     case 'boolean':
-      return field.value ? 'true' : 'false';
+      return value ? 'true' : 'false';
   }
 }
 
@@ -62,15 +62,14 @@ function fieldText(field: FieldValue): string {
  */
 export function toLineProtocol(point: Point): string {
   let line = escapedName(escapedNames.measurement, point.measurement, escapeMeasurement);
-  const { tags, fields } = point;
-  for (let i = 0; i < tags.length; i++) {
-    const [name, value] = tags[i]!;
-    line += `,${escapedName(escapedNames.tag, name, escapeTagName)}=${keepSpacesEscaped(escape.tag(value))}`;
+  const tags = point.tagCount;
+  for (let i = 0; i < tags; i++) {
+    line += `,${escapedName(escapedNames.tag, point.tagName(i), escapeTagName)}=${keepSpacesEscaped(escape.tag(point.tagValue(i)))}`;
   }
-  if (fields.length === 0) throw new PointError(`${point.measurement}: a point needs at least one field`);
-  for (let i = 0; i < fields.length; i++) {
-    const [name, value] = fields[i]!;
-    line += `${i === 0 ? ' ' : ','}${escapedName(escapedNames.field, name, escapeFieldName)}=${fieldText(value)}`;
+  const fields = point.fieldCount;
+  if (fields === 0) throw new PointError(`${point.measurement}: a point needs at least one field`);
+  for (let i = 0; i < fields; i++) {
+    line += `${i === 0 ? ' ' : ','}${escapedName(escapedNames.field, point.fieldName(i), escapeFieldName)}=${fieldText(point.fieldType(i), point.fieldValue(i))}`;
   }
   // Window times are whole milliseconds: appending digits keeps nanoseconds exact where
   // multiplying by 1e6 would leave the 2^53 range of doubles (it also holds for negative times).

@@ -30,6 +30,20 @@ describe('Point', () => {
     assert.deepEqual(p.toJSON(), { measurement: 'm', tags: { b: '2', a: '1' }, fields: { z: 3, y: 0.5, x: 's', w: false }, timeMs: 1_000 });
   });
 
+  test('keeps the order of many tags and fields, and refuses a repeated one among them', () => {
+    // Short lists are copied at their exact size, long ones pushed to: both must keep every part.
+    const p = new Point('m', 0);
+    for (let i = 0; i < 12; i++) p.tag(`t${i}`, `v${i}`).intField(`f${i}`, i);
+    assert.deepEqual(p.tags, Array.from({ length: 12 }, (_, i) => [`t${i}`, `v${i}`]));
+    assert.deepEqual(p.fields, Array.from({ length: 12 }, (_, i) => [`f${i}`, { type: 'int', value: i }]));
+    refuses(() => p.tag('t0', 'again'), /tag "t0" is set twice/);
+    refuses(() => p.tag('t11', 'again'), /tag "t11" is set twice/);
+    refuses(() => p.intField('f0', 1), /field "f0" is set twice/);
+    refuses(() => p.floatField('f11', 1), /field "f11" is set twice/);
+    assert.equal(p.tags.length, 12);
+    assert.equal(p.fields.length, 12);
+  });
+
   test('refuses a float that is NaN or infinite, naming the field', () => {
     for (const value of [NaN, Infinity, -Infinity]) refuses(() => new Point('m', 0).floatField('rate', value), /"rate".*finite/);
     assert.doesNotThrow(() => new Point('m', 0).floatField('rate', -0).floatField('tiny', Number.MIN_VALUE).floatField('huge', Number.MAX_VALUE));
