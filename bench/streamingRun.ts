@@ -1,6 +1,7 @@
 // One streaming run of the error-rates job over N generated events, for the memory check:
 // input is generated batch by batch, so the peak RSS is the job's own footprint.
-// Prints one JSON line: {"events":N,"maxRssMb":…,"points":…}.
+// Prints one JSON line: {"events":N,"maxRssMb":…,"heapAfterMb":…,"points":…}; heapAfterMb is the
+// heap still in use after the run and a full collection (run with --expose-gc): what a leak would grow.
 import { Observable, lastValueFrom, tap } from 'rxjs';
 import { errorRatesJob } from '../src/jobs/errorRates/errorRatesJob.js';
 import type { RecordBatch } from '../src/operators/RecordBatch.js';
@@ -28,4 +29,6 @@ await lastValueFrom(
   ),
 );
 const maxRssMb = process.resourceUsage().maxRSS / 1024;
-process.stdout.write(`${JSON.stringify({ events, maxRssMb: Math.round(maxRssMb), points })}\n`);
+globalThis.gc?.();
+const heapAfterMb = process.memoryUsage().heapUsed / 2 ** 20;
+process.stdout.write(`${JSON.stringify({ events, maxRssMb: Math.round(maxRssMb), heapAfterMb: Math.round(heapAfterMb * 10) / 10, points })}\n`);
