@@ -35,7 +35,10 @@ function withTag(tags: string[], name: string, value: string): string[] {
     tags.push(name, value);
     return tags;
   }
-  return tags.length === 0 ? [name, value] : tags.concat(name, value);
+  const copy = exactCopy(tags, 2);
+  copy[tags.length] = name;
+  copy[tags.length + 1] = value;
+  return copy;
 }
 
 /** The fields with one appended, as {@link withTag} does. */
@@ -44,7 +47,18 @@ function withField(fields: FieldPart[], name: string, type: FieldValue['type'], 
     fields.push(name, type, value);
     return fields;
   }
-  return fields.length === 0 ? [name, type, value] : fields.concat(name, type, value);
+  const copy = exactCopy(fields, 3);
+  copy[fields.length] = name;
+  copy[fields.length + 1] = type;
+  copy[fields.length + 2] = value;
+  return copy;
+}
+
+/** `parts` in a new array with room for `more` after them. Not `concat`, which would spread a value that is an array. */
+function exactCopy<P>(parts: readonly P[], more: number): P[] {
+  const copy = new Array<P>(parts.length + more);
+  for (let i = 0; i < parts.length; i++) copy[i] = parts[i]!;
+  return copy;
 }
 
 type FieldPart = string | number | boolean;
@@ -86,11 +100,13 @@ export class Point {
   }
 
   tag(name: string, value: string): this {
+    if (typeof value !== 'string') throw new PointError(`${this.measurement}: tag "${name}" must be a string, got ${describeValue(value)}; convert it, e.g. String(value)`);
     const knownName = checkedNames.tag.has(name);
     if ((!knownName && name.length === 0) || value.length === 0) {
       throw new PointError(`${this.measurement}: tag "${name}" must have a name and a non-empty value (InfluxDB drops empty tags)`);
     }
     if (!knownName) {
+      if (typeof name !== 'string') throw new PointError(`${this.measurement}: a tag name must be a string, got ${describeValue(name)}`);
       refuseTrailingBackslash(this.measurement, `tag name "${name}"`, name);
       if (FLUX_COLUMNS.has(name)) {
         throw new PointError(`${this.measurement}: tag name "${name}" is a column Flux gives every row, so no query could tell the tag from it; name it otherwise (e.g. "${otherName(name)}")`);
@@ -163,11 +179,13 @@ export class Point {
 
   /** A string field; line protocol cannot carry a line break in it. */
   stringField(name: string, value: string): this {
+    if (typeof value !== 'string') throw new PointError(`${this.measurement}: string field "${name}" must be a string, got ${describeValue(value)}`);
     if (value.includes('\n')) throw new PointError(`${this.measurement}: string field "${name}" holds a line break, which line protocol cannot carry`);
     return this.field(name, 'string', value);
   }
 
   booleanField(name: string, value: boolean): this {
+    if (typeof value !== 'boolean') throw new PointError(`${this.measurement}: boolean field "${name}" must be true or false, got ${describeValue(value)}`);
     return this.field(name, 'boolean', value);
   }
 
@@ -190,6 +208,7 @@ export class Point {
 
   private field(name: string, type: FieldValue['type'], value: FieldValue['value']): this {
     if (!checkedNames.field.has(name)) {
+      if (typeof name !== 'string') throw new PointError(`${this.measurement}: a field name must be a string, got ${describeValue(name)}`);
       if (name.length === 0) throw new PointError(`${this.measurement}: a field needs a name`);
       refuseTrailingBackslash(this.measurement, `field name "${name}"`, name);
       refuseMisreadName(this.measurement, `field name "${name}"`, name);
@@ -203,6 +222,10 @@ export class Point {
     this.fieldParts = withField(fields, name, type, value);
     return this;
   }
+}
+
+function describeValue(value: unknown): string {
+  return Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`;
 }
 
 /** A name to suggest instead of a reserved one: without the underscore, unless that is reserved too. */

@@ -44,6 +44,22 @@ describe('Point', () => {
     assert.equal(p.fields.length, 12);
   });
 
+  test('refuses tags and fields of the wrong type from untyped job code, and keeps the point as it was', () => {
+    const untyped = (value: unknown) => value as never;
+    const p = new Point('m', 0).intField('n', 5);
+    refuses(() => p.booleanField('ok', untyped(['x', 'y'])), /boolean field "ok" must be true or false, got an array/);
+    refuses(() => p.stringField('s', untyped(['a', 'b'])), /string field "s" must be a string, got an array/);
+    refuses(() => p.tag('k', untyped(5)), /tag "k" must be a string, got a number.*String\(value\)/);
+    refuses(() => p.intField(untyped(['a', 'b']), 1), /field name must be a string, got an array/);
+    refuses(() => p.tag(untyped(['a']), 'v'), /tag name must be a string, got an array/);
+    p.intField('z', 7);
+    assert.deepEqual(p.fields, [
+      ['n', { type: 'int', value: 5 }],
+      ['z', { type: 'int', value: 7 }],
+    ]);
+    assert.deepEqual(p.tags, []);
+  });
+
   test('refuses a float that is NaN or infinite, naming the field', () => {
     for (const value of [NaN, Infinity, -Infinity]) refuses(() => new Point('m', 0).floatField('rate', value), /"rate".*finite/);
     assert.doesNotThrow(() => new Point('m', 0).floatField('rate', -0).floatField('tiny', Number.MIN_VALUE).floatField('huge', Number.MAX_VALUE));
