@@ -142,8 +142,15 @@ export function windowAggregate<T, ACC, OUT, K = undefined>(
           for (const state of ordered) {
             const results: WindowResult<OUT, K>[] = [];
             state.startStep();
-            state.flush(results);
-            state.endStep();
+            try {
+              state.flush(results);
+            } catch (error) {
+              // As for a batch: the output errors, rather than an unhandled exception ending the process.
+              subscriber.error(error);
+              return;
+            } finally {
+              state.endStep();
+            }
             subscriber.next(progress(state, results, 0));
           }
           partitions.clear();

@@ -450,6 +450,25 @@ describe('windowAggregate: configuration and errors', () => {
     assert.equal(unsubscribed, true);
   });
 
+  it('an aggregate that throws when the end of input fires its windows errors the output', () => {
+    const boom: AggregateFunction<Ev, number, number> = {
+      createAccumulator: () => 0,
+      add: (acc) => acc + 1,
+      getResult: () => {
+        throw new Error('boom at the end');
+      },
+    };
+    const seen: number[] = [];
+    let error: unknown;
+    let completed = false;
+    of(batch(evs(0, [1])))
+      .pipe(windowAggregate({ windows: TumblingEventTimeWindows.of(10), eventTimeOf: timeOf, maxOutOfOrdernessMs: 0, aggregate: boom }))
+      .subscribe({ next: (o) => seen.push(o.results.length), error: (e: unknown) => (error = e), complete: () => (completed = true) });
+    assert.deepEqual(seen, [0]);
+    assert.equal((error as Error).message, 'boom at the end');
+    assert.equal(completed, false);
+  });
+
   it('passes a source error through without flushing', () => {
     const seen: number[] = [];
     let error: unknown;
