@@ -26,36 +26,14 @@ function remember(names: Set<string>, name: string): void {
 const EXACT_SIZE_UP_TO = 8;
 
 /**
- * The tags with `name=value` appended. V8 grows a pushed array by half its length plus 16 slots,
- * so a point's one or two tags and its field or two reserved about 300 bytes it never used, and
- * a job makes a point for every window and URL: a short list is copied at its exact size instead.
+ * An array to write `more` parts into after those of `parts`, from index `parts.length`. V8 grows
+ * a pushed array by half its length plus 16 slots, so a point's one or two tags and its field or
+ * two reserved about 300 bytes it never used, and a job makes a point for every window and URL:
+ * a short list is copied at its exact size instead (not with `concat`, which would spread a value
+ * that is an array); a long one is written past its end, which grows it as a push would.
  */
-function withTag(tags: string[], name: string, value: string): string[] {
-  if (tags.length >= EXACT_SIZE_UP_TO) {
-    tags.push(name, value);
-    return tags;
-  }
-  const copy = exactCopy(tags, 2);
-  copy[tags.length] = name;
-  copy[tags.length + 1] = value;
-  return copy;
-}
-
-/** The fields with one appended, as {@link withTag} does. */
-function withField(fields: FieldPart[], name: string, type: FieldValue['type'], value: FieldValue['value']): FieldPart[] {
-  if (fields.length >= EXACT_SIZE_UP_TO) {
-    fields.push(name, type, value);
-    return fields;
-  }
-  const copy = exactCopy(fields, 3);
-  copy[fields.length] = name;
-  copy[fields.length + 1] = type;
-  copy[fields.length + 2] = value;
-  return copy;
-}
-
-/** `parts` in a new array with room for `more` after them. Not `concat`, which would spread a value that is an array. */
-function exactCopy<P>(parts: readonly P[], more: number): P[] {
+function withRoom<P>(parts: P[], more: number): P[] {
+  if (parts.length >= EXACT_SIZE_UP_TO) return parts;
   const copy = new Array<P>(parts.length + more);
   for (let i = 0; i < parts.length; i++) copy[i] = parts[i]!;
   return copy;
@@ -119,7 +97,11 @@ export class Point {
     for (let i = 0; i < tags.length; i += 2) {
       if (tags[i] === name) throw new PointError(`${this.measurement}: tag "${name}" is set twice; InfluxDB refuses duplicate tags`);
     }
-    this.tagParts = withTag(tags, name, value);
+    const at = tags.length;
+    const grown = withRoom(tags, 2);
+    grown[at] = name;
+    grown[at + 1] = value;
+    this.tagParts = grown;
     return this;
   }
 
@@ -219,7 +201,12 @@ export class Point {
     for (let i = 0; i < fields.length; i += 3) {
       if (fields[i] === name) throw new PointError(`${this.measurement}: field "${name}" is set twice`);
     }
-    this.fieldParts = withField(fields, name, type, value);
+    const at = fields.length;
+    const grown = withRoom(fields, 3);
+    grown[at] = name;
+    grown[at + 1] = type;
+    grown[at + 2] = value;
+    this.fieldParts = grown;
     return this;
   }
 }
