@@ -1,15 +1,16 @@
 # clickflow's image: `docker build -t clickflow .`, then `docker run --rm clickflow --help`.
 # docker-compose.yml runs the producer, the job manager and the job submission from it.
 
-# Build: the full dependencies (TypeScript) compile src/ into dist/src and the browser's code
-# (web/app, web/tracker) into dist/web, the latter first as `npm run build` does.
+# Build: the full dependencies (TypeScript, esbuild) compile src/ into dist/src and the browser's
+# code (web/app, web/tracker) into dist/web, then bundle the CLI into dist/src/bundle (`npm run build`).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./
 RUN npm ci --no-audit --no-fund
+COPY scripts/build.mjs ./scripts/
 COPY src ./src
 COPY web ./web
-RUN npx tsc -p web/tsconfig.json && npx tsc -p tsconfig.json
+RUN npm run build
 
 # Runtime: production dependencies and the compiled code only, run as the unprivileged `node` user.
 FROM node:20-bookworm-slim AS runtime

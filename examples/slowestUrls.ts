@@ -1,7 +1,8 @@
 // A job of your own: the slowest request per URL per minute. Build, then run it like a
 // shipped job: `npm run build && npx clickflow run ./dist/examples/slowestUrls.js --from file:samples/clickstream.jsonl`.
-// In your own project, import from 'clickflow' instead of '../src/index.js'.
-import { clickEvents, job, max, TumblingEventTimeWindows } from '../src/index.js';
+// 'clickflow' is this checkout here (tsconfig's paths; at run time, package.json's exports), as it is
+// the installed package in a project of your own.
+import { clickEvents, job, max, TumblingEventTimeWindows } from 'clickflow';
 
 export default job('slowest-urls', 'highest latency per URL per minute')
   .from(clickEvents())

@@ -3,8 +3,9 @@
 // process over a file, stdin or the generator, through internal topics from Kafka:
 // `npm run build && npx clickflow run ./dist/examples/userVisits.js --from file:samples/clickstream.jsonl
 // --output sessions=file:/tmp/sessions.jsonl` (or `--from kafka`).
-// In your own project, import from 'clickflow' instead of '../src/index.js'.
-import { clickEvents, count, EventTimeSessionWindows, job, sum, TumblingEventTimeWindows } from '../src/index.js';
+// 'clickflow' is this checkout here (tsconfig's paths; at run time, package.json's exports), as it is
+// the installed package in a project of your own.
+import { clickEvents, count, EventTimeSessionWindows, job, sum, TumblingEventTimeWindows } from 'clickflow';
 
 const visits = job('visits', 'sessions per user, and sessions per minute');
 const sessions = visits

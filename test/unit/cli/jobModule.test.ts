@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { runCli, tempDir } from './cliHarness.js';
+import { CLI, runCli, tempDir } from './cliHarness.js';
+
+const ROOT = dirname(dirname(CLI));
 
 describe('clickflow run <module>', () => {
   let temp: Awaited<ReturnType<typeof tempDir>>;
@@ -43,5 +46,24 @@ describe('clickflow run <module>', () => {
       assert.match(result.stderr, /imports 'clickflow', which its project does not have; install it there \(npm install \/path\/to\/clickflow\) or link it/);
       assert.doesNotMatch(result.stderr, /\n    at /);
     }
+  });
+
+  test("a module's `import … from 'clickflow'` gets the CLI's own classes: a PointError it throws is reported as clickflow's, without a stack", async () => {
+    // A project that has clickflow installed: node_modules/clickflow is the checkout.
+    await mkdir(temp.path('node_modules'), { recursive: true });
+    await symlink(ROOT, join(temp.path('node_modules'), 'clickflow'), 'dir');
+    const module = temp.path('throws.mjs');
+    await writeFile(
+      module,
+      "import { clickEvents, count, job, PointError, TumblingEventTimeWindows } from 'clickflow';\n" +
+        "export default job('throws').from(clickEvents()).keyBy((e) => e.url).window(TumblingEventTimeWindows.of('1m')).aggregate(count())\n" +
+        "  .toPoints(() => { throw new PointError('own: the job refused its window'); });\n",
+    );
+    const result = await runCli(['run', module, '--from', `file:${join(ROOT, 'samples', 'clickstream.jsonl')}`, '--to', `file:${temp.path('thrown.lp')}`], { timeoutMs: 60_000 });
+    assert.equal(result.code, 1, result.stderr);
+    // Another copy of the class (the module loaded from elsewhere than the CLI's) would be no
+    // ClickflowError to the CLI, and printed with its stack.
+    assert.match(result.stderr, /^error: .*own: the job refused its window/m);
+    assert.doesNotMatch(result.stderr, /\n    at /);
   });
 });

@@ -99,6 +99,7 @@ describe('Dockerfile: its stages, run outside Docker', () => {
     assert.ok(existsSync(join(modules, 'kafkajs')) && existsSync(join(modules, '@faker-js')), 'dependencies installed');
     assert.ok(!existsSync(join(modules, 'typescript')), 'no devDependencies in the image');
     assert.ok(existsSync(join(image.workdir, 'dist/src/cli/main.js')), 'the compiled CLI is there');
+    assert.ok(existsSync(join(image.workdir, 'dist/src/bundle/main.js')), 'and its bundle, which bin/clickflow.js starts');
     const [command, ...args] = image.entrypoint;
     assert.equal(command, 'node');
     const run = (extra: string[]) => spawnSync(process.execPath, [...args, ...extra], { cwd: image.workdir, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } });
