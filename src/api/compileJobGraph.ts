@@ -282,10 +282,13 @@ export function compileJobGraph(graph: JobGraph, parameters: JobParameters, cont
           const record = records[i];
           let stamped: PointFactory;
           if (output.stampedAt === 'windowStart' && state.windowResults) {
-            const result = record as WindowResult<unknown, unknown>;
-            stamped = state.perPartition
-              ? (measurement) => new Point(measurement, result.startMs).tag('partition', String(result.partition))
-              : (measurement) => new Point(measurement, result.startMs);
+            const { startMs, partition } = record as WindowResult<unknown, unknown>;
+            if (state.perPartition) {
+              const partitionTag = String(partition);
+              stamped = (measurement) => new Point(measurement, startMs).tag('partition', partitionTag);
+            } else {
+              stamped = (measurement) => new Point(measurement, startMs);
+            }
           } else {
             const timeMs = timestampsMs![i]!;
             stamped = (measurement) => new Point(measurement, timeMs);

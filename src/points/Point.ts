@@ -221,9 +221,12 @@ function otherName(name: string): string {
   return bare === 'time' ? 'event_time' : bare;
 }
 
+const BACKSLASH = 0x5c;
+
 /** Line protocol escapes with a backslash, so one at the end escapes the separator after it. */
 function refuseTrailingBackslash(measurement: string, what: string, text: string): void {
-  if (text.endsWith('\\')) throw new PointError(`${measurement}: ${what} ends with a backslash, which line protocol cannot store`);
+  // Not endsWith('\\'): a builtin call that was a quarter of building a point.
+  if (text.charCodeAt(text.length - 1) === BACKSLASH) throw new PointError(`${measurement}: ${what} ends with a backslash, which line protocol cannot store`);
 }
 
 /**

@@ -13,6 +13,24 @@ describe('toLineProtocol', () => {
     assert.equal(toLineProtocol(p), 'error_rates,partition=2 total=4i,errors=-2i,rate=0.5 1735689610000000000');
   });
 
+  test('points of different shapes and times, interleaved, each get their own names and time (the encoder remembers the last ones)', () => {
+    const shapes = [
+      () => new Point('a b', 1).tag('t', 'x').intField('f', 1),
+      () => new Point('a', 2).tag('t=', 'x y').intField('f,', 2),
+      () => new Point('a', 1).tag('u', 'x').tag('t', 'z').intField('f', 3).floatField('g', 0.5),
+      () => new Point('a b', -0).tag('t', 'x').intField('f', 4),
+    ];
+    const expected = [
+      'a\\ b,t=x f=1i 1000000',
+      'a,t\\==x\\ y f\\,=2i 2000000',
+      'a,u=x,t=z f=3i,g=0.5 1000000',
+      'a\\ b,t=x f=4i 0000000',
+    ];
+    for (const order of [[0, 1, 2, 3], [3, 2, 1, 0], [0, 0, 2, 1, 3, 1, 0], [2, 3, 2, 0, 1, 1]]) {
+      assert.deepEqual(order.map((i) => toLineProtocol(shapes[i]!())), order.map((i) => expected[i]), `order ${order.join(',')}`);
+    }
+  });
+
   test('writes each field type as InfluxDB reads it', () => {
     const line = toLineProtocol(
       new Point('m', 1)
