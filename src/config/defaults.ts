@@ -49,6 +49,13 @@ export const DEFAULTS = {
      * file without newlines cannot exhaust memory or V8's maximum string length.
      */
     maxLineBytes: 16 * 1024 * 1024,
+    /**
+     * Bytes a file output buffers before the sources pause: 4 MiB. Node's default for a file
+     * stream, 16 KiB, is less than one window's points of the error-rates job, so every window
+     * paused the reading until the write was done (the CLI over short lines waited on that for
+     * about a tenth of its time).
+     */
+    outputBufferBytes: 4 * 1024 * 1024,
   },
   influx: {
     /** Lines per write request. */

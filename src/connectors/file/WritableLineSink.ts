@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { DEFAULTS } from '../../config/defaults.js';
 import type { BackpressureGate } from '../../runtime/BackpressureGate.js';
 import type { LineSink } from '../../runtime/LineSink.js';
 import { OutputFileLock } from './OutputFileLock.js';
@@ -20,6 +21,8 @@ export interface WritableLineSinkFile {
   readonly resumeAtBytes?: number;
   /** Released once the file is closed (see `openOutputFile`). */
   readonly lock?: OutputFileLock;
+  /** Bytes buffered before the backpressure gate closes. Default `DEFAULTS.file.outputBufferBytes`. */
+  readonly bufferBytes?: number;
 }
 
 /** The key under which a commit records a file's length: `file:` and its absolute path. */
@@ -77,7 +80,11 @@ export class WritableLineSink implements LineSink {
       this.lock = OutputFileLock.acquireStdout('stdout');
       this.opened = Promise.resolve();
     } else {
-      this.stream = createWriteStream(target.path, { flags: target.resumeAtBytes === undefined ? 'w' : 'a' });
+      this.stream = createWriteStream(target.path, {
+        flags: target.resumeAtBytes === undefined ? 'w' : 'a',
+        // Past this, write() says the buffer is full and the gate closes.
+        highWaterMark: target.bufferBytes ?? DEFAULTS.file.outputBufferBytes,
+      });
       this.ownsStream = true;
       this.path = target.path;
       this.option = target.option;

@@ -5,6 +5,7 @@ import { InfluxSink, type InfluxSinkOptions } from '../../../src/connectors/infl
 import { OutputWriteError } from '../../../src/connectors/file/OutputWriteError.js';
 import { WritableLineSink } from '../../../src/connectors/file/WritableLineSink.js';
 import { ConfigError } from '../../../src/errors/ConfigError.js';
+import { DEFAULTS } from '../../../src/config/defaults.js';
 import { DEFAULT_RETRY } from '../../../src/runtime/createRetry.js';
 import { BackpressureGate } from '../../../src/runtime/BackpressureGate.js';
 import { tempDir } from '../cli/cliHarness.js';
@@ -49,6 +50,22 @@ describe('WritableLineSink failures', () => {
     const error = new OutputWriteError('x/out.lp', Object.assign(new Error('boom'), { code: 'EACCES' }));
     assert.equal(error.message, 'cannot write x/out.lp (EACCES: permission denied); choose a path you may write or change its permissions');
     assert.equal(error.withOption('--late-output').message, `--late-output: ${error.message}`);
+  });
+
+  test('a file output pauses the sources only once it buffers its DEFAULTS.file.outputBufferBytes (a window of points is far below), and resumes them once written', async () => {
+    const window = Array.from({ length: 1_000 }, (_, i) => `url_counts,partition=0,url=/p/${i} count=${i}i 1735689600000000000`);
+    assert.ok(Buffer.byteLength(window.join('\n')) > 16 * 1024, "more than Node's default buffer of a file stream");
+    for (const bufferBytes of [undefined, 16 * 1024]) {
+      const gate = new BackpressureGate();
+      const sink = new WritableLineSink({ path: tmp.path(`buffered-${bufferBytes}.lp`), bufferBytes }, gate);
+      await sink.opened;
+      sink.write(window);
+      // write() says at once whether the buffer is full: no waiting involved.
+      assert.equal(gate.isOpen, bufferBytes === undefined, `bufferBytes ${bufferBytes ?? DEFAULTS.file.outputBufferBytes}`);
+      await sink.flush();
+      await gate.whenOpen();
+      await sink.close();
+    }
   });
 
   test('flush waits for every write handed over so far; `failed` stays pending on success', async () => {
