@@ -162,6 +162,16 @@ console.log(
 // holding more: the heap left after each run and a full collection is what a leak would grow.
 const heaps = (runs: typeof smallRuns) => runs.map((r) => r.heapAfterMb);
 console.log('heap in use after the run  %d events %s MB   %d events %s MB   growth %s', small, heaps(smallRuns).join(', '), large, heaps(largeRuns).join(', '), pct(median(heaps(largeRuns)) / median(heaps(smallRuns)) - 1));
+// What the job holds while it runs: one more run of each size, collecting fully after every
+// million events. A state that grew with the input and was let go only at its end would show
+// here, not in the heap after the run.
+const liveHeap = (events: number) =>
+  (JSON.parse(execFileSync(process.execPath, ['--expose-gc', runner, String(events), '--live-heap'], { encoding: 'utf8' })) as { liveHeapMaxMb: number }).liveHeapMaxMb;
+const [liveSmall, liveLarge] = [liveHeap(small), liveHeap(large)];
+console.log(
+  'heap in use during the run (most, after a full collection every 1M events)  %d events %d MB   %d events %d MB   growth %s   goal: within 10%%',
+  small, liveSmall, large, liveLarge, pct(liveLarge / liveSmall - 1),
+);
 
 // The sessions job's state: heap per open session, at two sizes, so that a per-session cost
 // that grows with the number of sessions shows. One GC thread: with concurrent sweeping, the
