@@ -169,8 +169,8 @@ const liveHeap = (events: number) =>
   (JSON.parse(execFileSync(process.execPath, ['--expose-gc', runner, String(events), '--live-heap'], { encoding: 'utf8' })) as { liveHeapMaxMb: number }).liveHeapMaxMb;
 const [liveSmall, liveLarge] = [liveHeap(small), liveHeap(large)];
 console.log(
-  'heap in use during the run (most, after a full collection every 1M events)  %d events %d MB   %d events %d MB   growth %s   goal: within 10%%',
-  small, liveSmall, large, liveLarge, pct(liveLarge / liveSmall - 1),
+  'heap in use during the run (most, after a full collection every 1M events)  %d events %s MB   %d events %s MB   growth %s   goal: within 10%%',
+  small, liveSmall.toFixed(1), large, liveLarge.toFixed(1), pct(liveLarge / liveSmall - 1),
 );
 
 // The sessions job's state: heap per open session, at two sizes, so that a per-session cost

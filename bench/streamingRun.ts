@@ -4,8 +4,8 @@
 // Prints one JSON line: {"events":N,"maxRssMb":…,"heapAfterMb":…,"points":…}; heapAfterMb is the
 // heap still in use after the run and a full collection: what a leak would grow, unless the job
 // let go of it at the end. With --live-heap the run also collects fully after every million
-// events and reports the most it found in use then, `liveHeapMaxMb`: the job's state while it
-// runs. Those collections lower the run's peak RSS, so its maxRssMb is not the plain run's.
+// events and at the end of the input, and reports the most it found in use then, `liveHeapMaxMb`:
+// the job's state while it runs. Those collections lower the run's peak RSS, so its maxRssMb is not the plain run's.
 import { Observable, lastValueFrom, tap } from 'rxjs';
 import { errorRatesJob } from '../src/jobs/errorRates/errorRatesJob.js';
 import type { RecordBatch } from '../src/operators/RecordBatch.js';
@@ -25,7 +25,8 @@ const source = new Observable<RecordBatch<string>>((subscriber) => {
     for (let i = 0; i < size; i++) records[i] = generator.next().value;
     subscriber.next({ partition: 0, records });
     sent += size;
-    if (sampleLiveHeap && sent % SAMPLE_EVERY < size) {
+    // Every millionth event, and at the end of the input (while the windows are still open).
+    if (sampleLiveHeap && (sent % SAMPLE_EVERY < size || left <= size)) {
       globalThis.gc?.();
       liveHeapMaxMb = Math.max(liveHeapMaxMb, process.memoryUsage().heapUsed / 2 ** 20);
     }

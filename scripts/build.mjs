@@ -44,9 +44,18 @@ export function build(root = ROOT) {
   }
   const entries = ['cli/shutdownSignal.js', 'cli/main.js', 'index.js', 'jobmanager/jobWorker.js'].map((entry) => join(next, 'src', entry));
   if (entries.every((entry) => existsSync(entry))) {
-    const esbuild = createRequire(import.meta.url)('esbuild');
+    let esbuild;
+    try {
+      esbuild = createRequire(import.meta.url)('esbuild');
+    } catch {
+      console.error('build: esbuild is missing (a development dependency): run npm install, then npm run build');
+      rmSync(next, { recursive: true, force: true });
+      return 1;
+    }
     try {
       esbuild.buildSync({
+        // Paths in the bundle's comments and source maps as in dist/, not dist.next/.
+        absWorkingDir: next,
         entryPoints: entries,
         // The same depth as every folder of dist/src: paths relative to a module (../../../web/) hold in the bundle too.
         outdir: join(next, 'src', 'bundle'),
@@ -66,6 +75,9 @@ export function build(root = ROOT) {
     } catch {
       rmSync(next, { recursive: true, force: true });
       return 1;
+    } finally {
+      // Its helper process would otherwise live on in a caller that keeps running (the demo builds first).
+      esbuild.stop();
     }
   }
   if (existsSync(dist)) renameSync(dist, old);

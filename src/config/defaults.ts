@@ -50,12 +50,13 @@ export const DEFAULTS = {
      */
     maxLineBytes: 16 * 1024 * 1024,
     /**
-     * Bytes a file output buffers before the sources pause: 4 MiB. Node's default for a file
+     * Bytes a file output buffers before the sources pause: 1 MiB. Node's default for a file
      * stream, 16 KiB, is less than one window's points of the error-rates job, so every window
      * paused the reading until the write was done (the CLI over short lines waited on that for
-     * about a tenth of its time).
+     * about a tenth of its time). Not more: a stop waits until the buffer is written, and a slow
+     * reader of a FIFO (64 KiB/s) took 50 s longer to drain 4 MiB.
      */
-    outputBufferBytes: 4 * 1024 * 1024,
+    outputBufferBytes: 1024 * 1024,
   },
   influx: {
     /** Lines per write request. */
