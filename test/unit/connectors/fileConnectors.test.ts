@@ -10,6 +10,7 @@ import { OversizedRecord } from '../../../src/events/OversizedRecord.js';
 import { WritableLineSink } from '../../../src/connectors/file/WritableLineSink.js';
 import { ClickflowError } from '../../../src/errors/ClickflowError.js';
 import type { RecordBatch } from '../../../src/operators/RecordBatch.js';
+import { DEFAULTS } from '../../../src/config/defaults.js';
 import { BackpressureGate } from '../../../src/runtime/BackpressureGate.js';
 import { tempDir } from '../cli/cliHarness.js';
 
@@ -227,12 +228,13 @@ describe('WritableLineSink', () => {
     const gate = new BackpressureGate();
     const sink = new WritableLineSink({ path }, gate);
     const line = 'x'.repeat(1023);
-    sink.write(Array.from({ length: 64 }, () => line)); // 64 KiB > the 16 KiB high-water mark
+    const lines = DEFAULTS.file.outputBufferBytes / 1024 + 1;
+    sink.write(Array.from({ length: lines }, () => line)); // 1 KiB more than the buffer's size
     assert.equal(gate.isOpen, false);
     await sink.flush();
     assert.equal(gate.isOpen, true);
     await sink.close();
-    assert.equal((await readFile(path, 'utf8')).length, 64 * 1024);
+    assert.equal((await readFile(path, 'utf8')).length, lines * 1024);
   });
 
   test('a file that cannot be opened fails the next write or flush with the cause', async () => {
