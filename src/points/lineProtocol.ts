@@ -44,7 +44,8 @@ const CACHED_PLACES = 16;
  * comparison finds; the lookup in `names` was a third of the encoder's time.
  */
 function placeCache(names: Map<string, string>, escapeName: (name: string) => string): (place: number, name: string) => string {
-  const last = new Array<string | undefined>(CACHED_PLACES).fill(undefined);
+  // The empty name, escaped as itself, until a place has had another.
+  const last = new Array<string>(CACHED_PLACES).fill('');
   const lastEscaped = new Array<string>(CACHED_PLACES).fill('');
   return (place, name) => {
     if (last[place] === name) return lastEscaped[place]!;
