@@ -43,40 +43,43 @@ export function build(root = ROOT) {
     }
   }
   const entries = ['cli/shutdownSignal.js', 'cli/main.js', 'index.js', 'jobmanager/jobWorker.js'].map((entry) => join(next, 'src', entry));
-  let esbuild;
-  try {
-    esbuild = createRequire(import.meta.url)('esbuild');
-  } catch {
-    console.error('build: esbuild is missing (a development dependency): run npm install, then npm run build');
-    rmSync(next, { recursive: true, force: true });
-    return 1;
-  }
-  try {
-    esbuild.buildSync({
-      // Paths in the bundle's comments and source maps as in dist/, not dist.next/.
-      absWorkingDir: next,
-      entryPoints: entries,
-      // The same depth as every folder of dist/src: paths relative to a module (../../../web/) hold in the bundle too.
-      outdir: join(next, 'src', 'bundle'),
-      entryNames: '[name]',
-      bundle: true,
-      splitting: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      packages: 'external',
-      // Function and class names as written: renaming two modules' `describe` to one bundle's
-      // `describe` and `describe2` would show in stack traces and in `name`.
-      keepNames: true,
-      sourcemap: 'linked',
-      logLevel: 'warning',
-    });
-  } catch {
-    rmSync(next, { recursive: true, force: true });
-    return 1;
-  } finally {
-    // Its helper process would otherwise live on in a caller that keeps running (the demo builds first).
-    esbuild.stop();
+  // A project without them (the build's own test builds a small one) is compiled, not bundled.
+  if (entries.every((entry) => existsSync(entry))) {
+    let esbuild;
+    try {
+      esbuild = createRequire(import.meta.url)('esbuild');
+    } catch {
+      console.error('build: esbuild is missing (a development dependency): run npm install, then npm run build');
+      rmSync(next, { recursive: true, force: true });
+      return 1;
+    }
+    try {
+      esbuild.buildSync({
+        // Paths in the bundle's comments and source maps as in dist/, not dist.next/.
+        absWorkingDir: next,
+        entryPoints: entries,
+        // The same depth as every folder of dist/src: paths relative to a module (../../../web/) hold in the bundle too.
+        outdir: join(next, 'src', 'bundle'),
+        entryNames: '[name]',
+        bundle: true,
+        splitting: true,
+        format: 'esm',
+        platform: 'node',
+        target: 'node20',
+        packages: 'external',
+        // Function and class names as written: renaming two modules' `describe` to one bundle's
+        // `describe` and `describe2` would show in stack traces and in `name`.
+        keepNames: true,
+        sourcemap: 'linked',
+        logLevel: 'warning',
+      });
+    } catch {
+      rmSync(next, { recursive: true, force: true });
+      return 1;
+    } finally {
+      // Its helper process would otherwise live on in a caller that keeps running (the demo builds first).
+      esbuild.stop();
+    }
   }
   if (existsSync(dist)) renameSync(dist, old);
   renameSync(next, dist);
